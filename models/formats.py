@@ -1,0 +1,97 @@
+"""The upload contract: kinds, their columns and the allowed vocabularies (DESIGN.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    key: tuple[str, ...]
+    description: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+# Dependency order: every kind may refer only to kinds before it.
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        Kind("donors", ("code", "name"), ("country",), ("code",), "Donors funding the programme"),
+        Kind(
+            "partners",
+            ("code", "name", "country", "region"),
+            ("joined_on", "status"),
+            ("code",),
+            "Partner administrations",
+        ),
+        Kind(
+            "funding",
+            ("donor",),
+            ("phase", "partner", "amount", "currency", "signed_on", "start", "end"),
+            ("donor", "partner", "phase"),
+            "Agreements (no partner) and the partners each donor funds",
+        ),
+        Kind("framework", ("code", "title", "level"), ("parent",), ("code",), "The results framework"),
+        Kind(
+            "indicators",
+            ("code", "name", "level", "measure", "ascending"),
+            ("unit", "key_factor", "result", "description", "cumulative", "scale_min", "scale_max"),
+            ("code",),
+            "Indicators of the results framework",
+        ),
+        Kind(
+            "activities",
+            ("code", "title", "type", "start"),
+            ("end", "mode", "status", "partners", "donor", "participants", "key_factors", "description"),
+            ("code",),
+            "Activities (meetings, technical assistance, surveys, e-learning)",
+        ),
+        Kind(
+            "results",
+            ("indicator",),
+            (
+                "partner",
+                "period",
+                "period_start",
+                "period_end",
+                "target",
+                "actual",
+                "baseline",
+                "baseline_year",
+                "comment",
+                "dimension",
+                "dimension_value",
+            ),
+            ("indicator", "partner", "period_start", "period_end", "dimension", "dimension_value"),
+            "Indicator values: targets, actuals and baselines",
+        ),
+    ]
+}
+KIND_ORDER = list(KINDS)
+
+# Columns an export adds that an upload ignores silently (computed, never stored).
+COMPUTED_COLUMNS = {"results": ("progress", "status", "partner_name", "indicator_name")}
+
+# Results need one of these groups of columns (beyond "indicator").
+RESULTS_PERIOD_COLUMNS = (("period_start", "period_end"), ("period",))
+RESULTS_VALUE_COLUMNS = ("target", "actual", "baseline")
+
+MEASURES = {"unit": "unit", "1": "unit", "percentage": "percentage", "2": "percentage",
+            "ordinal": "ordinal", "4": "ordinal", "qualitative": "qualitative", "5": "qualitative"}
+LEVELS = ("impact", "outcome", "output", "other")
+ACTIVITY_TYPES = ("meeting", "technical-assistance", "capacity-building", "survey", "e-learning",
+                  "diagnostic", "other")
+MODES = {"remote": "remote", "in-person": "in-person", "in person": "in-person", "in_person": "in-person",
+         "hybrid": "hybrid"}
+ACTIVITY_STATUSES = ("planned", "ongoing", "completed", "cancelled")
+PARTNER_STATUSES = ("active", "inactive")
+BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+LIST_SEPARATORS = ";|"
+
+# A cell holding exactly this token clears an optional value on purpose.
+CLEAR_TOKEN = "[clear]"

@@ -1,0 +1,130 @@
+"""One diff of incoming rows against stored ones decides created / updated / unchanged.
+
+`plan_upsert` compares; `apply_plan` writes (set-based) and records prior versions of the
+rows it updates so a batch can be reverted exactly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+from models.cells import CLEAR
+from models.writes import bulk_insert, bulk_update, frame_rows, record_versions
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+
+
+@dataclass
+class Plan:
+    table: Table
+    key: list[str]
+    columns: list[str]
+    created: pd.DataFrame  # key + columns (new values); index = spreadsheet row
+    updated: pd.DataFrame  # id + key + columns (new values); index = spreadsheet row
+    prior: pd.DataFrame  # id + batch_id + columns (stored values of the updated rows)
+    actions: pd.Series  # spreadsheet row -> created / updated / unchanged
+    ids: pd.Series  # spreadsheet row -> stored id (NaN for created rows until applied)
+    extra: dict = field(default_factory=dict)
+
+
+def _is_missing(series: pd.Series) -> np.ndarray:
+    return np.array([v is None or v is CLEAR or (isinstance(v, float) and math.isnan(v)) for v in series], dtype=bool) \
+        if series.dtype == object else series.isna().to_numpy()
+
+
+def _is_clear(series: pd.Series) -> np.ndarray:
+    if series.dtype != object:
+        return np.zeros(len(series), dtype=bool)
+    return np.array([v is CLEAR for v in series], dtype=bool)
+
+
+def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
+    a = new.to_numpy(dtype=object)
+    b = old.to_numpy(dtype=object)
+    out = np.empty(len(a), dtype=bool)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if y is None or (isinstance(y, float) and math.isnan(y)):
+            out[i] = False
+        elif isinstance(x, float) or isinstance(y, float):
+            try:
+                out[i] = float(x) == float(y)
+            except (TypeError, ValueError):
+                out[i] = False
+        else:
+            out[i] = x == y
+    return out
+
+
+def _equal_fast(new: pd.Series, old: pd.Series) -> np.ndarray:
+    if new.dtype.kind == "f" and old.dtype.kind == "f":
+        return (new.to_numpy() == old.to_numpy())
+    return _equal(new, old)
+
+
+def plan_upsert(
+    incoming: pd.DataFrame,
+    stored: pd.DataFrame,
+    *,
+    table: Table,
+    key: list[str],
+    columns: list[str],
+    extra_changed: pd.Series | None = None,
+) -> Plan:
+    """incoming: key + columns, index = spreadsheet row; values None/NaN = keep, CLEAR = clear.
+    stored: id + batch_id + key + columns."""
+    incoming = incoming.copy()
+    incoming["_row"] = incoming.index
+    merged = incoming.merge(
+        stored, on=key, how="left", suffixes=("", "_old"), sort=False
+    ).set_index("_row")
+    merged.index.name = None
+    matched = merged["id"].notna().to_numpy()
+    changed = np.zeros(len(merged), dtype=bool)
+    new_values = {}
+    for c in columns:
+        new = merged[c]
+        old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
+        missing = _is_missing(new)
+        clear = _is_clear(new)
+        provided = ~missing
+        old_missing = _is_missing(old)
+        diff = provided & ~_equal_fast(new, old)
+        diff |= clear & ~old_missing
+        changed |= matched & diff
+        value = np.where(provided, new.to_numpy(dtype=object), np.where(clear, None, old.to_numpy(dtype=object)))
+        value = np.where(~matched & (missing | clear), None, value)
+        new_values[c] = value
+    if extra_changed is not None:
+        changed |= matched & extra_changed.reindex(merged.index).fillna(False).to_numpy(dtype=bool)
+    result = pd.DataFrame(new_values, index=merged.index)
+    for k in key:
+        result[k] = merged[k]
+    actions = pd.Series(np.where(~matched, CREATED, np.where(changed, UPDATED, UNCHANGED)), index=merged.index)
+    created = result[~matched][key + columns]
+    upd_mask = matched & changed
+    updated = result[upd_mask][key + columns].copy()
+    updated["id"] = merged.loc[upd_mask, "id"].astype("int64").to_numpy()
+    prior = pd.DataFrame({"id": merged.loc[upd_mask, "id"].astype("int64").to_numpy()}, index=updated.index)
+    prior["batch_id"] = merged.loc[upd_mask, "batch_id"].to_numpy() if "batch_id" in merged else None
+    for c in columns:
+        prior[c] = merged.loc[upd_mask, f"{c}_old"].to_numpy() if f"{c}_old" in merged else None
+    ids = merged["id"]
+    return Plan(table, key, columns, created, updated, prior, actions, ids)
+
+
+def apply_plan(conn: Connection, plan: Plan, batch_id: int) -> None:
+    """Write a plan: insert created rows, keep prior versions, update changed rows."""
+    cols = plan.key + plan.columns
+    if not plan.created.empty:
+        created = plan.created.copy()
+        created["batch_id"] = batch_id
+        bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
+    if not plan.updated.empty:
+        record_versions(conn, batch_id, plan.table.name, plan.prior, plan.columns)
+        upd = plan.updated.copy()
+        upd["batch_id"] = batch_id
+        bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))
