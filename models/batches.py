@@ -186,7 +186,7 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
                 conn.execute(update(Result).where(Result.id.in_(ids)).values(parent_id=None))
             bulk_delete(conn, model.__table__, ids)
             report.deleted += len(ids)
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(timezone.utc)
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(status="reverted"))
         new_id = conn.execute(insert(ImportBatch).values(
             user=user, at=now, files=batch["files"], sha256=batch["sha256"], kinds=batch["kinds"],

@@ -151,7 +151,7 @@ def import_files(
             batch_id = conn.execute(
                 insert(ImportBatch).values(
                     user=user,
-                    at=datetime.now(timezone.utc).replace(tzinfo=None),
+                    at=datetime.now(timezone.utc),
                     files=json.dumps([u.name for u in uploads]),
                     sha256=json.dumps([hashlib.sha256(u.data).hexdigest() for u in uploads]),
                     kinds=",".join(t.kind or "" for t in tables),
@@ -202,7 +202,7 @@ def import_files(
                 )
                 conn.execute(
                     insert(AuditEvent).values(
-                        at=datetime.now(timezone.utc).replace(tzinfo=None),
+                        at=datetime.now(timezone.utc),
                         user=user,
                         action="import",
                         batch_id=batch_id,

@@ -206,6 +206,11 @@ def _per_pair(frame: pd.DataFrame, column: str, n_pairs: int, fill=np.nan) -> np
     return series.reindex(np.arange(n_pairs), fill_value=fill).to_numpy(copy=True)
 
 
+def _none_for_missing(array: np.ndarray) -> np.ndarray:
+    """Text cells as str, with None (never NaN or pd.NA) where there is none."""
+    return np.array([None if pd.isna(x) else str(x) for x in array], dtype=object)
+
+
 def _latest_text(rows: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per pair, the latest non-blank text in `column`; within one period the total row wins."""
     found = rows[_has_text(rows[column])]
@@ -240,6 +245,40 @@ def _baselines_for(pairs: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame
     matched = matched[matched["year"] <= matched["start_year"]]
     matched = matched.sort_values(["pair", "year"]).drop_duplicates("pair", keep="last")
     return matched.rename(columns={"year": "baseline_year"})
+
+
+def distance_travelled(actual, target, baseline, *, ascending, measure, scale_min, thresholds=None):
+    """Vectorised distance travelled and status for aligned arrays (one entry per figure).
+
+    (actual − baseline) / (target − baseline); no baseline: from 0 for ascending unit and
+    percentage indicators, from scale_min for ordinal ones, none for descending ones
+    ("no baseline"); target == baseline: 1 on the right side, else 0. Returns the raw
+    progress (NaN where not computable) and the status of the clamped figure.
+    """
+    th = _thresholds(thresholds)
+    actual = np.asarray(actual, dtype=float)
+    target = np.asarray(target, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    ascending = np.asarray(ascending, dtype=bool)
+    measure = np.asarray(measure, dtype=object)
+    qualitative = measure == "qualitative"
+    origin = baseline.copy()
+    no_baseline = np.isnan(baseline) & ascending
+    from_zero = no_baseline & np.isin(measure, ("unit", "percentage"))
+    from_scale = no_baseline & (measure == "ordinal")
+    origin[from_zero] = 0.0
+    origin[from_scale] = np.asarray(scale_min, dtype=float)[from_scale]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        progress = (actual - origin) / (target - origin)
+        right_side = np.where(ascending, actual >= target, actual <= target)
+    progress = np.where(target == origin, np.where(right_side, 1.0, 0.0), progress)
+    missing = np.isnan(actual) | np.isnan(target)
+    unusable = missing | np.isnan(origin) | qualitative
+    progress = np.where(unusable, np.nan, progress).astype(float)
+    status = _status_array(np.clip(progress, 0.0, 1.0), th)
+    status[~missing & np.isnan(origin)] = NO_BASELINE
+    status[qualitative] = QUALITATIVE
+    return progress, status
 
 
 def compute_progress(
@@ -340,8 +379,8 @@ def compute_progress(
             "target_text": v["target_text"].to_numpy()[q_rows],
         })
         q_actual, q_target = _latest_text(q, "actual_text"), _latest_text(q, "target_text")
-        text = col(q_actual, "actual_text", None)
-        target_text = col(q_target, "target_text", None)
+        text = _none_for_missing(col(q_actual, "actual_text", None))
+        target_text = _none_for_missing(col(q_target, "target_text", None))
         has_text, has_target_text = col(q_actual, "pair", -1) >= 0, col(q_target, "pair", -1) >= 0
         q_start = np.where(has_text, col(q_actual, "start", _NAT),
                            np.where(has_target_text, col(q_target, "start", _NAT), col(latest_row, "start", _NAT)))
@@ -361,26 +400,12 @@ def compute_progress(
     baseline_year[qualitative] = np.nan
 
     # distance travelled
-    measure = pairs["measure"].to_numpy()
-    ascending = pairs["ascending"].to_numpy()
-    origin = baseline.copy()
-    no_baseline = np.isnan(baseline) & ascending
-    from_zero = no_baseline & np.isin(measure, ("unit", "percentage"))
-    from_scale = no_baseline & (measure == "ordinal")
-    origin[from_zero] = 0.0
-    origin[from_scale] = pairs["scale_min"].to_numpy(dtype=float)[from_scale]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        progress = (out_actual - origin) / (out_target - origin)
-    right_side = np.where(ascending, out_actual >= out_target, out_actual <= out_target)
-    progress = np.where(out_target == origin, np.where(right_side, 1.0, 0.0), progress)
-    missing = np.isnan(out_actual) | np.isnan(out_target)
-    unusable = missing | np.isnan(origin) | qualitative
-    progress = np.where(unusable, np.nan, progress).astype(float)
+    progress, status = distance_travelled(
+        out_actual, out_target, baseline,
+        ascending=pairs["ascending"].to_numpy(), measure=pairs["measure"].to_numpy(),
+        scale_min=pairs["scale_min"].to_numpy(dtype=float), thresholds=th,
+    )
     clamped = np.clip(progress, 0.0, 1.0)
-
-    status = _status_array(clamped, th)
-    status[~missing & np.isnan(origin)] = NO_BASELINE
-    status[qualitative] = QUALITATIVE
 
     out = pd.DataFrame({
         "indicator": pairs["indicator"].astype(str).to_numpy(),
@@ -448,7 +473,7 @@ def completeness(values: pd.DataFrame, *, as_of: date | None = None) -> pd.DataF
     """Reports due by `as_of` (a target, period ended) and whether each has an actual."""
     if values is None or len(values) == 0:
         return pd.DataFrame({
-            "partner": pd.Series(dtype=object), "indicator": pd.Series(dtype=object),
+            "partner": pd.Series(dtype=str), "indicator": pd.Series(dtype=str),
             "period_start": pd.Series(dtype=object), "period_end": pd.Series(dtype=object),
             "reported": pd.Series(dtype=bool), "status": pd.Series(dtype=object),
         })
@@ -467,10 +492,10 @@ def completeness(values: pd.DataFrame, *, as_of: date | None = None) -> pd.DataF
     per_key = work.groupby(keys, sort=True)[["has_target", "reported"]].any().reset_index()
     due = per_key[per_key["has_target"]].reset_index(drop=True)
     return pd.DataFrame({
-        "partner": due["partner"].astype(object),
-        "indicator": due["indicator"].astype(object),
+        "partner": due["partner"].astype(str),
+        "indicator": due["indicator"].astype(str),
         "period_start": _as_date_objects(due["period_start"]),
         "period_end": _as_date_objects(due["period_end"]),
         "reported": due["reported"].astype(bool),
-        "status": np.where(due["reported"], "reported", "missing").astype(object),
+        "status": pd.Series(np.where(due["reported"], "reported", "missing")).astype(str),
     })

@@ -1,0 +1,403 @@
+"""Read queries returning DataFrames — all SQL of the read side lives here.
+
+`load_snapshot` reads the programme once (cache it per data version); `view` applies the
+filters and the user's scope in one place; the analysis functions work on a view, so every
+chart, table and export sees the same rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from models import reference
+from models.access import Scope
+from models.cells import period_bounds
+from models.progress import completeness, compute_progress, default_as_of, rollup
+from models.tables import (
+    Activity,
+    ActivityKeyFactor,
+    ActivityPartner,
+    Agreement,
+    Baseline,
+    Donor,
+    Funding,
+    ImportBatch,
+    Indicator,
+    KeyFactor,
+    Partner,
+    PROGRAMME_PARTNER_CODE,
+    Region,
+    Result,
+    Value,
+)
+from models.writes import read_frame
+
+# --------------------------------------------------------------------------------------
+# filters
+
+
+def _period_date(text: str | None, *, end: bool) -> date | None:
+    if not text:
+        return None
+    text = str(text).strip()
+    bounds = period_bounds(text)
+    if bounds:
+        return date.fromisoformat(bounds[1] if end else bounds[0])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a period: use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar / URL / command-line filters: codes, key factor numbers and a period."""
+
+    regions: tuple[str, ...] = ()
+    donors: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    key_factors: tuple[int, ...] = ()
+    period_from: str | None = None
+    period_to: str | None = None
+
+    @classmethod
+    def from_values(cls, *, regions=None, donors=None, partners=None, key_factors=None, period_from=None, period_to=None) -> "Filters":
+        def codes(values):
+            out = []
+            for v in values or []:
+                out += [p.strip() for p in str(v).split(",") if p.strip()]
+            return tuple(sorted(set(out), key=str.upper))
+
+        kfs = []
+        for k in codes(key_factors):
+            try:
+                n = int(k)
+            except ValueError:
+                raise ValueError(f"key factor '{k}' is not a number from 1 to 10") from None
+            if n not in reference.KEY_FACTORS:
+                raise ValueError(f"key factor {n} is not between 1 and 10")
+            kfs.append(n)
+        f = cls(codes(regions), codes(donors), codes(partners), tuple(sorted(set(kfs))), period_from or None, period_to or None)
+        f.start, f.end  # validate the periods now
+        if f.start and f.end and f.start > f.end:
+            raise ValueError(f"--from {period_from} is after --to {period_to}")
+        return f
+
+    @property
+    def start(self) -> date | None:
+        return _period_date(self.period_from, end=False)
+
+    @property
+    def end(self) -> date | None:
+        return _period_date(self.period_to, end=True)
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def describe(self) -> str:
+        parts = []
+        for label, values in (("region", self.regions), ("donor", self.donors), ("partner", self.partners), ("key factor", self.key_factors)):
+            if values:
+                parts.append(f"{label}: {', '.join(map(str, values))}")
+        if self.period_from or self.period_to:
+            parts.append(f"period: {self.period_from or '…'} to {self.period_to or '…'}")
+        return "; ".join(parts) or "no filter"
+
+
+# --------------------------------------------------------------------------------------
+# the snapshot
+
+
+@dataclass
+class Snapshot:
+    """The programme as read from the database (or a filtered, scoped view of it)."""
+
+    regions: pd.DataFrame
+    key_factors: pd.DataFrame
+    donors: pd.DataFrame
+    partners: pd.DataFrame  # programme-level partner excluded
+    agreements: pd.DataFrame
+    funding: pd.DataFrame
+    framework: pd.DataFrame
+    indicators: pd.DataFrame
+    activities: pd.DataFrame
+    activity_partners: pd.DataFrame
+    activity_key_factors: pd.DataFrame
+    values: pd.DataFrame
+    baselines: pd.DataFrame
+    is_demo: bool = False
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def as_of(self) -> date | None:
+        """'Data as of': the period filter's end, else the latest period_end in the data."""
+        if self.filters.end:
+            return self.filters.end
+        return default_as_of(self.values)
+
+
+def load_snapshot(engine: Engine) -> Snapshot:
+    with engine.connect() as conn:
+        regions = read_frame(conn, select(Region.code, Region.name))
+        kfs = read_frame(conn, select(KeyFactor.number, KeyFactor.name).order_by(KeyFactor.number))
+        donors = read_frame(conn, select(Donor.id, Donor.code, Donor.name, Donor.country).order_by(Donor.code))
+        partners = read_frame(conn, select(Partner.id, Partner.code, Partner.name, Partner.country, Partner.region,
+                                           Partner.joined_on, Partner.status).order_by(Partner.code))
+        agreements = read_frame(conn, select(Donor.code.label("donor"), Agreement.phase, Agreement.amount, Agreement.currency,
+                                             Agreement.signed_on, Agreement.start, Agreement.end)
+                                .join(Donor, Donor.id == Agreement.donor_id).order_by(Donor.code, Agreement.phase))
+        funding = read_frame(conn, select(Donor.code.label("donor"), Funding.phase, Partner.code.label("partner"), Funding.amount,
+                                          Funding.currency, Funding.signed_on, Funding.start, Funding.end)
+                             .join(Donor, Donor.id == Funding.donor_id).join(Partner, Partner.id == Funding.partner_id)
+                             .order_by(Donor.code, Partner.code, Funding.phase))
+        parent = Result.__table__.alias("parent")
+        framework = read_frame(conn, select(Result.code, Result.title, Result.level, parent.c.code.label("parent"))
+                               .outerjoin(parent, parent.c.id == Result.parent_id).order_by(Result.code))
+        indicators = read_frame(conn, select(Indicator.id, Indicator.code, Indicator.name, Indicator.level, Indicator.measure,
+                                             Indicator.ascending, Indicator.unit, Indicator.key_factor, Result.code.label("result"),
+                                             Indicator.description, Indicator.cumulative, Indicator.scale_min, Indicator.scale_max)
+                                .outerjoin(Result, Result.id == Indicator.result_id).order_by(Indicator.code))
+        activities = read_frame(conn, select(Activity.id, Activity.code, Activity.title, Activity.type, Activity.start, Activity.end,
+                                             Activity.mode, Activity.status, Activity.participants, Donor.code.label("donor"),
+                                             Activity.description)
+                                .outerjoin(Donor, Donor.id == Activity.donor_id).order_by(Activity.start, Activity.code))
+        act_partners = read_frame(conn, select(ActivityPartner.activity_id, Partner.code.label("partner"))
+                                  .join(Partner, Partner.id == ActivityPartner.partner_id))
+        act_kfs = read_frame(conn, select(ActivityKeyFactor.activity_id, ActivityKeyFactor.key_factor))
+        values = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Value.period_start,
+                                         Value.period_end, Value.dimension, Value.dimension_value, Value.target, Value.actual,
+                                         Value.target_text, Value.actual_text, Value.comment)
+                            .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id))
+        baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
+                                            Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
+                               .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
+        is_demo = conn.execute(select(ImportBatch.id).where(ImportBatch.source == "demo", ImportBatch.status == "committed").limit(1)).first() is not None
+    partners = partners[partners["code"] != PROGRAMME_PARTNER_CODE].reset_index(drop=True)
+    partners["region_name"] = partners["region"].map(reference.REGIONS)
+    partners["country_name"] = partners["country"].map(reference.country_name)
+    indicators["key_factor"] = indicators["key_factor"].astype("Int64")
+    for frame in (values, baselines):
+        for c in ("target", "actual", "value"):
+            if c in frame:
+                frame[c] = frame[c].astype(float)
+    return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
+                    act_partners, act_kfs, values, baselines, is_demo)
+
+
+# --------------------------------------------------------------------------------------
+# scope and filters, in one place
+
+
+def visible_partners(snap: Snapshot, filters: Filters, scope: Scope | None) -> set[str]:
+    """Partner codes the user may see and the filters select."""
+    p = snap.partners
+    codes = set(p["code"])
+    if scope is not None and scope.role == "partner":
+        codes &= {c for c in codes if c.lower() == (scope.partner or "").lower()}
+    if scope is not None and scope.role == "donor":
+        codes &= set(snap.funding.loc[snap.funding["donor"].str.lower() == (scope.donor or "").lower(), "partner"])
+    if filters.regions:
+        wanted = {r.upper() for r in filters.regions}
+        codes &= set(p.loc[p["region"].str.upper().isin(wanted), "code"])
+    if filters.donors:
+        wanted = {d.lower() for d in filters.donors}
+        codes &= set(snap.funding.loc[snap.funding["donor"].str.lower().isin(wanted), "partner"])
+    if filters.partners:
+        wanted = {c.lower() for c in filters.partners}
+        codes &= {c for c in codes if c.lower() in wanted}
+    return codes
+
+
+def programme_level_visible(filters: Filters, scope: Scope | None) -> bool:
+    """Programme-level values belong to no partner: shown unless the view is narrowed to partners."""
+    if scope is not None and scope.role == "partner":
+        return False
+    return not (filters.regions or filters.partners)
+
+
+def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = None) -> Snapshot:
+    """The snapshot narrowed to what `filters` select and `scope` allows."""
+    codes = visible_partners(snap, filters, scope)
+    keep_partner = set(codes) | ({PROGRAMME_PARTNER_CODE} if programme_level_visible(filters, scope) else set())
+    indicators = snap.indicators
+    if filters.key_factors:
+        indicators = indicators[indicators["key_factor"].isin(list(filters.key_factors))]
+    ind_codes = set(indicators["code"])
+    values = snap.values[snap.values["partner"].isin(keep_partner) & snap.values["indicator"].isin(ind_codes)]
+    start, end = filters.start, filters.end
+    if end:
+        values = values[values["period_end"] <= end]
+    if start:
+        values = values[values["period_start"] >= start]
+    baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
+    partners = snap.partners[snap.partners["code"].isin(codes)]
+    funding = snap.funding[snap.funding["partner"].isin(codes)]
+    donor_codes = set(funding["donor"])
+    if scope is not None and scope.role == "donor":
+        donor_codes &= {d for d in donor_codes if d.lower() == (scope.donor or "").lower()}
+    if filters.donors:
+        donor_codes &= {d for d in donor_codes if d.lower() in {x.lower() for x in filters.donors}}
+    funding = funding[funding["donor"].isin(donor_codes)]
+    agreements = snap.agreements[snap.agreements["donor"].isin(donor_codes)]
+    donors = snap.donors[snap.donors["code"].isin(donor_codes)]
+    # activities: those involving a visible partner (or none), in the period, on the key factors
+    ap = snap.activity_partners
+    with_partner = set(ap.loc[ap["partner"].isin(codes), "activity_id"])
+    without_partner = set(snap.activities["id"]) - set(ap["activity_id"])
+    act_ids = with_partner | (without_partner if programme_level_visible(filters, scope) else set())
+    acts = snap.activities[snap.activities["id"].isin(act_ids)]
+    if filters.donors or (scope is not None and scope.role == "donor"):
+        acts = acts[acts["donor"].isin(donor_codes) | acts["donor"].isna()]
+    if filters.key_factors:
+        akf = snap.activity_key_factors
+        acts = acts[acts["id"].isin(set(akf.loc[akf["key_factor"].isin(list(filters.key_factors)), "activity_id"]))]
+    if end:
+        acts = acts[acts["start"] <= end]
+    if start:
+        acts = acts[acts["end"].fillna(acts["start"]) >= start]
+    kept = set(acts["id"])
+    return replace(
+        snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
+        activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
+        activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
+        values=values, baselines=baselines, filters=filters,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# analysis on a view
+
+
+def progress_table(v: Snapshot) -> pd.DataFrame:
+    """compute_progress per (indicator, partner), with names, region, key factor and unit joined on."""
+    prog = compute_progress(v.values, v.baselines, v.indicators, start=v.filters.start, as_of=v.as_of)
+    ind = v.indicators.set_index("code")
+    prog["indicator_name"] = prog["indicator"].map(ind["name"])
+    prog["measure"] = prog["indicator"].map(ind["measure"])
+    prog["unit"] = prog["indicator"].map(ind["unit"])
+    prog["key_factor"] = prog["indicator"].map(ind["key_factor"]).astype("Int64")
+    prog["key_factor_name"] = prog["key_factor"].map(lambda k: reference.KEY_FACTORS.get(int(k)) if pd.notna(k) else None)
+    part = v.partners.set_index("code")
+    prog["partner_name"] = prog["partner"].map(part["name"]).where(prog["partner"] != PROGRAMME_PARTNER_CODE, reference.PROGRAMME_PARTNER_NAME)
+    prog["region"] = prog["partner"].map(part["region"])
+    prog["region_name"] = prog["region"].map(reference.REGIONS)
+    return prog
+
+
+def _partner_rows(prog: pd.DataFrame) -> pd.DataFrame:
+    return prog[prog["partner"] != PROGRAMME_PARTNER_CODE]
+
+
+def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    prog = progress_table(v) if prog is None else prog
+    out = rollup(_partner_rows(prog).dropna(subset=["region"]), ["region"])
+    out["region_name"] = out["region"].map(reference.REGIONS)
+    return out
+
+
+def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    prog = progress_table(v) if prog is None else prog
+    links = v.funding[["donor", "partner"]].drop_duplicates()
+    joined = _partner_rows(prog).merge(links, on="partner", how="inner")
+    out = rollup(joined, ["donor"])
+    out["donor_name"] = out["donor"].map(v.donors.set_index("code")["name"])
+    return out
+
+
+def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    prog = progress_table(v) if prog is None else prog
+    out = rollup(_partner_rows(prog), ["partner"])
+    part = v.partners.set_index("code")
+    out["partner_name"] = out["partner"].map(part["name"])
+    out["region"] = out["partner"].map(part["region"])
+    out["country"] = out["partner"].map(part["country"])
+    out["country_name"] = out["partner"].map(part["country_name"])
+    return out
+
+
+def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    prog = progress_table(v) if prog is None else prog
+    out = rollup(_partner_rows(prog).dropna(subset=["key_factor"]), ["key_factor"])
+    out["key_factor"] = out["key_factor"].astype(int)
+    out["key_factor_name"] = out["key_factor"].map(reference.KEY_FACTORS)
+    return out
+
+
+def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    prog = progress_table(v) if prog is None else prog
+    out = rollup(_partner_rows(prog).dropna(subset=["key_factor"]), ["partner", "key_factor"])
+    out["key_factor"] = out["key_factor"].astype(int)
+    out["key_factor_name"] = out["key_factor"].map(reference.KEY_FACTORS)
+    return out
+
+
+def reporting_completeness(v: Snapshot) -> pd.DataFrame:
+    """Due reports (target set, period ended by 'as of') and whether each has an actual."""
+    out = completeness(v.values, as_of=v.as_of)
+    out = out[out["partner"] != PROGRAMME_PARTNER_CODE].copy()
+    out["partner_name"] = out["partner"].map(v.partners.set_index("code")["name"])
+    out["indicator_name"] = out["indicator"].map(v.indicators.set_index("code")["name"])
+    return out.reset_index(drop=True)
+
+
+def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
+    """The overview's numbers."""
+    prog = progress_table(v) if prog is None else prog
+    counts = prog["status"].value_counts()
+    committed = v.agreements.dropna(subset=["amount"]).groupby("currency")["amount"].sum().to_dict()
+    return {
+        "partners": int(len(v.partners)),
+        "regions": int(v.partners["region"].nunique()),
+        "donors": int(len(v.donors)),
+        "committed": {k: float(a) for k, a in sorted(committed.items())},
+        "activities": int(len(v.activities)),
+        "participants": int(pd.to_numeric(v.activities["participants"], errors="coerce").fillna(0).sum()),
+        "indicators": int(prog["indicator"].nunique()),
+        "pairs": int(len(prog)),
+        "status": {s: int(counts.get(s, 0)) for s in ("achieved", "on track", "at risk", "off track", "no data", "no baseline", "qualitative")},
+        "as_of": v.as_of,
+        "is_demo": v.is_demo,
+    }
+
+
+def activities_table(v: Snapshot) -> pd.DataFrame:
+    """Activities with their partner codes and key factors as lists (for tables and timelines)."""
+    acts = v.activities.copy()
+    parts = v.activity_partners.groupby("activity_id")["partner"].apply(lambda s: sorted(s))
+    kfs = v.activity_key_factors.groupby("activity_id")["key_factor"].apply(lambda s: sorted(int(x) for x in s))
+    acts["partners"] = acts["id"].map(parts).map(lambda x: x if isinstance(x, list) else [])
+    acts["key_factors"] = acts["id"].map(kfs).map(lambda x: x if isinstance(x, list) else [])
+    acts["end"] = acts["end"].where(acts["end"].notna(), acts["start"])
+    return acts.reset_index(drop=True)
+
+
+def indicator_series(v: Snapshot, indicator: str, partner: str | None = None) -> pd.DataFrame:
+    """Targets and actuals over time for one indicator (one partner, or all visible)."""
+    vals = v.values[v.values["indicator"] == indicator]
+    if partner is not None:
+        vals = vals[vals["partner"] == partner]
+    return vals.sort_values(["partner", "dimension", "dimension_value", "period_end"]).reset_index(drop=True)
+
+
+def survey_waves(v: Snapshot) -> pd.DataFrame:
+    """Ordinal (survey) indicator actuals per partner, wave (year) and respondent group."""
+    ordinal = set(v.indicators.loc[v.indicators["measure"] == "ordinal", "code"])
+    vals = v.values[v.values["indicator"].isin(ordinal) & v.values["actual"].notna()].copy()
+    vals["wave"] = vals["period_end"].map(lambda d: d.year)
+    vals["group"] = vals["dimension_value"].where(vals["dimension_value"] != "", "all respondents")
+    ind = v.indicators.set_index("code")
+    vals["indicator_name"] = vals["indicator"].map(ind["name"])
+    vals["key_factor"] = vals["indicator"].map(ind["key_factor"])
+    return vals[["indicator", "indicator_name", "key_factor", "partner", "wave", "group", "actual"]].reset_index(drop=True)
+
+
+def funding_summary(v: Snapshot) -> pd.DataFrame:
+    """Per donor: committed amounts by currency (agreements) and number of partners funded."""
+    partners = v.funding.groupby("donor")["partner"].nunique()
+    ag = v.agreements.dropna(subset=["amount"]).groupby(["donor", "currency"])["amount"].sum().reset_index()
+    ag["partners"] = ag["donor"].map(partners).fillna(0).astype(int)
+    ag["donor_name"] = ag["donor"].map(v.donors.set_index("code")["name"])
+    return ag

@@ -1,0 +1,617 @@
+"""Turn an uploaded file's bytes into a clean table of strings (DESIGN.md, "Upload formats").
+
+`read_upload` accepts CSV (any of `,` `;` tab; UTF-8 with or without BOM, UTF-16 with BOM,
+or Windows-1252 with a warning) and genuine `.xlsx` workbooks, detects the kind of file
+from its headers, and returns a `Table`: every cell a trimmed `str`, columns renamed to the
+kind's canonical names, index = the row number a spreadsheet shows (header = 1). Problems
+with the file as a whole or with its header are `Issue`s; cell values are checked later.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS
+from models.issues import ERROR, WARNING, Issue
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+NUMBER_COLUMNS = ("target", "actual", "baseline", "amount", "participants", "scale_min", "scale_max")
+DECIMAL_COMMA = r"^-?\d+,\d+$"
+# A leading ' added on export to defuse a spreadsheet formula (DESIGN.md, "Cells"). Quotes
+# before the trigger are counted so that an export adding one ' to every cell matching
+# ^'*[=+\-@\t\r\n] round-trips exactly ("'=x" exports as "''=x" and reads back as "'=x").
+DEFUSED = r"'+[=+\-@\t\r\n]"
+SAMPLE_SIZE = 65536
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+CONTROL_CHARS = {c: None for c in CONTROL_BYTES}
+SAVE_AS = "save it as CSV (UTF-8) or .xlsx"
+
+
+@dataclass
+class Table:
+    """One uploaded file read into strings, with the problems found at file and header level."""
+
+    file: str
+    kind: str | None
+    frame: pd.DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    decimal_comma_likely: bool = False
+
+
+def normalise_header(text: str) -> str:
+    """`" Period Start"`, `"period-end"`, `"PERIOD_START"` -> `period_start`."""
+    text = str(text).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-_]*[\s\-][\s\-_]*", "_", text)
+
+
+def _qualifies(kind: str, columns: set[str]) -> bool:
+    """Whether `columns` hold what detection needs for `kind` (looser than the import check)."""
+    if kind == "results":
+        return "indicator" in columns and bool(columns & {"period", "period_start", "period_end", "baseline"})
+    if kind == "funding":
+        return "donor" in columns and bool(columns & {"phase", "partner"})
+    return set(KINDS[kind].required) <= columns
+
+
+def detect_kind(columns: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The kind these (header) columns hold, and the candidates.
+
+    Returns `(kind, [kind])` when one kind has all its required columns and recognises the
+    most columns (a results file is always results); `(None, tied kinds)` on a tie; and
+    `(None, closest kinds)` when no kind fits — the kinds recognising the most columns,
+    `[]` when none recognises any.
+    """
+    names = {normalise_header(c) for c in columns} - {""}
+
+    def recognised(kind: str) -> int:
+        return len(names & set(KINDS[kind].columns))
+
+    if _qualifies("results", names):
+        return "results", ["results"]
+    fitting = [k for k in KIND_ORDER if _qualifies(k, names)]
+    pool = fitting or [k for k in KIND_ORDER if recognised(k) > 0]
+    if not pool:
+        return None, []
+    best = max(recognised(k) for k in pool)
+    top = [k for k in pool if recognised(k) == best]
+    if fitting and len(top) == 1:
+        return top[0], top
+    return None, top
+
+
+def required_text(kind: str) -> str:
+    """The required columns of a kind, as a person reads them."""
+    if kind == "results":
+        return "indicator; period_start and period_end, or period; at least one of target, actual, baseline"
+    if kind == "funding":
+        return "donor, and phase or partner"
+    return ", ".join(KINDS[kind].required)
+
+
+def read_upload(
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Read an uploaded CSV or .xlsx file into a `Table` of trimmed strings.
+
+    `kind`, `encoding` and `delimiter` override detection (`--kind`, `--encoding`,
+    `--delimiter`). Never raises on bad content: problems come back as `Table.issues`.
+    """
+    if delimiter is not None:
+        delimiter = DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise ValueError(f"delimiter must be one character (',', ';' or tab), not {delimiter!r}")
+    table = Table(file=filename, kind=None, frame=_empty_frame([]))
+    if kind is not None:
+        wanted = normalise_header(kind)
+        if wanted not in KINDS:
+            table.issues.append(Issue(0, "", "unknown-kind", kind,
+                                      f"unknown kind '{kind}'; kinds are: {', '.join(KIND_ORDER)}", file=filename))
+            return table
+        kind = wanted
+    table.kind = kind
+
+    if not data[:SAMPLE_SIZE].strip() and not data.strip():
+        table.issues.append(_file_issue(table, "empty-file", filename,
+                                        f"{filename} is empty; a file needs a header row (and data rows)"))
+        return table
+    if data[:2] == b"PK":
+        grid = _read_workbook(data, table, kind)
+        if grid is None:
+            return table
+        header_row, header, body = _from_grid(grid)
+        row_issues = []
+    else:
+        what = _binary_signature(data, check_bytes=encoding is None)
+        if what:
+            table.issues.append(_not_csv(table, what))
+            return table
+        text = _decode(data, table, encoding)
+        if text is None:
+            return table
+        if not text.strip():
+            table.issues.append(_file_issue(table, "empty-file", filename,
+                                            f"{filename} is empty; a file needs a header row (and data rows)"))
+            return table
+        table.delimiter = delimiter or sniff_delimiter(text)
+        parsed = _parse_csv(text, table, data)
+        if parsed is None:
+            return table
+        header_row, header, body, row_issues = parsed
+    if header_row is None:
+        table.issues.append(_file_issue(table, "empty-file", filename, f"{filename} has no header row"))
+        return table
+    _shape(table, header_row, header, body)
+    table.issues.extend(row_issues)
+    return table
+
+
+# --- file type -------------------------------------------------------------------------
+
+def _file_issue(table: Table, check: str, value: str, message: str, severity: str = ERROR) -> Issue:
+    return Issue(0, "", check, value, message, severity, table.file)
+
+
+def _not_csv(table: Table, what: str, advice: str = SAVE_AS) -> Issue:
+    return _file_issue(table, "not-csv", table.file,
+                       f"{table.file} looks like {what}, not a CSV file or an .xlsx workbook; {advice}")
+
+
+def _binary_signature(data: bytes, check_bytes: bool = True) -> str | None:
+    """What a non-text file looks like, or None when it may be text.
+
+    `check_bytes`: also look for NUL and control bytes (not when an encoding is given,
+    since UTF-16 text holds NUL bytes; the decoded text is checked instead).
+    """
+    head = data[:16]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return ("an old-style Excel .xls workbook (or a password-protected or other Office 97-2003 file);"
+                " open it in Excel and")
+    signatures = [
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "an image (PNG)"),
+        (b"\xff\xd8\xff", "an image (JPEG)"),
+        (b"GIF8", "an image (GIF)"),
+        (b"BM", None),  # too short to trust on its own
+        (b"\x1f\x8b", "a compressed (gzip) file"),
+        (b"7z\xbc\xaf", "a compressed (7-Zip) archive"),
+        (b"Rar!", "a compressed (RAR) archive"),
+        (b"{\\rtf", "a rich-text (RTF) document"),
+    ]
+    for magic, what in signatures:
+        if what and head.startswith(magic):
+            return what
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "an image (WebP)"
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None  # UTF-32 / UTF-16 text: checked after decoding
+    if not check_bytes:
+        return None
+    if b"\x00" in data:
+        return "a binary file (it holds NUL bytes; if it is UTF-16 text without a BOM, use --encoding utf-16)"
+    sample = data[:SAMPLE_SIZE]
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
+    if controls >= 3 and controls * 100 > len(sample):
+        return "a binary file (it holds many control characters)"
+    return None
+
+
+def _binary_text(text: str) -> str | None:
+    if "\x00" in text:
+        return "a binary file (it holds NUL characters)"
+    sample = text[:SAMPLE_SIZE]
+    controls = len(sample) - len(sample.translate(CONTROL_CHARS))
+    if controls >= 3 and controls * 100 > len(sample):
+        return "a binary file (it holds many control characters)"
+    return None
+
+
+# --- encodings -------------------------------------------------------------------------
+
+def _decode(data: bytes, table: Table, encoding: str | None) -> str | None:
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            table.issues.append(_file_issue(table, "encoding", encoding,
+                                            f"unknown encoding '{encoding}' (--encoding); try utf-8, utf-16 or cp1252"))
+            return None
+        try:
+            text = data.decode(encoding)
+        except UnicodeError as exc:
+            table.issues.append(_file_issue(
+                table, "encoding", encoding,
+                f"{table.file} could not be read as {encoding} (--encoding {encoding}): {_where(exc)};"
+                " check the encoding the file was saved in, or save it as CSV (UTF-8)"))
+            return None
+        table.encoding = encoding
+    else:
+        text = _decode_auto(data, table)
+        if text is None:
+            return None
+    what = _binary_text(text)
+    if what:
+        table.issues.append(_not_csv(table, what))
+        return None
+    return text
+
+
+def _decode_auto(data: bytes, table: Table) -> str | None:
+    boms = [
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ]
+    for bom, name in boms:
+        if data.startswith(bom):
+            try:
+                text = data.decode(name)
+            except UnicodeError as exc:
+                table.issues.append(_file_issue(
+                    table, "encoding", name,
+                    f"{table.file} starts with a {name.upper()} byte-order mark but is not valid {name.upper()}:"
+                    f" {_where(exc)}; save it as CSV (UTF-8) or give its encoding with --encoding ENCODING"))
+                return None
+            table.encoding = name
+            return text
+    try:
+        text = data.decode("utf-8")
+        table.encoding = "utf-8"
+        return text
+    except UnicodeDecodeError as utf8_error:
+        first_bad = utf8_error.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        table.issues.append(_file_issue(
+            table, "encoding", _excerpt(data, exc.start, "latin-1"),
+            f"{table.file} is not UTF-8, UTF-16 or Windows-1252 text ({_where(exc)}); save it as CSV (UTF-8),"
+            " or give its encoding with --encoding ENCODING (or choose it on the upload page)"))
+        return None
+    table.encoding = "cp1252"
+    table.issues.append(_file_issue(
+        table, "encoding", _excerpt(data, first_bad, "cp1252"),
+        f"{table.file} is not UTF-8, so it was read as Windows-1252 (cp1252); check accented letters"
+        " in the value shown. If they look wrong, give the file's encoding with --encoding ENCODING"
+        " (or choose it on the upload page), or save the file as CSV (UTF-8)", WARNING))
+    return text
+
+
+def _where(exc: UnicodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        bad = exc.object[exc.start:exc.end]
+        return f"byte {' '.join(f'0x{b:02x}' for b in bad[:4])} at position {exc.start}"
+    return str(exc)
+
+
+def _excerpt(data: bytes, position: int, codec: str) -> str:
+    """The line holding byte `position`, decoded with `codec`, cut to 80 characters."""
+    start = data.rfind(b"\n", 0, position) + 1
+    end = data.find(b"\n", position)
+    line = data[start:] if end < 0 else data[start:end]
+    return line.decode(codec, errors="replace").strip()[:80]
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+def sniff_delimiter(text: str) -> str:
+    """`,`, `;` or tab: the one splitting the header into most columns that the next lines agree with."""
+    sample = text[:SAMPLE_SIZE]
+    if len(text) > SAMPLE_SIZE and "\n" in sample:
+        sample = sample[: sample.rfind("\n")]
+    best, best_score = ",", None
+    for candidate in DELIMITERS:
+        records = _records(sample, candidate, limit=50)
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        rest = records[1:]
+        agreeing = sum(len(r) == width for r in rest) / len(rest) if rest else 1.0
+        score = (agreeing, width)
+        if best_score is None or score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    """Up to `limit` non-blank records, via the csv module (quotes respected)."""
+    out: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                out.append(record)
+                if len(out) >= limit:
+                    break
+    except csv.Error:
+        pass
+    return out
+
+
+def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[str], pd.DataFrame, list[Issue]] | None:
+    """(header row number, header cells, body, row issues); body.index = spreadsheet row numbers."""
+    delimiter = table.delimiter
+    first = _records(text[: SAMPLE_SIZE * 16], delimiter, limit=1)
+    header_width = len(first[0]) if first else 1
+    width = header_width
+    # UTF-8 bytes go to the C parser as they are (faster than a StringIO of the decoded text).
+    as_bytes = table.encoding in ("utf-8", "utf-8-sig")
+    for attempt in range(12):
+        try:
+            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
+            raw = pd.read_csv(
+                source, encoding=table.encoding if as_bytes else None, sep=delimiter, header=None, names=range(width), index_col=False,
+                dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c", low_memory=False,
+            )
+            break
+        except pd.errors.ParserError as exc:
+            seen = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
+            if not seen:
+                table.issues.append(_file_issue(
+                    table, "not-csv", table.file,
+                    f"{table.file} is not a well-formed CSV file ({exc}); check for a quote (\") that is never"
+                    f" closed, or {SAVE_AS}"))
+                return None
+            width = max(int(seen.group(1)), width * 2 if attempt >= 3 else 0)
+        except (ValueError, UnicodeError) as exc:
+            table.issues.append(_file_issue(table, "not-csv", table.file,
+                                            f"{table.file} could not be read as CSV ({exc}); {SAVE_AS}"))
+            return None
+    else:  # pragma: no cover - twelve ever-wider retries
+        table.issues.append(_file_issue(table, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        return None
+    raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
+    raw = raw.fillna("")
+    for column in raw.columns:
+        raw[column] = raw[column].str.strip()
+    filled = raw.ne("").to_numpy()
+    rows_filled = filled.any(axis=1)
+    if not rows_filled.any():
+        return None, [], raw.iloc[0:0], []
+    header_at = int(rows_filled.argmax())
+    header = [str(v) for v in raw.iloc[header_at, :header_width]]
+    body = raw.iloc[header_at + 1:]
+    keep = rows_filled[header_at + 1:]
+    row_issues: list[Issue] = []
+    if width > header_width:
+        extra = filled[header_at + 1:, header_width:]
+        ragged = extra.any(axis=1)
+        for position in ragged.nonzero()[0]:
+            cells = header_width + int(extra[position].nonzero()[0].max()) + 1
+            row = int(body.index[position])
+            row_issues.append(Issue(
+                row, "", "type-error", delimiter.join(body.iloc[position, :cells]),
+                f"row has {cells} cells, the header has {header_width}; the extra cells were not imported"
+                " (check for an unquoted delimiter inside a value)", file=table.file))
+    body = body.loc[keep, list(range(header_width))]
+    return header_at + 1, header, body, row_issues
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+def _read_workbook(data: bytes, table: Table, kind: str | None) -> list[list[str]] | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        table.issues.append(_not_csv(table, "a damaged or incomplete .xlsx workbook (or zip archive)",
+                                     "open it in Excel and " + SAVE_AS))
+        return None
+    if "xl/workbook.xml" not in names:
+        if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
+            what = "an OpenDocument spreadsheet (.ods)"
+        elif "word/document.xml" in names:
+            what = "a Word document"
+        else:
+            what = "a zip archive"
+        table.issues.append(_not_csv(table, what))
+        return None
+    import openpyxl  # only needed for workbooks
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = _choose_sheet(book.worksheets, kind)
+            if sheet is None:
+                table.issues.append(_not_csv(table, "a workbook with no worksheet"))
+                return None
+            sheet.reset_dimensions()
+            grid = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many kinds on broken workbooks
+        table.issues.append(_not_csv(table, f"a damaged .xlsx workbook ({type(exc).__name__}: {exc})",
+                                     "open it in Excel and " + SAVE_AS))
+        return None
+    return grid
+
+
+def _choose_sheet(sheets: list, kind: str | None):
+    """The sheet named after the kind (any kind when not given), else the first visible sheet."""
+    wanted = [kind] if kind else KIND_ORDER
+    for sheet in sheets:
+        if normalise_header(sheet.title) in wanted:
+            return sheet
+    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
+    return (visible or sheets or [None])[0]
+
+
+def _cell_text(cell) -> str:
+    """A cell's value as the person sees it: 12 not 12.0, ISO dates, 45% as '45%'."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        percent = str(getattr(cell, "number_format", "") or "").endswith("%")
+        if percent:
+            value = round(value * 100, 10)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return f"{value!r}%" if percent else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _from_grid(grid: list[list[str]]) -> tuple[int | None, list[str], pd.DataFrame]:
+    width = max((len(r) for r in grid), default=0)
+    filled_rows = [n for n, r in enumerate(grid, start=1) if any(r)]
+    if not filled_rows:
+        return None, [], _empty_frame([])
+    header_row = filled_rows[0]
+    header = grid[header_row - 1] + [""] * (width - len(grid[header_row - 1]))
+    body_rows = [n for n in filled_rows if n > header_row]
+    records = [grid[n - 1] + [""] * (width - len(grid[n - 1])) for n in body_rows]
+    body = pd.DataFrame(records, columns=range(width), index=pd.Index(body_rows, dtype="int64", name="row"))
+    body = body.astype("str") if len(body) else pd.DataFrame(
+        {c: pd.Series([], dtype="str") for c in range(width)}, index=pd.Index([], dtype="int64", name="row"))
+    return header_row, header, body
+
+
+# --- header and cells ------------------------------------------------------------------
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns},
+                        index=pd.Index([], dtype="int64", name="row"))
+
+
+def _letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position + 1)
+
+
+def _shape(table: Table, header_row: int, header: list[str], body: pd.DataFrame) -> None:
+    """Name, select and clean the columns; header-level issues; decimal-comma hint."""
+    file = table.file
+    names = [normalise_header(h) for h in header]
+    headerless = [p for p, n in enumerate(names) if not n and (body[p] != "").any()]
+    named = [p for p, n in enumerate(names) if n]
+
+    first_at: dict[str, int] = {}
+    for position in named:
+        first_at.setdefault(names[position], position)
+    for name, position in first_at.items():
+        same = [p for p in named if names[p] == name]
+        if len(same) > 1:
+            originals = " and ".join(f"'{header[p].strip()}' ({_letter(p)})" for p in same)
+            table.issues.append(Issue(
+                header_row, name, "duplicate-column", ", ".join(header[p].strip() for p in same),
+                f"the headers {originals} both mean '{name}'; keep one of them", file=file))
+
+    if table.kind is None:
+        kind, candidates = detect_kind(first_at)
+        if kind is None:
+            table.issues.append(_unknown_kind(table, header_row, header, candidates))
+        table.kind = kind
+    kind = table.kind
+
+    if kind is None:
+        keep = dict(first_at)
+    else:
+        spec = KINDS[kind]
+        computed = COMPUTED_COLUMNS.get(kind, ())
+        keep = {}
+        for name, position in first_at.items():
+            if name in spec.columns:
+                keep[name] = position
+            elif name not in computed:
+                original = header[position].strip()
+                guess = difflib.get_close_matches(name, spec.columns, n=1, cutoff=0.6)
+                hint = f"did you mean '{guess[0]}'?" if guess else f"{kind} columns are: {', '.join(spec.columns)}"
+                table.issues.append(Issue(
+                    header_row, name, "unknown-column", original,
+                    f"column '{original}' ({_letter(position)}) is not a {kind} column and was not imported; {hint}",
+                    WARNING, file))
+        for position in headerless:
+            table.issues.append(Issue(
+                header_row, "", "unknown-column", "",
+                f"column {_letter(position)} has values but no header and was not imported;"
+                f" {kind} columns are: {', '.join(spec.columns)}", WARNING, file))
+        present = set(first_at)
+        if kind == "results":
+            baseline_given = "baseline" in keep and bool((body[keep["baseline"]] != "").any())
+        else:
+            baseline_given = False
+        for column, message in _missing(kind, present, baseline_given):
+            table.issues.append(Issue(header_row, column, "missing-column", "", message, ERROR, file))
+
+    frame = body[list(keep.values())]
+    frame.columns = list(keep)
+    table.frame = _undefuse(frame)
+    if table.delimiter == ";":
+        table.decimal_comma_likely = any(
+            table.frame[c].str.match(DECIMAL_COMMA).any() for c in NUMBER_COLUMNS if c in table.frame
+        )
+
+
+def _missing(kind: str, present: set[str], baseline_given: bool) -> list[tuple[str, str]]:
+    """(column, message) for each required column the header lacks."""
+    need = f"{kind} files need: {required_text(kind)}"
+    out = [(c, f"missing required column '{c}'; {need}") for c in KINDS[kind].required if c not in present]
+    if kind == "funding" and not present & {"phase", "partner"}:
+        out.append(("phase", f"missing column 'phase' or 'partner' (or both); {need}"))
+    if kind == "results":
+        has_values = bool(present & {"target", "actual"})
+        if "period" not in present:
+            ends = [c for c in ("period_start", "period_end") if c in present]
+            if len(ends) == 1:
+                other = "period_end" if ends[0] == "period_start" else "period_start"
+                out.append((other, f"missing column '{other}' (it goes with '{ends[0]}'); {need}"))
+            elif not ends and (has_values or "baseline" not in present):
+                out.append(("period", "missing column 'period', or 'period_start' and 'period_end'"
+                                      " (only a file of baselines may have neither); " + need))
+        if not present & set(RESULTS_VALUE_COLUMNS):
+            out.append(("actual", f"needs at least one of {', '.join(RESULTS_VALUE_COLUMNS)}; {need}"))
+        if baseline_given and "baseline_year" not in present:
+            out.append(("baseline_year", f"missing column 'baseline_year' (required when baseline is given); {need}"))
+    return out
+
+
+def _unknown_kind(table: Table, header_row: int, header: list[str], candidates: list[str]) -> Issue:
+    headers = ", ".join(h.strip() for h in header if h.strip())
+    fits = [k for k in candidates if _qualifies(k, {normalise_header(h) for h in header})]
+    if len(fits) > 1:
+        lead = f"its columns fit more than one kind: {', '.join(fits)}"
+    elif candidates:
+        lead = "closest kinds: " + "; ".join(f"{k} (required columns: {required_text(k)})" for k in candidates)
+    else:
+        lead = "none of its columns belongs to a known kind; kinds are: " + ", ".join(KIND_ORDER)
+    return Issue(header_row, "", "unknown-kind", headers,
+                 f"could not tell what this file holds; {lead}; use --kind KIND or choose the kind",
+                 ERROR, table.file)
+
+
+def _undefuse(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the one leading ' an export added before =, +, -, @, tab, CR or LF."""
+    for column in frame.columns:
+        cells = frame[column]
+        if not cells.str.startswith("'").any():
+            continue
+        defused = cells.str.match(DEFUSED)
+        if defused.any():
+            frame.loc[defused, column] = cells[defused].str.slice(1)
+    return frame
