@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ DECIMAL_COMMA = r"^-?\d+,\d+$"
 # before the trigger are counted so that an export adding one ' to every cell matching
 # ^'*[=+\-@\t\r\n] round-trips exactly ("'=x" exports as "''=x" and reads back as "'=x").
 DEFUSED = r"'+[=+\-@\t\r\n]"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 SAMPLE_SIZE = 65536
 CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 CONTROL_CHARS = {c: None for c in CONTROL_BYTES}
@@ -131,7 +133,7 @@ def read_upload(
         table.issues.append(_file_issue(table, "empty-file", filename,
                                         f"{filename} is empty; a file needs a header row (and data rows)"))
         return table
-    if data[:2] == b"PK":
+    if data[:4] in ZIP_MAGIC:
         grid = _read_workbook(data, table, kind)
         if grid is None:
             return table
@@ -345,22 +347,39 @@ def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return out
 
 
+def _header_width(text: str, delimiter: str) -> tuple[int, int]:
+    """(cells in the header, i.e. the first non-blank record; most cells in any record up to it)."""
+    widest = 1
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            widest = max(widest, len(record))
+            if any(cell.strip() for cell in record):
+                return len(record), widest
+    except csv.Error:
+        pass
+    return 1, widest
+
+
 def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[str], pd.DataFrame, list[Issue]] | None:
     """(header row number, header cells, body, row issues); body.index = spreadsheet row numbers."""
     delimiter = table.delimiter
-    first = _records(text[: SAMPLE_SIZE * 16], delimiter, limit=1)
-    header_width = len(first[0]) if first else 1
-    width = header_width
+    header_width, width = _header_width(text[: SAMPLE_SIZE * 16], delimiter)
     # UTF-8 bytes go to the C parser as they are (faster than a StringIO of the decoded text).
-    as_bytes = table.encoding in ("utf-8", "utf-8-sig")
+    as_bytes = codecs.lookup(table.encoding).name in ("utf-8", "utf-8-sig")
     for attempt in range(12):
         try:
             source = io.BytesIO(data) if as_bytes else io.StringIO(text)
-            raw = pd.read_csv(
-                source, encoding=table.encoding if as_bytes else None, sep=delimiter, header=None, names=range(width), index_col=False,
-                dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c", low_memory=False,
-            )
+            with warnings.catch_warnings():
+                # "names do not match the data": the first record is wider than `width`.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                raw = pd.read_csv(
+                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
+                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                    skip_blank_lines=False, engine="c", low_memory=False,
+                )
             break
+        except pd.errors.ParserWarning:
+            width *= 2
         except pd.errors.ParserError as exc:
             seen = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
             if not seen:
@@ -464,8 +483,10 @@ def _cell_text(cell) -> str:
         percent = str(getattr(cell, "number_format", "") or "").endswith("%")
         if percent:
             value = round(value * 100, 10)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+        if isinstance(value, float):
+            value = float(f"{value:.15g}")  # Excel shows at most 15 significant digits
+            if value.is_integer():
+                value = int(value)
         return f"{value!r}%" if percent else repr(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):

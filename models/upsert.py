@@ -59,10 +59,28 @@ def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
     return out
 
 
+def _object_array(value, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [value] * n
+    return out
+
+
 def _equal_fast(new: pd.Series, old: pd.Series) -> np.ndarray:
     if new.dtype.kind == "f" and old.dtype.kind == "f":
         return (new.to_numpy() == old.to_numpy())
     return _equal(new, old)
+
+
+def column_defaults(table: Table, columns: list[str]) -> dict:
+    """Scalar defaults of NOT NULL columns (e.g. partner status 'active', cumulative false):
+    what a created row gets for an empty cell, and what the clear token resets to."""
+    out = {}
+    for c in columns:
+        col = table.c.get(c)
+        if col is None or col.nullable or col.default is None or not getattr(col.default, "is_scalar", False):
+            continue
+        out[c] = col.default.arg
+    return out
 
 
 def plan_upsert(
@@ -85,18 +103,24 @@ def plan_upsert(
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
     new_values = {}
+    defaults = column_defaults(table, columns)
     for c in columns:
         new = merged[c]
         old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
         missing = _is_missing(new)
         clear = _is_clear(new)
         provided = ~missing
-        old_missing = _is_missing(old)
-        diff = provided & ~_equal_fast(new, old)
-        diff |= clear & ~old_missing
-        changed |= matched & diff
         value = np.where(provided, new.to_numpy(dtype=object), np.where(clear, None, old.to_numpy(dtype=object)))
-        value = np.where(~matched & (missing | clear), None, value)
+        diff = provided & ~_equal_fast(new, old)
+        if c in defaults:
+            # a NOT NULL column with a default: empty on a new row, or cleared, means the default
+            default = _object_array(defaults[c], len(value))
+            diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
+            value = np.where(clear | (~matched & missing), default, value)
+        else:
+            diff |= clear & ~_is_missing(old)
+            value = np.where(~matched & (missing | clear), None, value)
+        changed |= matched & diff
         new_values[c] = value
     if extra_changed is not None:
         changed |= matched & extra_changed.reindex(merged.index).fillna(False).to_numpy(dtype=bool)

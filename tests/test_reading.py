@@ -187,6 +187,8 @@ TEXT = "indicator,period,actual,comment\nI1,2024,5,Côte d’Ivoire\n"
         (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16"),
         (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
         (TEXT.replace("\n", "\r\n").encode("utf-16"), "utf-16"),
+        # Excel's "Unicode Text": UTF-16 LE with BOM, tab-delimited
+        (codecs.BOM_UTF16_LE + TEXT.replace(",", "\t").encode("utf-16-le"), "utf-16"),
     ],
 )
 def test_unicode_encodings(data, encoding):
@@ -286,7 +288,9 @@ def test_decimal_comma_likely(data, likely):
          {3: ("I1", "2024", "5"), 6: ("I2", "2024", "6")}),
         ("indicator,period,actual\r\nI1,2024,5\r\n\r\nI2,2024,6\r\n", {2: ("I1", "2024", "5"), 4: ("I2", "2024", "6")}),
         ("indicator,period,actual\nI1,2024,5", {2: ("I1", "2024", "5")}),  # no final newline
+        ("indicator,period,actual\rI1,2024,5\r\rI2,2024,6\r", {2: ("I1", "2024", "5"), 4: ("I2", "2024", "6")}),
         ("\n\nindicator,period,actual\nI1,2024,5\n", {4: ("I1", "2024", "5")}),  # header on row 3
+        (",,,,\nindicator,period,actual\nI1,2024,5\n", {3: ("I1", "2024", "5")}),  # header on row 2
         ("indicator,period,actual\n  I1 ,\t2024 , 5\u00a0\n", {2: ("I1", "2024", "5")}),
         ('indicator,period,actual\n" I1 ","2024","5"\n', {2: ("I1", "2024", "5")}),
     ],
@@ -430,13 +434,15 @@ def test_xlsx_cells_read_as_the_user_sees_them():
         ["I1", dt.date(2024, 1, 1), dt.datetime(2024, 12, 31), 12, 12.0, 0.1, "  padded  ", 2023],
         ["I2", dt.datetime(2024, 1, 1, 10, 30), "2024-12-31", 12.5, (0.45, "0%"), 1e20, True, 2023.0],
         ["I3", None, None, -3, (0.125, "0.0%"), 1 / 3, "'=1+1", None],
+        ["I4", None, None, 0.1 + 0.2, (0.07, "0%"), 2.5e-7, dt.time(10, 30), None],
     ]))
     table = read_upload(data, "f.xlsx")
     assert (table.kind, table.encoding, table.delimiter, checks(table)) == ("results", None, None, [])
     assert rows(table) == {
         2: ("I1", "2024-01-01", "2024-12-31", "12", "12", "0.1", "padded", "2023"),
         3: ("I2", "2024-01-01 10:30:00", "2024-12-31", "12.5", "45%", "100000000000000000000", "true", "2023"),
-        4: ("I3", "", "", "-3", "12.5%", "0.3333333333333333", "=1+1", ""),
+        4: ("I3", "", "", "-3", "12.5%", "0.333333333333333", "=1+1", ""),
+        5: ("I4", "", "", "0.3", "7%", "2.5e-07", "10:30:00", ""),
     }
 
 
@@ -486,6 +492,17 @@ def test_xlsx_file_written_to_disk(tmp_path):
 def test_xlsx_empty_and_header_only(records, expected_checks, expected_len):
     table = read_upload(xlsx(("Sheet1", records)), "f.xlsx", kind="donors")
     assert (checks(table), len(table.frame)) == (expected_checks, expected_len)
+
+
+def test_csv_starting_with_pk_is_not_a_zip():
+    table = read_upload(b"PK,code,name\n1,NORAD,Norad\n", "donors.csv")
+    assert (table.kind, checks(table), rows(table)) == ("donors", [(1, "pk", "unknown-column")], {2: ("NORAD", "Norad")})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF-8", "utf8", "utf-8-sig"])
+def test_forced_utf8_spellings_read_a_bom_file(encoding):
+    table = read_upload(codecs.BOM_UTF8 + b"code,name\nA,B\n", "f.csv", encoding=encoding)
+    assert (table.encoding, table.kind, checks(table), rows(table)) == (encoding, "donors", [], {2: ("A", "B")})
 
 
 def test_xlsx_named_csv_is_still_a_workbook():

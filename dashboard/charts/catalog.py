@@ -1,0 +1,18 @@
+"""Every named chart: the same figures on the pages, in `resultsboard export chart` and in
+the donor pack. Each charts module contributes a CHARTS dict of name -> fn(view, progress)."""
+from __future__ import annotations
+
+from dashboard.charts import progress
+
+MODULES = [progress]
+
+
+def all_charts() -> dict:
+    out: dict = {}
+    for module in MODULES:
+        out.update(module.CHARTS)
+    return out
+
+
+def build(name: str, v, prog):
+    return all_charts()[name](v, prog)

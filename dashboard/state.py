@@ -1,0 +1,111 @@
+"""What every page shares: the cached engine, the cached snapshot (per data version), the
+filters bound to the URL, and the user's scope. No SQL here: models/ does the reading."""
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import pandas as pd
+import streamlit as st
+
+from models.access import LOCAL_ADMIN, Scope
+from models.config import database_url
+from models.db import data_version, init_database, make_engine
+from models.queries import Filters, Snapshot, load_snapshot, progress_table, view
+
+FILTER_KEYS = {  # widget key -> URL parameter
+    "f_region": "region",
+    "f_donor": "donor",
+    "f_partner": "partner",
+    "f_key_factor": "key_factor",
+    "f_from": "from",
+    "f_to": "to",
+}
+TOPOJSON_URL = "/app/static/"  # dashboard/static/world_50m.json, served by Streamlit
+PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL}
+
+
+@st.cache_resource(max_entries=4)
+def get_engine(url: str):
+    """One engine per database URL for the whole server process."""
+    engine = make_engine(url)
+    init_database(engine)
+    return engine
+
+
+def engine():
+    return get_engine(database_url())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner="Reading the programme…")
+def _snapshot(url: str, version: tuple[int, int]) -> Snapshot:
+    return load_snapshot(get_engine(url))
+
+
+def refresh_version() -> tuple[int, int]:
+    """Read the data version (the router does it once per rerun, so an import from the
+    command line or another replica shows at once)."""
+    version = data_version(engine())
+    st.session_state["_data_version"] = version
+    return version
+
+
+def current_version() -> tuple[int, int]:
+    return st.session_state.get("_data_version") or refresh_version()
+
+
+def snapshot() -> Snapshot:
+    return _snapshot(database_url(), current_version())
+
+
+def current_scope() -> Scope:
+    """The signed-in user's scope; local single-user mode (no identity provider) is admin."""
+    if not auth_configured():
+        return LOCAL_ADMIN
+    from models.users import scope_for
+
+    if not getattr(st.user, "is_logged_in", False):
+        return Scope(email="", role="viewer")
+    return scope_for(engine(), st.user.email) or Scope(email=st.user.email, role="viewer")
+
+
+def auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def current_filters() -> Filters:
+    s = st.session_state
+    try:
+        return Filters.from_values(
+            regions=s.get("f_region"), donors=s.get("f_donor"), partners=s.get("f_partner"),
+            key_factors=s.get("f_key_factor"), period_from=s.get("f_from") or None, period_to=s.get("f_to") or None,
+        )
+    except ValueError:
+        return Filters()
+
+
+def current_view() -> Snapshot:
+    return view(snapshot(), current_filters(), current_scope())
+
+
+@st.cache_data(ttl=3600, max_entries=64)
+def _progress(url: str, version: tuple[int, int], filters: tuple, scope: tuple) -> pd.DataFrame:
+    v = view(_snapshot(url, version), Filters(*filters), Scope(*scope))
+    return progress_table(v)
+
+
+def current_progress() -> pd.DataFrame:
+    """Progress per (indicator, partner) for the current filters and scope (cached)."""
+    return _progress(database_url(), current_version(), astuple(current_filters()), astuple(current_scope()))
+
+
+def data_note(v: Snapshot) -> str:
+    from dashboard.charts.common import data_note as note
+
+    return note(v)
+
+
+def show_chart(fig, *, key: str | None = None) -> None:
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)

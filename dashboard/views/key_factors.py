@@ -1,0 +1,4 @@
+"""Page under construction."""
+import streamlit as st
+
+st.title("key_factors")
