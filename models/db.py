@@ -86,16 +86,50 @@ def describe(engine: Engine) -> str:
     return f"Database: {url.render_as_string(hide_password=True)}"
 
 
-def upgrade(engine: Engine) -> None:
-    """Migrate the schema to head with Alembic (batch mode on SQLite)."""
-    from alembic import command
+def _alembic_config():
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    """The revisions `alembic upgrade head` leads to."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+
+def current_revisions(conn: Connection) -> frozenset[str]:
+    """The revisions the database is at (empty for a fresh database)."""
+    from alembic.migration import MigrationContext
+
+    return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+
+def _lock_migrations(conn: Connection) -> None:
+    """Serialise migrations between processes (SQLite: BEGIN IMMEDIATE already does)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the schema to head with Alembic (batch mode on SQLite), holding the write lock."""
+    with write_transaction(engine) as conn:
+        _lock_migrations(conn)
+        _upgrade(conn)
+
+
+def _upgrade(conn: Connection) -> None:
+    from alembic import command
+
+    if current_revisions(conn) == head_revisions():
+        return
+    cfg = _alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
 
 
 def ensure_reference_data(conn: Connection) -> int:
@@ -120,10 +154,41 @@ def ensure_reference_data(conn: Connection) -> int:
     return added
 
 
+def reference_data_missing(conn: Connection) -> bool:
+    """True when a region, a key factor or the programme-level partner is missing."""
+    from sqlalchemy import func
+
+    return (
+        conn.scalar(select(func.count()).select_from(Region).where(Region.code.in_(list(reference.REGIONS)))) != len(reference.REGIONS)
+        or conn.scalar(select(func.count()).select_from(KeyFactor).where(KeyFactor.number.in_(list(reference.KEY_FACTORS))))
+        != len(reference.KEY_FACTORS)
+        or conn.scalar(select(Partner.id).where(Partner.code == PROGRAMME_PARTNER_CODE)) is None
+    )
+
+
+def is_ready(engine: Engine) -> bool:
+    """Schema at head and reference data present (a read: it never waits for a writer)."""
+    with engine.connect() as conn:
+        try:
+            return current_revisions(conn) == head_revisions() and not reference_data_missing(conn)
+        finally:
+            conn.rollback()
+
+
 def init_database(engine: Engine) -> None:
-    """Create or upgrade the database, then make sure reference data is present."""
-    upgrade(engine)
+    """Create or upgrade the database, then make sure reference data is present.
+
+    A database that is ready is only read, so commands that merely read (history, the
+    dashboard) never queue behind a long import holding the write lock. Otherwise the
+    migration and the reference data run in one write transaction that takes the lock up
+    front, so two processes initialising a fresh database at once queue instead of failing
+    with "database is locked".
+    """
+    if is_ready(engine):
+        return
     with write_transaction(engine) as conn:
+        _lock_migrations(conn)
+        _upgrade(conn)
         ensure_reference_data(conn)
 
 

@@ -411,14 +411,17 @@ def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[s
     row_issues: list[Issue] = []
     if width > header_width:
         extra = filled[header_at + 1:, header_width:]
-        ragged = extra.any(axis=1)
-        for position in ragged.nonzero()[0]:
-            cells = header_width + int(extra[position].nonzero()[0].max()) + 1
-            row = int(body.index[position])
-            row_issues.append(Issue(
-                row, "", "type-error", delimiter.join(body.iloc[position, :cells]),
-                f"row has {cells} cells, the header has {header_width}; the extra cells were not imported"
-                " (check for an unquoted delimiter inside a value)", file=table.file))
+        positions = extra.any(axis=1).nonzero()[0]
+        if len(positions):
+            extra = extra[positions]
+            counts = header_width + extra.shape[1] - extra[:, ::-1].argmax(axis=1)
+            bad = body.iloc[positions].to_numpy(dtype=object).tolist()
+            row_issues = [
+                Issue(int(row), "", "type-error", delimiter.join(cells[:count]),
+                      f"row has {count} cells, the header has {header_width}; the extra cells were not"
+                      " imported (check for an unquoted delimiter inside a value)", file=table.file)
+                for row, cells, count in zip(body.index[positions], bad, counts.tolist())
+            ]
     body = body.loc[keep, list(range(header_width))]
     return header_at + 1, header, body, row_issues
 

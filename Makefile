@@ -1,0 +1,39 @@
+# The two Quick start commands (README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: demo test chromium bench
+
+demo: $(VENV)/.installed
+	$(BIN)/resultsboard init --demo
+	$(BIN)/resultsboard serve --port $(PORT)
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+# Browser tests and chart images use the system Chromium (Playwright cannot download one here).
+# Installed with apt where we can (root on Debian/Ubuntu); otherwise those tests skip outside CI.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium not found and cannot be installed here: browser tests will be skipped."; \
+	  fi; }
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/bench_import.py
