@@ -107,5 +107,47 @@ def data_note(v: Snapshot) -> str:
     return note(v)
 
 
-def show_chart(fig, *, key: str | None = None) -> None:
+@st.cache_data(ttl=3600, max_entries=64, show_spinner="Rendering…")
+def _figure_bytes(fig_json: str, fmt: str) -> bytes:
+    """One export, cached by the figure itself (so by chart, filters and data version)."""
+    import plotly.io as pio
+
+    from dashboard.exports import figure_bytes
+
+    return figure_bytes(pio.from_json(fig_json), fmt)
+
+
+def _figure_csv(fig_json: str) -> bytes:
+    import plotly.io as pio
+
+    from dashboard.exports import figure_data
+    from models.exporting import to_csv_bytes
+
+    return to_csv_bytes(figure_data(pio.from_json(fig_json)))
+
+
+def export_controls(fig, key: str) -> None:
+    """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
+    generated only when clicked (a callable), then cached."""
+    from functools import partial
+
+    from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
+
+    fig_json = fig.to_json()
+    images = images_available()
+    with st.popover("Export", icon=":material/download:"):
+        for fmt in ("png", "svg", "pdf", "html"):
+            st.download_button(
+                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
+                key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
+            )
+        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{key}.csv", mime=MIME["csv"],
+                           key=f"dl_{key}_csv", on_click="ignore", width="stretch")
+        if not images:
+            st.caption(NO_CHROMIUM_MESSAGE)
+
+
+def show_chart(fig, *, key: str) -> None:
+    """A chart with its export popover."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+    export_controls(fig, key)

@@ -31,6 +31,7 @@ from models.cells import (
 )
 from models.formats import (
     ACTIVITY_STATUSES,
+    CLEAR_TOKEN,
     ACTIVITY_TYPES,
     KIND_ORDER,
     LEVELS,
@@ -287,11 +288,20 @@ def _require(ctx: _Context, frame: pd.DataFrame, columns) -> pd.Series:
     for c in columns:
         if c not in frame:
             continue
-        empty = frame[c].eq("")
+        cleared = frame[c].eq(CLEAR_TOKEN)
+        empty = frame[c].eq("") | cleared
         for row in frame.index[empty.to_numpy()]:
-            ctx.issue(row, c, "missing-cell", "", f"'{c}' is required")
+            if cleared.loc[row]:
+                ctx.issue(row, c, "missing-cell", CLEAR_TOKEN, f"'{c}' is required; it cannot be cleared")
+            else:
+                ctx.issue(row, c, "missing-cell", "", f"'{c}' is required")
         ok &= ~empty
     return ok
+
+
+def _unless_cleared(raw: pd.Series) -> pd.Series:
+    """A required reference column with the clear token blanked (`_require` reports it)."""
+    return raw.where(raw.ne(CLEAR_TOKEN), "")
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -452,7 +462,7 @@ def import_funding(ctx: _Context, t: Table) -> pd.Series:
     for row in frame.index[neither.to_numpy()]:
         ctx.issue(row, "phase", "missing-cell", "", "a funding row needs a phase (an agreement) or a partner (whom it funds)")
     ok &= ~neither
-    donor_id = _resolve(ctx, frame["donor"], "donor", Donor, "donor")
+    donor_id = _resolve(ctx, _unless_cleared(frame["donor"]), "donor", Donor, "donor")
     partner_id = _resolve(ctx, partner_raw, "partner", Partner, "partner", allow_empty=True)
     parsed = pd.DataFrame({"donor_id": donor_id, "partner_id": partner_id, "phase": phase}, index=frame.index)
     issues = []
@@ -795,7 +805,7 @@ def import_results(ctx: _Context, t: Table) -> pd.Series:
     idx = frame.index
     issues: list[Issue] = []
     ok = _require(ctx, frame, ["indicator"])
-    indicator_id = _resolve(ctx, frame["indicator"], "indicator", Indicator, "indicator")
+    indicator_id = _resolve(ctx, _unless_cleared(frame["indicator"]), "indicator", Indicator, "indicator")
     partner_raw = _col(frame, "partner")
     partner_id = _resolve(ctx, partner_raw, "partner", Partner, "partner")
     programme_id = ctx.codes(Partner).get(PROGRAMME_PARTNER_CODE)

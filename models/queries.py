@@ -401,3 +401,278 @@ def funding_summary(v: Snapshot) -> pd.DataFrame:
     ag["partners"] = ag["donor"].map(partners).fillna(0).astype(int)
     ag["donor_name"] = ag["donor"].map(v.donors.set_index("code")["name"])
     return ag
+
+
+# --- indicators, key factors, activities, reporting ---
+# (indicator page, key-factor page with the survey rounds, activities page, reporting page)
+
+DIRECTION_LABELS = {True: "higher is better", False: "lower is better"}
+NO_MODE = "not set"
+NO_DONOR = "no donor"
+
+
+def _text_or_none(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _period_candidates(year: int) -> list[str]:
+    return [str(year), f"{year}-H1", f"{year}-H2", *(f"{year}-Q{q}" for q in range(1, 5)), *(f"{year}-{m:02d}" for m in range(1, 13))]
+
+
+def period_label(start, end) -> str:
+    """A period as the upload format writes it (2024, 2024-H1, 2024-Q1, 2024-03), else 'start – end'."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return ""
+    start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    if start.year == end.year:
+        wanted = (start.isoformat(), end.isoformat())
+        for text in _period_candidates(start.year):
+            if period_bounds(text) == wanted:
+                return text
+    return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def _period_labels(frame: pd.DataFrame) -> pd.Series:
+    """period_label for every row, each distinct (start, end) computed once."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    pairs = list(zip(frame["period_start"], frame["period_end"]))
+    labels = {p: period_label(*p) for p in set(pairs)}
+    return pd.Series([labels[p] for p in pairs], index=frame.index, dtype=object)
+
+
+def key_factor_label(number) -> str:
+    """'3. Transparency' (empty for none)."""
+    if number is None or pd.isna(number):
+        return ""
+    return f"{int(number)}. {reference.KEY_FACTORS.get(int(number), '')}"
+
+
+def _partner_names(v: Snapshot, codes: pd.Series) -> pd.Series:
+    names = codes.map(v.partners.set_index("code")["name"])
+    return names.where(codes != PROGRAMME_PARTNER_CODE, reference.PROGRAMME_PARTNER_NAME).fillna(codes)
+
+
+def indicator_definition(v: Snapshot, code: str) -> dict | None:
+    """One indicator's definition, ready to show (None when it is not in the view)."""
+    rows = v.indicators[v.indicators["code"] == code]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    measure = _text_or_none(r["measure"]) or "unit"
+    result = _text_or_none(r["result"])
+    titles = v.framework.set_index("code")["title"] if len(v.framework) else pd.Series(dtype=object)
+    scale = None
+    if measure == "ordinal" and pd.notna(r["scale_min"]) and pd.notna(r["scale_max"]):
+        scale = f"{float(r['scale_min']):g} to {float(r['scale_max']):g}"
+    kf = None if pd.isna(r["key_factor"]) else int(r["key_factor"])
+    ascending = True if pd.isna(r["ascending"]) else bool(r["ascending"])
+    return {
+        "code": str(r["code"]),
+        "name": str(r["name"]),
+        "level": _text_or_none(r["level"]),
+        "result": result,
+        "result_title": _text_or_none(titles.get(result)) if result else None,
+        "measure": measure,
+        "unit": _text_or_none(r["unit"]),
+        "ascending": ascending,
+        "direction": DIRECTION_LABELS[ascending],
+        "cumulative": bool(r["cumulative"]) if pd.notna(r["cumulative"]) else False,
+        "scale_min": None if pd.isna(r["scale_min"]) else float(r["scale_min"]),
+        "scale_max": None if pd.isna(r["scale_max"]) else float(r["scale_max"]),
+        "scale": scale,
+        "key_factor": kf,
+        "key_factor_name": reference.KEY_FACTORS.get(kf) if kf else None,
+        "description": _text_or_none(r["description"]),
+    }
+
+
+INDICATOR_TARGET_COLUMNS = [
+    "partner", "partner_name", "region", "period", "period_start", "period_end", "baseline", "baseline_year",
+    "target", "actual", "target_text", "text", "progress", "progress_clamped", "status",
+]
+
+
+def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.DataFrame:
+    """One indicator across partners: the figures progress uses (baseline, target, actual,
+    progress, status) per partner, programme level last, else by partner name."""
+    prog = progress_table(v) if prog is None else prog
+    rows = prog[prog["indicator"] == code].copy()
+    rows["period"] = _period_labels(rows)
+    rows["_programme"] = rows["partner"] == PROGRAMME_PARTNER_CODE
+    rows = rows.sort_values(["_programme", "partner_name", "partner"], kind="stable")
+    return rows[INDICATOR_TARGET_COLUMNS].reset_index(drop=True)
+
+
+def activities_by_key_factor(v: Snapshot) -> pd.DataFrame:
+    """Per key factor (all ten, or those the filter selects): activities and participants.
+    An activity on several key factors counts in each."""
+    numbers = list(v.filters.key_factors) or list(reference.KEY_FACTORS)
+    acts = v.activities[["id", "participants"]]
+    links = v.activity_key_factors.merge(acts, left_on="activity_id", right_on="id", how="inner")
+    links = links.drop_duplicates(["activity_id", "key_factor"])
+    counts = links.groupby("key_factor").agg(activities=("activity_id", "nunique"), participants=("participants", "sum"))
+    out = pd.DataFrame({"key_factor": numbers})
+    out["key_factor_name"] = out["key_factor"].map(reference.KEY_FACTORS)
+    out["label"] = out["key_factor"].map(key_factor_label)
+    out["activities"] = out["key_factor"].map(counts["activities"]).fillna(0).astype(int)
+    out["participants"] = out["key_factor"].map(counts["participants"]).fillna(0).astype(int)
+    return out
+
+
+SURVEY_ROUND_COLUMNS = [
+    "indicator", "indicator_name", "key_factor", "key_factor_name", "partner", "partner_name", "group",
+    "wave", "round", "rounds", "actual",
+]
+
+
+def survey_rounds(v: Snapshot) -> pd.DataFrame:
+    """Survey (ordinal) scores per indicator, partner, respondent group and wave, with the
+    round number per (indicator, partner): 1 = that administration's first round."""
+    w = survey_waves(v)
+    if w.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SURVEY_ROUND_COLUMNS})
+    w = w.groupby(["indicator", "indicator_name", "partner", "group", "wave"], as_index=False, dropna=False)["actual"].mean()
+    waves = w[["indicator", "partner", "wave"]].drop_duplicates()
+    waves["round"] = waves.groupby(["indicator", "partner"])["wave"].rank(method="dense").astype(int)
+    waves["rounds"] = waves.groupby(["indicator", "partner"])["wave"].transform("nunique").astype(int)
+    w = w.merge(waves, on=["indicator", "partner", "wave"])
+    kf = v.indicators.set_index("code")["key_factor"]
+    w["key_factor"] = w["indicator"].map(kf).astype("Int64")
+    w["key_factor_name"] = w["key_factor"].map(lambda k: reference.KEY_FACTORS.get(int(k)) if pd.notna(k) else None)
+    w["partner_name"] = _partner_names(v, w["partner"])
+    w["wave"] = w["wave"].astype(int)
+    w = w.sort_values(["indicator", "partner_name", "group", "wave"], kind="stable")
+    return w[SURVEY_ROUND_COLUMNS].reset_index(drop=True)
+
+
+SURVEY_COMPARISON_COLUMNS = [
+    "indicator", "indicator_name", "key_factor", "partner", "partner_name", "group",
+    "first_wave", "first", "latest_wave", "latest", "change",
+]
+
+
+def survey_comparison(v: Snapshot, indicator: str | None = None) -> pd.DataFrame:
+    """First round against the latest round per (indicator, partner, respondent group);
+    latest and change are empty where an administration has had one round only."""
+    r = survey_rounds(v)
+    if indicator is not None:
+        r = r[r["indicator"] == indicator]
+    if r.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SURVEY_COMPARISON_COLUMNS})
+    keys = ["indicator", "indicator_name", "key_factor", "partner", "partner_name", "group"]
+    first = r[r["round"] == 1].rename(columns={"wave": "first_wave", "actual": "first"})
+    last = r[(r["round"] == r["rounds"]) & (r["rounds"] > 1)].rename(columns={"wave": "latest_wave", "actual": "latest"})
+    out = first[[*keys, "first_wave", "first"]].merge(last[[*keys, "latest_wave", "latest"]], on=keys, how="left")
+    out["latest_wave"] = out["latest_wave"].astype("Int64")
+    out["change"] = out["latest"] - out["first"]
+    return out[SURVEY_COMPARISON_COLUMNS].sort_values(["indicator", "partner_name", "group"], kind="stable").reset_index(drop=True)
+
+
+def survey_change_by_key_factor(v: Snapshot) -> pd.DataFrame:
+    """Per survey indicator (and its key factor) and respondent group: mean first-round and
+    latest-round scores over the administrations that have had both, with n."""
+    c = survey_comparison(v).dropna(subset=["latest"])
+    cols = ["indicator", "indicator_name", "key_factor", "key_factor_name", "group", "first", "latest", "change", "n"]
+    if c.empty:
+        return pd.DataFrame({col: pd.Series(dtype=object) for col in cols})
+    out = c.groupby(["indicator", "indicator_name", "key_factor", "group"], as_index=False, dropna=False).agg(
+        first=("first", "mean"), latest=("latest", "mean"), n=("partner", "nunique"))
+    out["change"] = out["latest"] - out["first"]
+    out["key_factor_name"] = out["key_factor"].map(lambda k: reference.KEY_FACTORS.get(int(k)) if pd.notna(k) else None)
+    out["n"] = out["n"].astype(int)
+    return out[cols].sort_values(["key_factor", "indicator", "group"], kind="stable").reset_index(drop=True)
+
+
+def activities_listing(v: Snapshot) -> pd.DataFrame:
+    """activities_table with mode and donor labelled where absent and participants as numbers."""
+    acts = activities_table(v)
+    acts["mode"] = acts["mode"].fillna("").replace("", NO_MODE)
+    acts["donor"] = acts["donor"].fillna("").replace("", NO_DONOR)
+    acts["participants"] = pd.to_numeric(acts["participants"], errors="coerce").astype("Int64")
+    acts["year"] = acts["start"].map(lambda d: d.year).astype("Int64") if len(acts) else pd.Series(dtype="Int64")
+    return acts
+
+
+def activity_counts(v: Snapshot, by: str | list[str]) -> pd.DataFrame:
+    """Activities and participants per group (mode, type, donor, status, year — or several);
+    missing mode reads 'not set', missing donor 'no donor'."""
+    by = [by] if isinstance(by, str) else list(by)
+    acts = activities_listing(v)
+    if acts.empty:
+        return pd.DataFrame({**{b: pd.Series(dtype=object) for b in by}, "activities": pd.Series(dtype=int), "participants": pd.Series(dtype=int)})
+    out = acts.groupby(by, as_index=False, dropna=False).agg(activities=("id", "size"), participants=("participants", "sum"))
+    out["activities"] = out["activities"].astype(int)
+    out["participants"] = out["participants"].fillna(0).astype(int)
+    return out.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+COMPLETENESS_CELL_COLUMNS = ["partner", "partner_name", "period", "period_start", "period_end", "due", "reported", "missing", "share"]
+
+
+def completeness_by_partner_period(v: Snapshot) -> pd.DataFrame:
+    """Per partner and period: reports due, reported, missing and the share reported."""
+    rc = reporting_completeness(v)
+    if rc.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COMPLETENESS_CELL_COLUMNS})
+    out = rc.groupby(["partner", "period_start", "period_end"], as_index=False).agg(
+        due=("reported", "size"), reported=("reported", "sum"))
+    out["due"] = out["due"].astype(int)
+    out["reported"] = out["reported"].astype(int)
+    out["missing"] = out["due"] - out["reported"]
+    out["share"] = out["reported"] / out["due"]
+    out["partner_name"] = _partner_names(v, out["partner"])
+    out["period"] = _period_labels(out)
+    return out[COMPLETENESS_CELL_COLUMNS].sort_values(["partner", "period_end", "period_start"], kind="stable").reset_index(drop=True)
+
+
+def completeness_by_period(v: Snapshot) -> pd.DataFrame:
+    """Per period: reports due, reported, missing, share reported, and partners due."""
+    rc = reporting_completeness(v)
+    cols = ["period", "period_start", "period_end", "due", "reported", "missing", "share", "partners"]
+    if rc.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out = rc.groupby(["period_start", "period_end"], as_index=False).agg(
+        due=("reported", "size"), reported=("reported", "sum"), partners=("partner", "nunique"))
+    for c in ("due", "reported", "partners"):
+        out[c] = out[c].astype(int)
+    out["missing"] = out["due"] - out["reported"]
+    out["share"] = out["reported"] / out["due"]
+    out["period"] = _period_labels(out)
+    return out[cols].sort_values(["period_end", "period_start"], kind="stable").reset_index(drop=True)
+
+
+MISSING_REPORT_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end"]
+
+
+def missing_reports(v: Snapshot) -> pd.DataFrame:
+    """The (partner, indicator, period) reports that are due and have no actual."""
+    rc = reporting_completeness(v)
+    out = rc[~rc["reported"].astype(bool)].copy()
+    out["period"] = _period_labels(out)
+    return out[MISSING_REPORT_COLUMNS].sort_values(["partner", "indicator", "period_end"], kind="stable").reset_index(drop=True)
+
+
+def latest_period_missing(v: Snapshot) -> pd.DataFrame:
+    """Administrations that have not reported for the latest period due, and on which indicators
+    (the latest period_end among due reports, by 'as of')."""
+    rc = reporting_completeness(v)
+    cols = ["partner", "partner_name", "period", "period_end", "due", "missing", "indicators", "indicator_names"]
+    if rc.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    latest = rc[rc["period_end"] == rc["period_end"].max()].copy()
+    latest["period"] = _period_labels(latest)
+    due = latest.groupby("partner")["reported"].size()
+    gone = latest[~latest["reported"].astype(bool)].sort_values(["partner", "indicator"], kind="stable")
+    if gone.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out = gone.groupby("partner", as_index=False).agg(
+        partner_name=("partner_name", "first"), period=("period", lambda s: ", ".join(sorted(set(s)))),
+        period_end=("period_end", "first"), missing=("indicator", "size"),
+        indicators=("indicator", list), indicator_names=("indicator_name", lambda s: "; ".join(s.astype(str))))
+    out["due"] = out["partner"].map(due).astype(int)
+    out["missing"] = out["missing"].astype(int)
+    return out[cols].sort_values(["partner"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,340 @@
+"""Chart export (PNG, SVG, PDF via kaleido and the system Chromium; self-contained HTML),
+a chart's own data as CSV, the donor pack, and the `export chart` / `export pack` commands.
+
+Offline by construction: kaleido gets a local plotly.js, no MathJax, the vendored world
+topojson and a proxy that points nowhere, so Chromium cannot reach out; HTML inlines
+plotly.js and, for maps, the topojson (`window.PlotlyGeoAssets`).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import shutil
+import threading
+import zipfile
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+STATIC = Path(__file__).resolve().parent / "static"
+TOPOJSON_FILE = STATIC / "world_50m.json"
+IMAGE_FORMATS = ("png", "svg", "pdf")
+CHART_FORMATS = (*IMAGE_FORMATS, "html")
+MIME = {
+    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
+    "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+NO_NETWORK_PROXY = "http://127.0.0.1:9"  # Chromium's own requests go nowhere
+IMAGE_WIDTH, IMAGE_HEIGHT = 1100, 650
+# Default remote addresses inside the inlined plotly.js bundle (the default topojson location
+# and tile-map styles, which Resultsboard never uses) are pointed at nothing, so an exported
+# page carries no CDN address a browser could try.
+NEUTRALISED_URLS = (
+    ("https://cdn.plot.ly/un/", "./"),
+    ("https://cdn.jsdelivr.net/", "./"),
+    ("cartocdn.com", "invalid"),
+)
+
+_kaleido_lock = threading.Lock()
+_kaleido_started = False
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def images_available() -> bool:
+    return chromium_path() is not None
+
+
+NO_CHROMIUM_MESSAGE = (
+    "Image export (PNG, SVG, PDF) needs Chromium, which is not installed on this server "
+    "(Debian: apt-get install chromium). HTML and CSV exports still work."
+)
+
+
+def _ensure_kaleido() -> None:
+    """Start one long-lived kaleido/Chromium for this process (first image ~seconds, then ~0.2 s)."""
+    global _kaleido_started
+    import kaleido
+
+    with _kaleido_lock:
+        if not _kaleido_started:
+            kaleido.start_sync_server(
+                path=chromium_path(), mathjax=False, proxy_server=NO_NETWORK_PROXY, silence_warnings=True
+            )
+            _kaleido_started = True
+
+
+def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
+    """PNG, SVG or PDF bytes of a figure."""
+    if fmt not in IMAGE_FORMATS:
+        raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
+    if not images_available():
+        raise RuntimeError(NO_CHROMIUM_MESSAGE)
+    import kaleido
+
+    _ensure_kaleido()
+    opts = {"format": fmt, "width": width, "height": height or fig.layout.height or IMAGE_HEIGHT}
+    if fmt == "png":
+        opts["scale"] = 2
+    with _kaleido_lock:
+        return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+
+
+@lru_cache(maxsize=1)
+def _topojson_text() -> str:
+    return TOPOJSON_FILE.read_text(encoding="utf-8")
+
+
+def _has_geo(fig: go.Figure) -> bool:
+    return any(getattr(t, "geo", None) is not None or t.type in ("choropleth", "scattergeo") for t in fig.data)
+
+
+def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
+    """A self-contained HTML page: plotly.js inlined, maps' topojson inlined, no external URL."""
+    page = fig.to_html(
+        include_plotlyjs=True, full_html=True,
+        config={"displaylogo": False, "topojsonURL": "./", "responsive": True},
+    )
+    head = f"<title>{html.escape(title or (fig.layout.title.text or 'Resultsboard chart'))}</title>"
+    if _has_geo(fig):
+        head += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + _topojson_text() + "}};</script>"
+    page = page.replace("<head>", "<head>" + head, 1)
+    for remote, local in NEUTRALISED_URLS:
+        page = page.replace(remote, local)
+    return page.encode("utf-8")
+
+
+def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
+    return figure_html(fig) if fmt == "html" else figure_image(fig, fmt)
+
+
+def figure_data(fig: go.Figure) -> pd.DataFrame:
+    """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
+    frames = []
+    for trace in fig.data:
+        cols = {}
+        for attr in ("locations", "labels", "x", "y", "z", "values", "base", "text", "r", "theta"):
+            value = getattr(trace, attr, None)
+            if value is None:
+                continue
+            if attr == "z" and len(value) and isinstance(value[0], (list, tuple)):
+                continue  # heatmaps: flattened below
+            cols[attr] = list(value) if not isinstance(value, str) else [value]
+        z = getattr(trace, "z", None)
+        if z is not None and len(z) and isinstance(z[0], (list, tuple)):
+            xs = list(getattr(trace, "x", None) or range(len(z[0])))
+            ys = list(getattr(trace, "y", None) or range(len(z)))
+            cols = {"y": [y for y in ys for _ in xs], "x": [x for _ in ys for x in xs], "z": [v for row in z for v in row]}
+        if not cols:
+            continue
+        n = max(len(v) for v in cols.values())
+        frame = pd.DataFrame({k: (v if len(v) == n else (v * n if len(v) == 1 else v + [None] * (n - len(v)))) for k, v in cols.items()})
+        frame.insert(0, "series", trace.name or trace.type)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["series"])
+
+
+# --------------------------------------------------------------------------------------
+# the donor pack
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-").lower()
+
+
+def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: bool | None = None) -> bytes:
+    """A zip for one donor: every chart (PNG and SVG), the data (CSV files and one XLSX
+    workbook) and a self-contained HTML report with a section per chart and footnotes."""
+    from dashboard.charts.catalog import all_charts
+    from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
+    from models.queries import Filters, load_snapshot, progress_table, view
+
+    snap = load_snapshot(engine)
+    codes = {c.lower(): c for c in snap.donors["code"]}
+    if donor.lower() not in codes:
+        raise ValueError(f"unknown donor '{donor}'; known: {', '.join(sorted(codes.values()))}")
+    donor = codes[donor.lower()]
+    base = filters or Filters()
+    f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)
+    v = view(snap, f, scope)
+    prog = progress_table(v)
+    images = images_available() if with_images is None else with_images
+    buf = io.BytesIO()
+    sections = []
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, build in all_charts().items():
+            fig = build(v, prog)
+            svg = None
+            if images:
+                svg = figure_image(fig, "svg")
+                z.writestr(f"charts/{name}.svg", svg)
+                z.writestr(f"charts/{name}.png", figure_image(fig, "png"))
+            else:
+                z.writestr(f"charts/{name}.html", figure_html(fig))
+            sections.append((name, fig, svg))
+        sheets = {}
+        for name in DATA_EXPORTS:
+            frame = data_frame(v, name)
+            sheets[name] = frame
+            z.writestr(f"data/{name}.csv", to_csv_bytes(frame))
+        z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
+        z.writestr("report.html", _report_html(v, prog, donor, sections))
+    return buf.getvalue()
+
+
+def _t(value) -> str:
+    """Text for the report: escaped, '' for missing."""
+    return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
+
+
+def _report_html(v, prog, donor: str, sections) -> str:
+    from models.progress import progress_help
+
+    donor_name = v.donors.set_index("code")["name"].get(donor, donor)
+    as_of = v.as_of.isoformat() if v.as_of else "no data"
+    demo = ("<p class='demo'><strong>Illustrative demo data:</strong> indicator values in this report are "
+            "generated for demonstration and are not official results.</p>") if v.is_demo else ""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Resultsboard — donor report: {html.escape(donor_name)}</title>",
+        "<style>body{font-family:Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}"
+        ".demo{background:#fff4d6;padding:.6em;border-left:4px solid #E69F00}"
+        "table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
+        "svg{max-width:100%;height:auto}</style></head><body>",
+        f"<h1>Donor report: {html.escape(donor_name)} ({html.escape(donor)})</h1>",
+        f"<p class='note'>Partners funded: {len(v.partners)} · Period: {html.escape(v.filters.period_from or 'start')} to "
+        f"{html.escape(v.filters.period_to or 'latest')} · Data as of {as_of} · Generated "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>",
+        demo,
+    ]
+    for n, (name, fig, svg) in enumerate(sections, start=1):
+        title = fig.layout.title.text or name
+        parts.append(f"<h2>{n}. {html.escape(title)}</h2>")
+        if svg:
+            parts.append(svg.decode("utf-8") if isinstance(svg, bytes) else svg)
+        else:
+            parts.append(f"<p class='note'>Image not rendered here (no Chromium); see charts/{name}.html in this pack.</p>")
+        parts.append(f"<p class='note'>Data as of {as_of}. Source chart: <code>{html.escape(name)}</code>.</p>")
+    parts.append("<h2>Footnotes</h2><h3>How progress is computed</h3>")
+    parts.append(f"<p class='note'>{html.escape(progress_help())}</p>")
+    parts.append("<h3>Indicator definitions and baselines</h3><table><tr><th>code</th><th>indicator</th><th>measure</th>"
+                 "<th>direction</th><th>unit</th><th>key factor</th><th>baselines (partners, years)</th><th>definition</th></tr>")
+    base = v.baselines.groupby("indicator").agg(n=("partner", "nunique"), first=("year", "min"), last=("year", "max"))
+    for r in v.indicators.to_dict("records"):
+        b = base.loc[r["code"]] if r["code"] in base.index else None
+        btxt = f"{int(b['n'])} partners, {int(b['first'])}–{int(b['last'])}" if b is not None else "none"
+        parts.append(
+            f"<tr><td>{_t(r['code'])}</td><td>{_t(r['name'])}</td><td>{_t(r['measure'])}</td>"
+            f"<td>{'higher is better' if r['ascending'] else 'lower is better'}</td><td>{_t(r['unit'])}</td>"
+            f"<td>{'' if pd.isna(r['key_factor']) else int(r['key_factor'])}</td><td>{btxt}</td>"
+            f"<td>{_t(r['description'])}</td></tr>")
+    parts.append("</table>")
+    parts.append(f"<p class='note'>Data as of {as_of}. {'Illustrative demo data, not official results.' if v.is_demo else ''}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# command line: `export chart` and `export pack`
+
+
+def add_export_commands(esub, add_filters) -> None:
+    c = esub.add_parser("chart", help="export a chart as PNG, SVG, PDF or HTML",
+                        description="Export a chart (the same figure as on the page). --list prints the chart names.")
+    c.add_argument("name", nargs="?", metavar="NAME")
+    c.add_argument("--list", action="store_true", help="print one chart name per line")
+    c.add_argument("--format", choices=list(CHART_FORMATS))
+    c.add_argument("--out", metavar="PATH")
+    add_filters(c)
+    c.set_defaults(func=cmd_export_chart)
+    p = esub.add_parser("pack", help="export a donor pack (zip)",
+                        description="Every chart for the partners a donor funds (PNG, SVG), their data (CSV, XLSX) and an HTML report.")
+    p.add_argument("--donor", required=True, action="append", metavar="CODE")
+    p.add_argument("--out", required=True, metavar="FILE.zip")
+    for flag, kw in (("--region", {}), ("--partner", {}), ("--key-factor", {})):
+        p.add_argument(flag, action="append", metavar="CODE")
+    p.add_argument("--from", dest="period_from", metavar="PERIOD")
+    p.add_argument("--to", dest="period_to", metavar="PERIOD")
+    p.add_argument("--user", metavar="EMAIL")
+    p.set_defaults(func=cmd_export_pack)
+
+
+def cmd_export_chart(args) -> int:
+    import sys
+
+    from dashboard.charts.catalog import all_charts
+    from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _filters, _ready_engine, _scope
+    from models.queries import load_snapshot, progress_table, view
+
+    charts = all_charts()
+    if args.list:
+        print("\n".join(charts))
+        return EXIT_OK
+    if not args.name or not args.format or not args.out:
+        print("export chart needs NAME, --format and --out (or --list)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.name not in charts:
+        print(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out)
+    if not out.parent.exists():
+        print(f"No such folder: {out.parent}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        filters = _filters(args)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    if args.format in IMAGE_FORMATS and not images_available():
+        print(NO_CHROMIUM_MESSAGE, file=sys.stderr)
+        return EXIT_REFUSED
+    engine = _ready_engine()
+    v = view(load_snapshot(engine), filters, _scope(engine, args.user))
+    fig = charts[args.name](v, progress_table(v))
+    out.write_bytes(figure_bytes(fig, args.format))
+    print(f"Wrote {args.name} ({args.format}) to {out}")
+    return EXIT_OK
+
+
+def cmd_export_pack(args) -> int:
+    import sys
+
+    from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _ready_engine, _scope
+    from models.queries import Filters
+
+    out = Path(args.out)
+    if not out.parent.exists():
+        print(f"No such folder: {out.parent}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        filters = Filters.from_values(regions=args.region, partners=args.partner, key_factors=args.key_factor,
+                                      period_from=args.period_from, period_to=args.period_to)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    engine = _ready_engine()
+    try:
+        data = build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    if not images_available():
+        print(NO_CHROMIUM_MESSAGE, file=sys.stderr)
+    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
+    return EXIT_OK
