@@ -28,17 +28,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def defuse(value):
-    """A text cell starting like a formula gets a leading `'`; anything else is left as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV
+    injection). Cells already starting with `'` + a trigger get one more, because the
+    importer removes exactly one: every text round-trips."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Defuse every text column; numbers, dates and booleans stay as they are."""
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(defuse)
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
+            out[c] = out[c].map(defuse).astype(object)
     return out
 
 

@@ -34,7 +34,8 @@ def postgres_url():
     """A PostgreSQL database of our own for this run, dropped at the end."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        return None
+        yield None
+        return
     url = make_url(base)
     if url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
