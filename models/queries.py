@@ -507,6 +507,13 @@ def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.D
     return rows[INDICATOR_TARGET_COLUMNS].reset_index(drop=True)
 
 
+def key_factor_cells(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """progress_by_partner_and_key_factor with the partner's name (for the heatmap)."""
+    out = progress_by_partner_and_key_factor(v, prog)
+    out["partner_name"] = _partner_names(v, out["partner"])
+    return out
+
+
 def activities_by_key_factor(v: Snapshot) -> pd.DataFrame:
     """Per key factor (all ten, or those the filter selects): activities and participants.
     An activity on several key factors counts in each."""

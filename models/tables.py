@@ -173,9 +173,9 @@ class Value(SQLModel, table=True):
             "indicator_id", "partner_id", "period_start", "period_end", "dimension", "dimension_value",
             name="uq_result_value_key",
         ),
-        Index("ix_result_value_partner", "partner_id", "indicator_id"),
-        Index("ix_result_value_batch", "batch_id"),
     )
+    # No other index: the unique key (indicator first) serves lookups, and the bulk path
+    # stays close to a plain executemany (bench/bench_import.py).
     id: Optional[int] = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id")
     partner_id: int = Field(foreign_key="partner.id")

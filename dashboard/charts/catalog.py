@@ -3,8 +3,9 @@ the donor pack. Each charts module contributes a CHARTS dict of name -> fn(view,
 from __future__ import annotations
 
 from dashboard.charts import progress
+from dashboard.charts import activities, indicators, key_factors, reporting
 
-MODULES = [progress]
+MODULES = [progress, indicators, key_factors, activities, reporting]
 
 
 def all_charts() -> dict:

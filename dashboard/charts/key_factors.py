@@ -29,7 +29,7 @@ def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "P
 def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean progress by partner and Arusha key factor") -> go.Figure:
     """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover.
 
-    cells: models.queries.progress_by_partner_and_key_factor output plus `partner_name`."""
+    cells: models.queries.key_factor_cells output."""
     from models.queries import key_factor_label
 
     if cells.empty or cells["n"].sum() == 0:
@@ -168,11 +168,9 @@ def chart_progress_by_key_factor(v, prog) -> go.Figure:
 
 
 def chart_key_factor_heatmap(v, prog) -> go.Figure:
-    from models.queries import progress_by_partner_and_key_factor
+    from models.queries import key_factor_cells
 
-    cells = progress_by_partner_and_key_factor(v, prog)
-    cells = cells.assign(partner_name=cells["partner"].map(v.partners.set_index("code")["name"]).fillna(cells["partner"]))
-    return key_factor_heatmap(cells, note=_note(v))
+    return key_factor_heatmap(key_factor_cells(v, prog), note=_note(v))
 
 
 def chart_activities_by_key_factor(v, prog) -> go.Figure:

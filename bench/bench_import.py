@@ -1,0 +1,146 @@
+"""Benchmark: 1,000,000 result rows through the import engine vs raw sqlite3.executemany.
+
+Target (foundation issue): the engine's import of the file takes at most 2x the time raw
+`sqlite3.executemany` needs to insert the same rows into a table with the same unique key,
+with peak memory under 1 GiB. Each measurement runs in a fresh process (peak RSS is per
+process). Run: `make bench` or `.venv/bin/python bench/bench_import.py [--rows N]`.
+Results are printed and written to bench/out/import.json.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+N_INDICATORS = 50
+N_PERIODS = 20  # quarters 2021-Q1 .. 2025-Q4
+
+
+def _periods():
+    out = []
+    for year in range(2021, 2026):
+        for q in range(4):
+            start_m, end_m = 3 * q + 1, 3 * q + 3
+            end_d = {3: 31, 6: 30, 9: 30, 12: 31}[end_m]
+            out.append((f"{year}-{start_m:02d}-01", f"{year}-{end_m:02d}-{end_d}"))
+    return out
+
+
+def write_files(folder: Path, rows: int) -> dict:
+    """partners, indicators and a results file with `rows` rows (distinct keys)."""
+    periods = _periods()[:N_PERIODS]
+    n_partners = max(1, -(-rows // (N_INDICATORS * len(periods))))
+    partners = [f"P{i:04d}" for i in range(n_partners)]
+    with open(folder / "partners.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "name", "country", "region"])
+        for i, p in enumerate(partners):
+            w.writerow([p, f"Administration {i}", "Guatemala", "AME"])
+    with open(folder / "indicators.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "name", "level", "measure", "ascending"])
+        for i in range(N_INDICATORS):
+            w.writerow([f"I{i:03d}", f"Indicator {i}", "output", "unit", "true"])
+    n = 0
+    with open(folder / "results.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["indicator", "partner", "period_start", "period_end", "target", "actual"])
+        for p in partners:
+            for i in range(N_INDICATORS):
+                for s, e in periods:
+                    if n >= rows:
+                        break
+                    w.writerow([f"I{i:03d}", p, s, e, 100 + (n % 37), 50 + (n % 91)])
+                    n += 1
+    return {"rows": n, "partners": n_partners}
+
+
+def run_engine(folder: Path) -> dict:
+    """In this process: init, load partners and indicators, then time the results import."""
+    from models.db import init_database, make_engine
+    from models.importing import Upload, import_files
+
+    url = f"sqlite:///{folder / 'engine.db'}"
+    engine = make_engine(url)
+    init_database(engine)
+    setup = [Upload(n, (folder / n).read_bytes()) for n in ("partners.csv", "indicators.csv")]
+    r = import_files(engine, setup, user="bench")
+    assert r.status == "committed", r.errors[:3]
+    data = (folder / "results.csv").read_bytes()
+    t = time.perf_counter()
+    r = import_files(engine, [Upload("results.csv", data)], user="bench")
+    elapsed = time.perf_counter() - t
+    assert r.status == "committed", r.errors[:3]
+    return {"seconds": elapsed, "created": r.created, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_raw(folder: Path) -> dict:
+    """In this process: raw sqlite3.executemany of the same rows into a table with the same unique key."""
+    db = folder / "raw.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(
+        "CREATE TABLE result_value (id INTEGER PRIMARY KEY, indicator_id INTEGER NOT NULL, partner_id INTEGER NOT NULL,"
+        " period_start DATE NOT NULL, period_end DATE NOT NULL, dimension TEXT NOT NULL, dimension_value TEXT NOT NULL,"
+        " target FLOAT, actual FLOAT, target_text TEXT, actual_text TEXT, comment TEXT, batch_id INTEGER,"
+        " CONSTRAINT uq UNIQUE (indicator_id, partner_id, period_start, period_end, dimension, dimension_value))"
+    )
+    with open(folder / "results.csv", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        rows = [(int(i[1:]), int(p[1:]), s, e, "", "", float(t), float(a), 1) for i, p, s, e, t, a in reader]
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO result_value (indicator_id, partner_id, period_start, period_end, dimension, dimension_value,"
+        " target, actual, batch_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    conn.execute("COMMIT")
+    return {"seconds": time.perf_counter() - t0, "rows": len(rows)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", choices=["engine", "raw"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        fn = run_engine if args.child == "engine" else run_raw
+        print(json.dumps(fn(Path(args.folder))))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        info = write_files(folder, args.rows)
+        results = {}
+        for child in ("raw", "engine"):
+            out = subprocess.run([sys.executable, __file__, "--child", child, "--folder", str(folder)],
+                                 capture_output=True, text=True, check=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+            results[child] = json.loads(out.stdout.strip().splitlines()[-1])
+    ratio = results["engine"]["seconds"] / results["raw"]["seconds"]
+    summary = {
+        "rows": info["rows"], "raw_executemany_s": round(results["raw"]["seconds"], 2),
+        "engine_import_s": round(results["engine"]["seconds"], 2), "ratio": round(ratio, 2),
+        "engine_peak_rss_mib": round(results["engine"]["peak_rss_mib"]),
+        "target": "ratio <= 2.0 and peak RSS < 1024 MiB",
+        "met": ratio <= 2.0 and results["engine"]["peak_rss_mib"] < 1024,
+    }
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "import.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
