@@ -48,7 +48,7 @@ def indicator_targets_chart(rows: pd.DataFrame, *, definition: dict, note: str) 
         if part.empty:
             continue
         fig.add_trace(go.Bar(
-            x=list(part["actual"] - bar_base), base=bar_base, y=list(part["_label"]), orientation="h",
+            x=list(part["actual"] - bar_base), base=[bar_base] * len(part), y=list(part["_label"]), orientation="h",
             name=f"actual: {status}", marker_color=STATUS_COLOURS[status], width=0.55,
             hovertext=list(part["_hover"]), hoverinfo="text",
         ))

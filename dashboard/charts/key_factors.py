@@ -131,25 +131,27 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
 
 def survey_key_factor_bars(summary: pd.DataFrame, *, note: str,
                            title: str = "Survey scores by Arusha key factor: first round against latest round") -> go.Figure:
-    """models.queries.survey_change_by_key_factor output: grouped bars, n administrations in hover."""
+    """models.queries.survey_change_by_key_factor output: grouped horizontal bars per
+    (key factor, indicator, respondent group), n administrations in the hover."""
     from models.queries import key_factor_label
 
     if summary.empty:
         return empty_figure(title, note)
-    level1 = [f"{key_factor_label(k)} ({i})" for k, i in zip(summary["key_factor"], summary["indicator"])]
-    level2 = list(summary["group"])
+    labels = [f"{key_factor_label(k)} ({i}) · {g}" for k, i, g in zip(summary["key_factor"], summary["indicator"], summary["group"])]
     fig = go.Figure()
     for column, name, colour in (("first", "first round", FIRST_ROUND_COLOUR), ("latest", "latest round", LATEST_ROUND_COLOUR)):
         fig.add_trace(go.Bar(
-            x=[level1, level2], y=[round(float(y), 2) for y in summary[column]], name=name, marker_color=colour,
+            y=labels, x=[round(float(x), 2) for x in summary[column]], name=name, marker_color=colour, orientation="h",
             customdata=[[int(n), round(float(c), 2)] for n, c in zip(summary["n"], summary["change"])],
-            texttemplate="%{y:.2f}", textposition="outside",
-            hovertemplate=f"<b>%{{x}}</b><br>{name}: mean %{{y:.2f}}<br>change %{{customdata[1]:+.2f}}"
+            texttemplate="%{x:.2f}", textposition="outside",
+            hovertemplate=f"<b>%{{y}}</b><br>{name}: mean %{{x:.2f}}<br>change %{{customdata[1]:+.2f}}"
                           "<br>n = %{customdata[0]} administrations with both rounds<extra></extra>",
         ))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title="Mean score", rangemode="tozero")
-    return finish(fig, title=title, note=note + " Means over administrations that have had both rounds.", height=440)
+    fig.update_xaxes(title="Mean score", rangemode="tozero")
+    fig.update_yaxes(title=None, automargin=True, autorange="reversed")
+    return finish(fig, title=title, note=note + " Means over administrations that have had both rounds.",
+                  height=max(320, 130 + 50 * len(labels)))
 
 
 # --- named charts -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-        op.create_table('audit_event',
+    op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('user', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -248,11 +248,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('indicator_id', 'partner_id', 'period_start', 'period_end', 'dimension', 'dimension_value', name='uq_result_value_key')
     )
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
-        op.drop_table('result_value')
+    op.drop_table('result_value')
     with op.batch_alter_table('baseline', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_baseline_partner_id'))
 
@@ -285,4 +284,3 @@ def downgrade() -> None:
     op.drop_table('key_factor')
     op.drop_table('import_batch')
     op.drop_table('audit_event')
-    # ### end Alembic commands ###
