@@ -16,7 +16,7 @@ state.refresh_version()
 
 PAGES = {
     "Programme": [
-        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
+        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page(VIEWS / "regions.py", title="Regions", icon=":material/public:", url_path="regions"),
         st.Page(VIEWS / "donors.py", title="Donors", icon=":material/volunteer_activism:", url_path="donors"),
         st.Page(VIEWS / "partner.py", title="Partner profile", icon=":material/account_balance:", url_path="partner"),

@@ -896,36 +896,47 @@ def import_results(ctx: _Context, t: Table) -> pd.Series:
     issues = []
 
     # values: one diff against stored rows of the same indicators
-    vrows = ok & has_value
     comment, _ = parse_text(_col(frame, "comment"), "comment")
-    inc = pd.DataFrame({
+    wants_value = has_value | (_col(frame, "comment").ne("") & ~has_baseline)
+    key = ["indicator_id", "partner_id", "period_start", "period_end", "dimension", "dimension_value"]
+    period_column = "period" if "period" in frame and "period_start" not in frame else "period_start"
+    period_text = frame[period_column] if period_column in frame else pd.Series("", index=idx)
+    # rows whose key is known take part in the duplicate and overlap checks, even when
+    # another of their cells is wrong: every problem is reported, not just the first
+    period_bad = idx.isin([i.row for i in ctx.issues if i.severity == ERROR and i.column in ("period", "period_start", "period_end")])
+    keyed = (wants_value & indicator_id.notna() & partner_id.notna() & start.notna() & end.notna()).to_numpy() & ~period_bad
+    keys = pd.DataFrame({
         "indicator_id": indicator_id, "partner_id": partner_id, "period_start": start, "period_end": end,
         "dimension": dim, "dimension_value": dval,
-    }, index=idx)[vrows.to_numpy()]
+    }, index=idx)[keyed]
     actions = pd.Series(UNCHANGED, index=idx, dtype=object)
+    if not keys.empty:
+        keys["indicator_id"] = keys["indicator_id"].astype("int64")
+        keys["partner_id"] = keys["partner_id"].astype("int64")
+        dup = _duplicates(ctx, keys, period_column, "indicator, partner, period and disaggregation", period_text[keyed])
+        ok &= ~dup.reindex(idx, fill_value=False)
+        keys = keys[~dup.to_numpy()]
     actions[~ok.to_numpy()] = REJECTED
-    if not inc.empty:
-        inc["indicator_id"] = inc["indicator_id"].astype("int64")
-        inc["partner_id"] = inc["partner_id"].astype("int64")
-        sel = vrows.to_numpy()
+    vrows = (ok & wants_value).to_numpy()
+    inc = keys.loc[idx[vrows]].copy()
+    if not keys.empty:
         for c in ("target", "actual"):
             number, cleared, text = values[c]
-            num = number[sel].astype(object).where(number[sel].notna(), None)
-            num = num.where(~(cleared[sel] & ~pd.Series(qual, index=idx)[sel]), CLEAR)
+            num = number[vrows].astype(object).where(number[vrows].notna(), None)
+            num = num.where(~(cleared[vrows] & ~pd.Series(qual, index=idx)[vrows]), CLEAR)
             inc[c] = num
-            txt = text[sel]
-            inc[f"{c}_text"] = txt.where(txt.ne("[clear]"), CLEAR) if txt.notna().any() else txt
-        inc["comment"] = comment[sel]
-        key = ["indicator_id", "partner_id", "period_start", "period_end", "dimension", "dimension_value"]
-        dup = _duplicates(ctx, inc[key], "period_start", "indicator, partner, period and disaggregation", frame.loc[inc.index, "indicator"])
-        if dup.any():
-            actions[dup.reindex(idx).fillna(False).to_numpy(dtype=bool)] = REJECTED
-            inc = inc[~dup.to_numpy()]
+            txt = text[vrows]
+            inc[f"{c}_text"] = txt.where(txt.ne(CLEAR_TOKEN), CLEAR) if txt.notna().any() else txt
+        inc["comment"] = comment[vrows]
         cols = ["target", "actual", "target_text", "actual_text", "comment"]
-        ind_ids = [int(i) for i in pd.unique(inc["indicator_id"])]
+        ind_ids = [int(i) for i in pd.unique(keys["indicator_id"])]
         stored = _stored_values(ctx, ind_ids, key, cols)
         plan = plan_upsert(inc, stored, table=Value.__table__, key=key, columns=cols)
-        _check_overlaps(ctx, plan, stored, key, frame)
+        # rows refused for another reason still count with the cells they give
+        others = keys.loc[keys.index.difference(inc.index)].copy()
+        for c in ("target", "actual"):
+            others[f"has_{c}"] = _col(frame, c).loc[others.index].pipe(lambda v: v.ne("") & v.ne(CLEAR_TOKEN))
+        _check_overlaps(ctx, plan, others, stored, key, period_column, period_text)
         apply_plan(ctx.conn, plan, ctx.batch_id)
         actions.loc[plan.actions.index] = plan.actions
 
@@ -976,33 +987,68 @@ def _stored_values(ctx: _Context, indicator_ids: list[int], key: list[str], cols
     return iso_dates(stored, ["period_start", "period_end"])
 
 
-def _check_overlaps(ctx: _Context, plan, stored: pd.DataFrame, key: list[str], frame: pd.DataFrame) -> None:
-    """Two actuals (or two targets) of one series may not cover overlapping periods."""
+def _check_overlaps(ctx: _Context, plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str],
+                    column: str, period_text: pd.Series) -> None:
+    """Two actuals (or two targets) of one series may not cover overlapping periods.
+
+    The file's rows (as they would be stored: `plan`, plus `others`, rows refused for another
+    reason) are checked against each other and against stored rows they do not replace.
+    A clash is reported on the later row of the file, naming the other row (or the stored value).
+    """
     series = ["indicator_id", "partner_id", "dimension", "dimension_value"]
-    new = pd.concat([plan.created.assign(_row=plan.created.index), plan.updated.drop(columns=["id"]).assign(_row=plan.updated.index)])
-    touched_ids = set(plan.ids.dropna().astype("int64"))
-    rest = stored[~stored["id"].isin(touched_ids)].assign(_row=0) if not stored.empty else stored.assign(_row=0)
-    allrows = pd.concat([new[key + ["target", "actual", "target_text", "actual_text", "_row"]], rest[key + ["target", "actual", "target_text", "actual_text", "_row"]]], ignore_index=True)
+
+    def present(frame: pd.DataFrame, what: str) -> pd.Series:
+        return pd.Series(~_missing_mask(frame[what]) | ~_missing_mask(frame[f"{what}_text"]), index=frame.index)
+
+    new = pd.concat([plan.created, plan.updated.drop(columns=["id"])])
+    parts = [new[key].assign(has_target=present(new, "target"), has_actual=present(new, "actual"), _row=new.index)]
+    if not others.empty:
+        parts.append(others[[*key, "has_target", "has_actual"]].assign(_row=others.index))
+    if not stored.empty:
+        incoming_keys = pd.concat([p[key] for p in parts])
+        replaced = stored[key].merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
+        rest = stored[~replaced.to_numpy()]
+        parts.append(rest[key].assign(has_target=present(rest, "target"), has_actual=present(rest, "actual"), _row=0))
+    allrows = pd.concat(parts, ignore_index=True)
     if allrows.empty:
         return
+    allrows["s"] = allrows["period_start"].str.replace("-", "", regex=False).astype("int64")
+    allrows["e"] = allrows["period_end"].str.replace("-", "", regex=False).astype("int64")
+    reported: set = set()
     for what in ("actual", "target"):
-        present = allrows[what].notna() | allrows[f"{what}_text"].notna()
-        sub = allrows[present.to_numpy()].sort_values(series + ["period_start", "period_end"])
+        sub = allrows[allrows[f"has_{what}"].to_numpy(dtype=bool)].sort_values([*series, "s", "e"], kind="stable")
         if len(sub) < 2:
             continue
-        same = (sub[series].shift() == sub[series]).all(axis=1)
-        prev_end = sub["period_end"].shift()
-        prev_start = sub["period_start"].shift()
-        prev_row = sub["_row"].shift()
-        clash = same & (sub["period_start"] <= prev_end)
-        for i in sub.index[clash.to_numpy()]:
-            row, other = int(sub.loc[i, "_row"]), prev_row.loc[i]
-            if row == 0 and (pd.isna(other) or int(other) == 0):
+        sub = sub.reset_index(drop=True)
+        sub["g"] = sub.groupby(series, sort=False, dropna=False).ngroup()
+        sub["prev_end"] = sub.groupby("g")["e"].shift()
+        sub["reach"] = sub.groupby("g")["prev_end"].cummax()
+        clash = sub[(sub["s"] <= sub["reach"]).to_numpy()]
+        if clash.empty:
+            continue
+        # the other row: the first earlier row of the series that reaches this one's start
+        firsts = sub.reset_index().drop_duplicates(["g", "e"])[["g", "e", "index"]]
+        other = clash[["g", "reach"]].astype("int64").merge(firsts, left_on=["g", "reach"], right_on=["g", "e"], how="left")["index"]
+        for (pos, mine), theirs in zip(clash.iterrows(), other):
+            them = sub.loc[int(theirs)]
+            rows = (int(mine["_row"]), int(them["_row"]))
+            if rows == (0, 0):
                 continue  # both stored: not this file's doing
-            where = f"row {int(other)}" if pd.notna(other) and int(other) else "a stored value"
-            report_row = row or int(other)
-            ctx.issue(report_row, "period_start", "overlapping-period", f"{sub.loc[i, 'period_start']}..{sub.loc[i, 'period_end']}",
-                      f"this {what} for {sub.loc[i, 'period_start']} to {sub.loc[i, 'period_end']} overlaps the {what} for {prev_start.loc[i]} to {prev_end.loc[i]} ({where}) of the same indicator, partner and disaggregation")
+            here, there = (max(rows), min(rows)) if min(rows) else (max(rows), 0)
+            a, b = (mine, them) if here == rows[0] else (them, mine)
+            if (here, what) in reported:
+                continue
+            reported.add((here, what))
+            where = f"row {there}" if there else "a stored value"
+            ctx.issue(here, column, "overlapping-period", period_text.get(here, f"{a['period_start']}..{a['period_end']}"),
+                      f"this {what} for {a['period_start']} to {a['period_end']} overlaps the {what} for "
+                      f"{b['period_start']} to {b['period_end']} ({where}) of the same indicator, partner and "
+                      "disaggregation; two actuals (or two targets) may not cover the same time")
+
+
+def _missing_mask(series: pd.Series) -> np.ndarray:
+    """None, NaN or CLEAR."""
+    return series.isna().to_numpy() | (series.to_numpy(dtype=object) == CLEAR)
 
 
 HANDLERS = {

@@ -683,3 +683,347 @@ def latest_period_missing(v: Snapshot) -> pd.DataFrame:
     out["due"] = out["partner"].map(due).astype(int)
     out["missing"] = out["missing"].astype(int)
     return out[cols].sort_values(["partner"], kind="stable").reset_index(drop=True)
+
+
+# --- regions, donors, partner profile ---
+# (regions page, donors page, partner profile page, the partner map and their named charts)
+
+PARTNER_SUMMARY_COLUMNS = [
+    "partner", "partner_name", "country", "country_name", "region", "region_name", "donors", "donor_names",
+    "joined_on", "partner_status", "progress", "n", "n_no_data", "n_qualitative", "status",
+    "achieved", "on_track", "at_risk", "off_track", "activities",
+]
+_ROLLUP_COUNTS = ["n", "n_no_data", "n_qualitative", "achieved", "on_track", "at_risk", "off_track"]
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _donors_of_partners(v: Snapshot) -> tuple[pd.Series, pd.Series]:
+    """partner code -> 'CAN, NOR' (donor codes) and -> 'Global Affairs Canada, Norad' (names)."""
+    links = v.funding[["partner", "donor"]].drop_duplicates().sort_values(["partner", "donor"], kind="stable")
+    names = v.donors.set_index("code")["name"]
+    links = links.assign(donor_name=links["donor"].map(names).fillna(links["donor"]))
+    codes = links.groupby("partner")["donor"].agg(lambda s: ", ".join(s))
+    full = links.groupby("partner")["donor_name"].agg(lambda s: ", ".join(s))
+    return codes, full
+
+
+def _activity_counts_per_partner(v: Snapshot) -> pd.Series:
+    ap = v.activity_partners[v.activity_partners["activity_id"].isin(set(v.activities["id"]))]
+    return ap.drop_duplicates(["activity_id", "partner"]).groupby("partner")["activity_id"].size()
+
+
+def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: str | None = None,
+                    donor: str | None = None) -> pd.DataFrame:
+    """Every visible partner administration (by name) with country, region, donors, roll-up
+    progress (mean clamped progress over its scored indicator–partner pairs, n; 'no data' and
+    n = 0 where it has none) and the number of activities it took part in. `region` / `donor`
+    narrow it to one region's partners or to the partners one donor funds (codes, any case)."""
+    prog = progress_table(v) if prog is None else prog
+    p = v.partners
+    if region:
+        p = p[p["region"].str.upper() == region.upper()]
+    if donor:
+        funded = set(v.funding.loc[v.funding["donor"].str.lower() == donor.lower(), "partner"])
+        p = p[p["code"].isin(funded)]
+    if p.empty:
+        return _empty(PARTNER_SUMMARY_COLUMNS)
+    out = pd.DataFrame({
+        "partner": p["code"].astype(object), "partner_name": p["name"].astype(object),
+        "country": p["country"].astype(object), "country_name": p["country_name"].astype(object),
+        "region": p["region"].astype(object), "region_name": p["region_name"].astype(object),
+        "joined_on": p["joined_on"], "partner_status": p["status"].astype(object),
+    })
+    codes, names = _donors_of_partners(v)
+    out["donors"] = out["partner"].map(codes).fillna("")
+    out["donor_names"] = out["partner"].map(names).fillna("")
+    rolled = rollup(_partner_rows(prog), ["partner"]) if len(prog) else _empty(["partner", "progress", *_ROLLUP_COUNTS, "status"])
+    out = out.merge(rolled[["partner", "progress", *_ROLLUP_COUNTS, "status"]], on="partner", how="left")
+    out["progress"] = pd.to_numeric(out["progress"], errors="coerce").astype(float)
+    for c in _ROLLUP_COUNTS:
+        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), "no data")
+    out["activities"] = out["partner"].map(_activity_counts_per_partner(v)).fillna(0).astype(int)
+    out = out.sort_values(["partner_name", "partner"], key=lambda s: s.str.lower(), kind="stable")
+    return out[PARTNER_SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+REGION_SUMMARY_COLUMNS = [
+    "region", "region_name", "partners", "progress", "n", "n_no_data", "n_qualitative", "status",
+    "achieved", "on_track", "at_risk", "off_track", "activities", "participants", "donors",
+]
+
+
+def region_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per WCO region with a visible partner (in the reference order): partners, roll-up
+    progress with n and status counts, activities its partners took part in and their
+    participants (an activity with partners in several regions counts in each region), and
+    the donors funding its partners."""
+    prog = progress_table(v) if prog is None else prog
+    if v.partners.empty:
+        return _empty(REGION_SUMMARY_COLUMNS)
+    order = list(reference.REGIONS)
+    regions = [r for r in order if r in set(v.partners["region"])]
+    regions += sorted(set(v.partners["region"]) - set(order))
+    out = pd.DataFrame({"region": regions})
+    out["region_name"] = out["region"].map(reference.REGIONS).fillna(out["region"])
+    out["partners"] = out["region"].map(v.partners.groupby("region")["code"].nunique()).astype(int)
+    rolled = progress_by_region(v, prog) if len(prog) else _empty(["region", "progress", *_ROLLUP_COUNTS, "status"])
+    out = out.merge(rolled[["region", "progress", *_ROLLUP_COUNTS, "status"]], on="region", how="left")
+    out["progress"] = pd.to_numeric(out["progress"], errors="coerce").astype(float)
+    for c in _ROLLUP_COUNTS:
+        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), "no data")
+    ap = v.activity_partners[v.activity_partners["activity_id"].isin(set(v.activities["id"]))]
+    ap = ap.assign(region=ap["partner"].map(v.partners.set_index("code")["region"])).dropna(subset=["region"])
+    ap = ap.drop_duplicates(["activity_id", "region"])
+    participants = pd.to_numeric(v.activities.set_index("id")["participants"], errors="coerce")
+    ap = ap.assign(participants=ap["activity_id"].map(participants))
+    out["activities"] = out["region"].map(ap.groupby("region")["activity_id"].size()).fillna(0).astype(int)
+    out["participants"] = out["region"].map(ap.groupby("region")["participants"].sum()).fillna(0).astype(int)
+    links = v.funding[["donor", "partner"]].drop_duplicates()
+    links = links.assign(region=links["partner"].map(v.partners.set_index("code")["region"]))
+    donors = links.groupby("region")["donor"].agg(lambda s: ", ".join(sorted(set(s))))
+    out["donors"] = out["region"].map(donors).fillna("")
+    return out[REGION_SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+def funded_partners_by_region(v: Snapshot) -> pd.DataFrame:
+    """Per region and donor: how many visible partners of the region the donor funds (a
+    partner funded by two donors counts for each). No amounts: agreements are not split
+    by partner."""
+    cols = ["region", "region_name", "donor", "donor_name", "partners"]
+    links = v.funding[["donor", "partner"]].drop_duplicates()
+    links = links.assign(region=links["partner"].map(v.partners.set_index("code")["region"])).dropna(subset=["region"])
+    if links.empty:
+        return _empty(cols)
+    out = links.groupby(["region", "donor"], as_index=False)["partner"].nunique().rename(columns={"partner": "partners"})
+    out["region_name"] = out["region"].map(reference.REGIONS).fillna(out["region"])
+    out["donor_name"] = out["donor"].map(v.donors.set_index("code")["name"]).fillna(out["donor"])
+    order = {r: i for i, r in enumerate(reference.REGIONS)}
+    out["_order"] = out["region"].map(order).fillna(len(order))
+    out = out.sort_values(["_order", "region", "donor"], kind="stable")
+    out["partners"] = out["partners"].astype(int)
+    return out[cols].reset_index(drop=True)
+
+
+def _money(amount: float, currency: str | None) -> str:
+    return f"{currency or ''} {amount:,.0f}".strip()
+
+
+DONOR_SUMMARY_COLUMNS = [
+    "donor", "donor_name", "country", "partners", "agreements", "committed", "progress", "n", "status",
+    "activities", "participants",
+]
+
+
+def donor_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per visible donor: partners funded, agreements and the amounts committed (per currency,
+    never converted), roll-up progress of the funded administrations with n, and the
+    activities it funds with their participants."""
+    prog = progress_table(v) if prog is None else prog
+    if v.donors.empty:
+        return _empty(DONOR_SUMMARY_COLUMNS)
+    d = v.donors
+    out = pd.DataFrame({"donor": d["code"].astype(object), "donor_name": d["name"].astype(object),
+                        "country": d["country"].map(lambda c: reference.country_name(c) if _text_or_none(c) else "").astype(object)})
+    out["partners"] = out["donor"].map(v.funding.groupby("donor")["partner"].nunique()).fillna(0).astype(int)
+    out["agreements"] = out["donor"].map(v.agreements.groupby("donor").size()).fillna(0).astype(int)
+    ag = v.agreements.dropna(subset=["amount"])
+    committed = ag.groupby(["donor", "currency"], dropna=False)["amount"].sum().reset_index()
+    text = committed.assign(t=[_money(a, c) for a, c in zip(committed["amount"], committed["currency"])]).groupby("donor")["t"].agg(" + ".join)
+    out["committed"] = out["donor"].map(text).fillna("")
+    rolled = progress_by_donor(v, prog) if len(prog) else _empty(["donor", "progress", "n", "status"])
+    out = out.merge(rolled[["donor", "progress", "n", "status"]], on="donor", how="left")
+    out["progress"] = pd.to_numeric(out["progress"], errors="coerce").astype(float)
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), "no data")
+    acts = v.activities.assign(participants=pd.to_numeric(v.activities["participants"], errors="coerce"))
+    out["activities"] = out["donor"].map(acts.groupby("donor").size()).fillna(0).astype(int)
+    out["participants"] = out["donor"].map(acts.groupby("donor")["participants"].sum()).fillna(0).astype(int)
+    return out[DONOR_SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+DONOR_AGREEMENT_COLUMNS = [
+    "donor", "donor_name", "phase", "amount", "currency", "signed_on", "start", "end", "period", "partners",
+]
+
+
+def donor_agreements(v: Snapshot, donor: str | None = None) -> pd.DataFrame:
+    """A donor's agreements (every visible donor's when `donor` is None), by donor and phase:
+    amount, currency, signed, period, and how many visible partners each phase funds."""
+    ag = v.agreements if donor is None else v.agreements[v.agreements["donor"].str.lower() == donor.lower()]
+    if ag.empty:
+        return _empty(DONOR_AGREEMENT_COLUMNS)
+    out = ag.copy()
+    out["donor_name"] = out["donor"].map(v.donors.set_index("code")["name"]).fillna(out["donor"])
+    per_phase = v.funding.groupby(["donor", "phase"])["partner"].nunique()
+    out["partners"] = [int(per_phase.get((d, ph), 0)) for d, ph in zip(out["donor"], out["phase"])]
+    out["period"] = [f"{s.isoformat() if pd.notna(s) else '…'} – {e.isoformat() if pd.notna(e) else '…'}"
+                     for s, e in zip(out["start"], out["end"])]
+    return out[DONOR_AGREEMENT_COLUMNS].reset_index(drop=True)
+
+
+def donor_partners(v: Snapshot, prog: pd.DataFrame | None, donor: str) -> pd.DataFrame:
+    """partner_summary of the partners one donor funds, with the phases they are funded under."""
+    out = partner_summary(v, prog, donor=donor)
+    f = v.funding[v.funding["donor"].str.lower() == donor.lower()]
+    phases = f.groupby("partner")["phase"].agg(lambda s: ", ".join(sorted({str(x) for x in s if str(x)})))
+    out["phases"] = out["partner"].map(phases).fillna("") if len(out) else pd.Series(dtype=object)
+    return out
+
+
+ACTIVITY_ROW_COLUMNS = [
+    "code", "title", "type", "mode", "status", "start", "end", "participants", "donor", "partners", "partner_names",
+    "key_factors",
+]
+
+
+def _activity_rows(v: Snapshot, acts: pd.DataFrame) -> pd.DataFrame:
+    if acts.empty:
+        return _empty(ACTIVITY_ROW_COLUMNS)
+    out = acts.copy()
+    out["partner_names"] = out["partners"].map(lambda codes: ", ".join(_partner_names(v, pd.Series(codes, dtype=object))))
+    out["key_factors"] = out["key_factors"].map(lambda ks: ", ".join(str(k) for k in ks))
+    out["partners"] = out["partners"].map(", ".join)
+    out["participants"] = pd.to_numeric(out["participants"], errors="coerce").astype("Int64")
+    out = out.sort_values(["start", "code"], kind="stable")
+    return out[ACTIVITY_ROW_COLUMNS].reset_index(drop=True)
+
+
+def donor_activities(v: Snapshot, donor: str) -> pd.DataFrame:
+    """The visible activities a donor funds (by start date), partners and key factors as text."""
+    acts = activities_table(v)
+    return _activity_rows(v, acts[acts["donor"].fillna("").str.lower() == donor.lower()])
+
+
+def partner_activities(v: Snapshot, partner: str) -> pd.DataFrame:
+    """The visible activities a partner took part in (by start date)."""
+    acts = activities_table(v)
+    return _activity_rows(v, acts[acts["partners"].map(lambda codes: partner in codes)])
+
+
+def partner_profile(v: Snapshot, partner: str) -> dict | None:
+    """One partner's facts for the profile header (None when it is not in the view)."""
+    rows = v.partners[v.partners["code"] == partner]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    f = v.funding[v.funding["partner"] == partner]
+    names = v.donors.set_index("code")["name"]
+    donors = []
+    for code, phases in f.groupby("donor")["phase"]:
+        donors.append({"donor": code, "donor_name": names.get(code, code),
+                       "phases": sorted({str(x) for x in phases if str(x)})})
+    return {
+        "code": str(r["code"]),
+        "name": str(r["name"]),
+        "country": str(r["country"]),
+        "country_name": r["country_name"] or str(r["country"]),
+        "region": str(r["region"]),
+        "region_name": reference.REGIONS.get(str(r["region"]), str(r["region"])),
+        "joined_on": r["joined_on"] if pd.notna(r["joined_on"]) else None,
+        "status": str(r["status"]) if pd.notna(r["status"]) else "",
+        "donors": donors,
+        "donors_text": "; ".join(
+            f"{d['donor_name']} (phase {', '.join(d['phases'])})" if d["phases"] else d["donor_name"] for d in donors),
+    }
+
+
+def _figure(value, unit) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    text = f"{float(value):,.3f}".rstrip("0").rstrip(".")
+    unit = _text_or_none(unit)
+    if not unit:
+        return text
+    return f"{text} %" if unit == "%" else f"{text} {unit}"
+
+
+PARTNER_INDICATOR_COLUMNS = [
+    "indicator", "indicator_name", "label", "key_factor", "key_factor_label", "measure", "unit", "period",
+    "baseline", "baseline_year", "baseline_shown", "target", "target_shown", "actual", "actual_shown",
+    "progress", "progress_clamped", "status",
+]
+
+
+def partner_indicators(v: Snapshot, prog: pd.DataFrame | None, partner: str) -> pd.DataFrame:
+    """One partner's indicators (code order): the figures progress uses — baseline, target,
+    actual (numbers, or the text of qualitative indicators), raw and clamped progress, status —
+    plus *_shown columns that write each figure with its unit, or its text."""
+    prog = progress_table(v) if prog is None else prog
+    rows = prog[prog["partner"] == partner].copy()
+    if rows.empty:
+        return _empty(PARTNER_INDICATOR_COLUMNS)
+    rows = rows.sort_values("indicator", kind="stable")
+    rows["label"] = rows["indicator"] + " · " + rows["indicator_name"].astype(str)
+    rows["key_factor_label"] = rows["key_factor"].map(key_factor_label)
+    rows["period"] = _period_labels(rows)
+    # qualitative baselines are text: the latest total baseline text up to the period's start year
+    b = v.baselines[(v.baselines["partner"] == partner) & v.baselines["value_text"].notna() & (v.baselines["dimension"] == "")]
+    texts = []
+    for ind, start in zip(rows["indicator"], rows["period_start"]):
+        cand = b[b["indicator"] == ind]
+        if start is not None and pd.notna(start):
+            cand = cand[cand["year"] <= pd.Timestamp(start).year]
+        cand = cand.sort_values("year")
+        texts.append((_text_or_none(cand["value_text"].iloc[-1]), int(cand["year"].iloc[-1])) if len(cand) else (None, None))
+    shown_baseline = []
+    for (text, year), value, byear, unit in zip(texts, rows["baseline"], rows["baseline_year"], rows["unit"]):
+        if pd.notna(value):
+            shown_baseline.append(f"{_figure(value, unit)} ({int(byear)})" if pd.notna(byear) else _figure(value, unit))
+        elif text:
+            shown_baseline.append(f"{text} ({year})")
+        else:
+            shown_baseline.append("")
+    rows["baseline_shown"] = shown_baseline
+    rows["target_shown"] = [_figure(t, u) if pd.notna(t) else (_text_or_none(tt) or "")
+                            for t, tt, u in zip(rows["target"], rows["target_text"], rows["unit"])]
+    rows["actual_shown"] = [_figure(a, u) if pd.notna(a) else (_text_or_none(at) or "")
+                            for a, at, u in zip(rows["actual"], rows["text"], rows["unit"])]
+    return rows[PARTNER_INDICATOR_COLUMNS].reset_index(drop=True)
+
+
+PARTNER_SERIES_COLUMNS = [
+    "indicator", "indicator_name", "unit", "measure", "series", "period", "period_start", "period_end",
+    "target", "actual", "comment",
+]
+
+
+def partner_series(v: Snapshot, partner: str, indicator: str | None = None) -> pd.DataFrame:
+    """A partner's numeric targets and actuals per period (oldest first), one series per
+    disaggregation: 'total' for undisaggregated rows, else the dimension value (e.g. 'private
+    sector'), never averaged together. Qualitative indicators are left out."""
+    numeric = set(v.indicators.loc[v.indicators["measure"] != "qualitative", "code"])
+    vals = v.values[(v.values["partner"] == partner) & v.values["indicator"].isin(numeric)]
+    if indicator is not None:
+        vals = vals[vals["indicator"] == indicator]
+    vals = vals[vals["target"].notna() | vals["actual"].notna()]
+    if vals.empty:
+        return _empty(PARTNER_SERIES_COLUMNS)
+    ind = v.indicators.set_index("code")
+    out = vals.copy()
+    out["indicator_name"] = out["indicator"].map(ind["name"])
+    out["unit"] = out["indicator"].map(ind["unit"])
+    out["measure"] = out["indicator"].map(ind["measure"])
+    out["series"] = out["dimension_value"].where(out["dimension_value"].fillna("") != "", "total")
+    out["period"] = _period_labels(out)
+    out["comment"] = out["comment"].map(_text_or_none)
+    out["_total"] = out["series"] != "total"
+    out = out.sort_values(["indicator", "_total", "series", "period_end", "period_start"], kind="stable")
+    return out[PARTNER_SERIES_COLUMNS].reset_index(drop=True)
+
+
+def partner_baselines(v: Snapshot, partner: str, indicator: str) -> pd.DataFrame:
+    """A partner's numeric baselines for one indicator, per series ('total' or the dimension
+    value) — the latest year of each."""
+    b = v.baselines[(v.baselines["partner"] == partner) & (v.baselines["indicator"] == indicator) & v.baselines["value"].notna()]
+    cols = ["series", "year", "value"]
+    if b.empty:
+        return _empty(cols)
+    b = b.assign(series=b["dimension_value"].where(b["dimension_value"].fillna("") != "", "total"))
+    b = b.sort_values(["series", "year"]).drop_duplicates("series", keep="last")
+    b["year"] = b["year"].astype(int)
+    return b[cols].reset_index(drop=True)

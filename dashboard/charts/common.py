@@ -23,14 +23,14 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None) 
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
-        margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        margin={"l": 10, "r": 30, "t": 80, "b": 90},
         template="plotly_white",
-        legend={"orientation": "h", "y": -0.15, "yanchor": "top"},
+        legend={"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
     if height:
         fig.update_layout(height=height)
     fig.add_annotation(
-        text=note, showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-55,
+        text=note.replace(" · ", "<br>"), showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-55,
         xanchor="left", yanchor="top", font={"size": 11, "color": "#555555"},
     )
     return fig

@@ -25,9 +25,12 @@ def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, he
     fig = go.Figure(go.Bar(
         x=(data["progress"].fillna(0) * 100), y=data[label], orientation="h",
         marker_color=[STATUS_COLOURS.get(s, "#BBBBBB") for s in data["status"]],
-        text=text, textposition="outside", hovertext=hover, hoverinfo="text", name="mean progress",
+        text=text, textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", name="mean progress",
+        showlegend=False,
     ))
-    fig.update_xaxes(title="Mean progress towards target (%, clamped to 0–100)", range=[0, 120], ticksuffix=" %")
+    for status in [s for s in STATUS_COLOURS if s in set(data["status"])]:  # a colour key
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=status, marker_color=STATUS_COLOURS[status], hoverinfo="skip"))
+    fig.update_xaxes(title="Mean progress towards target (%, clamped to 0–100)", range=[0, 135], ticksuffix=" %")
     fig.update_yaxes(title=None, automargin=True)
     return finish(fig, title=title, note=note + (" " + help_text if help_text else ""), height=max(280, 60 + 34 * len(data)))
 

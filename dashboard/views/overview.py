@@ -16,16 +16,19 @@ note = state.data_note(v)
 st.title("Programme overview")
 st.caption(f"{v.filters.describe().capitalize()} · {note}")
 
-c = st.columns(6)
+committed = h["committed"] or {"–": None}
+c = st.columns(4 + len(committed))
 c[0].metric("Partner administrations", h["partners"], help=f"in {h['regions']} WCO regions")
 c[1].metric("Donors", h["donors"])
-c[2].metric("Committed funding", " · ".join(f"{cur} {amt / 1e6:,.2f}m" for cur, amt in h["committed"].items()) or "–",
-            help="Sum of donor agreements by currency (no conversion between currencies).")
-c[3].metric("Activities", h["activities"], help=f"in the selected period; {h['participants']:,} participants in all")
-c[4].metric("Indicators", h["indicators"], help=f"{h['pairs']} indicator–partner pairs")
-c[5].metric("Data as of", h["as_of"].isoformat() if h["as_of"] else "–", help="The period filter's end, else the latest period in the data.")
+c[2].metric("Activities", h["activities"], help=f"in the selected period; {h['participants']:,} participants in all")
+c[3].metric("Indicators", h["indicators"], help=f"{h['pairs']} indicator–partner pairs")
+for col, (currency, amount) in zip(c[4:], committed.items()):
+    col.metric(f"Committed ({currency})", f"{amount / 1e6:,.2f} m" if amount else "–",
+               help="Sum of donor agreements in this currency (no conversion between currencies).")
 
 s = h["status"]
+st.caption(f"Indicator–partner pairs by status, as of {h['as_of'].isoformat() if h['as_of'] else '–'} "
+           "(the period filter's end, else the latest period in the data):")
 cols = st.columns(5)
 for col, name in zip(cols, ["achieved", "on track", "at risk", "off track", "no data"]):
     extra = s["no baseline"] if name == "no data" else 0

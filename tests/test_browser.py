@@ -1,0 +1,490 @@
+"""Browser tests: the real `resultsboard serve` on a demo database, driven by Chromium.
+
+Journeys 1, 2, 4 and 5 end to end, as a person sees them: every page opens and draws its
+charts, the offline map draws the partner countries, the filters survive a page switch and
+a shared link, an upload goes through the browser into the database and the history, and
+an export button delivers a file. Every request the browser makes is checked: anything not
+addressed to this machine is aborted and recorded, and each test asserts none was made.
+
+Uses the system Chromium (`playwright install` cannot download here); without it the
+module skips (fails under CI=true). Screenshots of failing tests go to /tmp.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCREENSHOTS = Path("/tmp")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]
+# Pages of the router (url paths) and the ones that must exist for journeys 1, 4 and 5.
+EXPECTED_PAGES = ["overview", "regions", "donors", "partner", "indicators", "key-factors", "activities",
+                  "reporting", "upload", "history"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+RENDER_TIMEOUT = 60_000  # ms: a first render (cold caches, first snapshot) can take several seconds
+CHART_TIMEOUT = 30_000
+
+LEAKS: list[str] = []  # every request that tried to leave the machine, whole session
+
+
+def skip_or_fail(reason: str):
+    """Skip with a one-line reason on a laptop; fail under CI=true, where nothing may skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this leg must run)")
+    pytest.skip(reason)
+
+
+# --- screenshots of failing tests -----------------------------------------------------
+
+
+class _Reports:
+    """Keeps each phase's report on the test item (pytest-playwright does the same), so the
+    page fixture can tell in its teardown whether the test failed."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        rep = outcome.get_result()
+        setattr(item, f"_rb_rep_{rep.when}", rep)
+
+
+def _test_failed(node) -> bool:
+    rep = getattr(node, "_rb_rep_call", None) or getattr(node, "rep_call", None)
+    return rep is None or rep.failed
+
+
+# --- database and server ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A demo database in a temporary folder, made by the command line as a user would."""
+    folder = tmp_path_factory.mktemp("browser")
+    path = folder / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+    done = subprocess.run([sys.executable, "-m", "dashboard.cli", "init", "--demo"], env=env, cwd=folder,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, f"init --demo failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(demo_db):
+    """`resultsboard serve` on a free port, run from a folder outside the checkout."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{demo_db}"}
+    log_path = demo_db.parent / "serve.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
+                            env=env, cwd=demo_db.parent, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"serve did not answer on {base} in 90 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+# --- browser, with the network guard --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rb_browser(pytestconfig):
+    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not chromium:
+        skip_or_fail("browser tests: no system Chromium (/usr/bin/chromium) to drive")
+    if not pytestconfig.pluginmanager.has_plugin("resultsboard-browser-reports"):
+        pytestconfig.pluginmanager.register(_Reports(), "resultsboard-browser-reports")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Guard:
+    """Opens browser pages whose every request is checked: local ones continue, anything
+    else is recorded and aborted ("no request leaves the machine")."""
+
+    def __init__(self, browser, name: str):
+        self.browser = browser
+        self.name = name
+        self.leaks: list[str] = []
+        self.responses: list[tuple[str, int]] = []
+        self.contexts = []
+        self.pages = []
+
+    def _route(self, route, request):
+        url = request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or (parts.hostname or "") in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self._leak(url)
+            route.abort()
+
+    def _leak(self, url: str) -> None:
+        self.leaks.append(url)
+        LEAKS.append(f"{self.name}: {url}")
+
+    def _websocket(self, ws):
+        if (urlsplit(ws.url).hostname or "") not in LOCAL_HOSTS:
+            self._leak(ws.url)
+
+    def new_page(self):
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context.set_default_timeout(RENDER_TIMEOUT)
+        context.route("**/*", self._route)
+        page = context.new_page()
+        page.on("websocket", self._websocket)
+        page.on("response", lambda r: self.responses.append((r.url, r.status)))
+        self.contexts.append(context)
+        self.pages.append(page)
+        return page
+
+    def assert_offline(self) -> None:
+        assert self.leaks == [], f"requests tried to leave the machine: {self.leaks}"
+
+    def close(self, failed: bool) -> None:
+        for i, page in enumerate(self.pages):
+            if failed:
+                shot = SCREENSHOTS / f"resultsboard-{self.name}-{i}.png"
+                try:
+                    page.screenshot(path=str(shot), full_page=True)
+                    print(f"screenshot: {shot} ({page.url})")
+                except Exception as exc:  # a closed or crashed page: nothing to show
+                    print(f"no screenshot for page {i}: {exc}")
+        for context in self.contexts:
+            try:
+                context.close()
+            except Exception:
+                pass
+
+
+@pytest.fixture
+def guard(rb_browser, request):
+    g = Guard(rb_browser, request.node.name)
+    yield g
+    g.close(_test_failed(request.node))
+
+
+# --- helpers: waiting for Streamlit, reading the page --------------------------------------
+
+
+def settle(page, timeout: int = RENDER_TIMEOUT) -> None:
+    """Wait until the app is connected, the script has finished and no spinner shows."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    quiet = 0
+    while True:
+        running = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count() == 0
+        spinning = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"]').count() > 0
+        if running or spinning:
+            quiet = 0
+        else:
+            quiet += 1
+            if quiet >= 3:  # steady for ~0.3 s (a rerun can follow a rerun)
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url}")
+        page.wait_for_timeout(100)
+
+
+def open_app(page, base: str, path: str):
+    page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+    settle(page)
+    return page
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def no_exception(page, where: str) -> None:
+    boxes = page.locator('[data-testid="stException"]')
+    if boxes.count():
+        raise AssertionError(f"{where}: Streamlit exception on the page:\n{boxes.first.inner_text()[:1500]}")
+
+
+def charts_drawn(page, where: str) -> int:
+    """Wait until every Plotly chart on the page has drawn its SVG; return how many did."""
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    try:
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                     .every(c => c.querySelector('svg.main-svg'))""",
+            timeout=CHART_TIMEOUT,
+        )
+    except Exception:
+        pass
+    total = charts.count()
+    drawn = page.locator('[data-testid="stPlotlyChart"]:has(svg.main-svg)').count()
+    assert drawn == total, f"{where}: {total - drawn} of {total} charts did not draw"
+    return drawn
+
+
+def nav_paths(page) -> list[str]:
+    """The url paths of the sidebar navigation (expanding "View more" if it is collapsed)."""
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count() and "more" in more.inner_text().lower():
+        more.click()
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()
+    paths = []
+    for href in links.evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        path = urlsplit(href or "").path.strip("/").split("/")[-1]
+        paths.append(path)
+    return paths
+
+
+def sidebar_multiselect(page, label: str):
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    return sidebar.locator('[data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    )
+
+
+def demo_row(indicator: str, partner: str) -> dict:
+    """A real demo results row with an actual, to update from the browser."""
+    with open(SEEDS / "07_results.csv", newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            if row["indicator"] == indicator and row["partner"] == partner and row["actual"] and not row["dimension"]:
+                return row
+    raise AssertionError(f"no demo row for {indicator}/{partner}")
+
+
+def stored_actual(db: Path, indicator: str, partner: str, start: str, end: str):
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            """SELECT v.actual FROM result_value v
+               JOIN indicator i ON i.id = v.indicator_id JOIN partner p ON p.id = v.partner_id
+               WHERE i.code = ? AND p.code = ? AND v.period_start = ? AND v.period_end = ?
+                 AND v.dimension = '' AND v.dimension_value = ''""",
+            (indicator, partner, start, end),
+        ).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+
+def test_every_page_opens_and_draws_its_charts(server, guard):
+    """Journey 1: every page of the navigation opens without an exception; charts draw;
+    the region and donor views are there."""
+    page = guard.new_page()
+    open_app(page, server, "overview")
+    paths = nav_paths(page)
+    missing = [p for p in EXPECTED_PAGES if p not in paths and not (p == "overview" and "" in paths)]
+    assert not missing, f"pages missing from the navigation: {missing} (nav: {paths})"
+
+    per_page = {}
+    for path in [p or "overview" for p in paths]:
+        open_app(page, server, path)
+        assert urlsplit(page.url).path.rstrip("/").endswith(path) or path == "overview", (path, page.url)
+        assert page.get_by_text("Page not found").count() == 0, f"/{path}: page not found"
+        no_exception(page, f"/{path}")
+        per_page[path] = charts_drawn(page, f"/{path}")
+
+    assert len(per_page) >= 5, per_page
+    assert sum(per_page.values()) >= 6, f"charts drawn per page: {per_page}"
+    for view in ("overview", "regions", "donors"):
+        assert per_page.get(view, 0) >= 1, f"/{view} draws no chart: {per_page}"
+    overview = (open_app(page, server, "overview"), main_text(page))[1]
+    assert re.search(r"region", overview, re.I) and re.search(r"donor", overview, re.I), overview[:500]
+    guard.assert_offline()
+
+
+MAP_PAGES = ["regions", "overview", "donors", "partner"]  # where a map may live, likeliest first
+
+
+def test_map_draws_partner_countries_offline(server, guard):
+    """The choropleth draws the demo's partner countries from the vendored topojson, with
+    no request to a CDN."""
+    page = guard.new_page()
+    found = None
+    for path in MAP_PAGES:
+        open_app(page, server, path)
+        charts_drawn(page, f"/{path}")
+        if page.locator('[data-testid="stPlotlyChart"] .geolayer, [data-testid="stPlotlyChart"] .choroplethlocation').count():
+            found = path
+            break
+    assert found, f"no map on any of {MAP_PAGES}"
+    countries = page.locator('[data-testid="stPlotlyChart"] path.choroplethlocation')
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] path.choroplethlocation').length >= 15",
+        timeout=CHART_TIMEOUT,
+    )
+    assert countries.count() >= 15, f"/{found}: only {countries.count()} countries drawn (demo: 26 partners)"
+    topo = [(u, s) for u, s in guard.responses if u.endswith(".json") and "/app/static/" in u]
+    assert topo and all(s == 200 for _, s in topo), f"topojson not served locally: {topo}"
+    no_exception(page, f"/{found}")
+    guard.assert_offline()
+
+
+def test_filters_survive_page_switch_and_shared_link(server, guard):
+    """Journey 4: a filtered view keeps its filter on a page switch, and the link opens the
+    same filtered view in a fresh session."""
+    page = guard.new_page()
+    open_app(page, server, "overview?region=AME")
+    region = sidebar_multiselect(page, "Region")
+    assert region.count() == 1, "no Region filter in the sidebar"
+    assert "Americas" in region.inner_text(), f"Region filter does not show the Americas: {region.inner_text()!r}"
+    assert "Americas" in main_text(page) or "AME" in main_text(page), "the overview does not say it is filtered"
+
+    page.locator('[data-testid="stSidebarNav"] a[href$="/regions"]').click()
+    page.wait_for_url(re.compile(r"/regions(\?|$)"))
+    settle(page)
+    page.wait_for_function("() => location.search.includes('region=AME')", timeout=10_000)
+    assert parse_qs(urlsplit(page.url).query).get("region") == ["AME"], page.url
+    assert "Americas" in sidebar_multiselect(page, "Region").inner_text()
+    no_exception(page, "/regions?region=AME")
+    shared = page.url
+
+    fresh = guard.new_page()  # another browser context: a colleague opening the link
+    fresh.goto(shared, wait_until="domcontentloaded")
+    settle(fresh)
+    assert urlsplit(fresh.url).path.rstrip("/").endswith("/regions"), fresh.url
+    assert parse_qs(urlsplit(fresh.url).query).get("region") == ["AME"], fresh.url
+    assert "Americas" in sidebar_multiselect(fresh, "Region").inner_text()
+    no_exception(fresh, "shared link")
+    guard.assert_offline()
+
+
+def test_export_buttons_deliver_files(server, guard):
+    """Journey 5: the chart's Export popover delivers the chart's data as CSV and a
+    standalone HTML chart that needs no network."""
+    page = guard.new_page()
+    open_app(page, server, "overview")
+    assert charts_drawn(page, "/overview") >= 1
+    page.locator('[data-testid="stPopover"] button').first.click()
+    body = page.locator('[data-testid="stPopoverBody"]')
+    body.wait_for()
+
+    with page.expect_download(timeout=RENDER_TIMEOUT) as dl:
+        body.get_by_role("button", name="Data (CSV)").click()
+    download = dl.value
+    assert download.suggested_filename.endswith(".csv"), download.suggested_filename
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), data[:20]  # UTF-8 with BOM, as the contract says
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) >= 2 and len(rows[0]) >= 2, rows[:3]
+
+    with page.expect_download(timeout=RENDER_TIMEOUT) as dl:
+        body.get_by_role("button", name="HTML").click()
+    download = dl.value
+    assert download.suggested_filename.endswith(".html"), download.suggested_filename
+    html = Path(download.path()).read_text(encoding="utf-8")
+    assert html.lstrip()[:200].lower().startswith(("<html", "<!doctype html")), html[:200]
+    assert "plotly" in html.lower()
+    assert not re.search(r"""<script[^>]+src=["']https?:""", html, re.I), "the HTML export loads a script from the network"
+    no_exception(page, "/overview after export")
+    guard.assert_offline()
+
+
+def test_upload_in_the_browser(server, guard, demo_db):
+    """Journey 2: upload a results file, see the dry run, confirm; the value is stored and
+    the history lists the batch with source upload."""
+    row = demo_row("IND05", "AFG")
+    old = float(row["actual"])
+    new = round(old + 2.5, 1)
+    assert stored_actual(demo_db, "IND05", "AFG", row["period_start"], row["period_end"]) == pytest.approx(old)
+    content = (
+        "indicator,partner,period_start,period_end,actual\n"
+        f"IND05,AFG,{row['period_start']},{row['period_end']},{new}\n"
+    ).encode()
+    name = "browser-update-IND05-AFG.csv"
+
+    page = guard.new_page()
+    open_app(page, server, "upload")
+    no_exception(page, "/upload")
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    assert uploader.count() >= 1, "no file uploader on /upload"
+    uploader.first.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    confirm = page.get_by_role("button", name=re.compile(r"confirm", re.I))
+    confirm.first.wait_for(timeout=RENDER_TIMEOUT)
+    settle(page)
+    no_exception(page, "/upload dry run")
+    text = main_text(page)
+    assert re.search(r"results", text, re.I), "the detected kind (results) is not shown"
+    assert re.search(r"\b1\s+(changed|updated)\b|\b(changed|updated)\b\s*:?\s*\n?\s*1\b", text, re.I), \
+        f"the dry run does not show 1 changed:\n{text[:2000]}"
+    # still nothing written
+    assert stored_actual(demo_db, "IND05", "AFG", row["period_start"], row["period_end"]) == pytest.approx(old)
+
+    confirm.first.click()
+    deadline = time.monotonic() + 30
+    while stored_actual(demo_db, "IND05", "AFG", row["period_start"], row["period_end"]) != pytest.approx(new):
+        assert time.monotonic() < deadline, "the confirmed upload did not store the value"
+        time.sleep(0.25)
+    settle(page)
+    no_exception(page, "/upload after confirm")
+    with sqlite3.connect(demo_db) as conn:
+        batch = conn.execute("SELECT id, source, updated, files FROM import_batch ORDER BY id DESC LIMIT 1").fetchone()
+    assert batch[1] == "upload" and batch[2] == 1 and name in batch[3], batch
+
+    open_app(page, server, "history")
+    no_exception(page, "/history")
+    page.wait_for_function(
+        "name => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(name)"
+        " || [...document.querySelectorAll('[data-testid=\"stMain\"] [role=gridcell], [data-testid=\"stMain\"] td')]"
+        "      .some(c => c.textContent.includes(name))",
+        arg=name, timeout=CHART_TIMEOUT,
+    )
+    rows = page.locator('[data-testid="stMain"] tr, [data-testid="stMain"] [role="row"]').filter(has_text=name)
+    if rows.count():
+        assert re.search(r"\bupload\b", rows.first.inner_text(), re.I), rows.first.inner_text()
+    else:  # a list rather than a table: the batch's text mentions both
+        assert re.search(r"\bupload\b", main_text(page), re.I)
+    guard.assert_offline()
+
+
+def test_zz_no_request_left_the_machine(server, rb_browser):
+    """Over the whole module, no request went anywhere but this machine."""
+    assert LEAKS == [], LEAKS
