@@ -94,15 +94,15 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
     report = RevertReport("refused", batch_id)
     with write_transaction(engine) as conn:
         batch = conn.execute(select(ImportBatch).where(ImportBatch.id == batch_id)).mappings().first()
-        problem = None
+        problem, check = None, "not-permitted"
         if batch is None:
-            problem = f"there is no batch {batch_id}; see `resultsboard history`"
+            problem, check = f"there is no batch {batch_id}; see `resultsboard history`", "unknown-reference"
         elif batch["status"] == "reverted":
             problem = f"batch {batch_id} was already reverted"
         elif batch["source"] == "revert":
             problem = f"batch {batch_id} is itself a revert; import the files again instead"
         if problem:
-            report.issues.append(Issue(0, "", "not-permitted", str(batch_id), problem, ERROR))
+            report.issues.append(Issue(0, "", check, str(batch_id), problem, ERROR))
             return report
 
         versions = read_frame(conn, select(RowVersion.table_name, RowVersion.row_id, RowVersion.prior_batch_id, RowVersion.prior)
@@ -173,7 +173,7 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
                     _restore_links(conn, int(rid), links)
             for cols, rows in by_cols.items():
                 bulk_update(conn, table, [*cols, "batch_id"], rows)
-            report.restored += len(mine)
+            report.restored += mine["row_id"].nunique()
         # delete created rows, children first
         for model in reversed(BATCH_TABLES):
             ids = created.get(model.__tablename__, [])

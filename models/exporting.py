@@ -168,7 +168,7 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         frame = defuse_frame(frame)
         chunks = [frame.iloc[i : i + per_sheet] for i in range(0, max(len(frame), 1), per_sheet)]
         for n, chunk in enumerate(chunks):
-            ws = wb.create_sheet(title=(name if n == 0 else f"{name}_{n + 1}")[:31])
+            ws = wb.create_sheet(title=_sheet_title(name, n))
             ws.freeze_panes = "A2"
             ws.append([_text_cell(ws, c, WriteOnlyCell) for c in frame.columns])
             for row in chunk.itertuples(index=False, name=None):
@@ -176,6 +176,13 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _sheet_title(name: str, n: int) -> str:
+    """`name`, then `name_2`, `name_3`, ... within Excel's 31 characters (the base is cut,
+    never the number, so titles stay distinct)."""
+    suffix = "" if n == 0 else f"_{n + 1}"
+    return name[: 31 - len(suffix)] + suffix
 
 
 def _text_cell(ws, value, cell_type):
@@ -188,7 +195,7 @@ def _cell(ws, value, cell_type):
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, str):
-        return _text_cell(ws, value, cell_type)
+        return _text_cell(ws, value, cell_type) if value else None  # '' (no key part): an empty cell
     if isinstance(value, (bool, np.bool_)):
         return _text_cell(ws, "true" if value else "false", cell_type)
     if isinstance(value, date):

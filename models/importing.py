@@ -59,8 +59,8 @@ from models.tables import (
     Result,
     Value,
 )
-from models.upsert import CREATED, REJECTED, UNCHANGED, UPDATED, apply_plan, plan_upsert
-from models.writes import bulk_delete, bulk_insert, iso_dates, read_frame
+from models.upsert import CREATED, REJECTED, UNCHANGED, UPDATED, apply_plan, plan_upsert, versions_to_keep
+from models.writes import bulk_delete, bulk_insert, bulk_update, frame_rows, iso_dates, read_frame, record_versions
 
 
 @dataclass
@@ -180,6 +180,12 @@ def import_files(
                 )
                 progress(0.1 + 0.8 * (n + 1) / max(len(order), 1), f"{t.file} checked")
             rows = pd.concat(row_frames, ignore_index=True) if row_frames else report.rows
+            # checks that need every file of the call applied first
+            for check in ctx.final_checks:
+                late = check()
+                issues += late
+                bad = rows.set_index(["file", "row"]).index.isin([(i.file, i.row) for i in late if i.severity == ERROR])
+                rows.loc[bad, "action"] = REJECTED
             counts = rows["action"].value_counts()
             report.rows = rows
             report.created = int(counts.get(CREATED, 0))
@@ -243,6 +249,7 @@ class _Context:
         self.file = ""
         self.issues: list[Issue] = []
         self._codes: dict = {}
+        self.final_checks: list[Callable[[], list[Issue]]] = []
 
     def add(self, issues):
         self.issues.extend(_with_file(i, self.file) for i in issues)
@@ -338,8 +345,12 @@ def _code_key(frame: pd.DataFrame, stored: pd.DataFrame):
     return frame, stored
 
 
-def _upsert_by_code(ctx: _Context, model, parsed: pd.DataFrame, columns: list[str], ok: pd.Series, extra_changed=None):
-    """Upsert a code-keyed entity; returns (actions per row, ids per row)."""
+def _upsert_by_code(ctx: _Context, model, parsed: pd.DataFrame, columns: list[str], ok: pd.Series, extra_changed=None,
+                    also_keep: pd.DataFrame | None = None):
+    """Upsert a code-keyed entity; returns (actions per row, ids per row).
+
+    `also_keep`: stored columns (indexed by id) this upsert does not write but a later step of
+    the same import may, kept with the prior state of updated rows so a revert restores them."""
     rows = parsed[ok.reindex(parsed.index).fillna(False).to_numpy(dtype=bool)]
     stored = _stored(ctx, model, ["code", *columns])
     stored = iso_dates(stored, columns)
@@ -349,7 +360,7 @@ def _upsert_by_code(ctx: _Context, model, parsed: pd.DataFrame, columns: list[st
     )
     # created rows take the file's spelling of the code; updated rows keep the stored one
     plan.created["code"] = inc.loc[plan.created.index, "code"]
-    _apply_code_plan(ctx, plan, columns)
+    _apply_code_plan(ctx, plan, columns, also_keep)
     ids = plan.ids.copy()
     if not plan.created.empty:
         codes = ctx.codes(model, refresh=True)
@@ -359,16 +370,18 @@ def _upsert_by_code(ctx: _Context, model, parsed: pd.DataFrame, columns: list[st
     return plan.actions, ids
 
 
-def _apply_code_plan(ctx, plan, columns):
-    from models.writes import bulk_update, frame_rows, record_versions
-
+def _apply_code_plan(ctx, plan, columns, also_keep: pd.DataFrame | None = None):
     if not plan.created.empty:
         created = plan.created.copy()
         created["batch_id"] = ctx.batch_id
         cols = ["code", *columns, "batch_id"]
         bulk_insert(ctx.conn, plan.table, cols, frame_rows(created, cols))
     if not plan.updated.empty:
-        record_versions(ctx.conn, ctx.batch_id, plan.table.name, plan.prior, columns)
+        prior, kept = plan.prior, list(columns)
+        if also_keep is not None:
+            prior = prior.assign(**{c: prior["id"].map(also_keep[c]) for c in also_keep.columns})
+            kept += list(also_keep.columns)
+        record_versions(ctx.conn, ctx.batch_id, plan.table.name, versions_to_keep(prior, ctx.batch_id), kept)
         upd = plan.updated.copy()
         upd["batch_id"] = ctx.batch_id
         bulk_update(ctx.conn, plan.table, [*columns, "batch_id"], frame_rows(upd, [*columns, "batch_id", "id"]))
@@ -543,33 +556,61 @@ def import_framework(ctx: _Context, t: Table) -> pd.Series:
     for row in frame.index[selfref.to_numpy()]:
         ctx.issue(row, "parent", "out-of-range", parent.loc[row], "a result cannot be its own parent")
     ok &= ~unknown & ~selfref
-    # first the rows themselves (parent_id unchanged here), then the parent links
-    actions, ids = _upsert_by_code(ctx, Result, parsed, ["title", "level"], ok)
+    # first the rows themselves (parent_id unchanged here), then the parent links; a row's
+    # prior state (title, level and parent) is kept once, by whichever step changes it first
+    before = read_frame(ctx.conn, select(Result.id, Result.title, Result.level, Result.parent_id, Result.batch_id)).set_index("id")
+    before["parent_id"] = _int_or_none(before["parent_id"])
+    actions, ids = _upsert_by_code(ctx, Result, parsed, ["title", "level"], ok, also_keep=before[["parent_id"]])
+    relevelled = pd.DataFrame({"id": ids, "level": parsed["level"]}, index=frame.index).dropna()
+    relevelled = relevelled[relevelled["id"].isin(before.index).to_numpy()]
+    relevelled = relevelled[(relevelled["level"] != relevelled["id"].map(before["level"])).to_numpy()]
+    if not relevelled.empty:
+        ctx.final_checks.append(lambda file=ctx.file, changed=relevelled: _check_result_levels(ctx, file, changed))
     codes = ctx.codes(Result)
-    stored_parent = dict(ctx.conn.execute(select(Result.id, Result.parent_id)).all())
     link = pd.DataFrame({"id": ids, "raw": parent}, index=frame.index)[ok.to_numpy() & parent.ne("").to_numpy()]
-    link["parent_id"] = link["raw"].str.lower().map(codes)
-    link.loc[link["raw"].eq("[clear]"), "parent_id"] = None
-    link["old"] = link["id"].map(stored_parent)
-    changed = link[link.apply(lambda r: (r["old"] if pd.notna(r["old"]) else None) != (r["parent_id"] if pd.notna(r["parent_id"]) else None), axis=1)] if not link.empty else link
-    if not changed.empty:
-        _check_cycles(ctx, stored_parent | {int(i): (int(p) if pd.notna(p) else None) for i, p in zip(changed["id"], changed["parent_id"])}, changed, codes)
-        was_unchanged = changed.index[actions.loc[changed.index].eq(UNCHANGED).to_numpy()]
-        if len(was_unchanged):
-            prior = pd.DataFrame({"id": changed.loc[was_unchanged, "id"].astype("int64")})
-            prior["batch_id"] = prior["id"].map(dict(ctx.conn.execute(select(Result.id, Result.batch_id)).all()))
-            prior["parent_id"] = changed.loc[was_unchanged, "old"]
-            from models.writes import record_versions
-
-            record_versions(ctx.conn, ctx.batch_id, "result", prior, ["parent_id"])
-            actions.loc[was_unchanged] = UPDATED
-        for row in changed.index:
-            pid = changed.loc[row, "parent_id"]
-            ctx.conn.execute(
-                update(Result).where(Result.id == int(changed.loc[row, "id"]))
-                .values(parent_id=int(pid) if pd.notna(pid) else None, batch_id=ctx.batch_id)
-            )
+    if link.empty:
+        return actions
+    link["id"] = link["id"].astype("int64")
+    link["parent_id"] = _int_or_none(link["raw"].str.lower().map(codes).where(link["raw"].ne(CLEAR_TOKEN)))
+    link["old"] = _int_or_none(link["id"].map(before["parent_id"]))
+    changed = link[(link["parent_id"].fillna(-1) != link["old"].fillna(-1)).to_numpy()]
+    if changed.empty:
+        return actions
+    parents = dict(zip(before.index, before["parent_id"]))
+    parents |= dict(zip(changed["id"], changed["parent_id"]))
+    _check_cycles(ctx, parents, changed, codes)
+    # rows that existed before and that the first step left unchanged: keep their prior state now
+    unversioned = changed[(changed["id"].isin(before.index) & actions.loc[changed.index].eq(UNCHANGED)).to_numpy()]
+    if not unversioned.empty:
+        prior = before.loc[unversioned["id"]].reset_index()
+        record_versions(ctx.conn, ctx.batch_id, "result", versions_to_keep(prior, ctx.batch_id), ["title", "level", "parent_id"])
+    actions.loc[changed.index[actions.loc[changed.index].eq(UNCHANGED).to_numpy()]] = UPDATED
+    rows = changed.assign(batch_id=ctx.batch_id)
+    bulk_update(ctx.conn, Result.__table__, ["parent_id", "batch_id"], frame_rows(rows, ["parent_id", "batch_id", "id"]))
     return actions
+
+
+def _check_result_levels(ctx: _Context, file: str, changed: pd.DataFrame) -> list[Issue]:
+    """A result whose level changed must still agree with its indicators' levels once every
+    file of the call is applied (an indicators file in the same upload may change them too)."""
+    ids = [int(i) for i in changed["id"]]
+    found = read_frame(ctx.conn, select(Indicator.code, Indicator.level, Indicator.result_id)
+                       .where(Indicator.result_id.in_(ids)).order_by(Indicator.code))
+    issues = []
+    for row, rid, level in zip(changed.index, changed["id"].astype("int64"), changed["level"]):
+        differ = found[(found["result_id"] == rid).to_numpy() & (found["level"] != level).to_numpy()]
+        if differ.empty:
+            continue
+        names = ", ".join(f"{c} ({lv})" for c, lv in zip(differ["code"], differ["level"]))
+        issues.append(Issue(int(row), "level", "out-of-range", str(level),
+                            f"this result's indicators have another level: {names}; an indicator's level agrees with its "
+                            "result's, so change them in the same upload (an indicators file) or keep this level",
+                            ERROR, file))
+    return issues
+
+
+def _int_or_none(values: pd.Series) -> pd.Series:
+    return values.astype(object).map(lambda v: None if pd.isna(v) else int(v))
 
 
 def _check_cycles(ctx, parents: dict, changed: pd.DataFrame, codes: dict):
@@ -626,9 +667,11 @@ def import_indicators(ctx: _Context, t: Table) -> pd.Series:
             elif lo >= hi:
                 issues.append(Issue(int(row), "scale_max", "out-of-range", frame.loc[row, "scale_max"] if "scale_max" in frame else "", "scale_max must be greater than scale_min"))
         elif measure in MEASURES.values():
-            for c, v in (("scale_min", smin.loc[row]), ("scale_max", smax.loc[row])):
-                if pd.notna(v):
+            for c, given, kept in (("scale_min", smin.loc[row], lo), ("scale_max", smax.loc[row], hi)):
+                if pd.notna(given):
                     issues.append(Issue(int(row), c, "out-of-range", frame.loc[row, c], f"{c} applies to ordinal indicators only; leave it empty for a {measure} indicator"))
+                elif kept is not None:
+                    issues.append(Issue(int(row), c, "out-of-range", "", f"the stored {c} {kept:g} applies to ordinal indicators only; clear it with {CLEAR_TOKEN} when the measure becomes {measure}"))
         rid = parsed.loc[row, "result_id"]
         rid = old.get("result_id") if rid is None else rid
         level = parsed.loc[row, "level"] or old.get("level")
@@ -652,7 +695,7 @@ def _recheck_values(ctx: _Context, frame: pd.DataFrame, ids: pd.Series) -> None:
         base = read_frame(ctx.conn, select(Baseline.value, Baseline.value_text).where(Baseline.indicator_id == int(iid)))
         numbers = pd.concat([vals["target"], vals["actual"], base["value"]]).dropna()
         texts = pd.concat([vals["target_text"], vals["actual_text"], base["value_text"]]).dropna()
-        problem = None
+        problem, column = None, "measure"
         if ind["measure"] == "qualitative" and len(numbers):
             problem = f"{len(numbers)} stored numeric values"
         elif ind["measure"] != "qualitative" and len(texts):
@@ -661,8 +704,9 @@ def _recheck_values(ctx: _Context, frame: pd.DataFrame, ids: pd.Series) -> None:
             problem = "stored values outside 0–100"
         elif ind["measure"] == "ordinal" and ((numbers < ind["scale_min"]) | (numbers > ind["scale_max"])).any():
             problem = f"stored values outside the scale {ind['scale_min']:g}–{ind['scale_max']:g}"
+            column = "scale_min" if (numbers < ind["scale_min"]).any() else "scale_max"
         if problem:
-            ctx.issue(row, "measure", "out-of-range", frame.loc[row, "measure"],
+            ctx.issue(row, column, "out-of-range", frame.loc[row, column] if column in frame else "",
                       f"indicator {ind['code']} has {problem} that would no longer fit; correct or remove those values first")
 
 
@@ -779,7 +823,7 @@ def _upsert_activity(ctx, parsed, cols, ok, extra, stored_links):
         created["batch_id"] = ctx.batch_id
         bulk_insert(ctx.conn, plan.table, ["code", *cols, "batch_id"], frame_rows(created, ["code", *cols, "batch_id"]))
     if not plan.updated.empty:
-        record_versions(ctx.conn, ctx.batch_id, "activity", plan.prior, [*cols, "partners", "key_factors"])
+        record_versions(ctx.conn, ctx.batch_id, "activity", versions_to_keep(plan.prior, ctx.batch_id), [*cols, "partners", "key_factors"])
         upd = plan.updated.copy()
         upd["batch_id"] = ctx.batch_id
         bulk_update(ctx.conn, plan.table, [*cols, "batch_id"], frame_rows(upd, [*cols, "batch_id", "id"]))

@@ -876,32 +876,30 @@ def donor_partners(v: Snapshot, prog: pd.DataFrame | None, donor: str) -> pd.Dat
 
 
 ACTIVITY_ROW_COLUMNS = [
-    "code", "title", "type", "mode", "status", "start", "end", "participants", "donor", "partners", "partner_names",
+    "code", "title", "type", "mode", "status", "start", "end", "year", "participants", "donor", "partners", "partner_names",
     "key_factors",
 ]
 
 
 def _activity_rows(v: Snapshot, acts: pd.DataFrame) -> pd.DataFrame:
+    """activities_listing rows (by start date) plus the partners' names as one text."""
     if acts.empty:
         return _empty(ACTIVITY_ROW_COLUMNS)
     out = acts.copy()
     out["partner_names"] = out["partners"].map(lambda codes: ", ".join(_partner_names(v, pd.Series(codes, dtype=object))))
-    out["key_factors"] = out["key_factors"].map(lambda ks: ", ".join(str(k) for k in ks))
-    out["partners"] = out["partners"].map(", ".join)
-    out["participants"] = pd.to_numeric(out["participants"], errors="coerce").astype("Int64")
     out = out.sort_values(["start", "code"], kind="stable")
     return out[ACTIVITY_ROW_COLUMNS].reset_index(drop=True)
 
 
 def donor_activities(v: Snapshot, donor: str) -> pd.DataFrame:
-    """The visible activities a donor funds (by start date), partners and key factors as text."""
-    acts = activities_table(v)
-    return _activity_rows(v, acts[acts["donor"].fillna("").str.lower() == donor.lower()])
+    """The visible activities a donor funds, as activities_listing rows (by start date)."""
+    acts = activities_listing(v)
+    return _activity_rows(v, acts[acts["donor"].str.lower() == donor.lower()])
 
 
 def partner_activities(v: Snapshot, partner: str) -> pd.DataFrame:
-    """The visible activities a partner took part in (by start date)."""
-    acts = activities_table(v)
+    """The visible activities a partner took part in, as activities_listing rows (by start date)."""
+    acts = activities_listing(v)
     return _activity_rows(v, acts[acts["partners"].map(lambda codes: partner in codes)])
 
 

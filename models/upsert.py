@@ -140,6 +140,15 @@ def plan_upsert(
     return Plan(table, key, columns, created, updated, prior, actions, ids)
 
 
+def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:
+    """The prior states a revert needs: not those of rows this batch wrote already (created,
+    or updated and kept, by an earlier file of the same call), so a revert deletes the one
+    and restores the state before the batch for the other."""
+    if prior.empty:
+        return prior
+    return prior[prior["batch_id"].ne(batch_id).to_numpy()]
+
+
 def apply_plan(conn: Connection, plan: Plan, batch_id: int) -> None:
     """Write a plan: insert created rows, keep prior versions, update changed rows."""
     cols = plan.key + plan.columns
@@ -148,7 +157,7 @@ def apply_plan(conn: Connection, plan: Plan, batch_id: int) -> None:
         created["batch_id"] = batch_id
         bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
     if not plan.updated.empty:
-        record_versions(conn, batch_id, plan.table.name, plan.prior, plan.columns)
+        record_versions(conn, batch_id, plan.table.name, versions_to_keep(plan.prior, batch_id), plan.columns)
         upd = plan.updated.copy()
         upd["batch_id"] = batch_id
         bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))

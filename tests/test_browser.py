@@ -36,8 +36,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-sync",
 ]
-# Pages of the router (url paths) and the ones that must exist for journeys 1, 4 and 5.
-EXPECTED_PAGES = ["overview", "regions", "donors", "partner", "indicators", "key-factors", "activities",
+# Pages of the router (url paths; the default page, the overview, is served at the root "").
+EXPECTED_PAGES = ["", "regions", "donors", "partner", "indicators", "key-factors", "activities",
                   "reporting", "upload", "history"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -121,13 +121,27 @@ def server(demo_db):
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        _stop_group(proc)
         log.close()
+
+
+def _stop_group(proc) -> None:
+    """Stop `serve` and the Streamlit process it started (its own process group)."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            proc.poll()
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
 
 
 # --- browser, with the network guard --------------------------------------------------
@@ -152,9 +166,10 @@ class Guard:
     """Opens browser pages whose every request is checked: local ones continue, anything
     else is recorded and aborted ("no request leaves the machine")."""
 
-    def __init__(self, browser, name: str):
+    def __init__(self, browser, name: str, *, record: bool = True):
         self.browser = browser
         self.name = name
+        self.record = record  # into the session-wide LEAKS list
         self.leaks: list[str] = []
         self.responses: list[tuple[str, int]] = []
         self.contexts = []
@@ -171,7 +186,8 @@ class Guard:
 
     def _leak(self, url: str) -> None:
         self.leaks.append(url)
-        LEAKS.append(f"{self.name}: {url}")
+        if self.record:
+            LEAKS.append(f"{self.name}: {url}")
 
     def _websocket(self, ws):
         if (urlsplit(ws.url).hostname or "") not in LOCAL_HOSTS:
@@ -240,6 +256,17 @@ def open_app(page, base: str, path: str):
     page.goto(f"{base}/{path}", wait_until="domcontentloaded")
     settle(page)
     return page
+
+
+def goto_by_nav(page, path: str) -> None:
+    """Switch page as a person does: click the page in the sidebar navigation."""
+    if urlsplit(page.url).path.strip("/") == path:
+        return
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]') if path else \
+        page.locator('[data-testid="stSidebarNav"] a').first
+    link.first.click()
+    page.wait_for_url(lambda url: urlsplit(url).path.strip("/") == path)
+    settle(page)
 
 
 def main_text(page) -> str:
@@ -315,36 +342,56 @@ def stored_actual(db: Path, indicator: str, partner: str, start: str, end: str):
 # --- the tests ----------------------------------------------------------------------------
 
 
+def test_network_guard_catches_outside_requests(rb_browser, server):
+    """The guard is not vacuous: a request to a CDN is recorded and aborted, a local one
+    goes through."""
+    g = Guard(rb_browser, "control", record=False)
+    try:
+        page = g.new_page()
+        page.goto(f"{server}/_stcore/health")
+        assert "ok" in page.content()
+        outcome = page.evaluate("() => fetch('https://cdn.plot.ly/world_50m.json').then(() => 'fetched', () => 'blocked')")
+        assert outcome == "blocked"
+        assert g.leaks == ["https://cdn.plot.ly/world_50m.json"], g.leaks
+    finally:
+        g.close(failed=False)
+
+
 def test_every_page_opens_and_draws_its_charts(server, guard):
     """Journey 1: every page of the navigation opens without an exception; charts draw;
     the region and donor views are there."""
     page = guard.new_page()
-    open_app(page, server, "overview")
+    t0 = time.monotonic()
+    open_app(page, server, "")
+    print(f"first render: {time.monotonic() - t0:.1f} s")
+    overview = main_text(page)
     paths = nav_paths(page)
-    missing = [p for p in EXPECTED_PAGES if p not in paths and not (p == "overview" and "" in paths)]
+    missing = [p for p in EXPECTED_PAGES if p not in paths]
     assert not missing, f"pages missing from the navigation: {missing} (nav: {paths})"
 
     per_page = {}
-    for path in [p or "overview" for p in paths]:
-        open_app(page, server, path)
-        assert urlsplit(page.url).path.rstrip("/").endswith(path) or path == "overview", (path, page.url)
+    for path in paths:
+        t0 = time.monotonic()
+        goto_by_nav(page, path)
+        t1 = time.monotonic()
+        assert urlsplit(page.url).path.strip("/") == path, (path, page.url)
         assert page.get_by_text("Page not found").count() == 0, f"/{path}: page not found"
         no_exception(page, f"/{path}")
         per_page[path] = charts_drawn(page, f"/{path}")
+        print(f"/{path}: {per_page[path]} charts drawn in {time.monotonic() - t0:.1f} s (settled {t1 - t0:.1f})")
 
     assert len(per_page) >= 5, per_page
     assert sum(per_page.values()) >= 6, f"charts drawn per page: {per_page}"
-    for view in ("overview", "regions", "donors"):
+    for view in ("", "regions", "donors"):
         assert per_page.get(view, 0) >= 1, f"/{view} draws no chart: {per_page}"
-    overview = (open_app(page, server, "overview"), main_text(page))[1]
     assert re.search(r"region", overview, re.I) and re.search(r"donor", overview, re.I), overview[:500]
     guard.assert_offline()
 
 
-MAP_PAGES = ["regions", "overview", "donors", "partner"]  # where a map may live, likeliest first
+MAP_PAGES = ["regions", "", "donors", "partner"]  # where a map may live, likeliest first
 
 
-def test_map_draws_partner_countries_offline(server, guard):
+def test_map_draws_partner_countries_offline(server, guard, demo_db):
     """The choropleth draws the demo's partner countries from the vendored topojson, with
     no request to a CDN."""
     page = guard.new_page()
@@ -361,7 +408,11 @@ def test_map_draws_partner_countries_offline(server, guard):
         "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] path.choroplethlocation').length >= 15",
         timeout=CHART_TIMEOUT,
     )
-    assert countries.count() >= 15, f"/{found}: only {countries.count()} countries drawn (demo: 26 partners)"
+    with sqlite3.connect(demo_db) as conn:
+        wanted = conn.execute("SELECT COUNT(DISTINCT country) FROM partner WHERE code != ''").fetchone()[0]
+    drawn = countries.count()
+    assert drawn >= 15, f"/{found}: only {drawn} countries drawn (demo: 26 partners)"
+    assert drawn >= wanted, f"/{found}: {drawn} countries drawn, the partners are in {wanted}"
     topo = [(u, s) for u, s in guard.responses if u.endswith(".json") and "/app/static/" in u]
     assert topo and all(s == 200 for _, s in topo), f"topojson not served locally: {topo}"
     no_exception(page, f"/{found}")
@@ -372,7 +423,7 @@ def test_filters_survive_page_switch_and_shared_link(server, guard):
     """Journey 4: a filtered view keeps its filter on a page switch, and the link opens the
     same filtered view in a fresh session."""
     page = guard.new_page()
-    open_app(page, server, "overview?region=AME")
+    open_app(page, server, "?region=AME")  # the overview is the default page, at the root
     region = sidebar_multiselect(page, "Region")
     assert region.count() == 1, "no Region filter in the sidebar"
     assert "Americas" in region.inner_text(), f"Region filter does not show the Americas: {region.inner_text()!r}"
@@ -401,8 +452,8 @@ def test_export_buttons_deliver_files(server, guard):
     """Journey 5: the chart's Export popover delivers the chart's data as CSV and a
     standalone HTML chart that needs no network."""
     page = guard.new_page()
-    open_app(page, server, "overview")
-    assert charts_drawn(page, "/overview") >= 1
+    open_app(page, server, "")
+    assert charts_drawn(page, "/ (overview)") >= 1
     page.locator('[data-testid="stPopover"] button').first.click()
     body = page.locator('[data-testid="stPopoverBody"]')
     body.wait_for()
@@ -444,6 +495,17 @@ def test_upload_in_the_browser(server, guard, demo_db):
     page = guard.new_page()
     open_app(page, server, "upload")
     no_exception(page, "/upload")
+
+    # the results template first, as a partner does
+    page.get_by_text("Blank templates", exact=False).first.click()
+    with page.expect_download(timeout=RENDER_TIMEOUT) as dl:
+        page.locator('[data-testid="stDownloadButton"]').filter(has=page.get_by_text("results", exact=True)) \
+            .locator("button").first.click()
+    template = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(template)))
+    assert dl.value.suggested_filename.endswith(".csv") and header[0] == "indicator", (dl.value.suggested_filename, header)
+    assert {"period_start", "period_end", "target", "actual", "partner"} <= set(header), header
+
     uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     assert uploader.count() >= 1, "no file uploader on /upload"
     uploader.first.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
@@ -469,20 +531,50 @@ def test_upload_in_the_browser(server, guard, demo_db):
         batch = conn.execute("SELECT id, source, updated, files FROM import_batch ORDER BY id DESC LIMIT 1").fetchone()
     assert batch[1] == "upload" and batch[2] == 1 and name in batch[3], batch
 
-    open_app(page, server, "history")
+    goto_by_nav(page, "history")
     no_exception(page, "/history")
+    cells = history_row(page, name)
+    assert any(name in c for c in cells), f"/history does not list the upload {name}: {cells}"
+    assert "upload" in {c.strip().lower() for c in cells}, f"/history: the batch's row shows no source 'upload': {cells}"
+    guard.assert_offline()
+
+
+def history_row(page, name: str) -> list[str]:
+    """The cells of the history table's row for the batch whose files include `name`. The
+    table is a canvas grid with an accessible table of the cells in view, so the grid is
+    scrolled right and the row's cells seen on the way are collected."""
+    main = page.locator('[data-testid="stMain"]')
     page.wait_for_function(
-        "name => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(name)"
-        " || [...document.querySelectorAll('[data-testid=\"stMain\"] [role=gridcell], [data-testid=\"stMain\"] td')]"
-        "      .some(c => c.textContent.includes(name))",
+        """name => [...document.querySelectorAll('[data-testid="stMain"] [role=row], [data-testid="stMain"] tr')]
+                   .some(r => r.textContent.includes(name))""",
         arg=name, timeout=CHART_TIMEOUT,
     )
-    rows = page.locator('[data-testid="stMain"] tr, [data-testid="stMain"] [role="row"]').filter(has_text=name)
-    if rows.count():
-        assert re.search(r"\bupload\b", rows.first.inner_text(), re.I), rows.first.inner_text()
-    else:  # a list rather than a table: the batch's text mentions both
-        assert re.search(r"\bupload\b", main_text(page), re.I)
+    row = main.locator('[role="row"], tr').filter(has_text=name).first
+    cell = '[role="gridcell"], td'
+    cells = row.locator(cell).all_inner_texts()
+    index = row.get_attribute("aria-rowindex")
+    if index is None:
+        return cells
+    main.locator('[data-testid="stDataFrame"]').filter(has_text=name).first.hover()
+    for _ in range(4):
+        page.mouse.wheel(800, 0)
+        page.wait_for_timeout(200)
+        same = main.locator(f'[role="row"][aria-rowindex="{index}"]')
+        if same.count():
+            cells += same.first.locator(cell).all_inner_texts()
+    return cells
+
+
+@pytest.mark.xfail(reason="Streamlit serves the default page only at the root: /overview shows a 'Page not found' "
+                          "dialog (then runs the overview at /, keeping the query string)", strict=False)
+def test_overview_has_its_own_address(server, guard):
+    """A link to /overview (as the page list names it) opens the overview without a
+    'Page not found' dialog, keeping its filters."""
+    page = guard.new_page()
+    open_app(page, server, "overview?region=AME")
+    assert "Americas" in sidebar_multiselect(page, "Region").inner_text()
     guard.assert_offline()
+    assert page.get_by_text("Page not found").count() == 0, f"/overview: 'Page not found' ({page.url})"
 
 
 def test_zz_no_request_left_the_machine(server, rb_browser):

@@ -189,32 +189,33 @@ BINARY = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\
 
 
 @pytest.mark.parametrize(
-    "data, flags, kind, expected",
+    "data, flags, kind, counts, expected",
     [
         pytest.param(
-            b"indicator,partner,period,actual\nIND03,ETH,2032,abc\nNOPE,ETH,2033,1\n", [], "results",
+            b"indicator,partner,period,actual\nIND03,ETH,2032,abc\nNOPE,ETH,2033,1\n", [], "results", (0, 0, 0, 2),
             [(2, "actual", "type-error"), (3, "indicator", "unknown-reference")], id="bad-rows",
         ),
-        pytest.param(
-            b"indicator,partner,period,actual\nIND03,ETH,2032,5\nIND03,ETH,2032-Q1,4\n", [], "results",
+        pytest.param(  # the counts say what the good rows would have done; nothing is written
+            b"indicator,partner,period,actual\nIND03,ETH,2032,5\nIND03,ETH,2032-Q1,4\n", [], "results", (1, 0, 0, 1),
             [(3, "period_start", "overlapping-period")], id="overlapping-periods",
         ),
-        pytest.param(b"", [], None, [(0, "", "empty-file")], id="empty-file"),
-        pytest.param(BINARY, [], None, [(0, "", "not-csv")], id="binary-file"),
-        pytest.param(b"foo,bar\n1,2\n", [], None, [(1, "", "unknown-kind")], id="unknown-kind"),
+        pytest.param(b"", [], None, (0, 0, 0, 0), [(0, "", "empty-file")], id="empty-file"),
+        pytest.param(BINARY, [], None, (0, 0, 0, 0), [(0, "", "not-csv")], id="binary-file"),
+        pytest.param(b"foo,bar\n1,2\n", [], None, (0, 0, 0, 0), [(1, "", "unknown-kind")], id="unknown-kind"),
         pytest.param(
-            b"indicator,partner,period_start\nIND03,ETH,2030-01-01\n", ["--kind", "results"], "results",
+            b"indicator,partner,period_start\nIND03,ETH,2030-01-01\n", ["--kind", "results"], "results", (0, 0, 0, 0),
             [(1, "actual", "missing-column"), (1, "period_end", "missing-column")], id="missing-column-results",
         ),
-        pytest.param(b"code\nNEW\n", ["--kind", "donors"], "donors", [(1, "name", "missing-column")], id="missing-column-donors"),
+        pytest.param(b"code\nNEW\n", ["--kind", "donors"], "donors", (0, 0, 0, 0), [(1, "name", "missing-column")], id="missing-column-donors"),
     ],
 )
-def test_refused_file_exits_1_and_writes_nothing(demo_cli, data, flags, kind, expected):
+def test_refused_file_exits_1_and_writes_nothing(demo_cli, data, flags, kind, counts, expected):
     name = demo_cli.write("f.csv", data)
     before = demo_cli.dump()
     result, report = demo_cli.json("import", name, *flags)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert (report["status"], report["batch_id"], report["created"], report["updated"]) == ("rejected", None, 0, 0)
+    assert (report["status"], report["batch_id"]) == ("rejected", None)
+    assert (report["created"], report["updated"], report["unchanged"], report["rejected"]) == counts
     assert [f["kind"] for f in report["files"]] == [kind]
     assert checks(report) == expected
     assert {i["severity"] for i in report["issues"]} == {"error"}
@@ -273,7 +274,7 @@ def test_dry_run_reports_and_writes_nothing(demo_cli, data, returncode, status, 
 
 
 def test_dry_run_reports_exactly_what_a_commit_does(demo_cli):
-    name = demo_cli.write("f.csv", b"indicator,partner,period,actual\nIND03,ETH,2030,12\nIND03,ETH,2023,99\n")
+    name = demo_cli.write("f.csv", b"indicator,partner,period,actual\nIND03,ETH,2030,12\nIND03,MLI,2023,50\n")
     dry, dry_report = demo_cli.json("import", name, "--dry-run")
     real, real_report = demo_cli.json("import", name)
     assert (dry.returncode, real.returncode) == (0, 0), dry.stderr + real.stderr
@@ -422,6 +423,11 @@ def test_revert_undoes_a_batch_and_is_recorded(demo_cli):
         (2, getpass.getuser(), "reverted", "cli", None),
         (3, "admin@example.org", "committed", "revert", 2),
     ]
+    text = demo_cli("history")
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert [line.split()[0] for line in text.stdout.splitlines()] == ["3", "2", "1"]
+    assert text.stdout.splitlines()[0].endswith("good.csv (reverts batch 2)")
+    assert " reverted " in text.stdout.splitlines()[1]
 
 
 @pytest.mark.parametrize(

@@ -501,3 +501,79 @@ def test_other_booleans_refused(engine, spelling):
 def test_cumulative_defaults_to_false(engine):
     committed(engine, ("indicators.csv", "code,name,level,measure,ascending\nI1,x,outcome,unit,no\n"))
     assert [r[4:6] for r in indicators_stored(engine)] == [(False, False)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("code,name,level,measure,ascending\nI1,x,outcome,unit,true\n",
+                     [(2, "scale_max", "out-of-range"), (2, "scale_min", "out-of-range")], id="stored-scale-kept"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nI1,x,outcome,unit,true,[clear],[clear]\n", [],
+                     id="stored-scale-cleared"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nI1,x,outcome,ordinal,true,,[clear]\n",
+                     [(2, "scale_max", "missing-cell")], id="ordinal-scale-cleared"),
+        pytest.param("code,name,level,measure,ascending,scale_max\nI1,x,outcome,ordinal,true,10\n", [], id="ordinal-max-changed"),
+    ],
+)
+def test_measure_change_and_stored_scale(engine, text, expected):
+    committed(engine, ("indicators.csv", "code,name,level,measure,ascending,scale_min,scale_max\nI1,x,outcome,ordinal,true,1,5\n"))
+    report = import_csv(engine, ("indicators.csv", text))
+    assert problems(report) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nORD,x,outcome,ordinal,true,1,4\n",
+                     [(2, "scale_max", "out-of-range")], id="scale-narrowed-below-stored"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nORD,x,outcome,ordinal,true,2,5\n",
+                     [(2, "scale_min", "out-of-range")], id="scale-raised-above-stored"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nORD,x,outcome,ordinal,true,1,10\n", [],
+                     id="scale-widened"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nORD,x,outcome,percentage,true,[clear],[clear]\n", [],
+                     id="ordinal-to-percentage-fits"),
+        pytest.param("code,name,level,measure,ascending,scale_min,scale_max\nORD,x,outcome,qualitative,true,[clear],[clear]\n",
+                     [(2, "measure", "out-of-range")], id="numbers-to-qualitative"),
+        pytest.param("code,name,level,measure,ascending\nQUAL,x,outcome,unit,true\n", [(2, "measure", "out-of-range")],
+                     id="text-to-unit"),
+        pytest.param("code,name,level,measure,ascending\nUNIT,x,outcome,percentage,true\n", [(2, "measure", "out-of-range")],
+                     id="unit-to-percentage-above-100"),
+        pytest.param("code,name,level,measure,ascending\nUNIT,x,outcome,unit,false\n", [], id="direction-only"),
+    ],
+)
+def test_indicator_change_rechecks_stored_values(engine, text, expected):
+    committed(engine, ("partners.csv", PARTNERS), ("indicators.csv", (
+        "code,name,level,measure,ascending,scale_min,scale_max\n"
+        "ORD,x,outcome,ordinal,true,1,5\nQUAL,x,outcome,qualitative,true,,\nUNIT,x,outcome,unit,true,,\n")))
+    committed(engine, ("results.csv", "indicator,partner,period,target,actual\nORD,GTM,2024,4.5,1.5\nQUAL,GTM,2024,Adopted,\n"
+                                      "UNIT,GTM,2024,250,\n"))
+    before = indicators_stored(engine)
+    report = import_csv(engine, ("indicators.csv", text))
+    assert problems(report) == expected
+    if expected:
+        assert indicators_stored(engine) == before
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        pytest.param([("framework.csv", "code,title,level\nOC1,Transparency improved,impact\n")],
+                     [("framework.csv", 2, "level", "out-of-range")], id="result-level-changed-alone"),
+        pytest.param([("framework.csv", "code,title,level\nOC1,Transparency improved,impact\n"),
+                      ("indicators.csv", "code,name,level,measure,ascending\nIND1,Perception score,impact,ordinal,true\n"
+                                         "IND2,Release time,impact,unit,false\n")],
+                     [], id="with-its-indicators"),
+        pytest.param([("framework.csv", "code,title,level\nOC1,Transparency improved,impact\n"),
+                      ("indicators.csv", "code,name,level,measure,ascending\nIND1,Perception score,impact,ordinal,true\n")],
+                     [("framework.csv", 2, "level", "out-of-range")], id="with-one-of-its-indicators"),
+        pytest.param([("framework.csv", "code,title,level\nOP1,Officers trained,output\n")], [], id="level-unchanged"),
+    ],
+)
+def test_result_level_change_must_agree_with_indicators(engine, files, expected):
+    committed(engine, ("framework.csv", FRAMEWORK), ("indicators.csv", INDICATORS))
+    before = (framework_stored(engine), indicators_stored(engine))
+    report = import_csv(engine, *files)
+    assert [(i.file, i.row, i.column, i.check) for i in report.issues] == expected
+    if expected:
+        assert "IND2 (outcome)" in report.issues[0].message
+        assert (framework_stored(engine), indicators_stored(engine)) == before

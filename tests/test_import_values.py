@@ -429,7 +429,7 @@ def test_every_problem_is_reported_with_spreadsheet_rows(engine):
         "UNIT,SLE,2025-01-01,2025-12-31,,12,5,,\n"  # 9 baseline without year
         "NOPE,SLE,2025-01-01,2025-12-31,,12,,,\n"  # 10 unknown indicator
         "UNIT,GTM,2025-01-01,2025-12-31,,\"12,5\",,,\n"  # 11 decimal comma
-        "UNIT,GTM,2025-01-01,2025-12-31,,1 000,,,\n"  # 12 thousands
+        "PCT,SLE,2025-01-01,2025-12-31,,1 000,,,\n"  # 12 thousands
         ",GTM,2025-01-01,2025-12-31,,1,,,\n"  # 13 missing indicator
         "QUAL,SLE,2024-01-01,2024-12-31,,Adopted,,,\n"  # 14 fine
         "QUAL,SLE,2024-07-01,2024-12-31,,Ratified,,,\n"  # 15 overlaps row 14
@@ -455,3 +455,46 @@ def test_every_problem_is_reported_with_spreadsheet_rows(engine):
     assert all(i.file == "results.csv" and i.severity == "error" for i in report.issues)
     assert values_stored(engine) == []
     assert baselines_stored(engine) == []
+
+
+# --- comments on their own ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "before, rows, expected_counts, expected",
+    [
+        pytest.param(None, "UNIT,GTM,2024,,No report received\n", (1, 0, 0),
+                     [("UNIT", "GTM", date(2024, 1, 1), date(2024, 12, 31), "", "", None, None, None, None, "No report received")],
+                     id="comment-creates-value-row"),
+        pytest.param("UNIT,GTM,2024,10,12,", "UNIT,GTM,2024,,Late\n", (0, 1, 0),
+                     [("UNIT", "GTM", date(2024, 1, 1), date(2024, 12, 31), "", "", 10.0, 12.0, None, None, "Late")],
+                     id="comment-updates-stored-row"),
+        pytest.param("UNIT,GTM,2024,10,12,Late", "UNIT,GTM,2024,,Late\n", (0, 0, 1),
+                     [("UNIT", "GTM", date(2024, 1, 1), date(2024, 12, 31), "", "", 10.0, 12.0, None, None, "Late")],
+                     id="same-comment-unchanged"),
+    ],
+)
+def test_comment_only_rows(engine, before, rows, expected_counts, expected):
+    committed(engine, *REFERENCE)
+    if before:
+        committed(engine, ("results.csv", "indicator,partner,period,target,actual,comment\n" + before + "\n"))
+    report = committed(engine, ("results.csv", "indicator,partner,period,actual,comment\n" + rows))
+    assert (report.created, report.updated, report.unchanged) == expected_counts
+    assert values_stored(engine) == expected
+
+
+def test_comment_only_row_needs_a_period(engine):
+    report = import_results(engine, "indicator,partner,period,actual,comment\nUNIT,GTM,,,Late\n")
+    assert problems(report) == [(2, "period", "missing-cell")]
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        pytest.param("[clear],GTM,2024,1", [(2, "indicator", "missing-cell")], id="indicator"),
+        pytest.param("UNIT,[clear],2024,1", [(2, "partner", "unknown-reference")], id="partner"),
+        pytest.param("UNIT,GTM,[clear],1", [(2, "period", "missing-cell")], id="period"),
+    ],
+)
+def test_clear_token_in_key_cells_refused(engine, row, expected):
+    report = import_results(engine, "indicator,partner,period,actual\n" + row + "\n")
+    assert problems(report) == expected

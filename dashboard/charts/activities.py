@@ -2,7 +2,7 @@
 participants per year."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -78,8 +78,8 @@ def activities_by_mode_chart(counts: pd.DataFrame, *, note: str, title: str = "A
         text=list(data["activities"]), textposition="outside", customdata=list(data["participants"]),
         hovertemplate="<b>%{x}</b><br>%{y} activities · %{customdata:,} participants<extra></extra>",
     ))
-    fig.update_xaxes(title="Delivery mode")
-    fig.update_yaxes(title="Activities (count)", rangemode="tozero")
+    fig.update_xaxes(title=None)
+    fig.update_yaxes(title="Activities (count)", range=[0, max(data["activities"]) * 1.15])
     return finish(fig, title=title, note=note, height=360)
 
 
@@ -100,8 +100,8 @@ def activities_by_donor_chart(counts: pd.DataFrame, *, note: str, donor_names: d
             customdata=[int(p) if pd.notna(p) else 0 for p in part["participants"]],
             hovertemplate=f"<b>%{{x}}</b> · {mode}<br>%{{y}} activities · %{{customdata:,}} participants<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Donor")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(title=None)
     fig.update_yaxes(title="Activities (count)")
     return finish(fig, title=title, note=note, height=360)
 
@@ -120,7 +120,7 @@ def participants_by_year_chart(counts: pd.DataFrame, *, note: str, title: str = 
             customdata=[int(a) if pd.notna(a) else 0 for a in part["activities"]],
             hovertemplate=f"<b>%{{x}}</b> · {kind}<br>%{{y:,}} participants in %{{customdata}} activities<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title="Year the activity started", type="category")
     fig.update_yaxes(title="Participants (people)")
     return finish(fig, title=title, note=note, height=380)

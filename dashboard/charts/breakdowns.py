@@ -1,5 +1,5 @@
 """Regions and donors: funding committed per donor, agreement periods, partners funded per
-region, activities per region or donor, and the status mix per region."""
+region and donor, activities per region, and the status mix per region."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,6 +10,13 @@ from dashboard.charts.progress import status_mix
 
 ACTIVITY_COLOUR = SERIES_COLOURS[0]
 DAY_MS = 86_400_000
+
+
+def _fit_note(fig: go.Figure, note: str) -> go.Figure:
+    """Room under the plot for a footnote of three lines (finish() writes ' · ' as a line break)."""
+    if note.count(" · ") >= 2:
+        fig.update_layout(margin={"b": 115})
+    return fig
 
 
 def donor_colours(codes) -> dict:
@@ -35,15 +42,16 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
         x=list(data["amount"] / 1e6), y=labels, orientation="h", name="committed",
         marker_color=[colours[d] for d in data["donor"]],
         text=[f"{cur} {_millions(a)}" for cur, a in zip(data["currency"], data["amount"])], textposition="outside",
+        cliponaxis=False, showlegend=False,
         customdata=list(zip(data["currency"], data["amount"], data["partners"])),
         hovertemplate="<b>%{y}</b><br>committed %{customdata[0]} %{customdata[1]:,.0f}"
                       "<br>n = %{customdata[2]} partner administrations funded<extra></extra>",
     ))
     top = float(data["amount"].max()) / 1e6
-    fig.update_xaxes(title="Committed (millions, in the agreement's currency; not converted)", range=[0, top * 1.3])
+    fig.update_xaxes(title="Committed (millions, own currency)", range=[0, top * 1.3])
     fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, title=title, note=note + " Public totals per agreement; not split by partner.",
-                  height=max(260, 110 + 50 * len(data)))
+    note = note + " · Public totals per agreement, not split by partner."
+    return _fit_note(finish(fig, title=title, note=note, height=max(300, 150 + 50 * len(data))), note)
 
 
 def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go.Figure:
@@ -72,27 +80,27 @@ def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go
         ))
     fig.update_xaxes(type="date", title="Agreement period (date)")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    return finish(fig, title=title, note=note, height=max(240, 120 + 40 * len(data)))
+    return _fit_note(finish(fig, title=title, note=note, height=max(300, 190 + 40 * len(data))), note)
 
 
 def activity_bars(counts: pd.DataFrame, *, label: str, title: str, note: str, hover_note: str = "") -> go.Figure:
     """Activities per group (horizontal bars, count as text), participants in the hover.
 
     counts: a frame with `label`, activities and participants columns (e.g.
-    models.queries.region_summary, or activity_counts(v, "donor"))."""
+    models.queries.region_summary or donor_summary output)."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note, "No activity in this selection")
     data = counts.iloc[::-1]
     extra = f"<br>{hover_note}" if hover_note else ""
     fig = go.Figure(go.Bar(
         x=list(data["activities"]), y=list(data[label]), orientation="h", name="activities",
-        marker_color=ACTIVITY_COLOUR, text=list(data["activities"]), textposition="outside",
-        customdata=list(data["participants"]),
+        marker_color=ACTIVITY_COLOUR, text=list(data["activities"]), textposition="outside", cliponaxis=False,
+        showlegend=False, customdata=list(data["participants"]),
         hovertemplate="<b>%{y}</b><br>%{x} activities<br>%{customdata:,} participants" + extra + "<extra></extra>",
     ))
     fig.update_xaxes(title="Activities (count)", range=[0, float(data["activities"].max()) * 1.2])
     fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, title=title, note=note, height=max(260, 90 + 40 * len(data)))
+    return _fit_note(finish(fig, title=title, note=note, height=max(300, 190 + 36 * len(data))), note)
 
 
 def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Figure:
@@ -115,7 +123,9 @@ def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Fi
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="Partner administrations funded (count)", dtick=1)
     fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, title=title, note=note, height=max(260, 90 + 40 * len(regions)))
+    fig = finish(fig, title=title, note=note, height=max(330, 220 + 36 * len(regions)))
+    fig.update_layout(margin={"t": 110})
+    return _fit_note(fig, note)
 
 
 # --- named charts ------------------------------------------------------------------------
@@ -139,20 +149,14 @@ def chart_agreements_timeline(v, prog) -> go.Figure:
     return agreement_timeline(donor_agreements(v), title="Donor agreements over time", note=_note(v))
 
 
-REGION_ACTIVITY_NOTE = "An activity with partners in several regions counts in each."
+REGION_ACTIVITY_NOTE = "Activities in several regions count in each."
 
 
 def chart_activities_by_region(v, prog) -> go.Figure:
     from models.queries import region_summary
 
     return activity_bars(region_summary(v, prog), label="region_name", title="Activities by WCO region",
-                         note=_note(v) + " " + REGION_ACTIVITY_NOTE, hover_note=REGION_ACTIVITY_NOTE)
-
-
-def chart_activities_by_donor(v, prog) -> go.Figure:
-    from models.queries import donor_summary
-
-    return activity_bars(donor_summary(v, prog), label="donor_name", title="Activities funded by donor", note=_note(v))
+                         note=_note(v) + " · " + REGION_ACTIVITY_NOTE, hover_note=REGION_ACTIVITY_NOTE)
 
 
 def chart_funded_partners_by_region(v, prog) -> go.Figure:
@@ -162,18 +166,25 @@ def chart_funded_partners_by_region(v, prog) -> go.Figure:
                                 note=_note(v))
 
 
+def region_status_mix(regions: pd.DataFrame, *, title: str, note: str) -> go.Figure:
+    """status_mix per region (models.queries.region_summary output), with room above the bars
+    for the colour key to wrap on a narrow chart."""
+    fig = status_mix(regions, label="region_name", title=title, note=note)
+    if len(fig.data):
+        fig.update_layout(margin={"t": 130}, legend={"y": 1.02}, height=max(380, 240 + 34 * len(regions)))
+    return _fit_note(fig, note)
+
+
 def chart_status_by_region(v, prog) -> go.Figure:
     from models.queries import region_summary
 
-    r = region_summary(v, prog)
-    return status_mix(r, label="region_name", title="Indicator–partner pairs by status and region", note=_note(v))
+    return region_status_mix(region_summary(v, prog), title="Indicator–partner pairs by status and region", note=_note(v))
 
 
 CHARTS = {
     "funding-by-donor": chart_funding_by_donor,
     "agreements-timeline": chart_agreements_timeline,
     "activities-by-region": chart_activities_by_region,
-    "activities-by-donor": chart_activities_by_donor,
     "funded-partners-by-region": chart_funded_partners_by_region,
     "status-by-region": chart_status_by_region,
 }

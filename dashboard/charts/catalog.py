@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dashboard.charts import progress
 from dashboard.charts import activities, indicators, key_factors, reporting
+from dashboard.charts import breakdowns, maps, partner
 
-MODULES = [progress, indicators, key_factors, activities, reporting]
+MODULES = [progress, indicators, key_factors, activities, reporting, breakdowns, maps, partner]
 
 
 def all_charts() -> dict:

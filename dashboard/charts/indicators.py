@@ -71,7 +71,7 @@ def indicator_targets_chart(rows: pd.DataFrame, *, definition: dict, note: str) 
     if ordinal:
         fig.update_xaxes(range=[definition["scale_min"], definition["scale_max"]])
     fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=list(reversed(labels)))
-    return finish(fig, title=title, note=note, height=max(300, 110 + 30 * len(data)))
+    return finish(fig, title=title, note=note, height=max(340, 180 + 32 * len(data)))
 
 
 # --- named charts -----------------------------------------------------------------------

@@ -34,8 +34,9 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
 
     if cells.empty or cells["n"].sum() == 0:
         return empty_figure(title, note)
-    factors = sorted(cells["key_factor"].astype(int).unique())
-    partners = sorted(cells["partner_name"].unique(), key=str.lower)
+    scored = cells[cells["n"] > 0]
+    factors = sorted(scored["key_factor"].astype(int).unique())  # key factors with a progress figure
+    partners = sorted(scored["partner_name"].unique(), key=str.lower)
     by_key = cells.set_index(["partner_name", "key_factor"])
     z, n, text = [], [], []
     for p in partners:
@@ -58,14 +59,15 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=partners, customdata=n, text=text, texttemplate="%{text}",
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
-        colorbar={"title": {"text": "Mean progress (%)"}, "ticksuffix": " %"},
+        colorbar={"title": {"text": "Mean progress (%)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b><br>%{x}<br>mean progress %{z:.0f} %<br>n = %{customdata} indicator–partner pairs<extra></extra>",
         hoverongaps=False,
     ))
-    fig.update_xaxes(title=None, side="top", tickangle=-30)
+    fig.update_xaxes(title=None, side="top", tickangle=-35, tickfont={"size": 11}, automargin=True)
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    fig = finish(fig, title=title, note=note, height=max(360, 190 + 26 * len(partners)))
-    fig.update_layout(margin={"t": 170})
+    fig = finish(fig, title=title, note=note, height=max(400, 280 + 26 * len(partners)))
+    # the key factor names stand at the top, slanted, between the title and the cells
+    fig.update_layout(margin={"t": 200}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
     return fig
 
 
@@ -81,7 +83,7 @@ def activities_by_key_factor_chart(counts: pd.DataFrame, *, note: str, title: st
         hovertemplate="<b>%{y}</b><br>%{x} activities · %{customdata:,} participants"
                       "<br>(an activity on several key factors counts in each)<extra></extra>",
     ))
-    fig.update_xaxes(title="Activities (count)")
+    fig.update_xaxes(title="Activities (count)", range=[0, max(data["activities"]) * 1.12])
     fig.update_yaxes(title=None, automargin=True)
     return finish(fig, title=title, note=note, height=max(300, 60 + 34 * len(data)))
 
@@ -97,7 +99,7 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
         return empty_figure(title, note)
     groups = sorted(comparison["group"].unique())
     partners = sorted(comparison["partner_name"].unique(), key=str.lower)
-    fig = make_subplots(rows=1, cols=len(groups), shared_yaxes=True, subplot_titles=groups, horizontal_spacing=0.04)
+    fig = make_subplots(rows=1, cols=len(groups), shared_yaxes=True, horizontal_spacing=0.04)
     for col, group in enumerate(groups, start=1):
         g = comparison[comparison["group"] == group]
         both = g.dropna(subset=["latest"])
@@ -121,7 +123,7 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
             hovertemplate=f"<b>%{{y}}</b> · {group}<br>latest round (%{{customdata[0]}}): %{{x:.2f}}"
                           "<br>change %{customdata[1]:+.2f}<extra></extra>",
         ), row=1, col=col)
-        fig.update_xaxes(title="Mean score" + (f" ({scale[0]:g} to {scale[1]:g})" if scale else ""), row=1, col=col)
+        fig.update_xaxes(title=f"<b>{group}</b>: mean score" + (f" ({scale[0]:g} to {scale[1]:g})" if scale else ""), row=1, col=col)
         if scale:
             fig.update_xaxes(range=[scale[0] - 0.1, scale[1] + 0.1], row=1, col=col)
     fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=list(reversed(partners)))
@@ -150,7 +152,7 @@ def survey_key_factor_bars(summary: pd.DataFrame, *, note: str,
     fig.update_layout(barmode="group")
     fig.update_xaxes(title="Mean score", rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    return finish(fig, title=title, note=note + " Means over administrations that have had both rounds.",
+    return finish(fig, title=title, note=note + " Means over administrations with both rounds.",
                   height=max(320, 130 + 50 * len(labels)))
 
 

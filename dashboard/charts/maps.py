@@ -52,9 +52,10 @@ def partner_map(frame: pd.DataFrame, *, color: str = "status", title: str, note:
 
     frame: models.queries.partner_summary output (country, partner_name, country_name,
     region, region_name, progress, n, status). color: "status" — the partner's roll-up
-    status in STATUS_COLOURS — or "region" — one colour per WCO region. A second trace puts
-    a dot on each country so small states (Antigua and Barbuda) stay visible."""
-    note = f"{note} {DISCLAIMER}"
+    status in STATUS_COLOURS — or "region" — one colour per WCO region. Then one dot trace
+    per category (the legend) marks each country, so small states such as Antigua and
+    Barbuda stay visible."""
+    note = f"{note} · {DISCLAIMER}"
     data = frame[frame["country"].fillna("").astype(str) != ""] if len(frame) else frame
     if data.empty:
         return empty_figure(title, note, "No partner administration in this selection")
@@ -84,25 +85,30 @@ def partner_map(frame: pd.DataFrame, *, color: str = "status", title: str, note:
     fig = go.Figure()
     fig.add_trace(go.Choropleth(
         locations=list(data["country"]), locationmode="ISO-3", z=z, zmin=-0.5, zmax=k - 0.5,
-        colorscale=_discrete_scale(colours), marker_line_color=BORDER_COLOUR, marker_line_width=0.6,
+        colorscale=_discrete_scale(colours), showscale=False, marker_line_color=BORDER_COLOUR, marker_line_width=0.6,
         text=hover, hoverinfo="text", name="partners",
-        colorbar={"title": {"text": legend_title}, "tickvals": list(range(k)), "ticktext": labels,
-                  "len": 0.75, "thickness": 14},
     ))
-    dot_colours = [colours[i] for i in z]
-    fig.add_trace(go.Scattergeo(
-        locations=list(data["country"]), locationmode="ISO-3", mode="markers",
-        marker={"size": 7, "color": dot_colours, "line": {"color": "#333333", "width": 0.8}},
-        text=hover, hoverinfo="text", name="partner countries", showlegend=False,
-    ))
+    # one dot per country, one trace (and legend entry) per category: the legend, and small
+    # states such as Antigua and Barbuda stay visible
+    zs = pd.Series(z, index=data.index)
+    for i, (label, colour) in enumerate(zip(labels, colours)):
+        keep = (zs == i).to_numpy()
+        if not keep.any():
+            continue
+        fig.add_trace(go.Scattergeo(
+            locations=list(data["country"][keep]), locationmode="ISO-3", mode="markers", name=label,
+            marker={"size": 7, "color": colour, "line": {"color": "#333333", "width": 0.8}},
+            text=[h for h, kept in zip(hover, keep) if kept], hoverinfo="text",
+        ))
     fig.update_geos(
         resolution=50, showframe=False, projection_type="natural earth",
         showcountries=True, countrycolor=BORDER_COLOUR, countrywidth=0.4,
         showland=True, landcolor=LAND_COLOUR, showocean=False, showlakes=False, showcoastlines=False,
-        lataxis_range=[-57, 84],
+        fitbounds="locations",
     )
-    fig = finish(fig, title=title, note=note, height=520)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 50})
+    fig = finish(fig, title=title, note=note, height=560)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 80, "b": 110},
+                      legend={"title": {"text": legend_title + ":", "side": "left"}})
     return fig
 
 

@@ -40,13 +40,13 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     fig = go.Figure(go.Heatmap(
         z=z, x=periods, y=partners, text=text, texttemplate="%{text}", customdata=custom,
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
-        colorbar={"title": {"text": "Reported (% of due)"}, "ticksuffix": " %"},
+        colorbar={"title": {"text": "Reported (% of due)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b> · %{x}<br>%{z:.0f} % reported<br>due %{customdata[0]} · reported %{customdata[1]}"
                       " · missing %{customdata[2]}<extra></extra>",
     ))
     fig.update_xaxes(title="Reporting period", type="category", side="top")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    fig = finish(fig, title=title, note=f"{note} {RULE}", height=max(340, 170 + 26 * len(partners)))
+    fig = finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
     fig.update_layout(margin={"t": 110})
     return fig
 
@@ -66,10 +66,10 @@ def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y}} of %{{customdata[1]}} due (%{{customdata[0]:.0f}} % reported)"
                           "<br>%{customdata[2]} administrations with reports due<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Reporting period", type="category")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(title=None, type="category")
     fig.update_yaxes(title="Reports due (count)")
-    return finish(fig, title=title, note=f"{note} {RULE}", height=380)
+    return finish(fig, title=title, note=note, height=380)
 
 
 # --- named charts -----------------------------------------------------------------------

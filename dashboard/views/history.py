@@ -39,8 +39,8 @@ st.dataframe(
         "id": st.column_config.NumberColumn("Batch", format="%d"),
         "user": "Who",
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
-        "files": st.column_config.TextColumn("Files", width="large"),
-        "kinds": "Kinds",
+        "files": st.column_config.TextColumn("Files", width="medium"),
+        "kinds": st.column_config.TextColumn("Kinds", width="small"),
         "created": st.column_config.NumberColumn("Created", format="%d"),
         "updated": st.column_config.NumberColumn("Updated", format="%d", help="For a revert: rows restored"),
         "unchanged": st.column_config.NumberColumn("Unchanged", format="%d"),
@@ -71,8 +71,8 @@ if pending != chosen:
 else:
     row = revertible.set_index("id").loc[chosen]
     with st.container(border=True):
-        st.warning(f"Revert batch {chosen}? Its {int(row['updated'])} changed rows go back to what they were and its "
-                   f"{int(row['created'])} new rows are removed. The revert is recorded as a batch of its own.",
+        st.warning(f"Revert batch {chosen}? The rows it changed go back to what they were ({int(row['updated'])}) and the "
+                   f"rows it created are removed ({int(row['created'])}). The revert is recorded as a batch of its own.",
                    icon=":material/warning:")
         yes, no = st.columns(2)
         if yes.button(f"Yes, revert batch {chosen}", type="primary", key="hist_confirm"):

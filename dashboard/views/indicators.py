@@ -54,7 +54,7 @@ else:
     state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets")
     unit = f" ({d['unit']})" if d["unit"] else ""
     st.dataframe(
-        rows[["partner_name", "period", "baseline", "baseline_year", "target", "actual", "progress", "status"]],
+        rows[["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period"]],
         hide_index=True, width="stretch",
         column_config={
             "partner_name": "Administration",

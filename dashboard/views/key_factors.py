@@ -23,13 +23,9 @@ note = state.data_note(v)
 st.title("Revised Arusha Declaration key factors")
 st.caption(f"{v.filters.describe().capitalize()} · {note}")
 
-left, right = st.columns(2)
-with left:
-    state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note), key="kf_progress")
-with right:
-    state.show_chart(charts.activities_by_key_factor_chart(activities_by_key_factor(v), note=note), key="kf_activities")
-
+state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note), key="kf_progress")
 state.show_chart(charts.key_factor_heatmap(key_factor_cells(v, prog), note=note), key="kf_heatmap")
+state.show_chart(charts.activities_by_key_factor_chart(activities_by_key_factor(v), note=note), key="kf_activities")
 with st.expander("How progress is computed"):
     st.write(progress_help())
 

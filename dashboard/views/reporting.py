@@ -60,13 +60,11 @@ if missing.empty:
     st.write("None.")
 else:
     st.dataframe(
-        missing[["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end"]],
+        missing[["partner", "partner_name", "indicator", "indicator_name", "period"]],
         hide_index=True, width="stretch",
         column_config={
             "partner": "Code", "partner_name": "Administration", "indicator": "Indicator",
             "indicator_name": st.column_config.TextColumn("Indicator name", width="large"), "period": "Period",
-            "period_start": st.column_config.DateColumn("Period start"),
-            "period_end": st.column_config.DateColumn("Period end"),
         },
     )
     st.download_button(

@@ -66,7 +66,7 @@ def describe_file(name: str, info: dict, chosen: str) -> str:
         reading = "Excel workbook" if name.lower().endswith(".xlsx") else "not readable as text"
     else:
         reading = f"encoding {info['encoding']} · delimiter {DELIMITERS.get(info['delimiter'], repr(info['delimiter']))}"
-    return f"**{name}** — {kind} · {reading} · {info['rows']} rows"
+    return f"**{name}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
 
 
 def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | None]:
@@ -81,6 +81,10 @@ def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | 
                   "Upload the file whose kind you choose on its own, or set the others to the same kind.")
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def show_report(report: ImportReport) -> None:
     c = st.columns(4)
     c[0].metric("New", report.created)
@@ -90,19 +94,25 @@ def show_report(report: ImportReport) -> None:
     errors = len(report.errors)
     warnings = len(report.issues) - errors
     if report.issues:
-        st.subheader(f"Problems: {errors} errors, {warnings} warnings")
+        st.subheader(f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         problems = issues_frame(report.issues)
         columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
-        st.dataframe(problems[columns], hide_index=True, width="stretch",
-                     column_config={"row": st.column_config.NumberColumn("Row", format="%d", help="As a spreadsheet shows it: header = row 1; 0 = the file as a whole"),
-                                    "message": st.column_config.TextColumn("Message", width="large")})
+        st.dataframe(problems[columns], hide_index=True, width="stretch", column_config={
+            "file": "File",
+            "row": st.column_config.NumberColumn("Row", format="%d", help="As a spreadsheet shows it: header = row 1; 0 = the file as a whole"),
+            "column": "Column", "check": "Check",
+            "value": st.column_config.TextColumn("Value", width="medium"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+            "severity": "Severity",
+        })
         st.download_button("Download the problems (CSV)", data=to_csv_bytes(problems), file_name="upload-problems.csv",
                            mime="text/csv", key="up_problems_csv", on_click="ignore", icon=":material/download:")
     rows = report.rows.assign(action=report.rows["action"].map(lambda a: ACTION_LABELS.get(a, a)))
     if len(rows):
-        with st.expander(f"Row by row ({len(rows)} rows)", expanded=len(rows) <= 200):
+        with st.expander(f"Row by row ({plural(len(rows), 'row')})", expanded=len(rows) <= 200):
             st.dataframe(rows.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch",
-                         column_config={"row": st.column_config.NumberColumn("Row", format="%d")})
+                         column_config={"file": "File", "kind": "Kind", "action": "Action",
+                                        "row": st.column_config.NumberColumn("Row", format="%d")})
             if len(rows) > MAX_ROWS_SHOWN:
                 st.caption(f"The first {MAX_ROWS_SHOWN:,} of {len(rows):,} rows.")
 
@@ -180,12 +190,12 @@ else:
 if report.status == "rejected" and report.rows.empty and report.errors:
     st.error("The files could not be checked: fix the problems below and upload again.", icon=":material/error:")
 elif report.errors:
-    st.error(f"{len(report.errors)} problems must be fixed before anything can be saved; nothing was written. "
+    st.error(f"{plural(len(report.errors), 'problem')} must be fixed before anything can be saved; nothing was written. "
              "Fix them in your file (the list below downloads as CSV) and upload it again.", icon=":material/error:")
 elif report.created + report.updated == 0:
     st.info("Nothing would change: every row equals what is stored.", icon=":material/info:")
 else:
-    st.success(f"Ready: {report.created} new and {report.updated} changed rows would be saved as one batch.",
+    st.success(f"Ready: {report.created} new, {report.updated} changed — saved as one batch when you confirm.",
                icon=":material/task_alt:")
 show_report(report)
 

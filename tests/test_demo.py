@@ -1,0 +1,134 @@
+"""The demo programme (DESIGN.md, "Layout: seeds/" and "Import rules": `init --demo`): seed
+files loaded through the import engine, once, as a batch with source 'demo'."""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import distinct, func, select
+
+from models.demo import SEEDS_DIR, load_demo, seed_files, shows_demo
+from models.tables import (
+    Activity,
+    ActivityPartner,
+    Donor,
+    Funding,
+    ImportBatch,
+    Indicator,
+    Partner,
+    Value,
+)
+
+
+def scalar(engine, stmt):
+    with engine.connect() as conn:
+        return conn.scalar(stmt)
+
+
+def rows(engine, stmt):
+    with engine.connect() as conn:
+        return conn.execute(stmt).all()
+
+
+REAL_PARTNER = Partner.code != ""
+
+
+@pytest.mark.parametrize(
+    "label, stmt, minimum",
+    [
+        ("partners (not the programme level)", select(func.count()).select_from(Partner).where(REAL_PARTNER), 20),
+        ("regions with partners", select(func.count(distinct(Partner.region))).where(REAL_PARTNER), 4),
+        ("indicators", select(func.count()).select_from(Indicator), 8),
+        ("key factors with indicators", select(func.count(distinct(Indicator.key_factor))), 4),
+        ("activities", select(func.count()).select_from(Activity), 20),
+        ("values", select(func.count()).select_from(Value), 100),
+    ],
+)
+def test_demo_size(demo_engine, label, stmt, minimum):
+    assert scalar(demo_engine, stmt) >= minimum, label
+
+
+def test_both_donors(demo_engine):
+    assert sorted(rows(demo_engine, select(Donor.code, Donor.country))) == [("CAN", "CAN"), ("NOR", "NOR")]
+
+
+def test_the_2022_coordinators_meeting(demo_engine):
+    found = rows(demo_engine, select(Activity.start, Activity.end, Activity.participants, Activity.type, Activity.mode)
+                 .where(Activity.start == date(2022, 2, 7)))
+    assert found == [(date(2022, 2, 7), date(2022, 2, 9), 80, "meeting", "remote")]
+    partners = scalar(demo_engine, select(func.count()).select_from(ActivityPartner).join(Activity, Activity.id == ActivityPartner.activity_id)
+                      .where(Activity.start == date(2022, 2, 7)))
+    assert partners >= 20
+
+
+def test_every_partner_has_a_funding_link(demo_engine):
+    unfunded = rows(demo_engine, select(Partner.code).where(REAL_PARTNER, ~Partner.id.in_(select(Funding.partner_id))).order_by(Partner.code))
+    assert unfunded == []
+
+
+def test_every_measure_and_a_descending_indicator(demo_engine):
+    assert {m for (m,) in rows(demo_engine, select(Indicator.measure).distinct())} == {"unit", "percentage", "ordinal", "qualitative"}
+    assert scalar(demo_engine, select(func.count()).select_from(Indicator).where(Indicator.ascending.is_(False))) >= 1
+    assert rows(demo_engine, select(Indicator.code).where(Indicator.measure == "ordinal", Indicator.scale_min.is_(None) | Indicator.scale_max.is_(None))) == []
+
+
+def test_every_measure_has_values(demo_engine):
+    counts = dict(rows(demo_engine, select(Indicator.measure, func.count()).join(Value, Value.indicator_id == Indicator.id).group_by(Indicator.measure)))
+    assert set(counts) == {"unit", "percentage", "ordinal", "qualitative"}
+    qualitative = rows(demo_engine, select(Value.actual, Value.actual_text).join(Indicator, Indicator.id == Value.indicator_id)
+                       .where(Indicator.measure == "qualitative", Value.actual_text.is_not(None)).limit(1))
+    assert len(qualitative) == 1 and qualitative[0][0] is None
+
+
+def test_ordinal_values_disaggregated_by_respondent_group(demo_engine):
+    groups = rows(demo_engine, select(Value.dimension, Value.dimension_value).distinct().join(Indicator, Indicator.id == Value.indicator_id)
+                  .where(Indicator.measure == "ordinal"))
+    assert sorted(set(groups)) == [("respondent", "customs officers"), ("respondent", "private sector")]
+
+
+def test_programme_level_values(demo_engine):
+    n = scalar(demo_engine, select(func.count()).select_from(Value).join(Partner, Partner.id == Value.partner_id).where(Partner.code == ""))
+    assert n >= 1
+
+
+def test_demo_batch(demo_engine):
+    batches = rows(demo_engine, select(ImportBatch.user, ImportBatch.source, ImportBatch.status, ImportBatch.files, ImportBatch.kinds))
+    assert len(batches) == 1
+    user, source, status, files, kinds = batches[0]
+    assert (user, source, status) == ("demo", "demo", "committed")
+    assert json.loads(files) == [p.name for p in seed_files()]
+    assert kinds == "donors,partners,funding,framework,indicators,activities,results"
+    assert shows_demo(demo_engine)
+    assert scalar(demo_engine, select(func.count()).select_from(Value).where(Value.batch_id.is_(None))) == 0
+
+
+def test_second_load_changes_nothing(demo_engine):
+    before = scalar(demo_engine, select(func.count()).select_from(Value))
+    assert load_demo(demo_engine) is None
+    assert scalar(demo_engine, select(func.count()).select_from(Value)) == before
+    assert scalar(demo_engine, select(func.count()).select_from(ImportBatch)) == 1
+
+
+def test_only_changed_seed_files_load_again(demo_engine, tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    assert load_demo(demo_engine, seeds) is None
+    donors = seeds / "01_donors.csv"
+    donors.write_text(donors.read_text() + "SWE,Sida,Sweden\n")
+    report = load_demo(demo_engine, seeds)
+    assert report is not None, "a changed seed file loads again"
+    assert (report.status, report.created, report.updated, report.unchanged) == ("committed", 1, 0, 2)
+    assert [f["file"] for f in report.files] == ["01_donors.csv"]
+    assert rows(demo_engine, select(ImportBatch.source).where(ImportBatch.id == report.batch_id)) == [("demo",)]
+    assert load_demo(demo_engine, seeds) is None
+
+
+def test_demo_not_shown_after_revert(demo_engine):
+    from models.batches import revert_batch
+
+    batch_id = scalar(demo_engine, select(ImportBatch.id))
+    assert revert_batch(demo_engine, batch_id, user="admin").status == "reverted"
+    assert not shows_demo(demo_engine)
+    assert scalar(demo_engine, select(func.count()).select_from(Value)) == 0

@@ -1,0 +1,339 @@
+"""Chart export: every chart in the catalogue × PNG, SVG, PDF and self-contained HTML on the
+demo programme; filtered renders; the `export chart` command line.
+
+The chart list comes from `all_charts()` (it grows as chart modules are added), never from a
+fixed list. Each figure is built once per chart and each format rendered once; one kaleido
+server serves the whole session (figure_image starts it once per process). Image tests need
+Chromium: without it they skip (fail under CI=true).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import plotly
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from dashboard import exports
+from dashboard.charts.catalog import all_charts
+from models.db import init_database, make_engine
+from models.demo import load_demo
+from models.queries import Filters, load_snapshot, progress_table, view
+from conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parents[1]
+CHART_NAMES = list(all_charts())
+FORMATS = ("png", "svg", "pdf", "html")
+SVG_NS = "{http://www.w3.org/2000/svg}svg"
+GEO_TYPES = {"choropleth", "scattergeo"}
+# the topojson inlined for maps (plotly.js itself also mentions window.PlotlyGeoAssets)
+GEO_ASSETS = "<script>window.PlotlyGeoAssets={topojson:"
+
+# Filters as the sidebar / command line build them; `nothing` ones select no value at all.
+FILTERS = {
+    "region-AME": dict(regions=["AME"]),
+    "donor-CAN": dict(donors=["CAN"]),
+    "window-2021-2022": dict(period_from="2021", period_to="2022-Q4"),
+    "key-factor-8": dict(key_factors=["8"]),
+    "partner-JAM-2023": dict(partners=["JAM"], period_from="2023", period_to="2023"),
+    "nothing-AME-funded-by-NOR": dict(regions=["AME"], donors=["NOR"]),
+    "nothing-before-the-programme": dict(period_from="2000", period_to="2001"),
+}
+EMPTY_FILTERS = [k for k in FILTERS if k.startswith("nothing")]
+
+
+def _is_map(fig) -> bool:
+    return any(t.type in GEO_TYPES for t in fig.data)
+
+
+# --- the demo database, built once for this module -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("charts") / "demo.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    init_database(engine)
+    report = load_demo(engine)
+    assert report is not None and report.status == "committed"
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def snapshot(demo_db):
+    return load_snapshot(demo_db[1])
+
+
+@pytest.fixture(scope="module")
+def figures(snapshot):
+    """name -> Figure, no filter; built once per chart."""
+    v = view(snapshot, Filters(), None)
+    prog = progress_table(v)
+    return {name: build(v, prog) for name, build in all_charts().items()}
+
+
+class Rendered(dict):
+    """(chart, format) -> bytes, rendered on first use and then reused."""
+
+    def __init__(self, figures):
+        super().__init__()
+        self.figures = figures
+
+    def get_bytes(self, name: str, fmt: str) -> bytes:
+        if (name, fmt) not in self:
+            if fmt != "html" and not exports.images_available():
+                skip_or_fail("chart image export: no Chromium installed")
+            self[name, fmt] = exports.figure_bytes(self.figures[name], fmt)
+        return self[name, fmt]
+
+
+@pytest.fixture(scope="module")
+def rendered(figures):
+    return Rendered(figures)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def test_catalogue_has_at_least_six_uniquely_named_charts():
+    charts = all_charts()
+    assert len(charts) >= 6
+    for name, build in charts.items():
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
+        assert callable(build), name
+
+
+def test_every_chart_has_a_title_and_the_data_note(figures, snapshot):
+    as_of = snapshot.as_of.isoformat()
+    for name, fig in figures.items():
+        assert fig.layout.title.text, name
+        text = fig.to_json()
+        assert f"Data as of {as_of}" in text, name
+        assert "Illustrative demo data" in text, name
+
+
+def test_the_map_charts_are_in_the_catalogue(figures):
+    assert {"partner-map", "region-map"} <= {n for n, f in figures.items() if _is_map(f)}
+
+
+# --- every chart × every format --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_chart_exports(rendered, figures, name, fmt):
+    data = rendered.get_bytes(name, fmt)
+    if fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert data[12:16] == b"IHDR"
+        width = int.from_bytes(data[16:20], "big")
+        assert width == exports.IMAGE_WIDTH * 2  # scale 2
+    elif fmt == "svg":
+        root = ElementTree.fromstring(data)
+        assert root.tag == SVG_NS
+        assert int(float(root.get("width"))) == exports.IMAGE_WIDTH
+    elif fmt == "pdf":
+        assert data.startswith(b"%PDF-")
+        assert data.rstrip().endswith(b"%%EOF")
+    else:
+        _check_self_contained_html(data.decode("utf-8"), figures[name])
+
+
+def _check_self_contained_html(page: str, fig) -> None:
+    assert page.lower().startswith("<!doctype html") or page.lower().startswith("<html")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I), "a <script src=...>"
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", page, re.I), "a <link href=http...>"
+    assert "cdn" not in page.lower()
+    assert not re.search(r"\bimport\s*\(\s*[\"']https?:", page), "a dynamic import of a URL"
+    # the whole plotly.js bundle is inlined, of the version plotly.py ships
+    assert f"plotly.js v{get_plotlyjs_version()}" in page
+    assert len(page) > 3_000_000
+    assert "Plotly.newPlot" in page
+    assert re.search(r"<head><title>[^<]+</title>", page)
+    if _is_map(fig):
+        assert page.count(GEO_ASSETS) == 1
+        assert '"world_50m":{"type":"Topology"' in page.replace(" ", "")
+        assert fig.layout.geo.resolution == 50  # the inlined file is the one the map asks for
+    else:
+        assert GEO_ASSETS not in page
+
+
+def test_html_page_renders_with_the_network_blocked(rendered, tmp_path):
+    """The map page, opened from disk in Chromium with every non-file request aborted, draws
+    its countries and asks for nothing."""
+    chromium = exports.chromium_path()
+    if not chromium:
+        skip_or_fail("offline HTML check: no Chromium installed")
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "partner-map.html"
+    page_file.write_bytes(rendered.get_bytes("partner-map", "html"))
+    outside, errors = [], []
+
+    def route(r, request):
+        if request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(request.url)
+            r.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context()
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_file.as_uri())
+            page.wait_for_selector("path.choroplethlocation", state="attached", timeout=30_000)
+            drawn = page.locator("path.choroplethlocation").count()
+            countries = page.evaluate("() => document.querySelectorAll('.geo .layer.countries path, .geo path.countries').length")
+        finally:
+            browser.close()
+    assert outside == []
+    assert errors == []
+    assert drawn == len(set(rendered.figures["partner-map"].data[0].locations))
+    assert countries >= 1
+
+
+# --- filtered renders ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def filtered_views(snapshot):
+    out = {}
+    for key, kw in FILTERS.items():
+        v = view(snapshot, Filters.from_values(**kw), None)
+        out[key] = (v, progress_table(v))
+    return out
+
+
+def test_the_empty_filters_select_nothing_and_the_others_something(filtered_views):
+    for key, (v, _) in filtered_views.items():
+        assert (len(v.values) == 0) == (key in EMPTY_FILTERS), key
+
+
+@pytest.mark.parametrize("key", list(FILTERS))
+def test_every_chart_renders_with_a_filter(filtered_views, key):
+    v, prog = filtered_views[key]
+    failures = {}
+    for name, build in all_charts().items():
+        try:
+            fig = build(v, prog)
+            fig.to_json(validate=True)
+            assert fig.layout.title.text
+            if key in EMPTY_FILTERS and exports.images_available():
+                # nothing selected: the figure still draws (an image, via Chromium)
+                svg = exports.figure_image(fig, "svg")
+                assert ElementTree.fromstring(svg).tag == SVG_NS
+        except Exception as e:  # collect every chart's failure, not just the first
+            failures[name] = f"{type(e).__name__}: {e}"
+    assert failures == {}
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def _cli(db_url: str, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run([sys.executable, "-m", "dashboard.cli", "export", "chart", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_list_prints_one_name_per_line(demo_db):
+    r = _cli(demo_db[0], "--list")
+    assert r.returncode == 0, r.stderr
+    names = r.stdout.splitlines()
+    assert len(names) >= 6
+    assert names == list(all_charts())
+    assert all(n and n == n.strip() and " " not in n for n in names)
+
+
+CLI_CASES = [
+    # (chart, format, filter flags, check)
+    ("progress-by-region", "png", ["--region", "AME", "--from", "2021", "--to", "2023"], "png"),
+    ("partner-map", "html", ["--donor", "CAN"], "html-map"),
+]
+
+
+@pytest.mark.parametrize("name,fmt,flags,check", CLI_CASES, ids=[f"{c[0]}-{c[1]}" for c in CLI_CASES])
+def test_cli_export_chart(demo_db, tmp_path, name, fmt, flags, check):
+    assert name in all_charts()
+    if fmt != "html" and not exports.images_available():
+        skip_or_fail("chart image export: no Chromium installed")
+    out = tmp_path / f"{name}.{fmt}"
+    r = _cli(demo_db[0], name, "--format", fmt, "--out", str(out), *flags)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"Wrote {name} ({fmt}) to {out}"
+    data = out.read_bytes()
+    if check == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        page = data.decode("utf-8")
+        assert f"plotly.js v{get_plotlyjs_version()}" in page
+        assert "cdn" not in page.lower()
+        assert (GEO_ASSETS in page) == (check == "html-map")
+    if check == "html-map":  # --donor CAN: exactly the eight partners Canada funds
+        assert '"locations":["ATG","ECU","GTM","GUY","HND","JAM","MEX","SLV"]' in page.replace(" ", "")
+
+
+REFUSALS = [
+    # (args, exit code, stderr contains) — run in-process through dashboard.cli.main
+    (["no-such-chart", "--format", "png", "--out", "{tmp}/x.png"], 2, "Unknown chart 'no-such-chart'"),
+    (["progress-by-region", "--format", "gif", "--out", "{tmp}/x.gif"], 2, "invalid choice: 'gif'"),
+    (["progress-by-region", "--format", "html"], 2, "export chart needs NAME, --format and --out (or --list)"),
+    (["--format", "html", "--out", "{tmp}/x.html"], 2, "export chart needs NAME, --format and --out (or --list)"),
+    (["progress-by-region", "--format", "html", "--out", "{tmp}/missing/x.html"], 2, "No such folder: {tmp}/missing"),
+    (["progress-by-region", "--format", "html", "--out", "{tmp}/x.html", "--key-factor", "11"], 2, "key factor 11 is not between 1 and 10"),
+    (["progress-by-region", "--format", "html", "--out", "{tmp}/x.html", "--from", "2024", "--to", "2021"], 2, "--from 2024 is after --to 2021"),
+]
+
+
+@pytest.fixture
+def cli_database(monkeypatch):
+    """Point the in-process command line at a database (it keeps one engine per process)."""
+    from models.db import engine_for
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", url)
+        engine_for.cache_clear()
+
+    yield use
+    engine_for.cache_clear()
+
+
+@pytest.mark.parametrize("args,code,message", REFUSALS, ids=[f"refusal-{i}" for i in range(len(REFUSALS))])
+def test_cli_export_chart_refusals(demo_db, tmp_path, cli_database, capsys, args, code, message):
+    from dashboard.cli import main
+
+    cli_database(demo_db[0])
+    try:
+        rc = main(["export", "chart", *[a.replace("{tmp}", str(tmp_path)) for a in args]])
+    except SystemExit as e:  # argparse
+        rc = e.code
+    err = capsys.readouterr().err
+    assert rc == code, err
+    assert message.replace("{tmp}", str(tmp_path)) in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_chart_in_process_writes_what_figure_bytes_gives(demo_db, tmp_path, cli_database, capsys, snapshot):
+    """Same figure as the page: the command's HTML equals figure_html of the catalogue's
+    figure for the same filters (bar the inlined topojson, none here)."""
+    from dashboard.cli import main
+
+    cli_database(demo_db[0])
+    out = tmp_path / "kf.html"
+    assert main(["export", "chart", "progress-by-key-factor", "--format", "html", "--out", str(out), "--region", "WCA"]) == 0
+    v = view(snapshot, Filters.from_values(regions=["WCA"]), None)
+    expected = exports.figure_html(all_charts()["progress-by-key-factor"](v, progress_table(v)))
+    # plotly gives each page a fresh div id; compare with the ids masked
+    mask = lambda b: re.sub(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", b"ID", b)  # noqa: E731
+    assert mask(out.read_bytes()) == mask(expected)

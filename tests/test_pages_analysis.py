@@ -1,0 +1,255 @@
+"""The analysis pages (indicators, key factors, activities, reporting) with AppTest on the demo
+programme, and every named chart of their modules under any filter (journeys 4, 6 and 7)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from dashboard.charts import activities, indicators, key_factors, reporting
+from models.db import init_database, make_engine
+from models.demo import load_demo
+from models.exporting import to_csv_bytes
+from models.queries import Filters, load_snapshot, missing_reports, progress_table, view
+from models.tables import Value
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    """DATABASE_URL of a demo database of our own (SQLite file), caches cleared around it."""
+    path = tmp_path_factory.mktemp("pages") / "demo.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    init_database(engine)
+    assert load_demo(engine).status == "committed"
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        _clear_caches()
+        yield url
+        _clear_caches()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_url):
+    """The demo snapshot, read directly (for expectations computed outside the pages)."""
+    engine = make_engine(demo_url)
+    yield load_snapshot(engine)
+    engine.dispose()
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(params)
+    at.run()  # the router binds the filters from the link
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def titles(at) -> list[str]:
+    return [c["layout"]["title"]["text"] for c in charts(at)]
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+def test_indicators_page_first_indicator(demo_url):
+    at = open_page("views/indicators.py")
+    assert at.selectbox(key="ind_indicator").value == "IND01"
+    assert titles(at) == ["IND01 · Customs Integrity Perception Survey score: perceived integrity: actual against target"]
+    names = [t["name"] for t in charts(at)[0]["data"]]
+    assert names == ["actual: achieved", "actual: on track", "actual: at risk", "actual: off track", "actual: no data", "target", "baseline"]
+    table = at.dataframe[0].value
+    assert len(table) == 26
+    assert list(table.columns) == ["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period"]
+    assert at.query_params["indicator"] == "IND01"
+
+
+@pytest.mark.parametrize(
+    "code, n_charts, n_rows, first_columns",
+    [
+        ("IND03", 1, 8, ["partner_name", "status", "progress"]),
+        ("IND08", 0, 26, ["partner_name", "period", "text", "target_text"]),  # qualitative: texts, no chart
+        ("IND10", 1, 1, ["partner_name", "status", "progress"]),  # programme level only
+    ],
+)
+def test_indicators_page_other_indicators(demo_url, code, n_charts, n_rows, first_columns):
+    at = open_page("views/indicators.py")
+    at.selectbox(key="ind_indicator").set_value(code).run()
+    assert not at.exception
+    assert len(charts(at)) == n_charts
+    table = at.dataframe[0].value
+    assert (len(table), list(table.columns)[:len(first_columns)]) == (n_rows, first_columns)
+    assert at.query_params["indicator"] == code
+
+
+def test_indicators_page_opens_the_indicator_in_the_link(demo_url):
+    at = open_page("views/indicators.py", indicator="ind03")
+    assert at.selectbox(key="ind_indicator").value == "IND03"
+    assert len(at.dataframe[0].value) == 8
+
+
+def test_indicators_page_with_no_indicator_selected(demo_url):
+    at = open_page("views/indicators.py", key_factor="2")  # no indicator on key factor 2
+    assert [i.value for i in at.main.info] == ["No indicator in this selection (check the key factor filter)."]
+    assert len(charts(at)) == 0
+
+
+# --- key factors ----------------------------------------------------------------------------------
+
+def test_key_factors_page(demo_url):
+    at = open_page("views/key_factors.py")
+    assert titles(at) == [
+        "Progress by Arusha key factor",
+        "Mean progress by partner and Arusha key factor",
+        "Activities by Arusha key factor",
+        "IND01 · Customs Integrity Perception Survey score: perceived integrity: first round against latest round",
+        "Survey scores by Arusha key factor: first round against latest round",
+    ]
+    heatmap = charts(at)[1]["data"][0]
+    assert (len(heatmap["y"]), len(heatmap["x"])) == (26, 8)
+    activities_bar = charts(at)[2]["data"][0]
+    assert len(activities_bar["y"]) == 10
+    assert at.selectbox(key="kf_survey_indicator").options == [
+        "IND01 — Customs Integrity Perception Survey score: perceived integrity",
+        "IND02 — Customs Integrity Perception Survey score: transparency",
+    ]
+    assert len(at.dataframe[0].value) == 52  # 26 administrations × 2 respondent groups
+    at.selectbox(key="kf_survey_indicator").set_value("IND02").run()
+    assert not at.exception
+    assert titles(at)[3].startswith("IND02 · ")
+
+
+def test_key_factors_page_filtered_to_one_key_factor_without_survey(demo_url):
+    at = open_page("views/key_factors.py", key_factor="5")
+    assert len(charts(at)) == 3
+    assert [i.value for i in at.main.info] == ["No survey (ordinal) indicator in this selection."]
+    assert len(charts(at)[2]["data"][0]["y"]) == 1  # activities: key factor 5 only
+
+
+# --- activities -----------------------------------------------------------------------------------
+
+def test_activities_page(demo_url):
+    at = open_page("views/activities.py")
+    assert titles(at) == [
+        "Activity timeline by type", "Activities by delivery mode", "Activities by donor and delivery mode",
+        "Participants per year by activity type",
+    ]
+    assert metrics(at) == {"Activities": "39", "Participants": "24,281", "Completed": "35", "Planned or ongoing": "3"}
+    table = at.dataframe[0].value
+    assert len(table) == 39
+    assert list(table.columns) == ["code", "title", "type", "mode", "status", "start", "end", "partners", "donor",
+                                   "participants", "key_factors"]
+    timeline = charts(at)[0]
+    assert sum(len(t["y"]) for t in timeline["data"]) == 39
+
+
+def test_activities_page_filtered(demo_url):
+    at = open_page("views/activities.py", region="AME", **{"from": "2021", "to": "2024"})
+    assert metrics(at)["Activities"] == "12"
+    assert len(at.dataframe[0].value) == 12
+
+
+# --- reporting -------------------------------------------------------------------------------------
+
+def test_reporting_page_default_as_of(demo_url):
+    at = open_page("views/reporting.py")
+    assert metrics(at) == {"As of": "2025-12-31", "Reports due": "619", "Missing": "40", "Received": "94%"}
+    latest, missing = (d.value for d in at.dataframe)
+    assert len(latest) == 15
+    assert list(latest["partner"]) == ["BFA", "CIV", "ECU", "ETH", "GTM", "GUY", "LBN", "MLI", "MOZ", "MWI", "NER", "PSE",
+                                       "SLV", "TZA", "UKR"]
+    assert int(latest["missing"].sum()) == 26
+    assert list(latest.loc[latest["partner"] == "TZA", "indicators"].iloc[0]) == ["IND05", "IND06", "IND08", "IND09"]
+    assert len(missing) == 40
+    assert titles(at) == ["Reports received, % of due, by partner and period", "Reports received and missing per period (count)"]
+    button = at.download_button(key="rep_download")
+    assert button.proto.label == "Download the missing reports (CSV)"
+    assert button.proto.deferred_file_id  # built on click, not on every rerun
+
+
+def test_reporting_as_of_is_the_latest_period_end_in_the_data_not_today(demo_url):
+    engine = make_engine(demo_url)
+    with engine.connect() as conn:
+        latest = conn.execute(select(func.max(Value.period_end))).scalar_one()
+    engine.dispose()
+    latest = latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10])
+    at = open_page("views/reporting.py")
+    assert metrics(at)["As of"] == latest.isoformat()
+    assert metrics(at)["As of"] != date.today().isoformat()
+
+
+def test_reporting_as_of_follows_the_period_filter(demo_url):
+    at = open_page("views/reporting.py", to="2023")
+    assert metrics(at) == {"As of": "2023-12-31", "Reports due": "423", "Missing": "14", "Received": "97%"}
+    latest = at.dataframe[0].value
+    assert list(latest["partner"]) == ["HND", "MOZ"]
+
+
+def test_missing_reports_csv(demo):
+    v = view(demo)
+    text = to_csv_bytes(missing_reports(v)).decode("utf-8-sig").splitlines()
+    assert text[0] == "partner,partner_name,indicator,indicator_name,period,period_start,period_end"
+    assert len(text) == 41
+    assert text[1] == "AFG,Afghanistan Customs Department,IND05,Share of staff who signed the code of conduct,2021,2021-01-01,2021-12-31"
+
+
+# --- the named charts ------------------------------------------------------------------------------
+
+NAMED = {**indicators.CHARTS, **key_factors.CHARTS, **activities.CHARTS, **reporting.CHARTS}
+FILTERS = {
+    "none": Filters(),
+    "americas-2021-2024": Filters.from_values(regions=["AME"], period_from="2021", period_to="2024"),
+    "key-factor-2": Filters.from_values(key_factors=["2"]),
+    "one-partner-one-factor": Filters.from_values(partners=["AFG"], key_factors=["4"]),
+    "donor-canada": Filters.from_values(donors=["CAN"]),
+    "europe-2025": Filters.from_values(regions=["EUR"], period_from="2025"),
+    "nothing-in-period": Filters.from_values(period_from="2026"),
+    "up-to-2019": Filters.from_values(period_to="2019"),
+}
+
+
+def test_chart_names():
+    assert list(NAMED) == [
+        "indicator-targets", "progress-by-key-factor", "key-factor-heatmap", "activities-by-key-factor", "survey-waves",
+        "survey-by-key-factor", "activity-timeline", "activities-by-mode", "activities-by-donor", "activity-participants",
+        "reporting-completeness", "reporting-by-period",
+    ]
+
+
+@pytest.mark.parametrize("filters", list(FILTERS.values()), ids=list(FILTERS))
+def test_named_charts_render_under_any_filter(demo, filters):
+    v = view(demo, filters)
+    prog = progress_table(v)
+    for name, build in NAMED.items():
+        fig = build(v, prog)
+        assert fig.layout.title.text, name
+        assert fig.layout.annotations[-1].text.startswith("Data as of "), name
+        fig.to_json()
+
+
+def test_named_charts_on_an_empty_selection_say_so(demo):
+    v = view(demo, FILTERS["nothing-in-period"])
+    prog = progress_table(v)
+    empty = {name for name, build in NAMED.items() if len(build(v, prog).data) == 0}
+    assert empty == set(NAMED)

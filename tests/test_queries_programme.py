@@ -1,0 +1,194 @@
+"""Read queries behind the regions, donors and partner profile pages, on the demo programme
+(exact figures), and on selections that leave nothing."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models.db import init_database, make_engine
+from models.demo import load_demo
+from models.queries import (
+    DONOR_AGREEMENT_COLUMNS,
+    PARTNER_INDICATOR_COLUMNS,
+    PARTNER_SUMMARY_COLUMNS,
+    REGION_SUMMARY_COLUMNS,
+    Filters,
+    donor_activities,
+    donor_agreements,
+    donor_partners,
+    donor_summary,
+    funded_partners_by_region,
+    load_snapshot,
+    partner_activities,
+    partner_baselines,
+    partner_indicators,
+    partner_profile,
+    partner_series,
+    partner_summary,
+    progress_table,
+    region_summary,
+    view,
+)
+
+AME = ["ATG", "ECU", "SLV", "GTM", "GUY", "HND", "JAM", "MEX"]  # by name: Antigua…, Ecuador, El Salvador, …
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('queries') / 'demo.db'}")
+    init_database(engine)
+    assert load_demo(engine).status == "committed"
+    snap = load_snapshot(engine)
+    engine.dispose()
+    return snap
+
+
+@pytest.fixture(scope="module")
+def whole(demo):
+    v = view(demo)
+    return v, progress_table(v)
+
+
+def test_region_summary(whole):
+    v, prog = whole
+    r = region_summary(v, prog)
+    assert list(r[["region", "partners", "n", "status", "activities", "donors"]].itertuples(index=False, name=None)) == [
+        ("AME", 8, 34, "on track", 12, "CAN"),
+        ("ESA", 4, 17, "on track", 20, "NOR"),
+        ("EUR", 1, 4, "on track", 5, "NOR"),
+        ("AP", 2, 8, "at risk", 16, "NOR"),
+        ("MENA", 4, 18, "on track", 18, "NOR"),
+        ("WCA", 7, 29, "at risk", 23, "NOR"),
+    ]
+    assert r["progress"].round(4).tolist() == [0.8448, 0.7828, 0.9083, 0.6921, 0.7768, 0.7479]
+    assert int(r["partners"].sum()) == 26
+
+
+def test_funded_partners_by_region(whole):
+    v, _ = whole
+    assert list(funded_partners_by_region(v)[["region", "donor", "partners"]].itertuples(index=False, name=None)) == [
+        ("AME", "CAN", 8), ("ESA", "NOR", 4), ("EUR", "NOR", 1), ("AP", "NOR", 2), ("MENA", "NOR", 4), ("WCA", "NOR", 7),
+    ]
+
+
+def test_partner_summary_all_and_narrowed(whole):
+    v, prog = whole
+    everyone = partner_summary(v, prog)
+    assert len(everyone) == 26
+    assert list(everyone.columns) == PARTNER_SUMMARY_COLUMNS
+    assert everyone["partner"].iloc[0] == "AFG"  # by name: Afghanistan Customs Department
+    assert list(partner_summary(v, prog, region="ame")["partner"]) == AME
+    assert list(partner_summary(v, prog, donor="can")["partner"]) == AME
+    assert len(partner_summary(v, prog, donor="NOR")) == 18
+    gtm = everyone.set_index("partner").loc["GTM"]
+    assert (gtm["country"], gtm["region"], gtm["donors"], gtm["donor_names"], gtm["partner_status"]) == (
+        "GTM", "AME", "CAN", "Global Affairs Canada", "active")
+    assert (round(gtm["progress"], 4), gtm["n"], gtm["status"], gtm["activities"]) == (0.8433, 6, "on track", 11)
+    assert everyone.set_index("partner").loc["AFG", "partner_status"] == "inactive"
+
+
+def test_donor_summary_and_agreements(whole):
+    v, prog = whole
+    d = donor_summary(v, prog)
+    assert list(d[["donor", "country", "partners", "agreements", "committed", "n", "activities", "participants"]]
+                .itertuples(index=False, name=None)) == [
+        ("CAN", "Canada", 8, 1, "CAD 3,496,777", 34, 6, 2892),
+        ("NOR", "Norway", 18, 2, "EUR 7,950,000", 76, 26, 14158),
+    ]
+    a = donor_agreements(v, "nor")
+    assert list(a.columns) == DONOR_AGREEMENT_COLUMNS
+    assert list(a[["phase", "amount", "currency", "signed_on", "period", "partners"]].itertuples(index=False, name=None)) == [
+        ("1", 5_000_000.0, "EUR", date(2018, 11, 16), "2019-01-01 – 2025-09-30", 11),
+        ("2", 2_950_000.0, "EUR", date(2019, 11, 29), "2019-11-29 – 2025-09-30", 7),
+    ]
+    assert list(donor_agreements(v)["donor"]) == ["CAN", "NOR", "NOR"]
+
+
+def test_donor_partners_and_activities(whole):
+    v, prog = whole
+    funded = donor_partners(v, prog, "NOR")
+    assert len(funded) == 18
+    assert funded.set_index("partner")["phases"].to_dict()["UKR"] == "2"
+    assert funded.set_index("partner")["phases"].to_dict()["AFG"] == "1"
+    assert list(donor_activities(v, "CAN")["code"]) == [
+        "ACT-2021-04", "ACT-2021-06", "ACT-2021-08", "ACT-2022-02", "ACT-2022-04", "ACT-2023-05"]
+
+
+def test_partner_profile(whole):
+    v, _ = whole
+    assert partner_profile(v, "GTM") == {
+        "code": "GTM", "name": "Guatemala Customs", "country": "GTM", "country_name": "Guatemala", "region": "AME",
+        "region_name": "Americas and the Caribbean", "joined_on": date(2021, 5, 20), "status": "active",
+        "donors": [{"donor": "CAN", "donor_name": "Global Affairs Canada", "phases": ["1"]}],
+        "donors_text": "Global Affairs Canada (phase 1)",
+    }
+    assert partner_profile(v, "XXX") is None
+
+
+def test_partner_indicators_show_figures_with_units_and_texts(whole):
+    v, prog = whole
+    rows = partner_indicators(v, prog, "GTM")
+    assert list(rows.columns) == PARTNER_INDICATOR_COLUMNS
+    assert list(rows[["indicator", "period", "baseline_shown", "target_shown", "actual_shown", "status"]]
+                .itertuples(index=False, name=None)) == [
+        ("IND01", "2023", "3.57 score (1 to 5) (2021)", "3.915 score (1 to 5)", "3.67 score (1 to 5)", "off track"),
+        ("IND02", "2023", "2.755 score (1 to 5) (2021)", "3.07 score (1 to 5)", "3.05 score (1 to 5)", "on track"),
+        ("IND04", "2025", "31 % (2020)", "51.4 %", "51.6 %", "achieved"),
+        ("IND06", "2021-01-01 – 2025-12-31", "0 officers (2020)", "480 officers", "483 officers", "achieved"),
+        ("IND07", "2025", "34 cases (2020)", "52 cases", "49 cases", "on track"),
+        ("IND08", "2025", "No integrity action plan (2020)", "Action plan reviewed and updated",
+         "Action plan reviewed and updated", "qualitative"),
+        ("IND09", "2024", "1 consultations (2020)", "5 consultations", "5 consultations", "achieved"),
+    ]
+    # raw progress is kept (101 %), the status uses it clamped
+    assert [None if p != p else round(p, 4) for p in rows["progress"]] == [0.2899, 0.9365, 1.0098, 1.0063, 0.8333, None, 1.0]
+    assert [None if p != p else round(p, 4) for p in rows["progress_clamped"]] == [0.2899, 0.9365, 1.0, 1.0, 0.8333, None, 1.0]
+
+
+def test_partner_series_keeps_disaggregations_apart(whole):
+    v, _ = whole
+    s = partner_series(v, "GTM")
+    assert s.groupby(["indicator", "series"]).size().to_dict() == {
+        ("IND01", "customs officers"): 2, ("IND01", "private sector"): 2,
+        ("IND02", "customs officers"): 2, ("IND02", "private sector"): 2,
+        ("IND04", "total"): 5, ("IND06", "total"): 5, ("IND07", "total"): 5, ("IND09", "total"): 5,
+    }
+    assert "IND08" not in set(s["indicator"])  # qualitative: no trend line
+    ind01 = partner_series(v, "GTM", "IND01")
+    assert [(s, p, None if t != t else t, a) for s, p, t, a in ind01[["series", "period", "target", "actual"]].itertuples(index=False)] == [
+        ("customs officers", "2021", None, 3.82), ("customs officers", "2023", 4.06, 3.67),
+        ("private sector", "2021", None, 3.32), ("private sector", "2023", 3.77, 3.67),
+    ]
+    assert list(partner_baselines(v, "GTM", "IND01").itertuples(index=False, name=None)) == [
+        ("customs officers", 2021, 3.82), ("private sector", 2021, 3.32)]
+    assert list(partner_baselines(v, "GTM", "IND04").itertuples(index=False, name=None)) == [("total", 2020, 31.0)]
+
+
+def test_partner_activities(whole):
+    v, _ = whole
+    acts = partner_activities(v, "GTM")
+    assert list(acts["code"]) == [
+        "ACT-2021-04", "ACT-2021-06", "ACT-2022-01", "ACT-2022-02", "ACT-2022-04", "ACT-2022-05", "ACT-2023-03",
+        "ACT-2023-04", "ACT-2023-05", "ACT-2023-06", "ACT-2024-01"]
+    first = acts.iloc[0]
+    assert (first["donor"], first["mode"], first["participants"], first["key_factors"]) == ("CAN", "remote", 40, [1])
+    assert first["partner_names"].startswith("Antigua and Barbuda Customs and Excise Division, Ecuador Customs")
+
+
+@pytest.mark.parametrize("filters", [
+    Filters.from_values(regions=["AME"], donors=["NOR"]),  # nobody
+    Filters.from_values(period_from="2030"),  # partners, but no value and no activity
+], ids=["no-partner", "no-value"])
+def test_empty_selections_give_empty_frames_with_their_columns(demo, filters):
+    v = view(demo, filters)
+    prog = progress_table(v)
+    people = partner_summary(v, prog)
+    assert list(people.columns) == PARTNER_SUMMARY_COLUMNS
+    assert list(region_summary(v, prog).columns) == REGION_SUMMARY_COLUMNS
+    assert partner_indicators(v, prog, "GTM").empty
+    assert partner_series(v, "GTM").empty
+    assert partner_activities(v, "GTM").empty
+    if len(people):  # partners without values: no data, n = 0
+        assert set(people["status"]) == {"no data"}
+        assert set(people["n"]) == {0}
