@@ -63,17 +63,53 @@ NO_CHROMIUM_MESSAGE = (
 )
 
 
+def _local_plotlyjs() -> Path:
+    """plotly.py's own plotly.min.js: kaleido would otherwise fall back to a CDN copy."""
+    import plotly
+
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise RuntimeError(f"plotly.js is missing from the plotly package ({path}); reinstall plotly")
+    return path
+
+
+def _kaleido_alive() -> bool:
+    """The sync server's thread dies with its browser; a call to a dead server would wait forever."""
+    import kaleido
+
+    server = getattr(kaleido, "_global_server", None)
+    if server is None or not server.is_running():
+        return False
+    thread = getattr(server, "_thread", None)
+    return thread is None or thread.is_alive()
+
+
 def _ensure_kaleido() -> None:
-    """Start one long-lived kaleido/Chromium for this process (first image ~seconds, then ~0.2 s)."""
+    """Start one long-lived kaleido/Chromium for this process (first image ~seconds, then
+    ~0.2 s); start it again if its browser has gone. Call with _kaleido_lock held."""
     global _kaleido_started
     import kaleido
 
-    with _kaleido_lock:
-        if not _kaleido_started:
-            kaleido.start_sync_server(
-                path=chromium_path(), mathjax=False, proxy_server=NO_NETWORK_PROXY, silence_warnings=True
-            )
-            _kaleido_started = True
+    if _kaleido_started and _kaleido_alive():
+        return
+    if _kaleido_started:
+        _stop_kaleido()
+    kaleido.start_sync_server(
+        path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
+        silence_warnings=True,
+    )
+    _kaleido_started = True
+
+
+def _stop_kaleido() -> None:
+    global _kaleido_started
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    except Exception:  # noqa: BLE001 - a dead server may not stop cleanly; a new one replaces it
+        pass
+    _kaleido_started = False
 
 
 def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
@@ -84,12 +120,18 @@ def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: 
         raise RuntimeError(NO_CHROMIUM_MESSAGE)
     import kaleido
 
-    _ensure_kaleido()
     opts = {"format": fmt, "width": width, "height": height or fig.layout.height or IMAGE_HEIGHT}
     if fmt == "png":
         opts["scale"] = 2
     with _kaleido_lock:
-        return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+        _ensure_kaleido()
+        try:
+            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+        except Exception:
+            if _kaleido_alive():
+                raise  # the figure's fault, not the browser's
+            _ensure_kaleido()  # the browser went away: one more try on a fresh one
+            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
 
 
 @lru_cache(maxsize=1)
@@ -120,23 +162,62 @@ def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
     return figure_html(fig) if fmt == "html" else figure_image(fig, fmt)
 
 
+# plotly.js typed-array codes (what fig.to_json() makes of numpy arrays) -> numpy dtypes
+TYPED_ARRAY_DTYPES = {"f8": "float64", "f4": "float32", "i1": "int8", "u1": "uint8", "u1c": "uint8",
+                      "i2": "int16", "u2": "uint16", "i4": "int32", "u4": "uint32"}
+
+
+def _decode_typed_array(value):
+    """A figure read back from JSON (the dashboard caches figures as JSON) carries numpy
+    arrays as {"dtype": "f8", "bdata": base64, "shape": "2, 3"}; give the numbers back."""
+    import numpy as np
+
+    if not (isinstance(value, dict) and "bdata" in value and "dtype" in value):
+        return value
+    arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=TYPED_ARRAY_DTYPES.get(value["dtype"], value["dtype"]))
+    if value.get("shape"):
+        arr = arr.reshape(tuple(int(n) for n in str(value["shape"]).split(",")))
+    return arr
+
+
+def _values(value) -> list:
+    """A trace attribute as a flat list of plain Python values (tuples, lists, numpy arrays
+    and plotly.js typed arrays alike; a single string or number is one value)."""
+    value = _decode_typed_array(value)
+    if isinstance(value, (str, bytes, int, float)):
+        return [value]
+    if getattr(value, "ndim", None) == 1:  # numpy: plain floats, ints, Timestamps
+        return pd.Series(value).tolist()
+    return list(value)
+
+
+def _is_grid(value) -> bool:
+    return value is not None and len(value) > 0 and all(
+        isinstance(row, (list, tuple)) or getattr(row, "ndim", 0) == 1 for row in value)
+
+
 def figure_data(fig: go.Figure) -> pd.DataFrame:
     """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
     frames = []
     for trace in fig.data:
         cols = {}
-        for attr in ("locations", "labels", "x", "y", "z", "values", "base", "text", "r", "theta"):
-            value = getattr(trace, attr, None)
-            if value is None:
-                continue
-            if attr == "z" and len(value) and isinstance(value[0], (list, tuple)):
-                continue  # heatmaps: flattened below
-            cols[attr] = list(value) if not isinstance(value, str) else [value]
-        z = getattr(trace, "z", None)
-        if z is not None and len(z) and isinstance(z[0], (list, tuple)):
-            xs = list(getattr(trace, "x", None) or range(len(z[0])))
-            ys = list(getattr(trace, "y", None) or range(len(z)))
-            cols = {"y": [y for y in ys for _ in xs], "x": [x for _ in ys for x in xs], "z": [v for row in z for v in row]}
+        z = _decode_typed_array(getattr(trace, "z", None))
+        if _is_grid(z):  # heatmaps: one row per cell
+            rows = [_values(row) for row in z]
+            x, y = getattr(trace, "x", None), getattr(trace, "y", None)
+            xs = _values(x) if x is not None else list(range(max(len(r) for r in rows)))
+            ys = _values(y) if y is not None else list(range(len(rows)))
+            cols = {
+                "y": [ys[i] if i < len(ys) else i for i, row in enumerate(rows) for _ in row],
+                "x": [xs[j] if j < len(xs) else j for row in rows for j in range(len(row))],
+                "z": [v for row in rows for v in row],
+            }
+        else:
+            for attr in ("locations", "labels", "x", "y", "z", "values", "base", "text", "r", "theta"):
+                value = getattr(trace, attr, None)
+                if value is not None:
+                    cols[attr] = _values(value)
+        cols = {k: v for k, v in cols.items() if len(v)}
         if not cols:
             continue
         n = max(len(v) for v in cols.values())
@@ -155,17 +236,20 @@ def _slug(text: str) -> str:
 
 
 def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: bool | None = None) -> bytes:
-    """A zip for one donor: every chart (PNG and SVG), the data (CSV files and one XLSX
-    workbook) and a self-contained HTML report with a section per chart and footnotes."""
+    """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
+    missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
+    with a section per chart and footnotes."""
     from dashboard.charts.catalog import all_charts
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
     from models.queries import Filters, load_snapshot, progress_table, view
 
     snap = load_snapshot(engine)
     codes = {c.lower(): c for c in snap.donors["code"]}
-    if donor.lower() not in codes:
+    if donor.strip().lower() not in codes:
         raise ValueError(f"unknown donor '{donor}'; known: {', '.join(sorted(codes.values()))}")
-    donor = codes[donor.lower()]
+    donor = codes[donor.strip().lower()]
+    if scope is not None and scope.role == "donor" and (scope.donor or "").lower() != donor.lower():
+        raise ValueError(f"not permitted: {scope.email} sees donor {scope.donor or 'none'}, not {donor}")
     base = filters or Filters()
     f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)
     v = view(snap, f, scope)
@@ -179,8 +263,8 @@ def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: boo
             svg = None
             if images:
                 svg = figure_image(fig, "svg")
-                z.writestr(f"charts/{name}.svg", svg)
                 z.writestr(f"charts/{name}.png", figure_image(fig, "png"))
+                z.writestr(f"charts/{name}.svg", svg)
             else:
                 z.writestr(f"charts/{name}.html", figure_html(fig))
             sections.append((name, fig, svg))
@@ -190,7 +274,7 @@ def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: boo
             sheets[name] = frame
             z.writestr(f"data/{name}.csv", to_csv_bytes(frame))
         z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
-        z.writestr("report.html", _report_html(v, prog, donor, sections))
+        z.writestr("report.html", _report_html(v, prog, donor, sections).encode("utf-8"))
     return buf.getvalue()
 
 
@@ -199,13 +283,56 @@ def _t(value) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _period(v) -> tuple[str, str]:
+    """The period a view covers: the filter's start, else the first period in the data; to
+    the as-of date."""
+    start = v.filters.start
+    if start is None and len(v.values):
+        start = min(v.values["period_start"])
+    return (start.isoformat() if start else "no data"), (v.as_of.isoformat() if v.as_of else "no data")
+
+
+def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
+    if rows.empty:
+        return "none"
+    years = sorted({int(y) for y in rows["year"]})
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    text = f"{_plural(rows['partner'].nunique(), 'partner')}, {span}"
+    numbers = pd.to_numeric(rows["value"], errors="coerce").dropna() if "value" in rows else pd.Series(dtype=float)
+    if measure != "qualitative" and len(numbers):
+        lo, hi = numbers.min(), numbers.max()
+        text += f"; values {lo:g}" if lo == hi else f"; values {lo:g} to {hi:g}"
+    return text
+
+
 def _report_html(v, prog, donor: str, sections) -> str:
+    """The donor report: self-contained (inline SVG images; without Chromium, interactive
+    charts with plotly.js inlined once), a section per chart, then the footnotes."""
+    import plotly.io as pio
+
     from models.progress import progress_help
 
     donor_name = v.donors.set_index("code")["name"].get(donor, donor)
     as_of = v.as_of.isoformat() if v.as_of else "no data"
-    demo = ("<p class='demo'><strong>Illustrative demo data:</strong> indicator values in this report are "
-            "generated for demonstration and are not official results.</p>") if v.is_demo else ""
+    first, last = _period(v)
+    partners = ", ".join(f"{_t(n)} ({_t(c)})" for c, n in zip(v.partners["code"], v.partners["name"])) or "none"
+    demo_label = "Illustrative demo data: indicator values in this report are generated for demonstration and are not official results."
+    demo = f"<p class='demo'><strong>{demo_label}</strong></p>" if v.is_demo else ""
+    interactive = any(svg is None for _, _, svg in sections)
+    head_scripts = ""
+    if interactive:
+        from plotly.offline import get_plotlyjs
+
+        js = get_plotlyjs()
+        for remote, local in NEUTRALISED_URLS:
+            js = js.replace(remote, local)
+        head_scripts = f"<script>{js}</script>"
+        if any(_has_geo(fig) for _, fig, svg in sections if svg is None):
+            head_scripts += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + _topojson_text() + "}};</script>"
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Resultsboard — donor report: {html.escape(donor_name)}</title>",
@@ -213,38 +340,50 @@ def _report_html(v, prog, donor: str, sections) -> str:
         "h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}"
         ".demo{background:#fff4d6;padding:.6em;border-left:4px solid #E69F00}"
         "table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
-        "svg{max-width:100%;height:auto}</style></head><body>",
+        "svg{max-width:100%;height:auto}</style>",
+        head_scripts,
+        "</head><body>",
         f"<h1>Donor report: {html.escape(donor_name)} ({html.escape(donor)})</h1>",
-        f"<p class='note'>Partners funded: {len(v.partners)} · Period: {html.escape(v.filters.period_from or 'start')} to "
-        f"{html.escape(v.filters.period_to or 'latest')} · Data as of {as_of} · Generated "
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>",
+        f"<p class='note'>Partners funded: {len(v.partners)} — {partners}.<br>Filters: {html.escape(v.filters.describe())}"
+        f" · Period: {first} to {last} · Data as of {as_of} · Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>",
         demo,
     ]
     for n, (name, fig, svg) in enumerate(sections, start=1):
         title = fig.layout.title.text or name
-        parts.append(f"<h2>{n}. {html.escape(title)}</h2>")
+        parts.append(f"<section id='{html.escape(name)}'><h2>{n}. {html.escape(title)}</h2>")
         if svg:
             parts.append(svg.decode("utf-8") if isinstance(svg, bytes) else svg)
         else:
-            parts.append(f"<p class='note'>Image not rendered here (no Chromium); see charts/{name}.html in this pack.</p>")
-        parts.append(f"<p class='note'>Data as of {as_of}. Source chart: <code>{html.escape(name)}</code>.</p>")
-    parts.append("<h2>Footnotes</h2><h3>How progress is computed</h3>")
+            parts.append(pio.to_html(fig, include_plotlyjs=False, full_html=False,
+                                     config={"displaylogo": False, "topojsonURL": "./", "responsive": True}))
+        parts.append(f"<p class='note'>Data as of {as_of}. Chart <code>{html.escape(name)}</code>; "
+                     f"its image files are in charts/ in this pack.</p></section>")
+    parts.append("<section id='footnotes'><h2>Footnotes</h2>")
+    parts.append("<h3>Period and data</h3><ul class='note'>"
+                 f"<li>Period: {first} to {last}; values count when their period ends on or before the as-of date.</li>"
+                 f"<li>Data as of {as_of} (the end of the period filter, else the latest period end in the data).</li>"
+                 f"<li>Partners: the {_plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
+                 "programme-level values (no partner) are included where shown.</li>"
+                 f"<li>{demo_label if v.is_demo else 'Data as imported into Resultsboard (not illustrative demo data).'}</li>"
+                 "</ul>")
+    parts.append("<h3>How progress is computed</h3>")
     parts.append(f"<p class='note'>{html.escape(progress_help())}</p>")
     parts.append("<h3>Indicator definitions and baselines</h3><table><tr><th>code</th><th>indicator</th><th>measure</th>"
-                 "<th>direction</th><th>unit</th><th>key factor</th><th>baselines (partners, years)</th><th>definition</th></tr>")
-    base = v.baselines.groupby("indicator").agg(n=("partner", "nunique"), first=("year", "min"), last=("year", "max"))
+                 "<th>direction</th><th>unit</th><th>key factor</th><th>baselines (partners, years, values)</th><th>definition</th></tr>")
     for r in v.indicators.to_dict("records"):
-        b = base.loc[r["code"]] if r["code"] in base.index else None
-        btxt = f"{int(b['n'])} partners, {int(b['first'])}–{int(b['last'])}" if b is not None else "none"
+        btxt = _baselines_text(v.baselines[v.baselines["indicator"] == r["code"]], r["measure"])
         parts.append(
             f"<tr><td>{_t(r['code'])}</td><td>{_t(r['name'])}</td><td>{_t(r['measure'])}</td>"
             f"<td>{'higher is better' if r['ascending'] else 'lower is better'}</td><td>{_t(r['unit'])}</td>"
-            f"<td>{'' if pd.isna(r['key_factor']) else int(r['key_factor'])}</td><td>{btxt}</td>"
+            f"<td>{'' if pd.isna(r['key_factor']) else int(r['key_factor'])}</td><td>{_t(btxt)}</td>"
             f"<td>{_t(r['description'])}</td></tr>")
     parts.append("</table>")
     parts.append(f"<p class='note'>Data as of {as_of}. {'Illustrative demo data, not official results.' if v.is_demo else ''}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    parts.append("</section></body></html>")
+    page = "\n".join(parts)
+    for remote, local in NEUTRALISED_URLS:
+        page = page.replace(remote, local)
+    return page
 
 
 # --------------------------------------------------------------------------------------
@@ -324,6 +463,9 @@ def cmd_export_pack(args) -> int:
                                       period_from=args.period_from, period_to=args.period_to)
     except ValueError as e:
         print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    if len(args.donor) > 1:
+        print(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor", file=sys.stderr)
         return EXIT_USAGE
     engine = _ready_engine()
     try:

@@ -115,7 +115,8 @@ def plan_upsert(
         if c in defaults:
             # a NOT NULL column with a default: empty on a new row, or cleared, means the default
             default = _object_array(defaults[c], len(value))
-            diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
+            if clear.any():
+                diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
             value = np.where(clear | (~matched & missing), default, value)
         else:
             diff |= clear & ~_is_missing(old)

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -327,7 +328,7 @@ def demo_row(indicator: str, partner: str) -> dict:
 
 
 def stored_actual(db: Path, indicator: str, partner: str, start: str, end: str):
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
             """SELECT v.actual FROM result_value v
                JOIN indicator i ON i.id = v.indicator_id JOIN partner p ON p.id = v.partner_id
@@ -408,7 +409,7 @@ def test_map_draws_partner_countries_offline(server, guard, demo_db):
         "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] path.choroplethlocation').length >= 15",
         timeout=CHART_TIMEOUT,
     )
-    with sqlite3.connect(demo_db) as conn:
+    with closing(sqlite3.connect(demo_db)) as conn:
         wanted = conn.execute("SELECT COUNT(DISTINCT country) FROM partner WHERE code != ''").fetchone()[0]
     drawn = countries.count()
     assert drawn >= 15, f"/{found}: only {drawn} countries drawn (demo: 26 partners)"
@@ -419,6 +420,9 @@ def test_map_draws_partner_countries_offline(server, guard, demo_db):
     guard.assert_offline()
 
 
+FILTERED_AME = re.compile(r"\bregion: AME\b", re.I)  # the pages' caption: Filters.describe()
+
+
 def test_filters_survive_page_switch_and_shared_link(server, guard):
     """Journey 4: a filtered view keeps its filter on a page switch, and the link opens the
     same filtered view in a fresh session."""
@@ -427,7 +431,7 @@ def test_filters_survive_page_switch_and_shared_link(server, guard):
     region = sidebar_multiselect(page, "Region")
     assert region.count() == 1, "no Region filter in the sidebar"
     assert "Americas" in region.inner_text(), f"Region filter does not show the Americas: {region.inner_text()!r}"
-    assert "Americas" in main_text(page) or "AME" in main_text(page), "the overview does not say it is filtered"
+    assert FILTERED_AME.search(main_text(page)), "the overview does not say it is filtered to AME"
 
     page.locator('[data-testid="stSidebarNav"] a[href$="/regions"]').click()
     page.wait_for_url(re.compile(r"/regions(\?|$)"))
@@ -435,6 +439,7 @@ def test_filters_survive_page_switch_and_shared_link(server, guard):
     page.wait_for_function("() => location.search.includes('region=AME')", timeout=10_000)
     assert parse_qs(urlsplit(page.url).query).get("region") == ["AME"], page.url
     assert "Americas" in sidebar_multiselect(page, "Region").inner_text()
+    assert FILTERED_AME.search(main_text(page)), "/regions does not say it is filtered to AME"
     no_exception(page, "/regions?region=AME")
     shared = page.url
 
@@ -444,6 +449,7 @@ def test_filters_survive_page_switch_and_shared_link(server, guard):
     assert urlsplit(fresh.url).path.rstrip("/").endswith("/regions"), fresh.url
     assert parse_qs(urlsplit(fresh.url).query).get("region") == ["AME"], fresh.url
     assert "Americas" in sidebar_multiselect(fresh, "Region").inner_text()
+    assert FILTERED_AME.search(main_text(fresh)), "the shared link's page does not say it is filtered to AME"
     no_exception(fresh, "shared link")
     guard.assert_offline()
 
@@ -527,7 +533,7 @@ def test_upload_in_the_browser(server, guard, demo_db):
         time.sleep(0.25)
     settle(page)
     no_exception(page, "/upload after confirm")
-    with sqlite3.connect(demo_db) as conn:
+    with closing(sqlite3.connect(demo_db)) as conn:
         batch = conn.execute("SELECT id, source, updated, files FROM import_batch ORDER BY id DESC LIMIT 1").fetchone()
     assert batch[1] == "upload" and batch[2] == 1 and name in batch[3], batch
 

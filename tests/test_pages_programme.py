@@ -134,14 +134,18 @@ def test_regions_page_filtered_to_the_americas_from_the_link(demo_url):
     assert at.query_params["region"] == "AME"
 
 
-def test_regions_open_a_partner_profile(demo_url):
-    at = open_page(REGIONS)
+def test_regions_open_a_partner_profile_keeping_the_filters(demo_url):
+    """Journey 4: from the filtered regions view to one administration's profile."""
+    at = open_page(REGIONS, region="AME", **{"from": "2021", "to": "2024"})
     at.selectbox(key="reg_partner").set_value("GTM").run()
     at.button(key="reg_open").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="pp_partner").value == "GTM"
     assert at.header[0].value == "Guatemala Customs"
-    assert at.query_params["p"] == "GTM"
+    assert (at.query_params["p"], at.query_params["region"], at.query_params["from"], at.query_params["to"]) == (
+        "GTM", "AME", "2021", "2024")
+    assert at.caption[0].value.startswith("Region: AME; period: 2021 to 2024 · Data as of 2024-12-31.")
+    assert len(at.selectbox(key="pp_partner").options) == 8
 
 
 # --- donors ----------------------------------------------------------------------------------
@@ -184,12 +188,14 @@ def test_donors_page_preselects_the_donor_filter(demo_url):
     assert metrics(at)["Administrations funded"] == "8"
 
 
-def test_donors_open_a_partner_profile(demo_url):
-    at = open_page(DONORS)
+def test_donors_open_a_partner_profile_keeping_the_filters(demo_url):
+    at = open_page(DONORS, donor="CAN")
     at.selectbox(key="don_partner").set_value("HND").run()
     at.button(key="don_open").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="pp_partner").value == "HND"
+    assert (at.query_params["p"], at.query_params["donor"]) == ("HND", "CAN")
+    assert len(at.selectbox(key="pp_partner").options) == 8
 
 
 # --- partner profile ---------------------------------------------------------------------------

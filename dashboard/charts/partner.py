@@ -135,7 +135,6 @@ def default_partner(v) -> str | None:
 
 
 def chart_partner_progress(v, prog, partner: str | None = None) -> go.Figure:
-    from models.progress import progress_help
     from models.queries import partner_indicators
 
     code = partner if partner in set(v.partners["code"]) else default_partner(v)

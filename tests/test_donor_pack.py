@@ -1,0 +1,296 @@
+"""The donor pack: `build_pack` and `resultsboard export pack --donor CODE --out FILE.zip`.
+
+Every chart in the catalogue (PNG and SVG) for the partners the donor funds, their data
+(a CSV per export and one XLSX workbook) and a self-contained HTML report with a section per
+chart and footnotes. Without Chromium the pack still builds, with the charts as HTML.
+
+Packs render every chart twice (PNG, SVG), so each is built once per module and reused; the
+command-line pack runs in a subprocess started at the beginning, alongside the in-process
+ones.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import skip_or_fail
+from dashboard import exports
+from dashboard.charts.catalog import all_charts
+from models.access import Scope
+from models.db import init_database, make_engine
+from models.demo import load_demo
+from models.exporting import DATA_EXPORTS
+from models.queries import load_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+BOM = b"\xef\xbb\xbf"
+
+# donor -> the partners it funds in the demo (seeds/03_funding.csv)
+FUNDED = {
+    "CAN": ["ATG", "ECU", "GTM", "GUY", "HND", "JAM", "MEX", "SLV"],
+    "NOR": ["AFG", "BFA", "CIV", "ETH", "GHA", "JOR", "LBN", "LBR", "MLI", "MOZ", "MWI", "NER", "NPL", "PSE",
+            "SLE", "TUN", "TZA", "UKR"],
+}
+DONOR_NAMES = {"CAN": "Global Affairs Canada", "NOR": "Norad"}
+
+
+def expected_names(donor: str, chart_formats=("png", "svg")) -> list[str]:
+    charts = [f"charts/{name}.{fmt}" for name in all_charts() for fmt in chart_formats]
+    data = [f"data/{name}.csv" for name in DATA_EXPORTS] + [f"data/{donor.lower()}-data.xlsx"]
+    return sorted(charts + data + ["report.html"])
+
+
+# --- the demo and the packs, built once ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pack") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    init_database(engine)
+    assert load_demo(engine).status == "committed"
+    yield f"sqlite:///{path}", engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def cli_pack(demo, tmp_path_factory):
+    """`resultsboard export pack --donor CAN` in a subprocess, started now, awaited by its test."""
+    if not exports.images_available():
+        skip_or_fail("donor pack with images: no Chromium installed")
+    out = tmp_path_factory.mktemp("cli-pack") / "can-pack.zip"
+    env = {**os.environ, "DATABASE_URL": demo[0]}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "export", "pack", "--donor", "CAN", "--out", str(out)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    yield proc, out
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+class Packs(dict):
+    def __init__(self, engine):
+        super().__init__()
+        self.engine = engine
+
+    def get_zip(self, donor: str) -> zipfile.ZipFile:
+        if donor not in self:
+            if not exports.images_available():
+                skip_or_fail("donor pack with images: no Chromium installed")
+            self[donor] = exports.build_pack(self.engine, donor)
+        return zipfile.ZipFile(io.BytesIO(self[donor]))
+
+
+@pytest.fixture(scope="module")
+def packs(demo):
+    return Packs(demo[1])
+
+
+def _csv_rows(z: zipfile.ZipFile, name: str) -> list[dict]:
+    data = z.read(name)
+    assert data.startswith(BOM)
+    return list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+# --- contents ---------------------------------------------------------------------------------------
+
+
+def test_cli_pack_started(cli_pack):
+    """Starts the command-line pack early (checked in test_cli_pack_for_canada)."""
+    assert cli_pack[0].pid > 0
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_pack_holds_every_chart_every_export_and_the_report(packs, donor):
+    z = packs.get_zip(donor)
+    names = z.namelist()
+    assert len(names) == len(set(names))
+    assert sorted(names) == expected_names(donor)
+    for name in all_charts():
+        assert z.read(f"charts/{name}.png")[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert ElementTree.fromstring(z.read(f"charts/{name}.svg")).tag == "{http://www.w3.org/2000/svg}svg", name
+    for name in DATA_EXPORTS:
+        assert z.read(f"data/{name}.csv").startswith(BOM), name
+    wb = load_workbook(io.BytesIO(z.read(f"data/{donor.lower()}-data.xlsx")))
+    assert wb.sheetnames == list(DATA_EXPORTS)
+    assert all(ws.freeze_panes == "A2" for ws in wb.worksheets)
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_pack_data_is_the_donors(packs, donor):
+    z = packs.get_zip(donor)
+    assert [r["code"] for r in _csv_rows(z, "data/partners.csv")] == FUNDED[donor]
+    assert [r["code"] for r in _csv_rows(z, "data/donors.csv")] == [donor]
+    funding = _csv_rows(z, "data/funding.csv")
+    assert {r["donor"] for r in funding} == {donor}
+    assert sorted(r["partner"] for r in funding if r["partner"]) == FUNDED[donor]
+    results = _csv_rows(z, "data/results.csv")
+    assert {r["partner"] for r in results if r["partner"]} == set(FUNDED[donor])
+    # the workbook holds the same tables as the CSV files
+    wb = load_workbook(io.BytesIO(z.read(f"data/{donor.lower()}-data.xlsx")))
+    for name in DATA_EXPORTS:
+        rows = _csv_rows(z, f"data/{name}.csv")
+        assert wb[name].max_row == len(rows) + 1, name
+    assert [c.value for c in wb["partners"]["A"]][1:] == FUNDED[donor]
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_report_has_a_section_per_chart_and_the_footnotes(packs, donor, demo):
+    z = packs.get_zip(donor)
+    report = z.read("report.html").decode("utf-8")
+    charts = all_charts()
+    h2 = re.findall(r"<h2>(.*?)</h2>", report)
+    assert len(h2) == len(charts) + 1
+    assert h2[-1] == "Footnotes"
+    sections = re.findall(r"<section id='([^']+)'><h2>(\d+)\. .*?</h2>(.*?)</section>", report, re.S)
+    assert [s[0] for s in sections] == list(charts)
+    assert [int(s[1]) for s in sections] == list(range(1, len(charts) + 1))
+    for name, _, body in sections:
+        assert body.lstrip().startswith("<svg"), name  # the SVG image, inline
+        assert "Data as of 2025-12-31" in body, name
+    assert f"Donor report: {DONOR_NAMES[donor]} ({donor})" in report
+    assert "Illustrative demo data" in report
+    assert report.count("Data as of 2025-12-31") >= len(charts) + 2
+    footnotes = report[report.index("<h2>Footnotes</h2>"):]
+    assert re.search(r"Period: \d{4}-\d{2}-\d{2} to 2025-12-31", footnotes)
+    assert "Illustrative demo data" in footnotes
+    assert "Indicator definitions and baselines" in footnotes
+    assert "(actual − baseline) ÷ (target − baseline)" in footnotes
+    indicators = load_snapshot(demo[1]).indicators
+    for code, name, description in zip(indicators["code"], indicators["name"], indicators["description"]):
+        assert f"<tr><td>{code}</td><td>{html.escape(name)}</td>" in footnotes, code
+        assert html.escape(description) in footnotes, code
+    baselines = {"CAN": "<td>8 partners, 2021; values 2.51 to 3.84</td>", "NOR": "<td>18 partners, 2019"}
+    assert baselines[donor] in footnotes  # IND01's baselines
+    # self-contained: nothing to fetch
+    assert not re.search(r"<script[^>]*\bsrc\s*=", report, re.I)
+    assert not re.search(r"<link\b", report, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", report, re.I)
+    assert "cdn" not in report.lower()
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+REFUSED = [
+    # (donor, scope, message)
+    ("XXX", None, "unknown donor 'XXX'; known: CAN, NOR"),
+    ("", None, "unknown donor ''"),
+    ("CAN", Scope(email="norad@example.org", role="donor", donor="NOR"),
+     "not permitted: norad@example.org sees donor NOR, not CAN"),
+]
+
+
+@pytest.mark.parametrize("donor,scope,message", REFUSED, ids=["unknown", "empty", "other-donors-pack"])
+def test_pack_refused(demo, donor, scope, message):
+    with pytest.raises(ValueError) as e:
+        exports.build_pack(demo[1], donor, scope=scope, with_images=False)
+    assert message in str(e.value)
+
+
+def test_donor_code_is_matched_case_insensitively(demo, monkeypatch):
+    few = dict(list(all_charts().items())[:2])
+    monkeypatch.setattr("dashboard.charts.catalog.all_charts", lambda: few)
+    z = zipfile.ZipFile(io.BytesIO(exports.build_pack(demo[1], " can ", with_images=False)))
+    assert "data/can-data.xlsx" in z.namelist()
+    assert "Donor report: Global Affairs Canada (CAN)" in z.read("report.html").decode()
+
+
+# --- the command line ------------------------------------------------------------------------------------
+
+
+def test_cli_pack_for_canada(cli_pack):
+    proc, out = cli_pack
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr
+    names = zipfile.ZipFile(out).namelist()
+    assert sorted(names) == expected_names("CAN")
+    assert stdout.strip() == f"Wrote donor pack for CAN to {out}: {len(names)} files"
+    assert [r["code"] for r in _csv_rows(zipfile.ZipFile(out), "data/partners.csv")] == FUNDED["CAN"]
+
+
+@pytest.fixture
+def cli(monkeypatch, demo, capsys):
+    """The command line in-process on the demo database (it keeps one engine per process)."""
+    from dashboard.cli import main
+    from models.db import engine_for
+
+    monkeypatch.setenv("DATABASE_URL", demo[0])
+    engine_for.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            rc = main(list(args))
+        except SystemExit as e:
+            rc = e.code
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    yield run
+    engine_for.cache_clear()
+
+
+CLI_REFUSALS = [
+    # (args, exit code, stderr contains)
+    (["--donor", "XXX", "--out", "{tmp}/p.zip"], 1, "unknown donor 'XXX'; known: CAN, NOR"),
+    (["--donor", "CAN", "--donor", "NOR", "--out", "{tmp}/p.zip"], 2, "export pack takes one --donor (given: CAN, NOR)"),
+    (["--donor", "CAN", "--out", "{tmp}/missing/p.zip"], 2, "No such folder: {tmp}/missing"),
+    (["--donor", "CAN", "--out", "{tmp}/p.zip", "--from", "2024", "--to", "2021"], 2, "--from 2024 is after --to 2021"),
+    (["--donor", "CAN", "--out", "{tmp}/p.zip", "--key-factor", "x"], 2, "key factor 'x' is not a number from 1 to 10"),
+    (["--out", "{tmp}/p.zip"], 2, "the following arguments are required: --donor"),
+]
+
+
+@pytest.mark.parametrize("args,code,message", CLI_REFUSALS, ids=[f"refusal-{i}" for i in range(len(CLI_REFUSALS))])
+def test_cli_pack_refusals(cli, tmp_path, args, code, message):
+    rc, out, err = cli("export", "pack", *[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert rc == code, err
+    assert message.replace("{tmp}", str(tmp_path)) in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- without Chromium -----------------------------------------------------------------------------------
+
+
+def test_without_chromium_the_pack_has_html_charts_and_images_are_refused(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "images_available", lambda: False)
+    chart = next(iter(all_charts()))
+
+    rc, out, err = cli("export", "chart", chart, "--format", "png", "--out", str(tmp_path / "c.png"))
+    assert (rc, out) == (1, "")
+    assert err.strip() == exports.NO_CHROMIUM_MESSAGE
+    assert not (tmp_path / "c.png").exists()
+    with pytest.raises(RuntimeError, match="needs Chromium"):
+        exports.figure_image(all_charts()[chart], "svg")
+
+    rc, out, err = cli("export", "chart", chart, "--format", "html", "--out", str(tmp_path / "c.html"))
+    assert rc == 0, err
+    assert b"<!doctype html>" in (tmp_path / "c.html").read_bytes()[:100].lower()
+
+    pack = tmp_path / "pack.zip"
+    rc, out, err = cli("export", "pack", "--donor", "CAN", "--out", str(pack))
+    assert rc == 0, err
+    assert exports.NO_CHROMIUM_MESSAGE in err
+    z = zipfile.ZipFile(pack)
+    assert sorted(z.namelist()) == expected_names("CAN", chart_formats=("html",))
+    assert out.strip() == f"Wrote donor pack for CAN to {pack}: {len(z.namelist())} files"
+    for name in all_charts():
+        page = z.read(f"charts/{name}.html").decode()
+        assert "cdn" not in page.lower() and not re.search(r"<script[^>]*\bsrc\s*=", page, re.I), name
+    report = z.read("report.html").decode()
+    assert len(re.findall(r"<h2>", report)) == len(all_charts()) + 1
+    assert report.count("Plotly.newPlot") == len(all_charts())  # interactive charts instead of images
+    assert report.count("<script>window.PlotlyGeoAssets={topojson:") == 1  # the maps' topojson, inlined once
+    assert "cdn" not in report.lower() and not re.search(r"<script[^>]*\bsrc\s*=", report, re.I)
+    assert "Illustrative demo data" in report
