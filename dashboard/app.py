@@ -16,7 +16,9 @@ state.refresh_version()
 
 PAGES = {
     "Programme": [
-        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="home"),
+        # the overview also answers at /overview (a hand-typed or documented address)
+        st.Page(VIEWS / "overview.py", title="Overview", url_path="overview", visibility="hidden"),
         st.Page(VIEWS / "regions.py", title="Regions", icon=":material/public:", url_path="regions"),
         st.Page(VIEWS / "donors.py", title="Donors", icon=":material/volunteer_activism:", url_path="donors"),
         st.Page(VIEWS / "partner.py", title="Partner profile", icon=":material/account_balance:", url_path="partner"),

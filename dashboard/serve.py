@@ -2,7 +2,7 @@
 behaves the same from any working directory (no request leaves the machine)."""
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -24,8 +24,10 @@ def streamlit_command(port: int) -> list[str]:
 
 
 def serve(port: int = 8501) -> int:
+    """Replace this process with Streamlit, so signals (Ctrl+C, SIGTERM from a process
+    manager) reach the server itself and no orphan keeps the port."""
     print(f"Resultsboard on http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    try:
-        return subprocess.call(streamlit_command(port), cwd=APP.parent)
-    except KeyboardInterrupt:
-        return 0
+    os.chdir(APP.parent)
+    command = streamlit_command(port)
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return

@@ -943,8 +943,9 @@ def import_results(ctx: _Context, t: Table) -> pd.Series:
     comment, _ = parse_text(_col(frame, "comment"), "comment")
     wants_value = has_value | (_col(frame, "comment").ne("") & ~has_baseline)
     key = ["indicator_id", "partner_id", "period_start", "period_end", "dimension", "dimension_value"]
-    period_column = "period" if "period" in frame and "period_start" not in frame else "period_start"
-    period_text = frame[period_column] if period_column in frame else pd.Series("", index=idx)
+    # key problems are reported on period_start (the key's column), showing the cell as given
+    period_column = "period_start"
+    period_text = frame["period"] if "period" in frame and "period_start" not in frame else _col(frame, "period_start")
     # rows whose key is known take part in the duplicate and overlap checks, even when
     # another of their cells is wrong: every problem is reported, not just the first
     period_bad = idx.isin([i.row for i in ctx.issues if i.severity == ERROR and i.column in ("period", "period_start", "period_end")])

@@ -99,12 +99,12 @@ class Filters:
 
     def describe(self) -> str:
         parts = []
-        for label, values in (("region", self.regions), ("donor", self.donors), ("partner", self.partners), ("key factor", self.key_factors)):
+        for label, values in (("Region", self.regions), ("Donor", self.donors), ("Partner", self.partners), ("Key factor", self.key_factors)):
             if values:
                 parts.append(f"{label}: {', '.join(map(str, values))}")
         if self.period_from or self.period_to:
-            parts.append(f"period: {self.period_from or '…'} to {self.period_to or '…'}")
-        return "; ".join(parts) or "no filter"
+            parts.append(f"Period: {self.period_from or '…'} to {self.period_to or '…'}")
+        return "; ".join(parts) or "No filter"
 
 
 # --------------------------------------------------------------------------------------

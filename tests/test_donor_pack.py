@@ -172,7 +172,7 @@ def test_report_has_a_section_per_chart_and_the_footnotes(packs, donor, demo):
     for code, name, description in zip(indicators["code"], indicators["name"], indicators["description"]):
         assert f"<tr><td>{code}</td><td>{html.escape(name)}</td>" in footnotes, code
         assert html.escape(description) in footnotes, code
-    baselines = {"CAN": "<td>8 partners, 2021; values 2.51 to 3.84</td>", "NOR": "<td>18 partners, 2019"}
+    baselines = {"CAN": "<td>8 partners, 2021; values 2.51 to 3.84</td>", "NOR": "<td>18 partners, 2020–2024; values 2.42 to 3.88</td>"}
     assert baselines[donor] in footnotes  # IND01's baselines
     # self-contained: nothing to fetch
     assert not re.search(r"<script[^>]*\bsrc\s*=", report, re.I)

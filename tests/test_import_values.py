@@ -317,16 +317,16 @@ def test_programme_level_row(engine, header, row):
 # --- keys and overlaps --------------------------------------------------------------------------
 
 OVERLAPS = [
-    pytest.param([], "UNIT,GTM,2024,,10\nUNIT,GTM,2024-Q1,,2\n", [(3, "period", "overlapping-period")], id="year-and-quarter-actuals"),
-    pytest.param([], "UNIT,GTM,2024,10,\nUNIT,GTM,2024-H2,5,\n", [(3, "period", "overlapping-period")], id="year-and-half-targets"),
-    pytest.param([], "UNIT,GTM,2024-Q1,,2\nUNIT,GTM,2024-03,,1\n", [(3, "period", "overlapping-period")], id="quarter-and-month"),
+    pytest.param([], "UNIT,GTM,2024,,10\nUNIT,GTM,2024-Q1,,2\n", [(3, "period_start", "overlapping-period")], id="year-and-quarter-actuals"),
+    pytest.param([], "UNIT,GTM,2024,10,\nUNIT,GTM,2024-H2,5,\n", [(3, "period_start", "overlapping-period")], id="year-and-half-targets"),
+    pytest.param([], "UNIT,GTM,2024-Q1,,2\nUNIT,GTM,2024-03,,1\n", [(3, "period_start", "overlapping-period")], id="quarter-and-month"),
     pytest.param([], "UNIT,GTM,2024,40,\nUNIT,GTM,2024-Q1,,10\nUNIT,GTM,2024-Q2,,10\nUNIT,GTM,2024-Q3,,10\nUNIT,GTM,2024-Q4,,10\n",
                  [], id="annual-target-quarterly-actuals"),
     pytest.param([], "UNIT,GTM,2024-Q1,,2\nUNIT,GTM,2024-Q2,,2\n", [], id="adjacent-quarters"),
     pytest.param([], "UNIT,GTM,2024,,10\nUNIT,SLE,2024-Q1,,2\n", [], id="different-partners"),
     pytest.param([], "UNIT,GTM,2024,,10\nPCT,GTM,2024-Q1,,2\n", [], id="different-indicators"),
-    pytest.param(["UNIT,GTM,2024,,10"], "UNIT,GTM,2024-Q2,,2\n", [(2, "period", "overlapping-period")], id="against-stored-actual"),
-    pytest.param(["UNIT,GTM,2024-Q2,7,"], "UNIT,GTM,2024,30,\n", [(2, "period", "overlapping-period")], id="against-stored-target"),
+    pytest.param(["UNIT,GTM,2024,,10"], "UNIT,GTM,2024-Q2,,2\n", [(2, "period_start", "overlapping-period")], id="against-stored-actual"),
+    pytest.param(["UNIT,GTM,2024-Q2,7,"], "UNIT,GTM,2024,30,\n", [(2, "period_start", "overlapping-period")], id="against-stored-target"),
     pytest.param(["UNIT,GTM,2024,30,"], "UNIT,GTM,2024-Q2,,2\n", [], id="stored-annual-target-new-quarter-actual"),
     pytest.param(["UNIT,GTM,2024,,10"], "UNIT,GTM,2024,,12\n", [], id="same-period-is-an-update"),
     pytest.param(["UNIT,GTM,2023,,10"], "UNIT,GTM,2024-Q1,,2\n", [], id="stored-other-year"),
@@ -348,7 +348,7 @@ def test_overlapping_periods(engine, before, rows, expected):
 
 def test_overlap_message_names_the_other_row(engine):
     report = import_results(engine, "indicator,partner,period,actual\nUNIT,GTM,2024,10\nUNIT,GTM,2024-Q1,2\n")
-    assert problems(report) == [(3, "period", "overlapping-period")]
+    assert problems(report) == [(3, "period_start", "overlapping-period")]
     assert "row 2" in report.issues[0].message
 
 
@@ -361,11 +361,11 @@ def test_overlap_with_start_and_end_columns(engine):
 @pytest.mark.parametrize(
     "rows, expected",
     [
-        pytest.param("UNIT,GTM,2024,,1\nUNIT,GTM,2024,,2\n", [(3, "period", "duplicate-key")], id="same-key"),
-        pytest.param("UNIT,GTM,2024,,1\nunit, gtm ,2024,,1\n", [(3, "period", "duplicate-key")], id="same-key-other-spelling"),
+        pytest.param("UNIT,GTM,2024,,1\nUNIT,GTM,2024,,2\n", [(3, "period_start", "duplicate-key")], id="same-key"),
+        pytest.param("UNIT,GTM,2024,,1\nunit, gtm ,2024,,1\n", [(3, "period_start", "duplicate-key")], id="same-key-other-spelling"),
         pytest.param("UNIT,GTM,2024,,1\nUNIT,GTM,2024,,1\nUNIT,GTM,2024,,1\n",
-                     [(3, "period", "duplicate-key"), (4, "period", "duplicate-key")], id="three-times"),
-        pytest.param("UNIT,,2024,,1\nUNIT,,2024,,1\n", [(3, "period", "duplicate-key")], id="programme-level"),
+                     [(3, "period_start", "duplicate-key"), (4, "period_start", "duplicate-key")], id="three-times"),
+        pytest.param("UNIT,,2024,,1\nUNIT,,2024,,1\n", [(3, "period_start", "duplicate-key")], id="programme-level"),
     ],
 )
 def test_duplicate_keys_in_a_file(engine, rows, expected):

@@ -13,7 +13,7 @@ note = state.data_note(v)
 acts = activities_listing(v)
 
 st.title("Activities")
-st.caption(f"{v.filters.describe().capitalize()} · {note}")
+st.caption(f"{v.filters.describe()} · {note}")
 
 c = st.columns(4)
 c[0].metric("Activities", len(acts))

@@ -14,7 +14,7 @@ prog = state.current_progress()
 note = state.data_note(v)
 
 st.title("Indicators")
-st.caption(f"{v.filters.describe().capitalize()} · {note}")
+st.caption(f"{v.filters.describe()} · {note}")
 
 codes = list(v.indicators["code"])
 if not codes:

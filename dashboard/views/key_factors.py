@@ -21,7 +21,7 @@ prog = state.current_progress()
 note = state.data_note(v)
 
 st.title("Revised Arusha Declaration key factors")
-st.caption(f"{v.filters.describe().capitalize()} · {note}")
+st.caption(f"{v.filters.describe()} · {note}")
 
 state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note), key="kf_progress")
 state.show_chart(charts.key_factor_heatmap(key_factor_cells(v, prog), note=note), key="kf_heatmap")

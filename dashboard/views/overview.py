@@ -14,7 +14,7 @@ h = headline(v, prog)
 note = state.data_note(v)
 
 st.title("Programme overview")
-st.caption(f"{v.filters.describe().capitalize()} · {note}")
+st.caption(f"{v.filters.describe()} · {note}")
 
 committed = h["committed"] or {"–": None}
 c = st.columns(4 + len(committed))

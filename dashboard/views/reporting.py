@@ -24,7 +24,7 @@ due = int(periods["due"].sum()) if len(periods) else 0
 reported = int(periods["reported"].sum()) if len(periods) else 0
 
 st.title("Who has not reported?")
-st.caption(f"{v.filters.describe().capitalize()} · {note}")
+st.caption(f"{v.filters.describe()} · {note}")
 
 c = st.columns(4)
 c[0].metric("As of", as_of, help="The period filter's end ('To'), else the latest period end in the data — never today's date.")
