@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import shutil
 import threading
 import zipfile
@@ -443,7 +442,12 @@ def cmd_export_chart(args) -> int:
     engine = _ready_engine()
     v = view(load_snapshot(engine), filters, _scope(engine, args.user))
     fig = charts[args.name](v, progress_table(v))
-    out.write_bytes(figure_bytes(fig, args.format))
+    try:
+        data = figure_bytes(fig, args.format)
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
     print(f"Wrote {args.name} ({args.format}) to {out}")
     return EXIT_OK
 
@@ -472,6 +476,9 @@ def cmd_export_pack(args) -> int:
         data = build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
     except ValueError as e:
         print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not build the donor pack: {e}", file=sys.stderr)
         return EXIT_REFUSED
     out.write_bytes(data)
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -153,8 +153,9 @@ def results_frame(v: Snapshot) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, formula-like text defused."""
-    return defuse_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with BOM, formula-like text defused, dates as YYYY-MM-DD (the upload format,
+    also for pandas Timestamps, which would otherwise print a time)."""
+    return defuse_frame(frame).to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -186,13 +187,17 @@ def _sheet_title(name: str, n: int) -> str:
 
 
 def _text_cell(ws, value, cell_type):
-    cell = cell_type(ws, value=str(value))
+    """A text cell (never a formula). Control characters other than tab, CR and LF cannot be
+    stored in a worksheet (XML forbids them; openpyxl refuses the whole file): they are left out."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = cell_type(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"
     return cell
 
 
 def _cell(ws, value, cell_type):
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, str):
         return _text_cell(ws, value, cell_type) if value else None  # '' (no key part): an empty cell

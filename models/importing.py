@@ -31,8 +31,8 @@ from models.cells import (
 )
 from models.formats import (
     ACTIVITY_STATUSES,
-    CLEAR_TOKEN,
     ACTIVITY_TYPES,
+    CLEAR_TOKEN,
     KIND_ORDER,
     LEVELS,
     MEASURES,

@@ -5,7 +5,6 @@ rows it updates so a batch can be reverted exactly.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,30 +31,35 @@ class Plan:
 
 
 def _is_missing(series: pd.Series) -> np.ndarray:
-    return np.array([v is None or v is CLEAR or (isinstance(v, float) and math.isnan(v)) for v in series], dtype=bool) \
-        if series.dtype == object else series.isna().to_numpy()
+    """None, NaN or CLEAR (vectorised: a million-row column is compared in C, not in a loop)."""
+    if series.dtype != object:
+        return series.isna().to_numpy()
+    return pd.isna(series).to_numpy() | _is_clear(series)
 
 
 def _is_clear(series: pd.Series) -> np.ndarray:
     if series.dtype != object:
         return np.zeros(len(series), dtype=bool)
-    return np.array([v is CLEAR for v in series], dtype=bool)
+    return np.asarray(series.to_numpy(dtype=object) == CLEAR, dtype=bool)
 
 
 def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
+    """Element-wise equality of incoming and stored values; a missing stored value is never equal.
+
+    Python equality, element by element in C (1 == 1.0, 'a' == 'a'); only cells that differ
+    with a float on one side get a second look, converted to float ('5' vs 5.0)."""
     a = new.to_numpy(dtype=object)
     b = old.to_numpy(dtype=object)
-    out = np.empty(len(a), dtype=bool)
-    for i, (x, y) in enumerate(zip(a, b)):
-        if y is None or (isinstance(y, float) and math.isnan(y)):
-            out[i] = False
-        elif isinstance(x, float) or isinstance(y, float):
+    stored = ~pd.isna(old).to_numpy()
+    out = np.asarray(a == b, dtype=bool) & stored
+    second = np.flatnonzero(~out & stored & ~_is_missing(new))
+    for i in second:
+        x, y = a[i], b[i]
+        if isinstance(x, float) or isinstance(y, float):
             try:
                 out[i] = float(x) == float(y)
             except (TypeError, ValueError):
                 out[i] = False
-        else:
-            out[i] = x == y
     return out
 
 

@@ -431,14 +431,14 @@ def test_revert_undoes_a_batch_and_is_recorded(demo_cli):
 
 
 @pytest.mark.parametrize(
-    "batch, message",
+    "batch, check, message",
     [
-        pytest.param("999", "there is no batch 999", id="unknown-batch"),
-        pytest.param("2", "batch 2 was already reverted", id="already-reverted"),
-        pytest.param("3", "batch 3 is itself a revert", id="a-revert"),
+        pytest.param("999", "unknown-reference", "there is no batch 999", id="unknown-batch"),
+        pytest.param("2", "not-permitted", "batch 2 was already reverted", id="already-reverted"),
+        pytest.param("3", "not-permitted", "batch 3 is itself a revert", id="a-revert"),
     ],
 )
-def test_revert_refused_exits_1(demo_cli, batch, message):
+def test_revert_refused_exits_1(demo_cli, batch, check, message):
     name = demo_cli.write("good.csv", GOOD_RESULTS)
     for args in (["import", name], ["revert", "2"]):
         result = demo_cli(*args)
@@ -447,7 +447,7 @@ def test_revert_refused_exits_1(demo_cli, batch, message):
     result, report = demo_cli.json("revert", batch)
     assert result.returncode == 1, result.stdout + result.stderr
     assert (report["status"], report["revert_batch_id"]) == ("refused", None)
-    assert [i["check"] for i in report["issues"]] == ["not-permitted"]
+    assert [i["check"] for i in report["issues"]] == [check]
     assert message in report["issues"][0]["message"]
     assert demo_cli.dump() == before
 

@@ -318,3 +318,35 @@ def test_cli_export_data_with_filters(demo_engine, tmp_path, cli_database, capsy
     capsys.readouterr()
     frame = pd.read_csv(out, encoding="utf-8-sig", dtype=str) if fmt == "csv" else pd.read_excel(out, dtype=str)
     assert sorted(set(frame["partner"])) == ["ATG", "ECU", "GTM", "GUY", "HND", "JAM", "MEX", "SLV"]
+
+
+# --- cells the writers must not choke on ------------------------------------------------------------
+
+CELL_CASES = [
+    # (value, XLSX cell value, XLSX data type, CSV cell)
+    ("line\x0bbreak", "linebreak", "s", "line\x0bbreak"),  # XML cannot hold \x0b: left out of the workbook only
+    ("bell\x07 and nul\x00", "bell and nul", "s", "bell\x07 and nul\x00"),
+    ("tab\tand\nnew line", "tab\tand\nnew line", "s", "tab\tand\nnew line"),
+    ("Côte d'Ivoire – “quoted”", "Côte d'Ivoire – “quoted”", "s", "Côte d'Ivoire – “quoted”"),
+    ("=1+1", "'=1+1", "s", "'=1+1"),
+    ("0012", "0012", "s", "0012"),  # a code that looks like a number stays text
+    ("2024-01-01", "2024-01-01", "s", "2024-01-01"),  # ... and one that looks like a date
+    (True, "true", "s", "True"),
+    (3, 3, "n", "3"),
+    (-2.5, -2.5, "n", "-2.5"),
+    (date(2024, 3, 31), datetime(2024, 3, 31), "d", "2024-03-31"),
+    (pd.Timestamp("2024-03-31"), datetime(2024, 3, 31), "d", "2024-03-31"),
+    (None, None, "n", ""),
+    (pd.NaT, None, "n", ""),
+    (float("nan"), None, "n", ""),
+]
+
+
+@pytest.mark.parametrize("value,xlsx_value,xlsx_type,csv_cell", CELL_CASES, ids=[repr(c[0])[:20] for c in CELL_CASES])
+def test_cell_values(value, xlsx_value, xlsx_type, csv_cell):
+    frame = pd.DataFrame({"v": pd.Series([value], dtype=object)})
+    ws = load_workbook(io.BytesIO(to_xlsx_bytes({"t": frame})))["t"]
+    cell = ws["A2"]
+    assert (cell.value, cell.data_type if not cell.is_date else "d") == (xlsx_value, xlsx_type)
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame)[3:].decode("utf-8"), newline="")))
+    assert rows == [["v"], [csv_cell]]
