@@ -571,8 +571,6 @@ def history_row(page, name: str) -> list[str]:
     return cells
 
 
-@pytest.mark.xfail(reason="Streamlit serves the default page only at the root: /overview shows a 'Page not found' "
-                          "dialog (then runs the overview at /, keeping the query string)", strict=False)
 def test_overview_has_its_own_address(server, guard):
     """A link to /overview (as the page list names it) opens the overview without a
     'Page not found' dialog, keeping its filters."""
