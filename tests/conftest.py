@@ -95,3 +95,35 @@ def demo_engine(engine):
     report = load_demo(engine)
     assert report is not None and report.status == "committed", report and report.errors[:5]
     return engine
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_file(tmp_path_factory):
+    """A SQLite demo database built once per run (page tests copy it before writing)."""
+    from models.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    eng = make_engine(f"sqlite:///{path}")
+    init_database(eng)
+    assert load_demo(eng).status == "committed"
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_sqlite_file, tmp_path_factory):
+    """DATABASE_URL of a module's own copy of the demo database; Streamlit caches cleared around it."""
+    import shutil
+
+    import streamlit as st
+
+    path = tmp_path_factory.mktemp("pages") / "demo.db"
+    shutil.copy(demo_sqlite_file, path)
+    url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        yield url
+        st.cache_data.clear()
+        st.cache_resource.clear()

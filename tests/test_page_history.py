@@ -23,20 +23,10 @@ CHANGE = (b"indicator,partner,period,target,actual,comment\n"
           b"IND04,GTM,2026,55.5,53.2,First figures\n")  # new
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    eng = make_engine(f"sqlite:///{path}")
-    init_database(eng)
-    assert load_demo(eng).status == "committed"
-    eng.dispose()
-    return path
-
-
 @pytest.fixture
-def db(demo_template, tmp_path, monkeypatch):
+def db(demo_sqlite_file, tmp_path, monkeypatch):
     path = tmp_path / "pages.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(demo_sqlite_file, path)
     url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_data.clear()

@@ -33,21 +33,10 @@ EXCEL_FR = ("indicator;partner;period;target;actual;comment\r\n"
             "IND04;GTM;2024;47,4;45,8;\r\n").encode("cp1252")
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    """The demo database, built once per module and copied for each test."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    eng = make_engine(f"sqlite:///{path}")
-    init_database(eng)
-    assert load_demo(eng).status == "committed"
-    eng.dispose()
-    return path
-
-
 @pytest.fixture
-def db(demo_template, tmp_path, monkeypatch):
+def db(demo_sqlite_file, tmp_path, monkeypatch):
     path = tmp_path / "pages.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(demo_sqlite_file, path)
     url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
     st.cache_data.clear()

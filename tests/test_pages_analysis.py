@@ -27,22 +27,6 @@ def _clear_caches():
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    """DATABASE_URL of a demo database of our own (SQLite file), caches cleared around it."""
-    path = tmp_path_factory.mktemp("pages") / "demo.db"
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    init_database(engine)
-    assert load_demo(engine).status == "committed"
-    engine.dispose()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", url)
-        _clear_caches()
-        yield url
-        _clear_caches()
-
-
-@pytest.fixture(scope="module")
 def demo(demo_url):
     """The demo snapshot, read directly (for expectations computed outside the pages)."""
     engine = make_engine(demo_url)

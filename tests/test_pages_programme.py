@@ -29,22 +29,6 @@ def _clear_caches():
     st.cache_resource.clear()
 
 
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory):
-    """DATABASE_URL of a demo database of our own (SQLite file), caches cleared around it."""
-    path = tmp_path_factory.mktemp("programme") / "demo.db"
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    init_database(engine)
-    assert load_demo(engine).status == "committed"
-    engine.dispose()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", url)
-        _clear_caches()
-        yield url
-        _clear_caches()
-
-
 def open_page(page: str, **params) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(params)
@@ -144,7 +128,7 @@ def test_regions_open_a_partner_profile_keeping_the_filters(demo_url):
     assert at.header[0].value == "Guatemala Customs"
     assert (at.query_params["p"], at.query_params["region"], at.query_params["from"], at.query_params["to"]) == (
         "GTM", "AME", "2021", "2024")
-    assert at.caption[0].value.startswith("Region: AME; period: 2021 to 2024 · Data as of 2024-12-31.")
+    assert at.caption[0].value.startswith("Region: AME; Period: 2021 to 2024 · Data as of 2024-12-31.")
     assert len(at.selectbox(key="pp_partner").options) == 8
 
 
