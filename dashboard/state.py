@@ -151,3 +151,27 @@ def show_chart(fig, *, key: str) -> None:
     """A chart with its export popover."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
     export_controls(fig, key)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Building the donor pack…")
+def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple) -> bytes:
+    from dashboard.exports import build_pack
+
+    return build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope))
+
+
+def donor_pack_button(donor: str) -> None:
+    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip, built on click."""
+    from functools import partial
+
+    from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
+
+    st.download_button(
+        f"Donor pack for {donor} (zip)", icon=":material/folder_zip:",
+        data=partial(_donor_pack, database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope())),
+        file_name=f"resultsboard-donor-pack-{donor.lower()}.zip", mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore",
+        help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX workbook) "
+             "and a report with footnotes, for the current filters.",
+    )
+    if not images_available():
+        st.caption(NO_CHROMIUM_MESSAGE + " The pack then holds the charts as HTML.")

@@ -231,3 +231,10 @@ def test_pages_on_an_empty_selection_say_so(demo_url, page):
     assert len(at.get("plotly_chart")) == 0
     assert len(at.info) == 2  # the page's message and the sidebar's demo label
     assert "widen the filters" in at.info[0].value or "widen the filters" in at.info[1].value
+
+
+@pytest.mark.parametrize("donor", ["CAN", "NOR"])
+def test_donor_page_offers_the_donor_pack(demo_url, donor):
+    at = open_page("views/donors.py", donor=donor)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Donor pack for {donor} (zip)" in labels

@@ -65,7 +65,7 @@ donor = st.selectbox("Donor", codes, key="don_donor", format_func=lambda d: f"{n
 row = donors[donors["donor"] == donor].iloc[0]
 st.header(row["donor_name"])
 
-# donor pack button: export issue
+state.donor_pack_button(donor)
 
 c = st.columns(4)
 c[0].metric("Administrations funded", int(row["partners"]))
