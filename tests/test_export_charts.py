@@ -189,19 +189,31 @@ def test_html_page_renders_with_the_network_blocked(rendered, tmp_path):
             outside.append(request.url)
             r.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            context = browser.new_context()
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            page.wait_for_selector("path.choroplethlocation", state="attached", timeout=30_000)
-            drawn = page.locator("path.choroplethlocation").count()
-            countries = page.evaluate("() => document.querySelectorAll('.geo .layer.countries path, .geo path.countries').length")
-        finally:
-            browser.close()
+    result = {}
+
+    def look():
+        # its own thread: the sync API refuses to run where another test's Playwright loop lives
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+            try:
+                context = browser.new_context()
+                context.route("**/*", route)
+                page = context.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(page_file.as_uri())
+                page.wait_for_selector("path.choroplethlocation", state="attached", timeout=30_000)
+                result["drawn"] = page.locator("path.choroplethlocation").count()
+                result["countries"] = page.evaluate(
+                    "() => document.querySelectorAll('.geo .layer.countries path, .geo path.countries').length")
+            finally:
+                browser.close()
+
+    import threading
+
+    worker = threading.Thread(target=look)
+    worker.start()
+    worker.join(timeout=120)
+    drawn, countries = result.get("drawn"), result.get("countries", 0)
     assert outside == []
     assert errors == []
     assert drawn == len(set(rendered.figures["partner-map"].data[0].locations))
