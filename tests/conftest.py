@@ -127,3 +127,24 @@ def demo_url(demo_sqlite_file, tmp_path_factory):
         yield url
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+@pytest.fixture
+def db(demo_sqlite_file, tmp_path, monkeypatch):
+    """An engine on a test's own copy of the demo database (DATABASE_URL points at it), for
+    page tests that write; Streamlit caches cleared around it."""
+    import shutil
+
+    import streamlit as st
+
+    path = tmp_path / "pages.db"
+    shutil.copy(demo_sqlite_file, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+    st.cache_data.clear()
+    st.cache_resource.clear()

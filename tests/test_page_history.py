@@ -23,21 +23,6 @@ CHANGE = (b"indicator,partner,period,target,actual,comment\n"
           b"IND04,GTM,2026,55.5,53.2,First figures\n")  # new
 
 
-@pytest.fixture
-def db(demo_sqlite_file, tmp_path, monkeypatch):
-    path = tmp_path / "pages.db"
-    shutil.copy(demo_sqlite_file, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def history_page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.switch_page("views/history.py").run()

@@ -33,21 +33,6 @@ EXCEL_FR = ("indicator;partner;period;target;actual;comment\r\n"
             "IND04;GTM;2024;47,4;45,8;\r\n").encode("cp1252")
 
 
-@pytest.fixture
-def db(demo_sqlite_file, tmp_path, monkeypatch):
-    path = tmp_path / "pages.db"
-    shutil.copy(demo_sqlite_file, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def upload_page() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.switch_page("views/upload.py").run()
