@@ -2,7 +2,6 @@
 and a revert asked twice that restores the database exactly."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from models.access import Scope
 from models.batches import history
-from models.db import init_database, make_engine
+
 from models.demo import DEMO_USER, load_demo
 from models.importing import Upload, import_files
 from models.tables import Indicator, Partner, Value

@@ -2,7 +2,6 @@
 confirm, the journey-2 file (semicolons, decimal commas, Windows-1252), and roles."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from models.access import Scope
 from models.batches import history
-from models.db import default_user, init_database, make_engine
+from models.db import default_user
 from models.demo import load_demo
 from models.tables import Indicator, Partner, Value
 
