@@ -183,7 +183,7 @@ def cmd_users_add(args) -> int:
 
 
 def _filters(args):
-    from models.queries import Filters
+    from models.queries.filters import Filters
 
     return Filters.from_values(
         regions=args.region, donors=args.donor, partners=args.partner, key_factors=args.key_factor,

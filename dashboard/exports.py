@@ -240,7 +240,9 @@ def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: boo
     with a section per chart and footnotes."""
     from dashboard.charts.catalog import all_charts
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
-    from models.queries import Filters, load_snapshot, progress_table, view
+    from models.queries.filters import Filters
+    from models.queries.rollups import progress_table
+    from models.queries.snapshot import load_snapshot, view
 
     snap = load_snapshot(engine)
     codes = {c.lower(): c for c in snap.donors["code"]}
@@ -415,7 +417,8 @@ def cmd_export_chart(args) -> int:
 
     from dashboard.charts.catalog import all_charts
     from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _filters, _ready_engine, _scope
-    from models.queries import load_snapshot, progress_table, view
+    from models.queries.rollups import progress_table
+    from models.queries.snapshot import load_snapshot, view
 
     charts = all_charts()
     if args.list:
@@ -456,7 +459,7 @@ def cmd_export_pack(args) -> int:
     import sys
 
     from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _ready_engine, _scope
-    from models.queries import Filters
+    from models.queries.filters import Filters
 
     out = Path(args.out)
     if not out.parent.exists():

@@ -10,7 +10,9 @@ import streamlit as st
 from models.access import LOCAL_ADMIN, Scope
 from models.config import database_url
 from models.db import data_version, init_database, make_engine
-from models.queries import Filters, Snapshot, load_snapshot, progress_table, view
+from models.queries.filters import Filters
+from models.queries.rollups import progress_table
+from models.queries.snapshot import Snapshot, load_snapshot, view
 
 FILTER_KEYS = {  # widget key -> URL parameter
     "f_region": "region",

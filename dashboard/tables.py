@@ -12,7 +12,7 @@ ACTIVITY_TABLE = ["code", "title", "type", "mode", "status", "start", "end", "pa
 
 
 def partner_columns() -> dict:
-    """st.dataframe column_config for models.queries.partner_summary output."""
+    """st.dataframe column_config for models.queries.summaries.partner_summary output."""
     return {
         "partner_name": st.column_config.TextColumn("Administration", width="medium"),
         "country_name": "Country",
@@ -30,7 +30,7 @@ def partner_columns() -> dict:
 
 
 def activity_columns() -> dict:
-    """st.dataframe column_config for models.queries.partner_activities / donor_activities output."""
+    """st.dataframe column_config for models.queries.activities.partner_activities / donor_activities output."""
     return {
         "code": "Code",
         "title": st.column_config.TextColumn("Activity", width="large"),

@@ -19,7 +19,9 @@ from models import reference
 from models.access import Scope
 from models.formats import KINDS
 from models.progress import distance_travelled
-from models.queries import Filters, Snapshot, load_snapshot, view
+from models.queries.activities import activities_table
+from models.queries.filters import Filters
+from models.queries.snapshot import Snapshot, load_snapshot, view
 from models.tables import PROGRAMME_PARTNER_CODE
 
 DATA_EXPORTS = ("results", "partners", "donors", "funding", "framework", "activities", "indicators")
@@ -68,8 +70,6 @@ def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
         out = v.indicators.assign(ascending=_bool_text(v.indicators["ascending"]), cumulative=_bool_text(v.indicators["cumulative"]))
         out = out[["code", "name", "level", "measure", "ascending", "unit", "key_factor", "result", "description", "cumulative", "scale_min", "scale_max"]]
     elif name == "activities":
-        from models.queries import activities_table
-
         acts = activities_table(v)
         acts["end"] = v.activities.set_index("id").reindex(acts["id"])["end"].to_numpy()
         out = acts.assign(

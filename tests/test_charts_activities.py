@@ -15,7 +15,9 @@ from dashboard.charts.activities import (
     activity_timeline,
     participants_by_year_chart,
 )
-from models.queries import Filters, Snapshot, activities_listing, activity_counts
+from models.queries.activities import activities_listing, activity_counts
+from models.queries.filters import Filters
+from models.queries.snapshot import Snapshot
 
 NOTE = "Data as of 2025-12-31."
 ACTIVITY_COLUMNS = ["id", "code", "title", "type", "start", "end", "mode", "status", "participants", "donor", "description"]

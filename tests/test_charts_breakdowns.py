@@ -20,7 +20,9 @@ from dashboard.charts.breakdowns import (
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS
 from models.db import init_database, make_engine
 from models.demo import load_demo
-from models.queries import Filters, load_snapshot, progress_table, view
+from models.queries.filters import Filters
+from models.queries.rollups import progress_table
+from models.queries.snapshot import load_snapshot, view
 
 NOTE = "Data as of 2025-12-31. · Illustrative demo data, not official results."
 

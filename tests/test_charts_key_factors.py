@@ -18,15 +18,11 @@ from dashboard.charts.key_factors import (
     survey_dumbbell,
     survey_key_factor_bars,
 )
-from models.queries import (
-    Filters,
-    Snapshot,
-    activities_by_key_factor,
-    key_factor_label,
-    survey_change_by_key_factor,
-    survey_comparison,
-    survey_rounds,
-)
+from models.queries.activities import activities_by_key_factor
+from models.queries.filters import Filters
+from models.queries.labels import key_factor_label
+from models.queries.snapshot import Snapshot
+from models.queries.surveys import survey_change_by_key_factor, survey_comparison, survey_rounds
 
 NAN = math.nan
 NOTE = "Data as of 2025-12-31."

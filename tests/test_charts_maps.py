@@ -12,7 +12,10 @@ from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS
 from dashboard.charts.maps import CHARTS, DISCLAIMER, TOPOJSON_FILE, partner_map, topojson_ids, world_topojson
 from models.db import init_database, make_engine
 from models.demo import load_demo
-from models.queries import Filters, load_snapshot, partner_summary, progress_table, view
+from models.queries.filters import Filters
+from models.queries.rollups import progress_table
+from models.queries.snapshot import load_snapshot, view
+from models.queries.summaries import partner_summary
 
 STATIC = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "world_50m.json"
 DEMO_COUNTRIES = {

@@ -10,14 +10,14 @@ import pytest
 
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS
 from dashboard.charts.reporting import completeness_by_period_chart, completeness_heatmap
-from models.queries import (
-    Filters,
-    Snapshot,
+from models.queries.filters import Filters
+from models.queries.reporting import (
     completeness_by_partner_period,
     completeness_by_period,
     latest_period_missing,
     missing_reports,
 )
+from models.queries.snapshot import Snapshot
 from models.tables import PROGRAMME_PARTNER_CODE
 
 NAN = math.nan

@@ -31,7 +31,7 @@ from models.access import Scope
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.exporting import DATA_EXPORTS
-from models.queries import load_snapshot
+from models.queries.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 # base64 payloads (PNG images inside SVGs, plotly.js typed arrays) may spell "cdn" by chance

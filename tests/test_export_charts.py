@@ -22,7 +22,9 @@ from dashboard import exports
 from dashboard.charts.catalog import all_charts
 from models.db import init_database, make_engine
 from models.demo import load_demo
-from models.queries import Filters, load_snapshot, progress_table, view
+from models.queries.filters import Filters
+from models.queries.rollups import progress_table
+from models.queries.snapshot import load_snapshot, view
 from conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[1]

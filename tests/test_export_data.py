@@ -23,7 +23,8 @@ from models.demo import load_demo
 from models.exporting import DATA_EXPORTS, data_frame, defuse, to_csv_bytes, to_xlsx_bytes
 from models.formats import KINDS
 from models.importing import Upload, import_files
-from models.queries import Filters, load_snapshot, view
+from models.queries.filters import Filters
+from models.queries.snapshot import load_snapshot, view
 
 BOM = b"\xef\xbb\xbf"
 FORMATS = ("csv", "xlsx")

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from models.exporting import defuse, defuse_frame, export_bytes, to_csv_bytes, to_xlsx_bytes
 from models.importing import Upload, import_files
-from models.queries import Filters, load_snapshot, view
+from models.queries.filters import Filters
+from models.queries.snapshot import load_snapshot, view
 
 DEFUSE_CASES = [
     # (value, exported)

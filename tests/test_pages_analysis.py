@@ -15,7 +15,10 @@ from dashboard.charts import activities, indicators, key_factors, reporting
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.exporting import to_csv_bytes
-from models.queries import Filters, load_snapshot, missing_reports, progress_table, view
+from models.queries.filters import Filters
+from models.queries.reporting import missing_reports
+from models.queries.rollups import progress_table
+from models.queries.snapshot import load_snapshot, view
 from models.tables import Value
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"

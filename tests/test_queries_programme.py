@@ -8,27 +8,27 @@ import pytest
 
 from models.db import init_database, make_engine
 from models.demo import load_demo
-from models.queries import (
-    DONOR_AGREEMENT_COLUMNS,
+from models.queries.activities import donor_activities, partner_activities
+from models.queries.filters import Filters
+from models.queries.profiles import (
     PARTNER_INDICATOR_COLUMNS,
-    PARTNER_SUMMARY_COLUMNS,
-    REGION_SUMMARY_COLUMNS,
-    Filters,
-    donor_activities,
-    donor_agreements,
-    donor_partners,
-    donor_summary,
-    funded_partners_by_region,
-    load_snapshot,
-    partner_activities,
     partner_baselines,
     partner_indicators,
     partner_profile,
     partner_series,
+)
+from models.queries.rollups import progress_table
+from models.queries.snapshot import load_snapshot, view
+from models.queries.summaries import (
+    DONOR_AGREEMENT_COLUMNS,
+    PARTNER_SUMMARY_COLUMNS,
+    REGION_SUMMARY_COLUMNS,
+    donor_agreements,
+    donor_partners,
+    donor_summary,
+    funded_partners_by_region,
     partner_summary,
-    progress_table,
     region_summary,
-    view,
 )
 
 AME = ["ATG", "ECU", "SLV", "GTM", "GUY", "HND", "JAM", "MEX"]  # by name: Antigua…, Ecuador, El Salvador, …

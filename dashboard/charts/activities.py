@@ -37,7 +37,7 @@ def _participants(value) -> str:
 def activity_timeline(acts: pd.DataFrame, *, note: str, title: str = "Activity timeline by type") -> go.Figure:
     """One horizontal bar per activity from its start to its end (inclusive), coloured by type.
 
-    acts: models.queries.activities_listing output. Bars use a date `base` and a length in
+    acts: models.queries.activities.activities_listing output. Bars use a date `base` and a length in
     milliseconds (as px.timeline does); one-day activities are one day long."""
     if acts.empty:
         return empty_figure(title, note)
@@ -68,7 +68,7 @@ def activity_timeline(acts: pd.DataFrame, *, note: str, title: str = "Activity t
 
 
 def activities_by_mode_chart(counts: pd.DataFrame, *, note: str, title: str = "Activities by delivery mode") -> go.Figure:
-    """models.queries.activity_counts(v, "mode") output: activities per mode, participants in hover."""
+    """models.queries.activities.activity_counts(v, "mode") output: activities per mode, participants in hover."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
     data = counts.set_index("mode").loc[_mode_order(counts["mode"])].reset_index()
@@ -85,7 +85,7 @@ def activities_by_mode_chart(counts: pd.DataFrame, *, note: str, title: str = "A
 
 def activities_by_donor_chart(counts: pd.DataFrame, *, note: str, donor_names: dict | None = None,
                               title: str = "Activities by donor and delivery mode") -> go.Figure:
-    """models.queries.activity_counts(v, ["donor", "mode"]) output: stacked bars per donor."""
+    """models.queries.activities.activity_counts(v, ["donor", "mode"]) output: stacked bars per donor."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
     names = donor_names or {}
@@ -107,7 +107,7 @@ def activities_by_donor_chart(counts: pd.DataFrame, *, note: str, donor_names: d
 
 
 def participants_by_year_chart(counts: pd.DataFrame, *, note: str, title: str = "Participants per year by activity type") -> go.Figure:
-    """models.queries.activity_counts(v, ["year", "type"]) output: stacked participants per start year."""
+    """models.queries.activities.activity_counts(v, ["year", "type"]) output: stacked participants per start year."""
     if counts.empty or counts["participants"].sum() == 0:
         return empty_figure(title, note)
     years = sorted(int(y) for y in counts["year"].unique())
@@ -136,26 +136,26 @@ def _note(v) -> str:
 
 
 def chart_activity_timeline(v, prog) -> go.Figure:
-    from models.queries import activities_listing
+    from models.queries.activities import activities_listing
 
     return activity_timeline(activities_listing(v), note=_note(v))
 
 
 def chart_activities_by_mode(v, prog) -> go.Figure:
-    from models.queries import activity_counts
+    from models.queries.activities import activity_counts
 
     return activities_by_mode_chart(activity_counts(v, "mode"), note=_note(v))
 
 
 def chart_activities_by_donor(v, prog) -> go.Figure:
-    from models.queries import activity_counts
+    from models.queries.activities import activity_counts
 
     return activities_by_donor_chart(activity_counts(v, ["donor", "mode"]), note=_note(v),
                                      donor_names=dict(zip(v.donors["code"], v.donors["name"])))
 
 
 def chart_activity_participants(v, prog) -> go.Figure:
-    from models.queries import activity_counts
+    from models.queries.activities import activity_counts
 
     return participants_by_year_chart(activity_counts(v, ["year", "type"]), note=_note(v))
 

@@ -32,7 +32,7 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
     """Committed amounts per donor and currency (agreements; currencies never converted or
     added together), partners funded (n) in the hover.
 
-    summary: models.queries.funding_summary output (donor, currency, amount, partners, donor_name)."""
+    summary: models.queries.summaries.funding_summary output (donor, currency, amount, partners, donor_name)."""
     if summary.empty:
         return empty_figure(title, note, "No donor agreement in this selection")
     data = summary.sort_values(["amount"], kind="stable")
@@ -57,7 +57,7 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
 def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go.Figure:
     """Each agreement (donor, phase) as a bar from its start to its end date, amount in the hover.
 
-    agreements: models.queries.donor_agreements output."""
+    agreements: models.queries.summaries.donor_agreements output."""
     data = agreements.dropna(subset=["start"]) if len(agreements) else agreements
     if data.empty:
         return empty_figure(title, note, "No donor agreement in this selection")
@@ -87,7 +87,7 @@ def activity_bars(counts: pd.DataFrame, *, label: str, title: str, note: str, ho
     """Activities per group (horizontal bars, count as text), participants in the hover.
 
     counts: a frame with `label`, activities and participants columns (e.g.
-    models.queries.region_summary or donor_summary output)."""
+    models.queries.summaries.region_summary or donor_summary output)."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note, "No activity in this selection")
     data = counts.iloc[::-1]
@@ -107,7 +107,7 @@ def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Fi
     """Partner administrations funded per region, stacked by donor (no amounts: agreements
     are not split by partner).
 
-    frame: models.queries.funded_partners_by_region output."""
+    frame: models.queries.summaries.funded_partners_by_region output."""
     if frame.empty:
         return empty_figure(title, note, "No funded partner in this selection")
     colours = donor_colours(frame["donor"])
@@ -138,13 +138,13 @@ def _note(v) -> str:
 
 
 def chart_funding_by_donor(v, prog) -> go.Figure:
-    from models.queries import funding_summary
+    from models.queries.summaries import funding_summary
 
     return funding_bars(funding_summary(v), title="Funding committed by donor", note=_note(v))
 
 
 def chart_agreements_timeline(v, prog) -> go.Figure:
-    from models.queries import donor_agreements
+    from models.queries.summaries import donor_agreements
 
     return agreement_timeline(donor_agreements(v), title="Donor agreements over time", note=_note(v))
 
@@ -153,21 +153,21 @@ REGION_ACTIVITY_NOTE = "Activities in several regions count in each."
 
 
 def chart_activities_by_region(v, prog) -> go.Figure:
-    from models.queries import region_summary
+    from models.queries.summaries import region_summary
 
     return activity_bars(region_summary(v, prog), label="region_name", title="Activities by WCO region",
                          note=_note(v) + " · " + REGION_ACTIVITY_NOTE, hover_note=REGION_ACTIVITY_NOTE)
 
 
 def chart_funded_partners_by_region(v, prog) -> go.Figure:
-    from models.queries import funded_partners_by_region
+    from models.queries.summaries import funded_partners_by_region
 
     return funded_partners_bars(funded_partners_by_region(v), title="Partner administrations funded, by region and donor",
                                 note=_note(v))
 
 
 def region_status_mix(regions: pd.DataFrame, *, title: str, note: str) -> go.Figure:
-    """status_mix per region (models.queries.region_summary output), with room above the bars
+    """status_mix per region (models.queries.summaries.region_summary output), with room above the bars
     for the colour key to wrap on a narrow chart."""
     fig = status_mix(regions, label="region_name", title=title, note=note)
     if len(fig.data):
@@ -176,7 +176,7 @@ def region_status_mix(regions: pd.DataFrame, *, title: str, note: str) -> go.Fig
 
 
 def chart_status_by_region(v, prog) -> go.Figure:
-    from models.queries import region_summary
+    from models.queries.summaries import region_summary
 
     return region_status_mix(region_summary(v, prog), title="Indicator–partner pairs by status and region", note=_note(v))
 

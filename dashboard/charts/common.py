@@ -49,7 +49,7 @@ def pct(value) -> str:
 
 
 def data_note(v) -> str:
-    """The footnote every chart carries: data as of, and the demo label (v: a queries.Snapshot)."""
+    """The footnote every chart carries: data as of, and the demo label (v: a models.queries.snapshot.Snapshot)."""
     as_of = v.as_of.isoformat() if v.as_of else "no data yet"
     demo = " · Illustrative demo data, not official results." if v.is_demo else ""
     return f"Data as of {as_of}.{demo}"

@@ -23,7 +23,7 @@ def _num(value, unit: str = "") -> str:
 def indicator_targets_chart(rows: pd.DataFrame, *, definition: dict, note: str) -> go.Figure:
     """Bullet chart: one row per partner; bar = actual (status colour), | = target, ◇ = baseline.
 
-    rows: models.queries.indicator_targets output; definition: queries.indicator_definition."""
+    rows: models.queries.profiles.indicator_targets output; definition: models.queries.profiles.indicator_definition."""
     title = f"{definition['code']} · {definition['name']}: actual against target"
     if definition["measure"] == "qualitative":
         return empty_figure(title, note, "Qualitative indicator: see the table of texts")
@@ -85,7 +85,7 @@ def _note(v) -> str:
 
 def chart_indicator_targets(v, prog, indicator: str | None = None) -> go.Figure:
     """Actual against target per partner for one indicator (default: the first in the view)."""
-    from models.queries import indicator_definition, indicator_targets
+    from models.queries.profiles import indicator_definition, indicator_targets
 
     codes = list(v.indicators["code"])
     if not codes:

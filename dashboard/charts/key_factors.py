@@ -18,8 +18,8 @@ LINK_COLOUR = "#AAAAAA"
 
 
 def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "Progress by Arusha key factor") -> go.Figure:
-    """models.queries.progress_by_key_factor output as progress bars (n in text and hover)."""
-    from models.queries import key_factor_label
+    """models.queries.rollups.progress_by_key_factor output as progress bars (n in text and hover)."""
+    from models.queries.labels import key_factor_label
 
     if rollup.empty:
         return empty_figure(title, note)
@@ -29,8 +29,8 @@ def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "P
 def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean progress by partner and Arusha key factor") -> go.Figure:
     """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover.
 
-    cells: models.queries.key_factor_cells output."""
-    from models.queries import key_factor_label
+    cells: models.queries.rollups.key_factor_cells output."""
+    from models.queries.labels import key_factor_label
 
     if cells.empty or cells["n"].sum() == 0:
         return empty_figure(title, note)
@@ -72,7 +72,7 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
 
 
 def activities_by_key_factor_chart(counts: pd.DataFrame, *, note: str, title: str = "Activities by Arusha key factor") -> go.Figure:
-    """models.queries.activities_by_key_factor output: activities per key factor, participants in hover."""
+    """models.queries.activities.activities_by_key_factor output: activities per key factor, participants in hover."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
     data = counts.iloc[::-1]
@@ -92,7 +92,7 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
                     title: str | None = None) -> go.Figure:
     """First round (○) against latest round (●) per administration, one panel per respondent group.
 
-    comparison: models.queries.survey_comparison output for one indicator."""
+    comparison: models.queries.surveys.survey_comparison output for one indicator."""
     name = comparison["indicator_name"].iloc[0] if len(comparison) else "survey score"
     title = title or f"{name}: first round against latest round"
     if comparison.empty:
@@ -133,9 +133,9 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
 
 def survey_key_factor_bars(summary: pd.DataFrame, *, note: str,
                            title: str = "Survey scores by Arusha key factor: first round against latest round") -> go.Figure:
-    """models.queries.survey_change_by_key_factor output: grouped horizontal bars per
+    """models.queries.surveys.survey_change_by_key_factor output: grouped horizontal bars per
     (key factor, indicator, respondent group), n administrations in the hover."""
-    from models.queries import key_factor_label
+    from models.queries.labels import key_factor_label
 
     if summary.empty:
         return empty_figure(title, note)
@@ -166,19 +166,19 @@ def _note(v) -> str:
 
 
 def chart_progress_by_key_factor(v, prog) -> go.Figure:
-    from models.queries import progress_by_key_factor
+    from models.queries.rollups import progress_by_key_factor
 
     return key_factor_progress_bars(progress_by_key_factor(v, prog), note=_note(v))
 
 
 def chart_key_factor_heatmap(v, prog) -> go.Figure:
-    from models.queries import key_factor_cells
+    from models.queries.rollups import key_factor_cells
 
     return key_factor_heatmap(key_factor_cells(v, prog), note=_note(v))
 
 
 def chart_activities_by_key_factor(v, prog) -> go.Figure:
-    from models.queries import activities_by_key_factor
+    from models.queries.activities import activities_by_key_factor
 
     return activities_by_key_factor_chart(activities_by_key_factor(v), note=_note(v))
 
@@ -190,7 +190,8 @@ def survey_indicators(v) -> list[str]:
 
 def chart_survey_waves(v, prog, indicator: str | None = None) -> go.Figure:
     """First against latest survey round per administration (default: the first survey indicator)."""
-    from models.queries import indicator_definition, survey_comparison
+    from models.queries.profiles import indicator_definition
+    from models.queries.surveys import survey_comparison
 
     codes = survey_indicators(v)
     if not codes:
@@ -203,7 +204,7 @@ def chart_survey_waves(v, prog, indicator: str | None = None) -> go.Figure:
 
 
 def chart_survey_by_key_factor(v, prog) -> go.Figure:
-    from models.queries import survey_change_by_key_factor
+    from models.queries.surveys import survey_change_by_key_factor
 
     return survey_key_factor_bars(survey_change_by_key_factor(v), note=_note(v))
 

@@ -50,7 +50,7 @@ def _discrete_scale(colours: list[str]) -> list:
 def partner_map(frame: pd.DataFrame, *, color: str = "status", title: str, note: str) -> go.Figure:
     """Choropleth of partner countries (ISO-3), one trace with every partner.
 
-    frame: models.queries.partner_summary output (country, partner_name, country_name,
+    frame: models.queries.summaries.partner_summary output (country, partner_name, country_name,
     region, region_name, progress, n, status). color: "status" — the partner's roll-up
     status in STATUS_COLOURS — or "region" — one colour per WCO region. Then one dot trace
     per category (the legend) marks each country, so small states such as Antigua and
@@ -122,13 +122,13 @@ def _note(v) -> str:
 
 
 def chart_partner_map(v, prog) -> go.Figure:
-    from models.queries import partner_summary
+    from models.queries.summaries import partner_summary
 
     return partner_map(partner_summary(v, prog), color="status", title="Partner administrations: mean progress", note=_note(v))
 
 
 def chart_region_map(v, prog) -> go.Figure:
-    from models.queries import partner_summary
+    from models.queries.summaries import partner_summary
 
     return partner_map(partner_summary(v, prog), color="region", title="Partner administrations by WCO region", note=_note(v))
 

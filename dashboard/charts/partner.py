@@ -23,7 +23,7 @@ def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figur
     """Progress per indicator for one partner: bar = progress clamped to 0–100 % (status
     colour), label = the raw figure; indicators without a percentage show their status.
 
-    rows: models.queries.partner_indicators output."""
+    rows: models.queries.profiles.partner_indicators output."""
     if rows.empty:
         return empty_figure(title, note)
     data = rows.iloc[::-1]
@@ -64,8 +64,8 @@ def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | 
     Legend: 'actual', 'target', 'baseline YYYY' for a single total series; otherwise one
     colour key entry per disaggregation (a trace with no data) — the line styles are the same.
 
-    series: models.queries.partner_series output for one indicator; baselines:
-    models.queries.partner_baselines output (series, year, value); scale: (min, max) of an
+    series: models.queries.profiles.partner_series output for one indicator; baselines:
+    models.queries.profiles.partner_baselines output (series, year, value); scale: (min, max) of an
     ordinal indicator, used as the y range (else the axis starts at zero)."""
     text, lines = wrap_title(title)
     if series.empty:
@@ -135,7 +135,7 @@ def default_partner(v) -> str | None:
 
 
 def chart_partner_progress(v, prog, partner: str | None = None) -> go.Figure:
-    from models.queries import partner_indicators
+    from models.queries.profiles import partner_indicators
 
     code = partner if partner in set(v.partners["code"]) else default_partner(v)
     if code is None:
@@ -146,7 +146,7 @@ def chart_partner_progress(v, prog, partner: str | None = None) -> go.Figure:
 
 def chart_partner_activities(v, prog, partner: str | None = None) -> go.Figure:
     from dashboard.charts.activities import activity_timeline
-    from models.queries import partner_activities
+    from models.queries.activities import partner_activities
 
     code = partner if partner in set(v.partners["code"]) else default_partner(v)
     if code is None:

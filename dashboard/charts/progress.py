@@ -71,21 +71,21 @@ def _note(v) -> str:
 
 
 def chart_progress_by_region(v, prog) -> go.Figure:
-    from models.queries import progress_by_region
+    from models.queries.rollups import progress_by_region
 
     r = progress_by_region(v, prog)
     return progress_bars(r.assign(label=r["region_name"]), label="label", title="Progress by region", note=_note(v))
 
 
 def chart_progress_by_donor(v, prog) -> go.Figure:
-    from models.queries import progress_by_donor
+    from models.queries.rollups import progress_by_donor
 
     r = progress_by_donor(v, prog)
     return progress_bars(r.assign(label=r["donor_name"]), label="label", title="Progress by donor", note=_note(v))
 
 
 def chart_progress_by_partner(v, prog) -> go.Figure:
-    from models.queries import progress_by_partner
+    from models.queries.rollups import progress_by_partner
 
     r = progress_by_partner(v, prog)
     return progress_bars(r.assign(label=r["partner_name"]), label="label", title="Progress by partner administration", note=_note(v))

@@ -15,7 +15,7 @@ RULE = "Due: a target is set and the period ended by the as-of date; missing: no
 
 def completeness_heatmap(cells: pd.DataFrame, *, note: str,
                          title: str = "Reports received, % of due, by partner and period") -> go.Figure:
-    """models.queries.completeness_by_partner_period output: colour = % reported, text = reported/due."""
+    """models.queries.reporting.completeness_by_partner_period output: colour = % reported, text = reported/due."""
     if cells.empty:
         return empty_figure(title, note, "No report is due in this selection")
     periods = list(cells.sort_values(["period_end", "period_start"])["period"].drop_duplicates())
@@ -53,7 +53,7 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
 
 def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
                                  title: str = "Reports received and missing per period (count)") -> go.Figure:
-    """models.queries.completeness_by_period output: stacked reported / missing counts, % and n in hover."""
+    """models.queries.reporting.completeness_by_period output: stacked reported / missing counts, % and n in hover."""
     if periods.empty:
         return empty_figure(title, note, "No report is due in this selection")
     data = periods.sort_values(["period_end", "period_start"])
@@ -82,13 +82,13 @@ def _note(v) -> str:
 
 
 def chart_reporting_completeness(v, prog) -> go.Figure:
-    from models.queries import completeness_by_partner_period
+    from models.queries.reporting import completeness_by_partner_period
 
     return completeness_heatmap(completeness_by_partner_period(v), note=_note(v))
 
 
 def chart_reporting_by_period(v, prog) -> go.Figure:
-    from models.queries import completeness_by_period
+    from models.queries.reporting import completeness_by_period
 
     return completeness_by_period_chart(completeness_by_period(v), note=_note(v))
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts import activities as charts
-from models.queries import activities_listing, activity_counts
+from models.queries.activities import activities_listing, activity_counts
 
 v = state.current_view()
 note = state.data_note(v)

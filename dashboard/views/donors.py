@@ -11,7 +11,9 @@ from dashboard.charts.common import pct
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.progress import progress_bars
 from models.progress import progress_help
-from models.queries import donor_activities, donor_agreements, donor_partners, donor_summary, funding_summary, progress_by_donor
+from models.queries.activities import donor_activities
+from models.queries.rollups import progress_by_donor
+from models.queries.summaries import donor_agreements, donor_partners, donor_summary, funding_summary
 
 v = state.current_view()
 prog = state.current_progress()

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.charts.indicators import indicator_targets_chart
 from models.progress import progress_help
-from models.queries import indicator_definition, indicator_targets
+from models.queries.profiles import indicator_definition, indicator_targets
 
 v = state.current_view()
 prog = state.current_progress()

@@ -7,14 +7,10 @@ import streamlit as st
 from dashboard import state
 from dashboard.charts import key_factors as charts
 from models.progress import progress_help
-from models.queries import (
-    activities_by_key_factor,
-    indicator_definition,
-    key_factor_cells,
-    progress_by_key_factor,
-    survey_change_by_key_factor,
-    survey_comparison,
-)
+from models.queries.activities import activities_by_key_factor
+from models.queries.profiles import indicator_definition
+from models.queries.rollups import key_factor_cells, progress_by_key_factor
+from models.queries.surveys import survey_change_by_key_factor, survey_comparison
 
 v = state.current_view()
 prog = state.current_progress()

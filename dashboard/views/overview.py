@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.charts.progress import progress_bars, status_donut
 from models.progress import progress_help
-from models.queries import headline, progress_by_donor, progress_by_region
+from models.queries.rollups import headline, progress_by_donor, progress_by_region
 
 v = state.current_view()
 prog = state.current_progress()

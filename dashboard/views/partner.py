@@ -12,15 +12,15 @@ from dashboard.charts import partner as charts
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.common import pct
 from models.progress import progress_help
-from models.queries import (
+from models.queries.activities import partner_activities
+from models.queries.profiles import (
     indicator_definition,
-    partner_activities,
     partner_baselines,
     partner_indicators,
     partner_profile,
     partner_series,
-    partner_summary,
 )
+from models.queries.summaries import partner_summary
 
 v = state.current_view()
 prog = state.current_progress()

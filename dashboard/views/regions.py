@@ -8,7 +8,7 @@ from dashboard import links, state, tables
 from dashboard.charts import breakdowns, maps
 from dashboard.charts.progress import progress_bars
 from models.progress import progress_help
-from models.queries import funded_partners_by_region, partner_summary, region_summary
+from models.queries.summaries import funded_partners_by_region, partner_summary, region_summary
 
 v = state.current_view()
 prog = state.current_progress()

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.charts import reporting as charts
 from models.exporting import to_csv_bytes
-from models.queries import (
+from models.queries.reporting import (
     completeness_by_partner_period,
     completeness_by_period,
     latest_period_missing,
