@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from models import reference
+from models.queries.filters import checked_filters
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
@@ -47,19 +48,30 @@ def _options(snap):
 
 
 def _bind_filters_to_url(options) -> None:
-    """First run (or a shared link): widgets start from the URL; later, the URL follows them."""
+    """First run (or a shared link): widgets start from the URL, less what it names that does
+    not exist (remembered, to be shown as warnings); later, the URL follows them."""
     params = st.query_params
-    for key, param in state.FILTER_KEYS.items():
-        if key in st.session_state:
-            continue
-        if key in ("f_from", "f_to"):
-            value = params.get(param, "")
-            if value and value not in options[key]:
-                options[key].append(value)
-            st.session_state[key] = value
-        else:
-            wanted = [v for v in params.get_all(param) for v in v.split(",") if v]
-            st.session_state[key] = [v for v in options[key] if v.lower() in {w.lower() for w in wanted}]
+    unbound = [key for key in state.FILTER_KEYS if key not in st.session_state]
+    if unbound:
+        asked = {key: [v for v in params.get_all(param) for v in v.split(",") if v] for key, param in state.FILTER_KEYS.items()}
+        filters, problems = checked_filters(
+            regions=asked["f_region"], donors=asked["f_donor"], partners=asked["f_partner"],
+            key_factors=asked["f_key_factor"], period_from=params.get("from"), period_to=params.get("to"),
+            known_donors=options["f_donor"], known_partners=options["f_partner"])
+        kept = {"f_region": filters.regions, "f_donor": filters.donors, "f_partner": filters.partners,
+                "f_key_factor": [str(k) for k in filters.key_factors]}
+        for key in unbound:
+            if key in ("f_from", "f_to"):  # kept unless unreadable ('From' after 'To' stays, with a warning)
+                value = params.get(state.FILTER_KEYS[key], "")
+                st.session_state[key] = value if checked_filters(period_from=value)[0].period_from else ""
+            else:
+                wanted = {w.lower() for w in kept[key]}
+                st.session_state[key] = [v for v in options[key] if v.lower() in wanted]
+        state.remember_link_problems(problems)
+    for key in ("f_from", "f_to"):  # a period typed into the address (2021-Q3) stays selectable
+        value = st.session_state.get(key)
+        if value and value not in options[key]:
+            options[key].append(value)
 
 
 def _write_url() -> None:
@@ -89,9 +101,6 @@ def sidebar(snap) -> None:
         c1, c2 = st.columns(2)
         c1.selectbox("From", options["f_from"], key="f_from", format_func=lambda y: y or "start")
         c2.selectbox("To (as of)", options["f_to"], key="f_to", format_func=lambda y: y or "latest")
-        filters = state.current_filters()
-        if filters.start and filters.end and filters.start > filters.end:
-            st.warning("'From' is after 'To': the period filter is ignored.")
         st.caption("The filters are part of the page address: copy it to share this view.")
         scope = state.current_scope()
         if state.auth_configured():
@@ -109,5 +118,7 @@ def sidebar(snap) -> None:
 
 snap = state.snapshot()
 sidebar(snap)
+for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
+    st.warning(problem, icon=":material/filter_alt_off:")
 page = st.navigation(PAGES)
 page.run()

@@ -10,7 +10,7 @@ import streamlit as st
 from models.access import LOCAL_ADMIN, Scope
 from models.config import database_url
 from models.db import data_version, init_database, make_engine
-from models.queries.filters import Filters
+from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
 from models.queries.snapshot import Snapshot, load_snapshot, view
 
@@ -22,6 +22,7 @@ FILTER_KEYS = {  # widget key -> URL parameter
     "f_from": "from",
     "f_to": "to",
 }
+LINK_PROBLEMS = "_filter_link_problems"  # session key: (filters as bound, problems)
 TOPOJSON_URL = "/app/static/"  # dashboard/static/world_50m.json, served by Streamlit
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL}
 
@@ -77,15 +78,33 @@ def auth_configured() -> bool:
         return False
 
 
-def current_filters() -> Filters:
+def _sidebar_filters() -> tuple[Filters, list[str]]:
     s = st.session_state
-    try:
-        return Filters.from_values(
-            regions=s.get("f_region"), donors=s.get("f_donor"), partners=s.get("f_partner"),
-            key_factors=s.get("f_key_factor"), period_from=s.get("f_from") or None, period_to=s.get("f_to") or None,
-        )
-    except ValueError:
-        return Filters()
+    return checked_filters(
+        regions=s.get("f_region"), donors=s.get("f_donor"), partners=s.get("f_partner"),
+        key_factors=s.get("f_key_factor"), period_from=s.get("f_from") or None, period_to=s.get("f_to") or None,
+    )
+
+
+def current_filters() -> Filters:
+    """The sidebar's filters, less what cannot be used ('From' after 'To' drops the period);
+    `filter_problems` says what was left out."""
+    return _sidebar_filters()[0]
+
+
+def remember_link_problems(problems: list[str]) -> None:
+    """What the page address asked for and the router left out (unknown codes, unreadable
+    periods): shown until the filters change."""
+    st.session_state[LINK_PROBLEMS] = (astuple(current_filters()), list(problems))
+
+
+def filter_problems() -> list[str]:
+    """One sentence per part of the filters the view leaves out: from the page address while
+    the filters are still the ones it set, and from the sidebar as it stands."""
+    bound, problems = st.session_state.get(LINK_PROBLEMS, ((), []))
+    filters, now = _sidebar_filters()
+    shown = list(problems) if bound == astuple(filters) else []
+    return shown + [p for p in now if p not in shown]
 
 
 def current_view() -> Snapshot:

@@ -238,3 +238,69 @@ def test_donor_page_offers_the_donor_pack(demo_url, donor):
     at = open_page("views/donors.py", donor=donor)
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"Donor pack for {donor} (zip)" in labels
+
+
+# --- filters that cannot be used: a warning, and the rest of the view kept ----------------------
+
+KEPT = "The other filters are kept"
+LINK_PROBLEMS = [  # link parameters, the warnings above the page, the filters kept (caption), administrations shown
+    ({"region": "AME", "from": "2024", "to": "2021"},
+     [f"'From' (2024) is after 'To' (2021): the period filter is ignored. {KEPT} (Region: AME)."], "Region: AME", 8),
+    ({"region": "AME,XYZ"}, [f"No region with code XYZ: ignored. {KEPT} (Region: AME)."], "Region: AME", 8),
+    ({"region": "AME", "donor": "CAN,ZZZ"},
+     [f"No donor with code ZZZ: ignored. {KEPT} (Region: AME; Donor: CAN)."], "Region: AME; Donor: CAN", 8),
+    ({"partner": "GTM,XXX"}, [f"No partner with code XXX: ignored. {KEPT} (Partner: GTM)."], "Partner: GTM", 1),
+    ({"region": "WCA", "key_factor": "3,42"},
+     [f"No Arusha key factor 42 (they are numbered 1 to 10): ignored. {KEPT} (Region: WCA; Key factor: 3)."],
+     "Region: WCA; Key factor: 3", 7),
+    ({"region": "AME", "from": "2024-13"},
+     ["From: '2024-13' is not a period (use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD), so it is ignored. "
+      f"{KEPT} (Region: AME)."], "Region: AME", 8),
+    ({"from": "2024", "to": "2021"},
+     ["'From' (2024) is after 'To' (2021): the period filter is ignored. No other filter is set."], "No filter", 26),
+]
+
+
+@pytest.mark.parametrize("params, warnings, kept, partners", LINK_PROBLEMS, ids=lambda x: str(x)[:40])
+def test_a_filter_the_view_cannot_use_is_named_and_the_rest_kept(demo_url, params, warnings, kept, partners):
+    at = open_page(REGIONS, **params)
+    assert [w.value for w in at.warning] == warnings
+    assert at.caption[0].value.startswith(f"{kept} · Data as of")
+    assert metrics(at)["Partner administrations"] == str(partners)
+
+
+def test_the_warning_goes_once_the_filters_are_mended(demo_url):
+    at = open_page(REGIONS, region="AME,XYZ", **{"from": "2024", "to": "2021"})
+    assert len(at.warning) == 2
+    at.selectbox(key="f_to").set_value("2024").run()
+    assert [w.value for w in at.warning] == []
+    assert at.caption[0].value.startswith("Region: AME; Period: 2024 to 2024 · Data as of 2024-12-31.")
+    assert (at.query_params["region"], at.query_params["from"], at.query_params["to"]) == ("AME", "2024", "2024")
+
+
+PARTNER_LINK_PROBLEMS = [  # link parameters, the warning, administrations offered
+    ({"p": "XXX"}, "No administration with code XXX: choose an administration below.", 26),
+    ({"p": "GTM", "region": "WCA"}, "Administration GTM is not in this selection (Region: WCA): widen the filters in the "
+                                    "sidebar to see it, or choose an administration below.", 7),
+]
+
+
+@pytest.mark.parametrize("params, warning, offered", PARTNER_LINK_PROBLEMS)
+def test_partner_link_to_an_administration_not_in_the_view_shows_no_other(demo_url, params, warning, offered):
+    """No profile of another administration in its place: the warning and the choice only."""
+    at = open_page(PARTNER, **params)
+    assert [w.value for w in at.warning] == [warning]
+    assert at.selectbox(key="pp_partner").value is None
+    assert len(at.selectbox(key="pp_partner").options) == offered
+    assert (len(at.header), len(at.metric), len(at.get("plotly_chart")), len(at.dataframe)) == (0, 0, 0, 0)
+    assert {k: at.query_params[k] for k in params} == params  # the filters are kept
+    at.selectbox(key="pp_partner").set_value(at.selectbox(key="pp_partner").options[0][-4:-1]).run()
+    assert not at.exception and [w.value for w in at.warning] == []
+    assert len(at.header) == 1 and at.query_params["p"] != params["p"]
+
+
+def test_indicator_link_to_an_unknown_indicator_says_which_is_shown(demo_url):
+    at = open_page("views/indicators.py", indicator="IND99", region="AME")
+    assert [w.value for w in at.warning] == ["No indicator with code IND99 in this selection: the first one, IND01, is shown instead."]
+    assert at.selectbox(key="ind_indicator").value == "IND01"
+    assert at.query_params["region"] == "AME"

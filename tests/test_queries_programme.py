@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
+from models.access import Scope
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.queries.activities import donor_activities, partner_activities
-from models.queries.filters import Filters
+from models.queries.filters import Filters, checked_filters
 from models.queries.profiles import (
     PARTNER_INDICATOR_COLUMNS,
     partner_baselines,
@@ -18,7 +19,7 @@ from models.queries.profiles import (
     partner_series,
 )
 from models.queries.rollups import progress_table
-from models.queries.snapshot import load_snapshot, view
+from models.queries.snapshot import load_snapshot, partner_link_problem, view
 from models.queries.summaries import (
     DONOR_AGREEMENT_COLUMNS,
     PARTNER_SUMMARY_COLUMNS,
@@ -192,3 +193,47 @@ def test_empty_selections_give_empty_frames_with_their_columns(demo, filters):
     if len(people):  # partners without values: no data, n = 0
         assert set(people["status"]) == {"no data"}
         assert set(people["n"]) == {0}
+
+
+# --- filters from a link: each problem drops only its part ---------------------------------------
+
+CHECKED = [  # values asked for, the filters kept, the problems (without the "kept" sentence)
+    (dict(regions=["ame", "XYZ"], donors=["CAN"]), Filters(("ame",), ("CAN",)), ["No region with code XYZ: ignored."]),
+    (dict(donors=["CAN,ZZZ"], partners=["GTM", "XXX"]), Filters((), ("CAN",), ("GTM",)),
+     ["No donor with code ZZZ: ignored.", "No partner with code XXX: ignored."]),
+    (dict(key_factors=["3", "42", "x"]), Filters(key_factors=(3,)),
+     ["No Arusha key factor 42, x (they are numbered 1 to 10): ignored."]),
+    (dict(regions=["AME"], period_from="2024", period_to="2021"), Filters(("AME",)),
+     ["'From' (2024) is after 'To' (2021): the period filter is ignored."]),
+    (dict(period_from="2021-Q5", period_to="2024"), Filters(period_to="2024"),
+     ["From: '2021-Q5' is not a period (use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD), so it is ignored."]),
+    (dict(regions=["AME"], period_from="2021", period_to="2024-06-30"), Filters(("AME",), period_from="2021", period_to="2024-06-30"), []),
+]
+
+
+@pytest.mark.parametrize("asked, kept, problems", CHECKED)
+def test_checked_filters_drop_only_what_cannot_be_used(asked, kept, problems):
+    filters, said = checked_filters(**asked, known_donors=["CAN", "NOR"], known_partners=["GTM", "HND"])
+    assert filters == kept
+    suffix = " No other filter is set." if kept.is_empty() else f" The other filters are kept ({kept.describe()})."
+    assert said == [p + suffix for p in problems]
+
+
+def test_checked_filters_leave_unchecked_what_they_are_not_given():
+    assert checked_filters(donors=["ANY"], partners=["ONE"]) == (Filters((), ("ANY",), ("ONE",)), [])
+
+
+@pytest.mark.parametrize("code, filters, problem", [
+    ("gtm", Filters(), None),
+    ("GTM", Filters(("WCA",)), "Administration GTM is not in this selection (Region: WCA): widen the filters in the "
+                               "sidebar to see it, or choose an administration below."),
+    ("XXX", Filters(), "No administration with code XXX: choose an administration below."),
+])
+def test_partner_link_problem(demo, code, filters, problem):
+    assert partner_link_problem(demo, view(demo, filters), None, code) == problem
+
+
+def test_partner_link_problem_does_not_reveal_an_administration_out_of_scope(demo):
+    scope = Scope(email="hnd@example.org", role="partner", partner="HND")
+    assert partner_link_problem(demo, view(demo, Filters(), scope), scope, "GTM") == (
+        "No administration with code GTM: choose an administration below.")

@@ -24,7 +24,11 @@ if not codes:
 names = dict(zip(v.indicators["code"], v.indicators["name"]))
 wanted = st.query_params.get("indicator", "")
 if st.session_state.get("ind_indicator") not in codes:
-    st.session_state["ind_indicator"] = next((c for c in codes if c.lower() == wanted.lower()), codes[0])
+    match = next((c for c in codes if c.lower() == wanted.lower()), None)
+    if wanted and not match:
+        st.warning(f"No indicator with code {wanted} in this selection: the first one, {codes[0]}, is shown instead.",
+                   icon=":material/search_off:")
+    st.session_state["ind_indicator"] = match or codes[0]
 code = st.selectbox("Indicator", codes, key="ind_indicator", format_func=lambda c: f"{c} — {names.get(c, c)}")
 st.query_params["indicator"] = code
 

@@ -2,7 +2,9 @@
 actual and progress, target against actual over the periods, and its activities.
 
 The administration comes from the page address (`?p=GTM`, so a profile can be shared and the
-regions and donors pages can open one), else the sidebar's partner filter, else the first."""
+regions and donors pages can open one), else the sidebar's partner filter, else the first.
+A link to an administration that is not in the view shows a warning that names the code and
+no profile at all (never another administration's), until one is chosen."""
 from __future__ import annotations
 
 import streamlit as st
@@ -20,6 +22,7 @@ from models.queries.profiles import (
     partner_profile,
     partner_series,
 )
+from models.queries.snapshot import partner_link_problem
 from models.queries.summaries import partner_summary
 
 v = state.current_view()
@@ -39,12 +42,23 @@ if not codes:
 names = dict(zip(summary["partner"], summary["partner_name"]))
 wanted = st.query_params.get("p", "")
 match = next((c for c in codes if c.lower() == wanted.lower()), None)
-if match and (wanted != st.session_state.get("pp_seen_p") or st.session_state.get("pp_partner") not in codes):
+new_link = wanted != st.session_state.get("pp_seen_p")
+problem = None
+if wanted and not match and (new_link or st.session_state.get("pp_partner") is None):
+    # a link to an administration not in this view: say so, and show no other one in its place
+    problem = partner_link_problem(state.snapshot(), v, state.current_scope(), wanted)
+    st.session_state["pp_partner"] = None
+elif match and (new_link or st.session_state.get("pp_partner") not in codes):
     st.session_state["pp_partner"] = match
 elif st.session_state.get("pp_partner") not in codes:
     filtered = [c for c in codes if c.lower() in {f.lower() for f in v.filters.partners}]
     st.session_state["pp_partner"] = filtered[0] if filtered else codes[0]
-code = st.selectbox("Administration", codes, key="pp_partner", format_func=lambda c: f"{names.get(c, c)} ({c})")
+st.session_state["pp_seen_p"] = wanted
+code = st.selectbox("Administration", codes, key="pp_partner", format_func=lambda c: f"{names.get(c, c)} ({c})",
+                    placeholder="Choose an administration")
+if problem:
+    st.warning(problem, icon=":material/person_off:")
+    st.stop()
 st.query_params["p"] = code
 st.session_state["pp_seen_p"] = code
 
