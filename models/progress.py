@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from models.config import Settings, Thresholds, load_settings
+from models.formats import MEASURES
 
 STATUSES = ("achieved", "on track", "at risk", "off track", "no data")
 NO_BASELINE = "no baseline"
@@ -24,9 +25,6 @@ QUALITATIVE = "qualitative"
 # "no baseline" and "qualitative" are statuses too, but they carry no percentage.
 NON_SCORED = ("no data", NO_BASELINE, QUALITATIVE)
 SCORED = STATUSES[:4]
-
-MEASURES = ("unit", "percentage", "ordinal", "qualitative")
-_MEASURE_CODES = {"1": "unit", "2": "percentage", "4": "ordinal", "5": "qualitative"}
 
 PROGRESS_COLUMNS = [
     "indicator", "partner", "period_start", "period_end", "baseline", "baseline_year",
@@ -159,45 +157,58 @@ def _prepare_values(values: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     measure = _text_key(indicators["measure"]).str.strip().str.lower()
-    measure = measure.replace(_MEASURE_CODES)
     return pd.DataFrame({
         "indicator": _text_key(indicators["code"]),
-        "measure": measure.where(measure.isin(MEASURES), "unit"),
+        "measure": measure.map(MEASURES).fillna("unit"),  # names or IATI codes; anything else reads "unit"
         "ascending": _column(indicators, "ascending", None).fillna(True).astype(bool),
         "cumulative": _column(indicators, "cumulative", None).fillna(False).astype(bool),
         "scale_min": _as_float(_column(indicators, "scale_min", np.nan)),
     }).drop_duplicates("indicator", keep="last")
 
 
-def _latest_end(period_end: pd.Series) -> date | None:
-    latest = period_end.max() if len(period_end) else pd.NaT
-    return None if pd.isna(latest) else pd.Timestamp(latest).date()
-
-
 def default_as_of(values: pd.DataFrame | None) -> date | None:
     """The latest period_end in the data (never today's date); None when there is none."""
     if values is None or len(values) == 0 or "period_end" not in values.columns:
         return None
-    return _latest_end(_as_datetime(values["period_end"]))
+    latest = _as_datetime(values["period_end"]).max()
+    return None if pd.isna(latest) else pd.Timestamp(latest).date()
 
 
 def _timestamp(day: date | datetime | str) -> pd.Timestamp:
     return pd.Timestamp(day).normalize()
 
 
+def _values_until(values: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
+    """_prepare_values rows whose period ended by `as_of` (default: the latest period_end)."""
+    v = _prepare_values(values)
+    end_ts = _timestamp(as_of) if as_of is not None else v["period_end"].max()
+    return v[v["period_end"].le(end_ts)]
+
+
+def _total_else_mean(keys: pd.DataFrame, is_total, figures: dict) -> pd.DataFrame:
+    """One row per distinct `keys` row (sorted): each figure from the total rows, else the
+    mean of the disaggregated rows (a total row has an empty dimension)."""
+    work = keys.copy()
+    for name, figure in figures.items():
+        work[f"{name}_total"] = np.where(is_total, figure, np.nan)
+        work[f"{name}_disaggregated"] = np.where(is_total, np.nan, figure)
+    out = work.groupby(list(keys.columns), sort=True).mean().reset_index()
+    for name in figures:
+        out[name] = out.pop(f"{name}_total").fillna(out.pop(f"{name}_disaggregated"))
+    return out
+
+
 # --- compute_progress -------------------------------------------------------------------
 
 
-def _empty_progress() -> pd.DataFrame:
-    return pd.DataFrame({
-        "indicator": pd.Series(dtype=str), "partner": pd.Series(dtype=str),
-        "period_start": pd.Series(dtype=object), "period_end": pd.Series(dtype=object),
-        "baseline": pd.Series(dtype=float), "baseline_year": pd.Series(dtype="Int64"),
-        "target": pd.Series(dtype=float), "actual": pd.Series(dtype=float),
-        "text": pd.Series(dtype=object), "target_text": pd.Series(dtype=object),
-        "progress": pd.Series(dtype=float), "progress_clamped": pd.Series(dtype=float),
-        "status": pd.Series(dtype=str),
-    })
+_DTYPES = {"indicator": str, "partner": str, "baseline": float, "baseline_year": "Int64", "target": float,
+           "actual": float, "progress": float, "progress_clamped": float, "status": str, "reported": bool}
+
+
+def _empty(columns: list[str], **dtypes) -> pd.DataFrame:
+    """No rows; the columns typed as compute_progress types them (`dtypes` overrides; else object)."""
+    dtypes = {**_DTYPES, **dtypes}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in columns})
 
 
 def _per_pair(frame: pd.DataFrame, column: str, n_pairs: int, fill=np.nan) -> np.ndarray:
@@ -230,15 +241,7 @@ def _baselines_for(pairs: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame
         "value": _as_float(_column(baselines, "value", np.nan)),
     })
     b = b[b["value"].notna() & b["year"].notna()]
-    b = b.assign(
-        v_total=b["value"].where(b["is_total"]), v_disaggregated=b["value"].where(~b["is_total"])
-    )
-    per_year = (
-        b.groupby(["indicator", "partner", "year"], sort=False)[["v_total", "v_disaggregated"]]
-        .mean()
-        .reset_index()
-    )
-    per_year["baseline"] = per_year["v_total"].fillna(per_year["v_disaggregated"])
+    per_year = _total_else_mean(b[["indicator", "partner", "year"]], b["is_total"].to_numpy(), {"baseline": b["value"].to_numpy()})
     matched = pairs[["pair", "indicator", "partner", "start_year"]].merge(
         per_year[["indicator", "partner", "year", "baseline"]], on=["indicator", "partner"]
     )
@@ -281,39 +284,24 @@ def distance_travelled(actual, target, baseline, *, ascending, measure, scale_mi
     return progress, status
 
 
-def compute_progress(
-    values: pd.DataFrame,
-    baselines: pd.DataFrame,
-    indicators: pd.DataFrame,
-    *,
-    start: date | None = None,
-    as_of: date | None = None,
-    thresholds: Thresholds | Settings | None = None,
-) -> pd.DataFrame:
+def compute_progress(values: pd.DataFrame, baselines: pd.DataFrame, indicators: pd.DataFrame, *, start: date | None = None,
+                     as_of: date | None = None, thresholds: Thresholds | Settings | None = None) -> pd.DataFrame:
     """One row per (indicator, partner) in the window (start .. as_of); see PROGRESS_COLUMNS."""
     th = _thresholds(thresholds)
     if values is None or len(values) == 0:
-        return _empty_progress()
-    v = _prepare_values(values)
-    end_ts = _timestamp(as_of) if as_of is not None else v["period_end"].max()
-    if pd.isna(end_ts):
-        return _empty_progress()
-    in_window = v["period_end"].le(end_ts)
+        return _empty(PROGRESS_COLUMNS)
+    v = _values_until(values, as_of)
     if start is not None:
-        in_window &= v["period_start"].ge(_timestamp(start))
-    v = v[in_window]
+        v = v[v["period_start"].ge(_timestamp(start))]
     if len(v) == 0:
-        return _empty_progress()
+        return _empty(PROGRESS_COLUMNS)
 
     # pairs, numbered 0..n-1 in (indicator, partner) order
     pair = v.groupby(["indicator", "partner"], sort=True).ngroup().to_numpy()
     pair_ids, first_row = np.unique(pair, return_index=True)
     n_pairs = len(pair_ids)
-    pairs = pd.DataFrame({
-        "pair": pair_ids,
-        "indicator": v["indicator"].to_numpy()[first_row],
-        "partner": v["partner"].to_numpy()[first_row],
-    })
+    pairs = pd.DataFrame({"pair": pair_ids, "indicator": v["indicator"].to_numpy()[first_row],
+                          "partner": v["partner"].to_numpy()[first_row]})
     pairs = pairs.merge(_prepare_indicators(indicators), on="indicator", how="left")
     pairs["measure"] = pairs["measure"].fillna("unit")
     pairs["ascending"] = pairs["ascending"].fillna(True).astype(bool)
@@ -322,19 +310,8 @@ def compute_progress(
 
     # one row per (pair, period): the total row's figure, else the mean of the disaggregated
     is_total = v["dimension"].eq("").to_numpy()
-    target, actual = v["target"].to_numpy(), v["actual"].to_numpy()
-    rows = pd.DataFrame({
-        "pair": pair,
-        "end": v["period_end"].to_numpy(),
-        "start": v["period_start"].to_numpy(),
-        "t_total": np.where(is_total, target, np.nan),
-        "t_disaggregated": np.where(is_total, np.nan, target),
-        "a_total": np.where(is_total, actual, np.nan),
-        "a_disaggregated": np.where(is_total, np.nan, actual),
-    })
-    periods = rows.groupby(["pair", "end", "start"], sort=True).mean().reset_index()
-    periods["target"] = periods["t_total"].fillna(periods["t_disaggregated"])
-    periods["actual"] = periods["a_total"].fillna(periods["a_disaggregated"])
+    keys = pd.DataFrame({"pair": pair, "end": v["period_end"].to_numpy(), "start": v["period_start"].to_numpy()})
+    periods = _total_else_mean(keys, is_total, {"target": v["target"].to_numpy(), "actual": v["actual"].to_numpy()})
     # `periods` is sorted by (pair, end, start): the last row of a pair is its latest period
 
     latest_row = periods.drop_duplicates("pair", keep="last")
@@ -347,16 +324,18 @@ def compute_progress(
     def col(frame, name, fill=np.nan):
         return _per_pair(frame, name, n_pairs, fill)
 
+    def first_found(name, *frames):
+        """`name` per pair from the first of `frames` with a row for the pair (the last: fallback)."""
+        out = col(frames[-1], name, _NAT)
+        for frame in reversed(frames[:-1]):
+            out = np.where(col(frame, "pair", -1) >= 0, col(frame, name, _NAT), out)
+        return out
+
     # non-cumulative: the latest period with an actual and its target, else the latest target
     a_actual, a_target = col(with_actual, "actual"), col(with_actual, "target")
-    t_target = col(with_target, "target")
-    has_actual = ~np.isnan(a_actual)
-    has_target = ~np.isnan(t_target)
-    nc_target = np.where(np.isnan(a_target), t_target, a_target)
-    nc_start = np.where(has_actual, col(with_actual, "start", _NAT),
-                        np.where(has_target, col(with_target, "start", _NAT), col(latest_row, "start", _NAT)))
-    nc_end = np.where(has_actual, col(with_actual, "end", _NAT),
-                      np.where(has_target, col(with_target, "end", _NAT), col(latest_row, "end", _NAT)))
+    nc_target = np.where(np.isnan(a_target), col(with_target, "target"), a_target)
+    nc_start = first_found("start", with_actual, with_target, latest_row)
+    nc_end = first_found("end", with_actual, with_target, latest_row)
 
     cumulative = pairs["cumulative"].to_numpy() & ~qualitative
     span_start, span_end = col(span, "start", _NAT), col(span, "end", _NAT)
@@ -369,25 +348,13 @@ def compute_progress(
     text = np.full(n_pairs, None, dtype=object)
     target_text = np.full(n_pairs, None, dtype=object)
     if qualitative.any():
-        q_rows = np.isin(pair, pair_ids[qualitative])
-        q = pd.DataFrame({
-            "pair": pair[q_rows],
-            "end": v["period_end"].to_numpy()[q_rows],
-            "start": v["period_start"].to_numpy()[q_rows],
-            "is_total": is_total[q_rows],
-            "actual_text": v["actual_text"].to_numpy()[q_rows],
-            "target_text": v["target_text"].to_numpy()[q_rows],
-        })
+        q = keys.assign(is_total=is_total, actual_text=v["actual_text"].to_numpy(), target_text=v["target_text"].to_numpy())
+        q = q[np.isin(pair, pair_ids[qualitative])]
         q_actual, q_target = _latest_text(q, "actual_text"), _latest_text(q, "target_text")
         text = _none_for_missing(col(q_actual, "actual_text", None))
         target_text = _none_for_missing(col(q_target, "target_text", None))
-        has_text, has_target_text = col(q_actual, "pair", -1) >= 0, col(q_target, "pair", -1) >= 0
-        q_start = np.where(has_text, col(q_actual, "start", _NAT),
-                           np.where(has_target_text, col(q_target, "start", _NAT), col(latest_row, "start", _NAT)))
-        q_end = np.where(has_text, col(q_actual, "end", _NAT),
-                         np.where(has_target_text, col(q_target, "end", _NAT), col(latest_row, "end", _NAT)))
-        out_start = np.where(qualitative, q_start, out_start)
-        out_end = np.where(qualitative, q_end, out_end)
+        out_start = np.where(qualitative, first_found("start", q_actual, q_target, latest_row), out_start)
+        out_end = np.where(qualitative, first_found("end", q_actual, q_target, latest_row), out_end)
         out_target = np.where(qualitative, np.nan, out_target)
         out_actual = np.where(qualitative, np.nan, out_actual)
 
@@ -400,11 +367,9 @@ def compute_progress(
     baseline_year[qualitative] = np.nan
 
     # distance travelled
-    progress, status = distance_travelled(
-        out_actual, out_target, baseline,
-        ascending=pairs["ascending"].to_numpy(), measure=pairs["measure"].to_numpy(),
-        scale_min=pairs["scale_min"].to_numpy(dtype=float), thresholds=th,
-    )
+    progress, status = distance_travelled(out_actual, out_target, baseline, ascending=pairs["ascending"].to_numpy(),
+                                          measure=pairs["measure"].to_numpy(),
+                                          scale_min=pairs["scale_min"].to_numpy(dtype=float), thresholds=th)
     clamped = np.clip(progress, 0.0, 1.0)
 
     out = pd.DataFrame({
@@ -428,12 +393,7 @@ def compute_progress(
 # --- rollup -----------------------------------------------------------------------------
 
 
-def rollup(
-    progress: pd.DataFrame,
-    by: str | list[str],
-    *,
-    thresholds: Thresholds | Settings | None = None,
-) -> pd.DataFrame:
+def rollup(progress: pd.DataFrame, by: str | list[str], *, thresholds: Thresholds | Settings | None = None) -> pd.DataFrame:
     """Per group: unweighted mean of clamped progress over scored pairs, with n and counts.
 
     `progress` is compute_progress output with the grouping columns joined on; a pair may
@@ -472,23 +432,11 @@ def rollup(
 def completeness(values: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
     """Reports due by `as_of` (a target, period ended) and whether each has an actual."""
     if values is None or len(values) == 0:
-        return pd.DataFrame({
-            "partner": pd.Series(dtype=str), "indicator": pd.Series(dtype=str),
-            "period_start": pd.Series(dtype=object), "period_end": pd.Series(dtype=object),
-            "reported": pd.Series(dtype=bool), "status": pd.Series(dtype=object),
-        })
-    v = _prepare_values(values)
-    end_ts = _timestamp(as_of) if as_of is not None else v["period_end"].max()
-    v = v[v["period_end"].le(end_ts)]
-    work = pd.DataFrame({
-        "partner": v["partner"],
-        "indicator": v["indicator"],
-        "period_start": v["period_start"],
-        "period_end": v["period_end"],
-        "has_target": v["target"].notna() | _has_text(v["target_text"]),
-        "reported": v["actual"].notna() | _has_text(v["actual_text"]),
-    })
+        return _empty(COMPLETENESS_COLUMNS, status=object)
+    v = _values_until(values, as_of)
     keys = ["partner", "indicator", "period_start", "period_end"]
+    work = v[keys].assign(has_target=v["target"].notna() | _has_text(v["target_text"]),
+                          reported=v["actual"].notna() | _has_text(v["actual_text"]))
     per_key = work.groupby(keys, sort=True)[["has_target", "reported"]].any().reset_index()
     due = per_key[per_key["has_target"]].reset_index(drop=True)
     return pd.DataFrame({

@@ -10,8 +10,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from models.db import init_database, make_engine
-from models.demo import load_demo
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 REGIONS, DONORS, PARTNER = "views/regions.py", "views/donors.py", "views/partner.py"
