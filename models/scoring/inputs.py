@@ -28,12 +28,16 @@ def column(frame: pd.DataFrame, name: str, default=None) -> pd.Series:
 
 def code(series: pd.Series) -> pd.Series:
     """Codes as str, '' for missing, surrounding blanks trimmed."""
-    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    codes, uniques = pd.factorize(series)
+    cleaned = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 def key(series: pd.Series) -> pd.Series:
     """Dimension names and values: trimmed and case-folded, '' for missing."""
-    return code(series).str.casefold()
+    codes, uniques = pd.factorize(series)
+    cleaned = np.array([str(u).strip().casefold() for u in uniques] + [""], dtype=object)
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 def number(series: pd.Series) -> pd.Series:

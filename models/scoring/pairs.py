@@ -23,7 +23,7 @@ from models.scoring.distance import (
 )
 from models.scoring.figures import PAIR, aggregate_inside, baseline_figures, period_figures
 from models.scoring.inputs import baselines_frame, indicators_frame, values_frame, with_indicators
-from models.scoring.periods import is_year_or_longer, period_label, running_label, to_dates
+from models.scoring.periods import is_year_or_longer, running_labels, to_dates
 from models.scoring.reporting import actual_periods, reports_in_spans
 
 PAIR_COLUMNS = [
@@ -197,11 +197,9 @@ def _last_and_lop(out: pd.DataFrame, last: pd.DataFrame, t: pd.DataFrame, year_s
     """`no data`: the last scored figure's period and status; nested targets: the longest one."""
     last = last.set_index("pair").reindex(out["pair"].to_numpy())
     no_data = out["status"].eq(NO_DATA).to_numpy()
-    cumulative = out["cumulative"].astype(bool).to_numpy()
-    out["last_period_label"] = [
-        None if not ok or pd.isna(s) else running_label(fs, fe, s, e, year_start_month) if c
-        else period_label(s, e, year_start_month)
-        for fs, fe, s, e, ok, c in zip(last["first_s"], last["first_e"], last["s"], last["e"], no_data, cumulative)]
+    shown = last["s"].where(no_data)
+    out["last_period_label"] = running_labels(last["first_s"], last["first_e"], shown, last["e"],
+                                              out["cumulative"].astype(bool), year_start_month)
     has_last = no_data & last["scored_status"].notna().to_numpy()
     out["last_status"] = pd.Series(last["scored_status"].to_numpy(), dtype=object).where(has_last, None).to_numpy()
 
@@ -214,6 +212,12 @@ def _last_and_lop(out: pd.DataFrame, last: pd.DataFrame, t: pd.DataFrame, year_s
     out["lop_target"] = lop["target"].to_numpy(dtype=float)
     out["lop_actual"] = lop["actual_in"].to_numpy(dtype=float)
     return out
+
+
+def _objects(series: pd.Series) -> pd.Series:
+    """Text cells as an object array with None (never NaN) where there is none."""
+    values = series.astype(object).to_numpy()
+    return pd.Series(np.where(pd.isna(values), None, values), dtype=object)
 
 
 def _finish(out: pd.DataFrame, v: pd.DataFrame, day, year_start_month: int) -> pd.DataFrame:
@@ -229,12 +233,12 @@ def _finish(out: pd.DataFrame, v: pd.DataFrame, day, year_start_month: int) -> p
     cumulative = out["cumulative"].astype(bool).to_numpy() & out["first_s"].notna().to_numpy()
     start = np.where(cumulative, out["first_s"], out["s"]).astype("datetime64[D]")
     end = out["e"].to_numpy(dtype="datetime64[D]")
-    labels = [running_label(fs, fe, s, e, year_start_month) if c else period_label(s, e, year_start_month)
-              for fs, fe, s, e, c in zip(out["first_s"], out["first_e"], out["s"], out["e"], cumulative)]
+    labels = running_labels(out["first_s"], out["first_e"], out["s"], out["e"], cumulative, year_start_month)
+    no_figure = np.full(len(out), np.datetime64("NaT", "D"))
     progress = out["progress"].astype(float)
     frame = pd.DataFrame({
         "indicator": out["indicator"].astype(str), "partner": out["partner"].astype(str),
-        "period_start": to_dates(start), "period_end": to_dates(end), "period_label": labels,
+        "period_start": to_dates(start), "period_end": to_dates(end), "period_label": pd.Series(labels, dtype=object),
         "baseline": out["baseline"].astype(float), "baseline_year": pd.array(out["baseline_year"], dtype="Int64"),
         "target": out["target_fig"].astype(float), "actual": out["actual_fig"].astype(float),
         "progress": progress, "progress_clamped": progress.clip(0.0, 1.0),
@@ -242,12 +246,12 @@ def _finish(out: pd.DataFrame, v: pd.DataFrame, day, year_start_month: int) -> p
         "reports_received": out["reports_received"], "reports_due": out["reports_due"],
         "estimated": out["estimated"].fillna(False).astype(bool), "aggregation": out["aggregation"].astype(str),
         "n_periods": out["n_fig"].fillna(0).astype(np.int64), "so_far": out["so_far"].fillna(False).astype(bool),
-        "text": out["text"], "target_text": out["target_text"],
-        "last_period_label": out["last_period_label"], "last_status": out["last_status"],
+        "text": _objects(out["text"]), "target_text": _objects(out["target_text"]),
+        "last_period_label": _objects(out["last_period_label"]), "last_status": _objects(out["last_status"]),
         "lop_period_start": to_dates(out["lop_period_start"].to_numpy(dtype="datetime64[D]")),
         "lop_period_end": to_dates(out["lop_period_end"].to_numpy(dtype="datetime64[D]")),
-        "lop_period_label": [period_label(s, e, year_start_month) if pd.notna(s) else None
-                             for s, e in zip(out["lop_period_start"], out["lop_period_end"])],
+        "lop_period_label": pd.Series(running_labels(no_figure, no_figure, out["lop_period_start"], out["lop_period_end"],
+                                                     np.zeros(len(out), dtype=bool), year_start_month), dtype=object),
         "lop_target": out["lop_target"].astype(float), "lop_actual": out["lop_actual"].astype(float),
     })
     return frame[PAIR_COLUMNS].sort_values(["indicator", "partner"], kind="stable").reset_index(drop=True)

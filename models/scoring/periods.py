@@ -249,3 +249,21 @@ def period_labels(starts, ends, year_start_month: int = 1) -> np.ndarray:
     codes, uniques = pd.factorize(keys)
     labels = np.array([period_label(s, e, year_start_month) for s, e in uniques], dtype=object)
     return labels[codes]
+
+
+def running_labels(first_starts, first_ends, starts, ends, running, year_start_month: int = 1) -> np.ndarray:
+    """Per row: running_label where `running`, else period_label; each distinct row labelled once.
+
+    Missing starts give None."""
+    cols = [np.asarray(a, dtype="datetime64[D]") for a in (first_starts, first_ends, starts, ends)]
+    running = np.asarray(running, dtype=bool)
+    if not len(running):
+        return np.array([], dtype=object)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([*cols, running]))
+
+    def one(fs, fe, s, e, run):
+        if pd.isna(s):
+            return None
+        return running_label(fs, fe, s, e, year_start_month) if run else period_label(s, e, year_start_month)
+
+    return np.array([one(*u) for u in uniques], dtype=object)[codes]
