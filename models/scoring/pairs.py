@@ -41,7 +41,8 @@ def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.Data
     return frame.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
 
 
-def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame) -> pd.DataFrame:
+def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame,
+                    thresholds: Thresholds) -> pd.DataFrame:
     """Every target period of every numeric pair with its figures, baseline, progress and status."""
     t = figures[figures["target"].notna()].merge(info, on="pair")
     t = t.rename(columns={"start": "s", "end": "e"}).reset_index(drop=True)
@@ -82,7 +83,7 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
 
     origin = origin_of(t["baseline"], ascending=t["ascending"], measure=t["measure"], scale_min=t["scale_min"])
     t["progress"] = distance_travelled(t["actual_fig"], t["target_fig"], origin, ascending=t["ascending"])
-    status = status_of(t["progress"].to_numpy())
+    status = status_of(t["progress"].to_numpy(), thresholds)
     status[np.isnan(origin)] = NO_BASELINE
     t["scored_status"] = status
     t["estimated"] = (t["target_estimated"].astype(bool) | t["actual_estimated"].astype(bool)
@@ -118,7 +119,7 @@ def score_pairs(
     numeric = info[info["measure"].ne("qualitative")]
     base = baseline_figures(baselines_frame(baselines), ind).merge(info[[*PAIR, "pair"]], on=PAIR)
     t = _target_periods(figures[figures["pair"].isin(numeric["pair"])], info.drop(columns=PAIR), day,
-                        base.drop(columns=PAIR))
+                        base.drop(columns=PAIR), th)
 
     out = info[[*PAIR, "pair", "measure", "cumulative", "aggregation", "months"]].copy()
     out["status"], out["so_far"] = None, False
