@@ -256,9 +256,11 @@ def test_rollup_by_mapping_frame_a_pair_in_two_groups():
 
 
 def test_rollup_without_scored_pairs():
-    out = rollup(score([val("U", Y(2026), 100)], [], [UNIT], **AFTER_2025), "indicator").iloc[0]
-    assert pd.isna(out["progress"]) and out["n"] == 0 and out["status"] is None
-    assert out["counts"] == {"not due": 1}
+    pairs = score([val("U", Y(2026), 100), val("P", Y(2025), 80, 60)], [], [UNIT, PCT], **AFTER_2025)
+    out = rollup(pairs, "indicator").set_index("indicator")
+    assert pd.isna(out.loc["U", "progress"]) and out.loc["U", "n"] == 0 and out.loc["U", "status"] is None
+    assert out.loc["U", "counts"] == {"not due": 1}
+    assert out.loc["P", "status"] == "on track"
 
 
 def test_rollup_by_indicator_counts_all_statuses_never_averages_them():

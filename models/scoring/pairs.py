@@ -296,6 +296,6 @@ def rollup(pairs: pd.DataFrame, by, *, thresholds: Thresholds | None = None) -> 
     out["progress"] = grouped["progress"].mean()
     out["n"] = grouped["progress"].count().astype(np.int64)
     out = out.reset_index()
-    out["status"] = status_of(out["progress"].to_numpy(dtype=float), th)
+    out["status"] = pd.Series(status_of(out["progress"].to_numpy(dtype=float), th), index=out.index, dtype=object)
     out["counts"] = [{s: int(row[n]) for s, n in count_columns.items() if row[n]} for _, row in out.iterrows()]
     return out[[*groups, *ROLLUP_COLUMNS, *count_columns.values()]]
