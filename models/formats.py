@@ -1,6 +1,7 @@
 """The upload contract: kinds, their columns and the allowed vocabularies (DESIGN.md)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -15,6 +16,12 @@ class Kind:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+
+def normalise_header(text: str) -> str:
+    """A header as the column name it means: `" Period Start"`, `"period-end"`, `"PERIOD_START"` -> `period_start`."""
+    text = str(text).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-_]*[\s\-][\s\-_]*", "_", text)
 
 
 # Dependency order: every kind may refer only to kinds before it.

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from models import reference
-from models.cells import is_clear_token, parse_choice, parse_date, parse_number, parse_text, split_list
+from models.cells import parse_choice, parse_date, parse_number, parse_text, split_list
 from models.formats import ACTIVITY_STATUSES, ACTIVITY_TYPES, CLEAR_TOKEN, MODES
 from models.importing.checks import (
     code_rows,
