@@ -4,8 +4,10 @@ Plain functions (no fixtures): test files import them with `from helpers import 
 """
 from __future__ import annotations
 
+import io
 from textwrap import dedent
 
+import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -56,6 +58,27 @@ def committed(engine, *files, **options):
     report = import_csv(engine, *files, **options)
     assert report.status == "committed", report.issues
     return report
+
+
+def workbook(*sheets) -> bytes:
+    """Workbook bytes: each sheet is (title, rows); a row is a list or None (blank); a cell is a
+    value or (value, number_format)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row or [], start=1):
+                fmt = None
+                if isinstance(value, tuple):
+                    value, fmt = value
+                if value is not None:
+                    cell = sheet.cell(r, c, value)
+                    if fmt:
+                        cell.number_format = fmt
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def problems(report) -> list[tuple]:

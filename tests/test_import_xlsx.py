@@ -2,21 +2,20 @@
 (DESIGN.md, "Upload formats": files are CSV or genuine .xlsx, first sheet or the sheet
 named after the kind)."""
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 from sqlalchemy import select
 
-from models.importing import Upload, import_files
 from models.tables import Baseline, Indicator
 
 from helpers import (
+    committed,
     import_bytes,
     partners_stored,
     problems,
     stored,
     undisaggregated_values_stored as values_stored,
+    workbook,
 )
 
 PARTNERS = "code,name,country,region\nGTM,SAT Guatemala,Guatemala,AME\nSLE,National Revenue Authority,Sierra Leone,WCA\n"
@@ -30,31 +29,8 @@ INDICATORS = (
 RESULTS_HEADER = ["indicator", "partner", "period_start", "period_end", "target", "actual", "comment"]
 
 
-def workbook(*sheets):
-    """Workbook bytes: each sheet is (title, rows); a row is a list or None (blank); a cell is a
-    value or (value, number_format)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row or [], start=1):
-                fmt = None
-                if isinstance(value, tuple):
-                    value, fmt = value
-                if value is not None:
-                    cell = sheet.cell(r, c, value)
-                    if fmt:
-                        cell.number_format = fmt
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def import_reference(engine):
-    report = import_files(engine, [Upload("partners.csv", PARTNERS.encode()), Upload("indicators.csv", INDICATORS.encode())],
-                          user="tester")
-    assert report.status == "committed", report.issues
+    committed(engine, ("partners.csv", PARTNERS), ("indicators.csv", INDICATORS))
 
 
 # --- numbers and dates ----------------------------------------------------------------------------

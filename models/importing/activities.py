@@ -9,13 +9,12 @@ from models import reference
 from models.cells import parse_choice, parse_date, parse_number, parse_text, split_list
 from models.formats import ACTIVITY_STATUSES, ACTIVITY_TYPES, CLEAR_TOKEN, MODES
 from models.importing.checks import (
+    admin_kind,
     code_rows,
     column,
     did_you_mean,
     end_before_start,
     no_issues,
-    refuse_unless_admin_kind,
-    require,
     resolve_clearable,
     with_clear,
 )
@@ -32,14 +31,10 @@ ACTIVITY_COLUMNS = ["title", "type", "start", "end", "mode", "status", "particip
 LINKS = {"partners": (ActivityPartner, "partner_id"), "key_factors": (ActivityKeyFactor, "key_factor")}
 
 
+@admin_kind
 def import_activities(ctx: ImportContext, t: Table) -> pd.Series:
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
-    frame, ok = code_rows(ctx, t)
-    ok &= require(ctx, frame, ["title", "type", "start"])
+    frame, ok, parsed = code_rows(ctx, t, ["title", "type", "start"])
     issues: list[Issue] = []
-    parsed = pd.DataFrame({"code": frame["code"]}, index=frame.index)
     parsed["title"], _ = parse_text(frame["title"], "title")
     parsed["type"], iss = parse_choice(frame["type"], "type", ACTIVITY_TYPES, label="activity type"); issues += iss
     parsed["start"], iss = parse_date(frame["start"], "start"); issues += iss

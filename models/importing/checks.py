@@ -3,6 +3,7 @@ file, end not before start, and who may upload what."""
 from __future__ import annotations
 
 import difflib
+import functools
 
 import numpy as np
 import pandas as pd
@@ -98,13 +99,15 @@ def duplicates(ctx: ImportContext, keys: pd.DataFrame, name: str, label: str, ra
     return later
 
 
-def code_rows(ctx: ImportContext, t: Table) -> tuple[pd.DataFrame, pd.Series]:
-    """Code column checks common to code-keyed kinds: required, unique within the file."""
+def code_rows(ctx: ImportContext, t: Table, required: list[str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Checks common to code-keyed kinds: code and the `required` cells given, codes unique
+    within the file. Returns (the file's frame, rows that pass, parsed frame holding the code)."""
     frame = t.frame
     code = column(frame, "code")
     ok = require(ctx, frame, ["code"])
     dup = duplicates(ctx, code.str.lower().to_frame("code"), "code", "code", code)
-    return frame, ok & ~dup
+    ok = ok & ~dup & require(ctx, frame, required)
+    return frame, ok, pd.DataFrame({"code": frame["code"]}, index=frame.index)
 
 
 def no_issues(index: pd.Index, issues: list[Issue]) -> pd.Series:
@@ -124,9 +127,14 @@ def end_before_start(parsed: pd.DataFrame, start: str, end: str) -> list[Issue]:
     ]
 
 
-def refuse_unless_admin_kind(ctx: ImportContext, t: Table) -> pd.Series | None:
-    """A partner coordinator uploads results only: every row refused (returned) for other kinds."""
-    if ctx.partner_scoped:
-        ctx.issue(0, "", "not-permitted", t.kind, f"a partner coordinator can upload results only, not {t.kind}")
-        return pd.Series(REJECTED, index=t.frame.index)
-    return None
+def admin_kind(handler):
+    """For the handler of a kind a partner coordinator may not upload (all but results): their
+    file is refused whole, each row rejected."""
+    @functools.wraps(handler)
+    def checked(ctx: ImportContext, t: Table) -> pd.Series:
+        if ctx.partner_scoped:
+            ctx.issue(0, "", "not-permitted", t.kind, f"a partner coordinator can upload results only, not {t.kind}")
+            return pd.Series(REJECTED, index=t.frame.index)
+        return handler(ctx, t)
+
+    return checked

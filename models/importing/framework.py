@@ -9,12 +9,11 @@ from models import reference
 from models.cells import CLEAR, is_clear_token, parse_bool, parse_choice, parse_number, parse_text
 from models.formats import CLEAR_TOKEN, LEVELS, MEASURES
 from models.importing.checks import (
+    admin_kind,
     code_rows,
     column,
     did_you_mean,
     no_issues,
-    refuse_unless_admin_kind,
-    require,
     resolve_clearable,
     with_clear,
 )
@@ -27,16 +26,12 @@ from models.upsert import UPDATED, combine_actions
 from models.writes import read_frame
 
 
+@admin_kind
 def import_framework(ctx: ImportContext, t: Table) -> pd.Series:
     """First the results themselves, then their parent links (parents may be defined in the
     same file); a result's prior state (title, level and parent) is kept once, by whichever
     step changes it first."""
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
-    frame, ok = code_rows(ctx, t)
-    ok &= require(ctx, frame, ["title", "level"])
-    parsed = pd.DataFrame({"code": frame["code"]}, index=frame.index)
+    frame, ok, parsed = code_rows(ctx, t, ["title", "level"])
     parsed["title"], _ = parse_text(frame["title"], "title")
     parsed["level"], iss = parse_choice(frame["level"], "level", LEVELS, label="level")
     ctx.add(iss)
@@ -136,14 +131,10 @@ INDICATOR_COLUMNS = ["name", "level", "measure", "ascending", "cumulative", "uni
                      "scale_min", "scale_max"]
 
 
+@admin_kind
 def import_indicators(ctx: ImportContext, t: Table) -> pd.Series:
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
-    frame, ok = code_rows(ctx, t)
-    ok &= require(ctx, frame, ["name", "level", "measure", "ascending"])
+    frame, ok, parsed = code_rows(ctx, t, ["name", "level", "measure", "ascending"])
     issues: list[Issue] = []
-    parsed = pd.DataFrame({"code": frame["code"]}, index=frame.index)
     parsed["name"], _ = parse_text(frame["name"], "name")
     parsed["level"], iss = parse_choice(frame["level"], "level", LEVELS, label="level"); issues += iss
     parsed["measure"], iss = parse_choice(frame["measure"], "measure", MEASURES, label="measure"); issues += iss

@@ -7,12 +7,12 @@ from models import reference
 from models.cells import CLEAR, is_clear_token, parse_choice, parse_date, parse_number, parse_text
 from models.formats import CLEAR_TOKEN, PARTNER_STATUSES
 from models.importing.checks import (
+    admin_kind,
     code_rows,
     column,
     duplicates,
     end_before_start,
     no_issues,
-    refuse_unless_admin_kind,
     require,
     resolve,
     unless_cleared,
@@ -26,26 +26,18 @@ from models.tables import Agreement, Donor, Funding, Partner
 from models.upsert import REJECTED
 
 
+@admin_kind
 def import_donors(ctx: ImportContext, t: Table) -> pd.Series:
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
-    frame, ok = code_rows(ctx, t)
-    ok &= require(ctx, frame, ["name"])
-    parsed = pd.DataFrame({"code": frame["code"]}, index=frame.index)
+    frame, ok, parsed = code_rows(ctx, t, ["name"])
     parsed["name"], _ = parse_text(frame["name"], "name")
     parsed["country"], ok_c = _country(ctx, column(frame, "country"))
     actions, _ = upsert_by_code(ctx, "donors", Donor, parsed, ["name", "country"], ok & ok_c)
     return actions
 
 
+@admin_kind
 def import_partners(ctx: ImportContext, t: Table) -> pd.Series:
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
-    frame, ok = code_rows(ctx, t)
-    ok &= require(ctx, frame, ["name", "country", "region"])
-    parsed = pd.DataFrame({"code": frame["code"]}, index=frame.index)
+    frame, ok, parsed = code_rows(ctx, t, ["name", "country", "region"])
     parsed["name"], _ = parse_text(frame["name"], "name")
     parsed["country"], ok_c = _country(ctx, frame["country"])
     regions = {c.lower(): c for c in reference.REGIONS} | {n.lower(): c for c, n in reference.REGIONS.items()}
@@ -81,11 +73,9 @@ def _country(ctx: ImportContext, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, ok
 
 
+@admin_kind
 def import_funding(ctx: ImportContext, t: Table) -> pd.Series:
     """Rows without a partner are agreements (donor and phase); rows with one, funding links."""
-    refused = refuse_unless_admin_kind(ctx, t)
-    if refused is not None:
-        return refused
     frame = t.frame
     ok = require(ctx, frame, ["donor"])
     phase = column(frame, "phase")
