@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.charts.common import STATUS_COLOURS
 from dashboard.charts.indicators import BASELINE_COLOUR, TARGET_COLOUR, indicator_targets_chart
-from models.queries.labels import period_label
+from models.scoring.periods import period_label
 from models.queries.profiles import INDICATOR_TARGET_COLUMNS, indicator_definition
 from models.queries.snapshot import Snapshot
 

@@ -252,7 +252,7 @@ LINK_PROBLEMS = [  # link parameters, the warnings above the page, the filters k
      [f"No Arusha key factor 42 (they are numbered 1 to 10): ignored. {KEPT} (Region: WCA; Key factor: 3)."],
      "Region: WCA; Key factor: 3", 7),
     ({"region": "AME", "from": "2024-13"},
-     ["From: '2024-13' is not a period (use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD), so it is ignored. "
+     ["From: '2024-13' is not a period (use 2025, 2025-H1, 2025-Q3, 2025-03 or a date YYYY-MM-DD), so it is ignored. "
       f"{KEPT} (Region: AME)."], "Region: AME", 8),
     ({"from": "2024", "to": "2021"},
      ["'From' (2024) is after 'To' (2021): the period filter is ignored. No other filter is set."], "No filter", 26),

@@ -206,7 +206,7 @@ CHECKED = [  # values asked for, the filters kept, the problems (without the "ke
     (dict(regions=["AME"], period_from="2024", period_to="2021"), Filters(("AME",)),
      ["'From' (2024) is after 'To' (2021): the period filter is ignored."]),
     (dict(period_from="2021-Q5", period_to="2024"), Filters(period_to="2024"),
-     ["From: '2021-Q5' is not a period (use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD), so it is ignored."]),
+     ["From: '2021-Q5' is not a period (use 2025, 2025-H1, 2025-Q3, 2025-03 or a date YYYY-MM-DD), so it is ignored."]),
     (dict(regions=["AME"], period_from="2021", period_to="2024-06-30"), Filters(("AME",), period_from="2021", period_to="2024-06-30"), []),
 ]
 

@@ -7,15 +7,16 @@ Import from the module that does the job (nothing is re-exported here):
 - `snapshot` — Snapshot and `load_snapshot` (the only SQL of the read side); `view`
   narrows a snapshot to the filters and the user's scope; `visible_partners`,
   `partner_link_problem`.
-- `rollups` — `progress_table` (progress per indicator and partner) and its means per
-  region, donor, partner and key factor; `headline`; `key_factor_cells`.
+- `rollups` — `progress_table` (the scored row per indicator and partner, from
+  models.scoring) and its means per region, donor, partner, indicator and key factor;
+  `headline`; `key_factor_cells`.
 - `summaries` — one row per region, donor or partner: progress, funding, agreements,
   activities.
 - `profiles` — one partner's profile, indicators, series and baselines; one indicator's
   definition and targets.
 - `activities` — activity tables, listings and counts; a donor's or a partner's activities.
 - `surveys` — survey (ordinal) rounds and their change.
-- `reporting` — reporting completeness and missing reports.
-- `labels` — periods, key factors, directions, names and figures as text.
+- `reporting` — reports due by "as of", the reporting rate per period, overdue reports.
+- `labels` — periods, key factors, directions, names, figures and pair notes as text.
 - `frames` — shapes the modules share (an empty frame, a roll-up joined onto a table).
 """

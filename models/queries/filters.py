@@ -12,22 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from models import reference
-from models.cells import period_bounds
-
-PERIOD_HINT = "use 2024, 2024-Q1, 2024-H1, 2024-03 or a date YYYY-MM-DD"
+from models.scoring.periods import SHORTHAND_HELP as PERIOD_HINT
+from models.scoring.periods import period_end, period_start
 
 
 def _period_date(text: str | None, *, end: bool) -> date | None:
+    """A period shorthand's first day (or, with `end`, its last day); None for nothing."""
     if not text:
         return None
-    text = str(text).strip()
-    bounds = period_bounds(text)
-    if bounds:
-        return date.fromisoformat(bounds[1] if end else bounds[0])
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a period: {PERIOD_HINT}") from None
+    return period_end(str(text)) if end else period_start(str(text))
 
 
 def _codes(values) -> tuple[str, ...]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-# the counts `models.progress.rollup` gives per group (besides progress and status)
-ROLLUP_COUNTS = ["n", "n_no_data", "n_qualitative", "achieved", "on_track", "at_risk", "off_track"]
+from models.scoring.distance import NO_DATA, SCORED, STATUSES
+
+# the count column of each status in a roll-up (models.scoring.pairs.rollup), in DESIGN.md's order
+STATUS_COUNT_COLUMNS = {s: "n_" + s.replace(" ", "_") for s in STATUSES}
+# the counts a roll-up gives per group (besides progress and status)
+ROLLUP_COUNTS = ["n", *STATUS_COUNT_COLUMNS.values()]
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -13,14 +17,26 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def unscored_status(counts: pd.DataFrame) -> pd.Series:
+    """For groups with no scored pair: the first status its pairs have, in DESIGN.md's order
+    (a group of `not due` pairs reads `not due`); `no data` for a group with no pair at all."""
+    out = pd.Series(NO_DATA, index=counts.index, dtype=object)
+    for status in reversed([s for s in STATUSES if s not in SCORED]):
+        column = STATUS_COUNT_COLUMNS[status]
+        if column in counts:
+            out = out.where(~(pd.to_numeric(counts[column], errors="coerce").fillna(0) > 0), status)
+    return out
+
+
 def with_rollup(out: pd.DataFrame, rolled: pd.DataFrame | None, key: str, counts: list[str] = ROLLUP_COUNTS) -> pd.DataFrame:
     """`out` with the roll-up's progress, `counts` and status joined on `key` (None: no
-    roll-up at all): counts 0 and status 'no data' where a row has none."""
+    roll-up at all): counts 0 where a row has none; where no pair is scored, the status is
+    `unscored_status`."""
     columns = [key, "progress", *counts, "status"]
     rolled = empty_frame(columns) if rolled is None else rolled[columns]
     out = out.merge(rolled, on=key, how="left")
     out["progress"] = pd.to_numeric(out["progress"], errors="coerce").astype(float)
     for c in counts:
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
-    out["status"] = out["status"].astype(object).where(out["status"].notna(), "no data")
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), unscored_status(out))
     return out

@@ -7,7 +7,7 @@ import pandas as pd
 
 from models import reference
 from models.queries.frames import empty_frame
-from models.queries.labels import DIRECTION_LABELS, figure, key_factor_label, period_labels, text_or_none
+from models.queries.labels import DIRECTION_LABELS, breakdown_labels, figure, key_factor_label, period_labels, text_or_none
 from models.queries.rollups import progress_table
 from models.queries.snapshot import Snapshot
 from models.tables import PROGRAMME_PARTNER_CODE
@@ -43,14 +43,15 @@ def partner_profile(v: Snapshot, partner: str) -> dict | None:
 PARTNER_INDICATOR_COLUMNS = [
     "indicator", "indicator_name", "label", "key_factor", "key_factor_label", "measure", "unit", "period",
     "baseline", "baseline_year", "baseline_shown", "target", "target_shown", "actual", "actual_shown",
-    "progress", "progress_clamped", "status",
+    "progress", "progress_clamped", "status", "note", "reports_received", "reports_due",
 ]
 
 
 def partner_indicators(v: Snapshot, prog: pd.DataFrame | None, partner: str) -> pd.DataFrame:
-    """One partner's indicators (code order): the figures progress uses — baseline, target,
-    actual (numbers, or the text of qualitative indicators), raw and clamped progress, status —
-    plus *_shown columns that write each figure with its unit, or its text."""
+    """One partner's indicators (code order): the scored figures — period, baseline, target,
+    actual (numbers, or the text of qualitative indicators), raw and clamped progress, status,
+    the note ('so far: …', 'last figure: …', 'reports: …') — plus *_shown columns that write
+    each figure with its unit, or its text."""
     prog = progress_table(v) if prog is None else prog
     rows = prog[prog["partner"] == partner].copy()
     if rows.empty:
@@ -58,7 +59,6 @@ def partner_indicators(v: Snapshot, prog: pd.DataFrame | None, partner: str) -> 
     rows = rows.sort_values("indicator", kind="stable")
     rows["label"] = rows["indicator"] + " · " + rows["indicator_name"].astype(str)
     rows["key_factor_label"] = rows["key_factor"].map(key_factor_label)
-    rows["period"] = period_labels(rows)
     # qualitative baselines are text: the latest total baseline text up to the period's start year
     b = v.baselines[(v.baselines["partner"] == partner) & v.baselines["value_text"].notna() & (v.baselines["dimension"] == "")]
     texts = []
@@ -106,7 +106,8 @@ def partner_series(v: Snapshot, partner: str, indicator: str | None = None) -> p
     out["indicator_name"] = out["indicator"].map(ind["name"])
     out["unit"] = out["indicator"].map(ind["unit"])
     out["measure"] = out["indicator"].map(ind["measure"])
-    out["series"] = out["dimension_value"].where(out["dimension_value"].fillna("") != "", "total")
+    labels = breakdown_labels(out["dimension_value"])
+    out["series"] = labels.where(labels != "", "total")
     out["period"] = period_labels(out)
     out["comment"] = out["comment"].map(text_or_none)
     out["_total"] = out["series"] != "total"
@@ -121,7 +122,8 @@ def partner_baselines(v: Snapshot, partner: str, indicator: str) -> pd.DataFrame
     cols = ["series", "year", "value"]
     if b.empty:
         return empty_frame(cols)
-    b = b.assign(series=b["dimension_value"].where(b["dimension_value"].fillna("") != "", "total"))
+    labels = breakdown_labels(b["dimension_value"])
+    b = b.assign(series=labels.where(labels != "", "total"))
     b = b.sort_values(["series", "year"]).drop_duplicates("series", keep="last")
     b["year"] = b["year"].astype(int)
     return b[cols].reset_index(drop=True)
@@ -163,16 +165,16 @@ def indicator_definition(v: Snapshot, code: str) -> dict | None:
 
 INDICATOR_TARGET_COLUMNS = [
     "partner", "partner_name", "region", "period", "period_start", "period_end", "baseline", "baseline_year",
-    "target", "actual", "target_text", "text", "progress", "progress_clamped", "status",
+    "target", "actual", "target_text", "text", "progress", "progress_clamped", "status", "note",
+    "reports_received", "reports_due",
 ]
 
 
 def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.DataFrame:
-    """One indicator across partners: the figures progress uses (baseline, target, actual,
-    progress, status) per partner, programme level last, else by partner name."""
+    """One indicator across partners: the scored figures (period, baseline, target, actual,
+    progress, status, note) per partner, programme level last, else by partner name."""
     prog = progress_table(v) if prog is None else prog
     rows = prog[prog["indicator"] == code].copy()
-    rows["period"] = period_labels(rows)
     rows["_programme"] = rows["partner"] == PROGRAMME_PARTNER_CODE
     rows = rows.sort_values(["_programme", "partner_name", "partner"], kind="stable")
     return rows[INDICATOR_TARGET_COLUMNS].reset_index(drop=True)

@@ -1,89 +1,106 @@
-"""Reporting completeness on a view: which reports are due by 'as of' (a target set, the
-period ended) and which have no actual — per partner and period, per period, the missing
-reports one by one, and who has not reported for the latest period due."""
+"""Reporting completeness on a view (DESIGN.md, "Reporting completeness"), from
+models.scoring.reporting with the project's grace days and reporting year: the reports due
+by "as of" — each indicator's frequency periods inside a pair's target periods, once their
+grace days are over — whether each was received, the reporting rate per period (received ÷
+due), per partner and period, and the overdue reports by partner, oldest first.
+
+Programme-level pairs count (their partner reads as the programme); inactive partners owe
+nothing. Nothing here reads "as of" from the data: one early upload hides nobody's report.
+"""
 from __future__ import annotations
 
 import pandas as pd
 
-from models.progress import completeness
+from models import progress
 from models.queries.frames import empty_frame
 from models.queries.labels import partner_names, period_labels
 from models.queries.snapshot import Snapshot
-from models.tables import PROGRAMME_PARTNER_CODE
+
+DUE_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end",
+               "due_on", "received"]
 
 
-def reporting_completeness(v: Snapshot) -> pd.DataFrame:
-    """Due reports (target set, period ended by 'as of') and whether each has an actual."""
-    out = completeness(v.values, as_of=v.as_of)
-    out = out[out["partner"] != PROGRAMME_PARTNER_CODE].copy()
-    out["partner_name"] = out["partner"].map(v.partners.set_index("code")["name"])
-    out["indicator_name"] = out["indicator"].map(v.indicators.set_index("code")["name"])
-    return out.reset_index(drop=True)
+def _partners_with_status(v: Snapshot) -> pd.DataFrame:
+    cols = [c for c in ("code", "status") if c in v.partners.columns]
+    return v.partners[cols] if "code" in cols else pd.DataFrame({"code": pd.Series(dtype=object)})
 
 
-COMPLETENESS_CELL_COLUMNS = ["partner", "partner_name", "period", "period_start", "period_end", "due", "reported", "missing", "share"]
+def due_reports(v: Snapshot) -> pd.DataFrame:
+    """Every report due by the view's "as of" (DUE_COLUMNS), with names and period labels."""
+    if v.values.empty:
+        return empty_frame(DUE_COLUMNS)
+    due = progress.due_reports(v.values, v.indicators, _partners_with_status(v), as_of=v.as_of, start=v.filters.start)
+    if due.empty:
+        return empty_frame(DUE_COLUMNS)
+    due["partner_name"] = partner_names(v, due["partner"])
+    names = v.indicators.set_index("code")["name"] if "name" in v.indicators else pd.Series(dtype=object)
+    due["indicator_name"] = due["indicator"].map(names)
+    due["period"] = period_labels(due)
+    return due[DUE_COLUMNS].reset_index(drop=True)
 
 
-def completeness_by_partner_period(v: Snapshot) -> pd.DataFrame:
-    """Per partner and period: reports due, reported, missing and the share reported."""
-    rc = reporting_completeness(v)
-    if rc.empty:
-        return empty_frame(COMPLETENESS_CELL_COLUMNS)
-    out = rc.groupby(["partner", "period_start", "period_end"], as_index=False).agg(
-        due=("reported", "size"), reported=("reported", "sum"))
+RATE_COLUMNS = ["period", "period_start", "period_end", "due", "received", "missing", "rate", "partners"]
+
+
+def reporting_rate_by_period(v: Snapshot) -> pd.DataFrame:
+    """Per frequency period (oldest first): reports due, received, missing, the reporting rate
+    (received ÷ due) and how many administrations (or the programme) owed one."""
+    due = due_reports(v)
+    if due.empty:
+        return empty_frame(RATE_COLUMNS)
+    out = progress.reporting_rate(due)
+    out = out.rename(columns={"period_label": "period"})
+    partners = due.groupby(["period_start", "period_end"])["partner"].nunique()
+    out["partners"] = [int(partners[(s, e)]) for s, e in zip(out["period_start"], out["period_end"])]
+    out["missing"] = out["due"] - out["received"]
+    return out[RATE_COLUMNS].reset_index(drop=True)
+
+
+PARTNER_PERIOD_COLUMNS = ["partner", "partner_name", "period", "period_start", "period_end", "due", "received", "missing",
+                          "rate"]
+
+
+def reporting_by_partner_period(v: Snapshot) -> pd.DataFrame:
+    """Per partner and period: reports due, received, missing and the rate received ÷ due."""
+    due = due_reports(v)
+    if due.empty:
+        return empty_frame(PARTNER_PERIOD_COLUMNS)
+    out = due.groupby(["partner", "partner_name", "period", "period_start", "period_end"], as_index=False, dropna=False).agg(
+        due=("received", "size"), received=("received", "sum"))
     out["due"] = out["due"].astype(int)
-    out["reported"] = out["reported"].astype(int)
-    out["missing"] = out["due"] - out["reported"]
-    out["share"] = out["reported"] / out["due"]
-    out["partner_name"] = partner_names(v, out["partner"])
-    out["period"] = period_labels(out)
-    return out[COMPLETENESS_CELL_COLUMNS].sort_values(["partner", "period_end", "period_start"], kind="stable").reset_index(drop=True)
+    out["received"] = out["received"].astype(int)
+    out["missing"] = out["due"] - out["received"]
+    out["rate"] = out["received"] / out["due"]
+    out = out.sort_values(["partner", "period_end", "period_start"], kind="stable")
+    return out[PARTNER_PERIOD_COLUMNS].reset_index(drop=True)
 
 
-def completeness_by_period(v: Snapshot) -> pd.DataFrame:
-    """Per period: reports due, reported, missing, share reported, and partners due."""
-    rc = reporting_completeness(v)
-    cols = ["period", "period_start", "period_end", "due", "reported", "missing", "share", "partners"]
-    if rc.empty:
-        return empty_frame(cols)
-    out = rc.groupby(["period_start", "period_end"], as_index=False).agg(
-        due=("reported", "size"), reported=("reported", "sum"), partners=("partner", "nunique"))
-    for c in ("due", "reported", "partners"):
-        out[c] = out[c].astype(int)
-    out["missing"] = out["due"] - out["reported"]
-    out["share"] = out["reported"] / out["due"]
-    out["period"] = period_labels(out)
-    return out[cols].sort_values(["period_end", "period_start"], kind="stable").reset_index(drop=True)
+OVERDUE_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end",
+                   "due_on"]
 
 
-MISSING_REPORT_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end"]
+def overdue_reports(v: Snapshot) -> pd.DataFrame:
+    """Reports due and not received: by partner, oldest first (then indicator)."""
+    due = due_reports(v)
+    late = due[~due["received"].astype(bool)] if len(due) else due
+    if late.empty:
+        return empty_frame(OVERDUE_COLUMNS)
+    late = late.sort_values(["partner", "period_end", "period_start", "indicator"], kind="stable")
+    return late[OVERDUE_COLUMNS].reset_index(drop=True)
 
 
-def missing_reports(v: Snapshot) -> pd.DataFrame:
-    """The (partner, indicator, period) reports that are due and have no actual."""
-    rc = reporting_completeness(v)
-    out = rc[~rc["reported"].astype(bool)].copy()
-    out["period"] = period_labels(out)
-    return out[MISSING_REPORT_COLUMNS].sort_values(["partner", "indicator", "period_end"], kind="stable").reset_index(drop=True)
+OVERDUE_PARTNER_COLUMNS = ["partner", "partner_name", "overdue", "oldest", "oldest_due_on", "indicators"]
 
 
-def latest_period_missing(v: Snapshot) -> pd.DataFrame:
-    """Administrations that have not reported for the latest period due, and on which indicators
-    (the latest period_end among due reports, by 'as of')."""
-    rc = reporting_completeness(v)
-    cols = ["partner", "partner_name", "period", "period_end", "due", "missing", "indicators", "indicator_names"]
-    if rc.empty:
-        return empty_frame(cols)
-    latest = rc[rc["period_end"] == rc["period_end"].max()].copy()
-    latest["period"] = period_labels(latest)
-    due = latest.groupby("partner")["reported"].size()
-    gone = latest[~latest["reported"].astype(bool)].sort_values(["partner", "indicator"], kind="stable")
-    if gone.empty:
-        return empty_frame(cols)
-    out = gone.groupby("partner", as_index=False).agg(
-        partner_name=("partner_name", "first"), period=("period", lambda s: ", ".join(sorted(set(s)))),
-        period_end=("period_end", "first"), missing=("indicator", "size"),
-        indicators=("indicator", list), indicator_names=("indicator_name", lambda s: "; ".join(s.astype(str))))
-    out["due"] = out["partner"].map(due).astype(int)
-    out["missing"] = out["missing"].astype(int)
-    return out[cols].sort_values(["partner"], kind="stable").reset_index(drop=True)
+def overdue_by_partner(v: Snapshot, overdue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per partner with overdue reports (the one owing the oldest first): how many, the oldest
+    period and its due date, and the indicators concerned."""
+    late = overdue_reports(v) if overdue is None else overdue
+    if late.empty:
+        return empty_frame(OVERDUE_PARTNER_COLUMNS)
+    out = late.groupby(["partner", "partner_name"], as_index=False, sort=False, dropna=False).agg(
+        overdue=("indicator", "size"), oldest=("period", "first"), oldest_due_on=("due_on", "first"),
+        indicators=("indicator", lambda s: sorted(set(s))))
+    out["overdue"] = out["overdue"].astype(int)
+    out = out.sort_values(["oldest_due_on", "partner"], kind="stable")
+    return out[OVERDUE_PARTNER_COLUMNS].reset_index(drop=True)

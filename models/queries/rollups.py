@@ -1,21 +1,28 @@
 """Roll-ups on a view: progress per (indicator, partner) with names joined on, its means per
 region, donor, partner and key factor, the overview's headline numbers and the key-factor
-heatmap cells. The progress rules themselves live in models.progress."""
+heatmap cells. The progress rules themselves live in models.scoring (with the project's
+settings applied by models.progress); every figure here comes from there."""
 from __future__ import annotations
 
 import pandas as pd
 
 from models import reference
-from models.progress import compute_progress, rollup
-from models.queries.labels import partner_names
+from models.progress import rollup, score_pairs
+from models.scoring.distance import STATUSES
+from models.queries.labels import pair_notes, partner_names
 from models.queries.snapshot import Snapshot
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
 def progress_table(v: Snapshot) -> pd.DataFrame:
-    """compute_progress per (indicator, partner), with names, region, key factor and unit joined on."""
-    prog = compute_progress(v.values, v.baselines, v.indicators, start=v.filters.start, as_of=v.as_of)
+    """The scored row per (indicator, partner) (models.scoring.pairs.PAIR_COLUMNS, "as of" the
+    view's date), with names, region, key factor and unit joined on."""
+    prog = score_pairs(v.values, v.indicators, v.baselines, as_of=v.as_of, start=v.filters.start)
     ind = v.indicators.set_index("code")
+    prog["period"] = prog["period_label"].fillna("")
+    frequency = ind["frequency"] if "frequency" in ind else pd.Series(dtype=object)
+    prog["frequency"] = prog["indicator"].map(frequency).fillna("annual")
+    prog["note"] = pair_notes(prog)
     prog["indicator_name"] = prog["indicator"].map(ind["name"])
     prog["measure"] = prog["indicator"].map(ind["measure"])
     prog["unit"] = prog["indicator"].map(ind["unit"])
@@ -68,6 +75,14 @@ def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.
     return out
 
 
+def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per indicator, over all its pairs (the programme level included: the indicator is its)."""
+    prog = progress_table(v) if prog is None else prog
+    out = rollup(prog, ["indicator"])
+    out["indicator_name"] = out["indicator"].map(v.indicators.set_index("code")["name"])
+    return out
+
+
 def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["key_factor"]), ["partner", "key_factor"])
@@ -90,7 +105,7 @@ def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
         "participants": int(pd.to_numeric(v.activities["participants"], errors="coerce").fillna(0).sum()),
         "indicators": int(prog["indicator"].nunique()),
         "pairs": int(len(prog)),
-        "status": {s: int(counts.get(s, 0)) for s in ("achieved", "on track", "at risk", "off track", "no data", "no baseline", "qualitative")},
+        "status": {s: int(counts.get(s, 0)) for s in STATUSES},
         "as_of": v.as_of,
         "is_demo": v.is_demo,
     }

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from models import reference
 from models.access import Scope
-from models.progress import default_as_of
 from models.queries.filters import Filters
+from models.scoring import periods
 from models.tables import (
     Activity,
     ActivityKeyFactor,
@@ -56,11 +56,10 @@ class Snapshot:
     filters: Filters = field(default_factory=Filters)
 
     @property
-    def as_of(self) -> date | None:
-        """'Data as of': the period filter's end, else the latest period_end in the data."""
-        if self.filters.end:
-            return self.filters.end
-        return default_as_of(self.values)
+    def as_of(self) -> date:
+        """"As of": the period filter's end ('To', `--to`), else today (UTC) — pinned by
+        RESULTSBOARD_TODAY. Never read from the data, so one early upload moves nobody's."""
+        return periods.as_of(self.filters.end)
 
 
 def load_snapshot(engine: Engine) -> Snapshot:
@@ -148,8 +147,8 @@ def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = Non
     ind_codes = set(indicators["code"])
     values = snap.values[snap.values["partner"].isin(keep_partner) & snap.values["indicator"].isin(ind_codes)]
     start, end = filters.start, filters.end
-    if end:
-        values = values[values["period_end"] <= end]
+    if end:  # periods starting after "as of" are left out; those under way stay (in progress, not due)
+        values = values[values["period_start"] <= end]
     if start:
         values = values[values["period_start"] >= start]
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from models import reference
 from models.progress import rollup
-from models.queries.frames import empty_frame, with_rollup
+from models.queries.frames import ROLLUP_COUNTS, empty_frame, with_rollup
 from models.queries.labels import money, text_or_none
 from models.queries.rollups import partner_rows, progress_by_donor, progress_by_region, progress_table
 from models.queries.snapshot import Snapshot
@@ -24,8 +24,7 @@ def funding_summary(v: Snapshot) -> pd.DataFrame:
 
 PARTNER_SUMMARY_COLUMNS = [
     "partner", "partner_name", "country", "country_name", "region", "region_name", "donors", "donor_names",
-    "joined_on", "partner_status", "progress", "n", "n_no_data", "n_qualitative", "status",
-    "achieved", "on_track", "at_risk", "off_track", "activities",
+    "joined_on", "partner_status", "progress", *ROLLUP_COUNTS, "status", "activities",
 ]
 
 
@@ -47,8 +46,8 @@ def _activity_counts_per_partner(v: Snapshot) -> pd.Series:
 def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: str | None = None,
                     donor: str | None = None) -> pd.DataFrame:
     """Every visible partner administration (by name) with country, region, donors, roll-up
-    progress (mean clamped progress over its scored indicator–partner pairs, n; 'no data' and
-    n = 0 where it has none) and the number of activities it took part in. `region` / `donor`
+    progress (mean clamped progress over its scored indicator–partner pairs, n and a count per
+    status; n = 0 where it has none, its status then frames.unscored_status) and the number of activities it took part in. `region` / `donor`
     narrow it to one region's partners or to the partners one donor funds (codes, any case)."""
     prog = progress_table(v) if prog is None else prog
     p = v.partners
@@ -75,8 +74,7 @@ def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: st
 
 
 REGION_SUMMARY_COLUMNS = [
-    "region", "region_name", "partners", "progress", "n", "n_no_data", "n_qualitative", "status",
-    "achieved", "on_track", "at_risk", "off_track", "activities", "participants", "donors",
+    "region", "region_name", "partners", "progress", *ROLLUP_COUNTS, "status", "activities", "participants", "donors",
 ]
 
 
@@ -128,9 +126,6 @@ def funded_partners_by_region(v: Snapshot) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
-def money(amount: float, currency: str | None) -> str:
-    return f"{currency or ''} {amount:,.0f}".strip()
-
 
 DONOR_SUMMARY_COLUMNS = [
     "donor", "donor_name", "country", "partners", "agreements", "committed", "progress", "n", "status",
@@ -154,7 +149,7 @@ def donor_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame
     committed = ag.groupby(["donor", "currency"], dropna=False)["amount"].sum().reset_index()
     text = committed.assign(t=[money(a, c) for a, c in zip(committed["amount"], committed["currency"])]).groupby("donor")["t"].agg(" + ".join)
     out["committed"] = out["donor"].map(text).fillna("")
-    out = with_rollup(out, progress_by_donor(v, prog) if len(prog) else None, "donor", ["n"])
+    out = with_rollup(out, progress_by_donor(v, prog) if len(prog) else None, "donor")
     acts = v.activities.assign(participants=pd.to_numeric(v.activities["participants"], errors="coerce"))
     out["activities"] = out["donor"].map(acts.groupby("donor").size()).fillna(0).astype(int)
     out["participants"] = out["donor"].map(acts.groupby("donor")["participants"].sum()).fillna(0).astype(int)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from models import reference
 from models.queries.frames import empty_frame
-from models.queries.labels import partner_names
+from models.queries.labels import breakdown_labels, partner_names
 from models.queries.snapshot import Snapshot
 
 
@@ -15,7 +15,8 @@ def survey_waves(v: Snapshot) -> pd.DataFrame:
     ordinal = set(v.indicators.loc[v.indicators["measure"] == "ordinal", "code"])
     vals = v.values[v.values["indicator"].isin(ordinal) & v.values["actual"].notna()].copy()
     vals["wave"] = vals["period_end"].map(lambda d: d.year)
-    vals["group"] = vals["dimension_value"].where(vals["dimension_value"] != "", "all respondents")
+    labels = breakdown_labels(vals["dimension_value"])
+    vals["group"] = labels.where(labels != "", "all respondents")
     ind = v.indicators.set_index("code")
     vals["indicator_name"] = vals["indicator"].map(ind["name"])
     vals["key_factor"] = vals["indicator"].map(ind["key_factor"])
