@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from models import reference
 from models.access import Scope
 from models.formats import KINDS
-from models.progress import distance_travelled
+from models.progress import score_pairs
 from models.queries.activities import activities_table
 from models.queries.filters import Filters
 from models.queries.snapshot import Snapshot, load_snapshot, view
@@ -90,9 +90,47 @@ RESULTS_EXPORT_COLUMNS = [
 ]
 
 
+def target_period_scores(v: Snapshot) -> pd.DataFrame:
+    """Progress and status of every target period of every pair, "as of" the view's date, by
+    the scoring engine: indicator, partner, period_start, period_end, progress, status.
+
+    Each target period is scored as if it were the pair's only one: with its own target and
+    the actuals inside it (a cumulative indicator also keeps the earlier targets and
+    actuals, for its running totals). A period still under way reads `in progress` or
+    `not due`, without progress."""
+    cols = ["indicator", "partner", "period_start", "period_end", "progress", "status"]
+    values = v.values
+    has_target = values["target"].notna() | values["target_text"].fillna("").astype(str).str.strip().ne("")
+    spans = values.loc[has_target, ["indicator", "partner", "period_start", "period_end"]].drop_duplicates()
+    if spans.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    spans = spans.reset_index(drop=True)
+    spans["span"] = np.arange(len(spans)).astype(str)
+    cumulative = v.indicators.set_index("code")["cumulative"].fillna(False).astype(bool) if len(v.indicators) else pd.Series(dtype=bool)
+    # one pseudo-pair per (pair, target period): its partner code carries the span's number
+    rows = values.merge(spans.rename(columns={"period_start": "s", "period_end": "e"}), on=["indicator", "partner"])
+    running = rows["indicator"].map(cumulative).fillna(False).to_numpy(dtype=bool)
+    own = ((rows["period_start"] == rows["s"]) & (rows["period_end"] == rows["e"])).to_numpy()
+    inside = ((rows["period_start"] >= rows["s"]) & (rows["period_end"] <= rows["e"])).to_numpy()
+    before = (rows["period_end"] < rows["s"]).to_numpy()
+    keep = inside | (running & before)
+    rows, own, before, running = rows[keep].copy(), own[keep], before[keep], running[keep]
+    rows.loc[~(own | (running & before)), ["target", "target_text"]] = [np.nan, None]
+    rows["partner"] = rows["partner"].astype(str) + "\x1f" + rows["span"]
+    base = v.baselines.merge(spans[["indicator", "partner", "span"]], on=["indicator", "partner"])
+    base["partner"] = base["partner"].astype(str) + "\x1f" + base["span"]
+    one = score_pairs(rows.drop(columns=["s", "e", "span"]), v.indicators, base.drop(columns=["span"]),
+                      as_of=v.as_of, start=v.filters.start)
+    one["span"] = one["partner"].str.split("\x1f").str[-1]
+    out = spans.merge(one[["span", "progress", "status"]], on="span", how="left")
+    return out[cols]
+
+
 def results_frame(v: Snapshot) -> pd.DataFrame:
-    """One row per stored value (with its applicable baseline, progress and status), then
-    one row per baseline not shown on a value row — so every stored figure round-trips."""
+    """One row per stored value (with its applicable baseline), then one row per baseline not
+    shown on a value row — so every stored figure round-trips. Rows of a target period carry
+    that period's progress and status (`target_period_scores`); other rows (a quarter's
+    actual inside an annual target) carry none: their figure counts toward that target."""
     ind = v.indicators.set_index("code")
     vals = v.values.copy()
     qual = vals["indicator"].map(ind["measure"]).eq("qualitative").to_numpy()
@@ -108,12 +146,12 @@ def results_frame(v: Snapshot) -> pd.DataFrame:
     else:
         vals["baseline"], vals["baseline_text"], vals["baseline_year"] = np.nan, None, np.nan
     qual = vals["indicator"].map(ind["measure"]).eq("qualitative").to_numpy()
-    progress, status = distance_travelled(
-        vals["actual"].to_numpy(dtype=float), vals["target"].to_numpy(dtype=float), vals["baseline"].to_numpy(dtype=float),
-        ascending=vals["indicator"].map(ind["ascending"]).fillna(True).to_numpy(dtype=bool),
-        measure=vals["indicator"].map(ind["measure"]).fillna("unit").to_numpy(dtype=object),
-        scale_min=vals["indicator"].map(ind["scale_min"]).to_numpy(dtype=float),
-    )
+    scored = target_period_scores(v)
+    if len(vals) and len(scored):
+        vals = vals.merge(scored, on=["indicator", "partner", "period_start", "period_end"], how="left")
+    else:
+        vals["progress"], vals["status"] = np.nan, None
+    progress, status = vals["progress"].to_numpy(dtype=float), vals["status"].astype(object).to_numpy()
     out = pd.DataFrame({
         "partner": vals["partner"],
         "indicator": vals["indicator"],
