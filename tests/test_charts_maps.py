@@ -84,8 +84,9 @@ FRAME = pd.DataFrame({
 
 
 @pytest.mark.parametrize("color, z, dots", [
-    # status order: achieved, on track, at risk, off track, no data; locations sorted by country
-    ("status", [4, 1, 3, 0], [("achieved", ["UKR"], STATUS_COLOURS["achieved"]),
+    # status order (DESIGN.md): qualitative, achieved, on track, at risk, off track, no baseline, no data, ...;
+    # locations sorted by country
+    ("status", [6, 2, 4, 1], [("achieved", ["UKR"], STATUS_COLOURS["achieved"]),
                               ("on track", ["GTM"], STATUS_COLOURS["on track"]),
                               ("off track", ["HND"], STATUS_COLOURS["off track"]),
                               ("no data", ["ETH"], STATUS_COLOURS["no data"])]),

@@ -1,18 +1,25 @@
-"""Shared chart conventions: colour-blind-safe status colours (Okabe–Ito), titles with units,
-and the footnote every chart carries (data as of; illustrative demo data)."""
+"""Shared chart conventions: colour-blind-safe status colours (Okabe–Ito and greys), one per
+status in DESIGN.md's order, titles with units, and the footnote every chart carries (data
+as of; illustrative demo data)."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-STATUS_COLOURS = {
+from models.scoring.distance import STATUSES
+
+STATUS_COLOURS = {  # every status, in DESIGN.md's order (models.scoring.distance.STATUSES)
+    "qualitative": "#CC79A7",
     "achieved": "#009E73",
     "on track": "#56B4E9",
     "at risk": "#E69F00",
     "off track": "#D55E00",
-    "no data": "#BBBBBB",
     "no baseline": "#999999",
-    "qualitative": "#CC79A7",
+    "no data": "#BBBBBB",
+    "in progress": "#0072B2",
+    "not due": "#DDDDDD",
+    "no target": "#F0E442",
 }
+assert tuple(STATUS_COLOURS) == STATUSES
 STATUS_ORDER = list(STATUS_COLOURS)
 SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -49,7 +56,8 @@ def pct(value) -> str:
 
 
 def data_note(v) -> str:
-    """The footnote every chart carries: data as of, and the demo label (v: a models.queries.snapshot.Snapshot)."""
-    as_of = v.as_of.isoformat() if v.as_of else "no data yet"
+    """The footnote every chart carries: data as of (the To filter, else today), and the demo
+    label (v: a models.queries.snapshot.Snapshot)."""
+    as_of = v.as_of.isoformat()
     demo = " · Illustrative demo data, not official results." if v.is_demo else ""
     return f"Data as of {as_of}.{demo}"

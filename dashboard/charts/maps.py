@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct
+from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, STATUS_ORDER, empty_figure, finish, pct
 
 TOPOJSON_FILE = Path(__file__).resolve().parents[1] / "static" / "world_50m.json"
 DISCLAIMER = "Boundaries shown do not imply any judgement on the legal status of any territory."
-# the statuses a roll-up can have, in legend order
-MAP_STATUSES = ["achieved", "on track", "at risk", "off track", "no data"]
+# the statuses a partner's roll-up can have (scored, or its pairs' first unscored status), in legend order
+MAP_STATUSES = STATUS_ORDER
 LAND_COLOUR = "#EEEEEE"
 BORDER_COLOUR = "#FFFFFF"
 

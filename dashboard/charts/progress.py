@@ -5,22 +5,30 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import STATUS_COLOURS, empty_figure, finish, pct
+from models.queries.frames import STATUS_COUNT_COLUMNS
+
+
+def counts_text(row, sep: str = " · ") -> str:
+    """'achieved 2 · on track 1 · no data 3': a roll-up row's pairs per status (none left out
+    but zeros), in DESIGN.md's order."""
+    parts = [f"{s} {int(row[c])}" for s, c in STATUS_COUNT_COLUMNS.items() if c in row and row[c] and row[c] == row[c]]
+    return sep.join(parts) or "no pair"
 
 
 def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, help_text: str = "") -> go.Figure:
     """Horizontal bars of mean clamped progress per group, coloured by status, n shown.
 
-    rollup: models.progress.rollup output plus a `label` column to show."""
+    rollup: models.progress.rollup output (progress, n, status, n_<status> counts) plus a
+    `label` column to show. Groups with no scored pair show no bar; their counts are in the hover."""
     if rollup.empty or rollup["n"].sum() == 0:
         return empty_figure(title, note)
     data = rollup.sort_values("progress", ascending=True, na_position="first")
+    data = data.assign(status=data["status"].where(data["status"].notna(), "no data"))
     text = [f"{pct(p)}  (n={n})" for p, n in zip(data["progress"], data["n"])]
     hover = [
-        f"<b>{lab}</b><br>mean progress {pct(p)} — {s}<br>n = {n} indicator–partner pairs"
-        f"<br>achieved {a} · on track {o} · at risk {r} · off track {f}<br>no data {nd} · qualitative {q}"
-        for lab, p, s, n, a, o, r, f, nd, q in zip(
-            data[label], data["progress"], data["status"], data["n"], data["achieved"], data["on_track"],
-            data["at_risk"], data["off_track"], data["n_no_data"], data["n_qualitative"])
+        f"<b>{lab}</b><br>mean progress {pct(p)} — {s}<br>n = {n} indicator–partner pairs with a scored status"
+        f"<br>{counts_text(row, '<br>')}"
+        for lab, p, s, n, row in zip(data[label], data["progress"], data["status"], data["n"], data.to_dict("records"))
     ]
     fig = go.Figure(go.Bar(
         x=(data["progress"].fillna(0) * 100), y=data[label], orientation="h",
@@ -36,12 +44,14 @@ def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, he
 
 
 def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str) -> go.Figure:
-    """Stacked counts of indicator–partner pairs by status per group."""
+    """Stacked counts of indicator–partner pairs by status per group, every status in
+    DESIGN.md's order (n_<status> columns; a status without its column is left out)."""
     if rollup.empty:
         return empty_figure(title, note)
-    cols = {"achieved": "achieved", "on_track": "on track", "at_risk": "at risk", "off_track": "off track", "n_no_data": "no data", "n_qualitative": "qualitative"}
     fig = go.Figure()
-    for col, status in cols.items():
+    for status, col in STATUS_COUNT_COLUMNS.items():
+        if col not in rollup:
+            continue
         fig.add_trace(go.Bar(x=rollup[col], y=rollup[label], orientation="h", name=status, marker_color=STATUS_COLOURS[status],
                              hovertemplate=f"%{{y}}: %{{x}} pairs {status}<extra></extra>"))
     fig.update_layout(barmode="stack")

@@ -40,3 +40,22 @@ def with_rollup(out: pd.DataFrame, rolled: pd.DataFrame | None, key: str, counts
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0).astype(int)
     out["status"] = out["status"].astype(object).where(out["status"].notna(), unscored_status(out))
     return out
+
+
+def json_value(value):
+    """A cell as JSON wants it: None for missing (NaN, NA, NaT), ISO text for dates, plain
+    int/float/bool/str for numpy scalars."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "isoformat"):
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from models import progress
-from models.queries.frames import empty_frame
+from models.queries.frames import empty_frame, json_value
 from models.queries.labels import partner_names, period_labels
 from models.queries.snapshot import Snapshot
 
@@ -104,3 +104,11 @@ def overdue_by_partner(v: Snapshot, overdue: pd.DataFrame | None = None) -> pd.D
     out["overdue"] = out["overdue"].astype(int)
     out = out.sort_values(["oldest_due_on", "partner"], kind="stable")
     return out[OVERDUE_PARTNER_COLUMNS].reset_index(drop=True)
+
+
+def missing_records(v: Snapshot) -> list[dict]:
+    """overdue_reports as DESIGN.md's `missing --json` records: partner ('' for the programme
+    level), indicator, period_start, period_end, due_on (ISO dates)."""
+    late = overdue_reports(v)
+    return [{k: json_value(r[k]) for k in ("partner", "indicator", "period_start", "period_end", "due_on")}
+            for r in late.to_dict("records")]

@@ -9,6 +9,7 @@ import pandas as pd
 from models import reference
 from models.progress import rollup, score_pairs
 from models.scoring.distance import STATUSES
+from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
 from models.queries.snapshot import Snapshot
 from models.tables import PROGRAMME_PARTNER_CODE
@@ -69,7 +70,7 @@ def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Dat
 
 def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
-    out = rollup(partner_rows(prog).dropna(subset=["key_factor"]), ["key_factor"])
+    out = rollup(prog.dropna(subset=["key_factor"]), ["key_factor"])
     out["key_factor"] = out["key_factor"].astype(int)
     out["key_factor_name"] = out["key_factor"].map(reference.KEY_FACTORS)
     return out
@@ -116,3 +117,51 @@ def key_factor_cells(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFr
     out = progress_by_partner_and_key_factor(v, prog)
     out["partner_name"] = partner_names(v, out["partner"])
     return out
+
+
+# --- the `progress` command's records -------------------------------------------------------
+
+PROGRESS_BY = ("pair", "indicator", "partner", "region", "donor", "key-factor")
+_GROUPS = {  # --by -> (roll-up, its group column)
+    "indicator": (progress_by_indicator, "indicator"),
+    "partner": (progress_by_partner, "partner"),
+    "region": (progress_by_region, "region"),
+    "donor": (progress_by_donor, "donor"),
+    "key-factor": (progress_by_key_factor, "key_factor"),
+}
+
+
+def pair_records(prog: pd.DataFrame) -> list[dict]:
+    """progress_table rows as DESIGN.md's `progress --json` pairs: indicator, partner (''
+    for the programme level), the scored period's ISO dates, baseline, target, actual,
+    progress (a raw fraction), status and reports {received, due}; None where there is none."""
+    out = []
+    for r in prog.to_dict("records"):
+        out.append({
+            "indicator": r["indicator"], "partner": r["partner"],
+            **{k: json_value(r[k]) for k in ("period_start", "period_end", "baseline", "target", "actual", "progress", "status")},
+            "reports": {"received": int(r["reports_received"]), "due": int(r["reports_due"])},
+        })
+    return out
+
+
+def group_records(rolled: pd.DataFrame, column: str) -> list[dict]:
+    """A roll-up as DESIGN.md's `progress --by GROUP --json` records: group, progress (the mean
+    of clamped fractions, None when n is 0), n, status (None when n is 0), counts {status: number}."""
+    return [{"group": json_value(r[column]), "progress": json_value(r["progress"]), "n": int(r["n"]),
+             "status": json_value(r["status"]), "counts": dict(r["counts"])} for r in rolled.to_dict("records")]
+
+
+def progress_records(v: Snapshot, by: str = "pair", prog: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """What `resultsboard progress --by BY` shows: (the frame for a table, the JSON records)."""
+    if by not in PROGRESS_BY:
+        raise ValueError(f"--by {by}: choose one of {', '.join(PROGRESS_BY)}")
+    prog = progress_table(v) if prog is None else prog
+    if by == "pair":
+        return prog, pair_records(prog)
+    build, column = _GROUPS[by]
+    rolled = build(v, prog) if len(prog) else rollup(prog, [column]) if column in prog else prog.iloc[0:0]
+    if rolled.empty:
+        return rolled, []
+    rolled = rolled.sort_values(column, kind="stable").reset_index(drop=True)
+    return rolled, group_records(rolled, column)
