@@ -100,7 +100,9 @@ def sidebar(snap) -> None:
         st.multiselect("Arusha key factor", options["f_key_factor"], key="f_key_factor", format_func=names["f_key_factor"])
         c1, c2 = st.columns(2)
         c1.selectbox("From", options["f_from"], key="f_from", format_func=lambda y: y or "start")
-        c2.selectbox("To (as of)", options["f_to"], key="f_to", format_func=lambda y: y or "latest")
+        c2.selectbox("To (as of)", options["f_to"], key="f_to", format_func=lambda y: y or "today",
+                     help="\"As of\": the end of this period (2025 = 2025-12-31), else today. Figures whose period ends "
+                          "after it are not scored.")
         st.caption("The filters are part of the page address: copy it to share this view.")
         scope = state.current_scope()
         if state.auth_configured():

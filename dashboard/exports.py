@@ -294,7 +294,7 @@ def _period(v) -> tuple[str, str]:
     start = v.filters.start
     if start is None and len(v.values):
         start = min(v.values["period_start"])
-    return (start.isoformat() if start else "no data"), (v.as_of.isoformat() if v.as_of else "no data")
+    return (start.isoformat() if start else "no data"), v.as_of.isoformat()
 
 
 def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
@@ -318,7 +318,7 @@ def _report_html(v, prog, donor: str, sections) -> str:
     from models.progress import progress_help
 
     donor_name = v.donors.set_index("code")["name"].get(donor, donor)
-    as_of = v.as_of.isoformat() if v.as_of else "no data"
+    as_of = v.as_of.isoformat()
     first, last = _period(v)
     partners = ", ".join(f"{_t(n)} ({_t(c)})" for c, n in zip(v.partners["code"], v.partners["name"])) or "none"
     demo_label = "Illustrative demo data: indicator values in this report are generated for demonstration and are not official results."
@@ -361,8 +361,9 @@ def _report_html(v, prog, donor: str, sections) -> str:
                      f"its image files are in charts/ in this pack.</p></section>")
     parts.append("<section id='footnotes'><h2>Footnotes</h2>")
     parts.append("<h3>Period and data</h3><ul class='note'>"
-                 f"<li>Period: {first} to {last}; values count when their period ends on or before the as-of date.</li>"
-                 f"<li>Data as of {as_of} (the end of the period filter, else the latest period end in the data).</li>"
+                 f"<li>Period: {first} to {last}; each indicator and administration is scored on its latest target "
+                 "period that ended on or before the as-of date, named beside each figure.</li>"
+                 f"<li>Data as of {as_of} (the end of the period filter, else the day the pack was made).</li>"
                  f"<li>Partners: the {_plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
                  "programme-level values (no partner) are included where shown.</li>"
                  f"<li>{demo_label if v.is_demo else 'Data as imported into Resultsboard (not illustrative demo data).'}</li>"

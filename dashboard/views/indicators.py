@@ -42,7 +42,10 @@ facts = {
     "Measure": d["measure"],
     "Unit": d["unit"] or "–",
     "Direction": d["direction"],
-    "Cumulative": "yes: actuals and targets add up over the period" if d["cumulative"] else "no: the latest period counts",
+    "Reported": d.get("frequency_text") or "annual",
+    "Over time": d.get("aggregation_text") or "–",
+    "Cumulative": "yes: values are increments, judged on running totals" if d["cumulative"]
+                  else "no: the latest target period that has ended counts",
     "Scale": d["scale"] or "–",
     "Arusha key factor": f"{d['key_factor']}. {d['key_factor_name']}" if d["key_factor"] else "–",
 }
@@ -51,18 +54,20 @@ st.markdown("  \n".join(f"**{k}:** {val}" for k, val in facts.items()))
 rows = indicator_targets(v, prog, code)
 if d["measure"] == "qualitative":
     st.dataframe(
-        rows[["partner_name", "period", "text", "target_text"]], hide_index=True, width="stretch",
-        column_config={"partner_name": "Administration", "period": "Period", "text": "Reported (latest)", "target_text": "Target"},
+        rows[["partner_name", "period", "text", "target_text", "note"]], hide_index=True, width="stretch",
+        column_config={"partner_name": "Administration", "period": "Period", "text": "Reported", "target_text": "Target",
+                       "note": "Note"},
     )
 else:
     state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets")
     unit = f" ({d['unit']})" if d["unit"] else ""
     st.dataframe(
-        rows[["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period"]],
+        rows[["partner_name", "period", "status", "progress", "actual", "target", "baseline", "baseline_year", "note"]],
         hide_index=True, width="stretch",
         column_config={
             "partner_name": "Administration",
-            "period": "Period",
+            "period": st.column_config.TextColumn("Period", help="The period each figure is for (a range for running totals)."),
+            "note": st.column_config.TextColumn("Note", width="medium"),
             "baseline": st.column_config.NumberColumn(f"Baseline{unit}", format="%.2f"),
             "baseline_year": st.column_config.NumberColumn("Baseline year", format="%d"),
             "target": st.column_config.NumberColumn(f"Target{unit}", format="%.2f"),
@@ -72,6 +77,7 @@ else:
             "status": "Status",
         },
     )
-st.caption("One row per administration with figures for this indicator, over the selected period up to the as-of date.")
+st.caption(f"One row per administration with figures for this indicator, as of {v.as_of.isoformat()}: each on its latest "
+           "target period that has ended (or, so far, the one under way).")
 with st.expander("How progress is computed"):
     st.write(progress_help())

@@ -27,12 +27,15 @@ for col, (currency, amount) in zip(c[4:], committed.items()):
                help="Sum of donor agreements in this currency (no conversion between currencies).")
 
 s = h["status"]
-st.caption(f"Indicator–partner pairs by status, as of {h['as_of'].isoformat() if h['as_of'] else '–'} "
-           "(the period filter's end, else the latest period in the data):")
+st.caption(f"Indicator–partner pairs by status, as of {h['as_of'].isoformat()} "
+           "(the period filter's 'To', else today), each scored on its latest target period that has ended:")
 cols = st.columns(5)
 for col, name in zip(cols, ["achieved", "on track", "at risk", "off track", "no data"]):
-    extra = s["no baseline"] if name == "no data" else 0
-    col.metric(name.capitalize(), s[name] + extra, help=progress_help())
+    col.metric(name.capitalize(), s[name], help=progress_help())
+others = [f"{name} {s[name]}" for name in ("no baseline", "in progress", "not due", "no target", "qualitative") if s[name]]
+if others:
+    st.caption("Not scored: " + " · ".join(others) + ". In progress: a target period still under way "
+               "(so far, no status); not due: nothing has ended yet; no target: actuals no target period covers.")
 
 left, right = st.columns(2)
 with left:

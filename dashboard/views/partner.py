@@ -78,8 +78,8 @@ for col, (label, value) in zip(st.columns([2, 3, 3, 2, 2]), facts.items()):
 
 c = st.columns(4)
 c[0].metric("Mean progress", pct(row["progress"]), help=progress_help())
-c[1].metric("Status", row["status"], help=f"n = {row['n']} indicator–partner pairs with a progress figure")
-c[2].metric("Indicators behind", int(row["at_risk"] + row["off_track"]), help="At risk or off track.")
+c[1].metric("Status", row["status"], help=f"n = {row['n']} indicator–partner pairs with a scored status, as of {v.as_of}")
+c[2].metric("Indicators behind", int(row["n_at_risk"] + row["n_off_track"]), help="At risk or off track.")
 c[3].metric("Activities", int(row["activities"]), help="Activities this administration took part in, in the selected period.")
 
 # --- indicators --------------------------------------------------------------------------
@@ -89,12 +89,18 @@ if rows.empty:
     st.info("No indicator value for this administration in the selected period.")
 else:
     st.dataframe(
-        rows[["label", "period", "progress", "status", "baseline_shown", "target_shown", "actual_shown", "key_factor_label"]],
+        rows[["label", "period", "progress", "status", "note", "baseline_shown", "target_shown", "actual_shown",
+              "key_factor_label"]],
         hide_index=True, width="stretch", key="pp_indicators",
         column_config={
             "label": st.column_config.TextColumn("Indicator", width="medium"),
             "key_factor_label": st.column_config.TextColumn("Arusha key factor", width="small"),
-            "period": st.column_config.TextColumn("Period", width="small"),
+            "period": st.column_config.TextColumn("Period", width="small",
+                                                  help="The figure's period: the latest target period ended by the as-of "
+                                                       "date (a range for running totals), or the one under way."),
+            "note": st.column_config.TextColumn("Note", width="medium",
+                                                help="so far: a target period under way (no status); last figure: beside "
+                                                     "no data; reports: reporting periods with an actual, of those due."),
             "baseline_shown": "Baseline (year)",
             "target_shown": "Target",
             "actual_shown": "Actual",

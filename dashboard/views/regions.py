@@ -29,7 +29,7 @@ c = st.columns(4)
 c[0].metric("WCO regions", len(regions))
 c[1].metric("Partner administrations", len(partners))
 c[2].metric("Administrations behind", len(behind), help="Mean progress at risk or off track. " + progress_help())
-c[3].metric("Indicator–partner pairs", int(regions["n"].sum()), help="Pairs with a progress figure (n), all regions.")
+c[3].metric("Indicator–partner pairs", int(regions["n"].sum()), help="Pairs with a scored status (n), all regions.")
 
 colour = st.radio("Map colour", ["Mean progress status", "WCO region"], horizontal=True, key="reg_map_colour")
 if colour == "WCO region":
@@ -56,20 +56,21 @@ with right:
     st.caption("Donor agreements are public totals, not split by administration: amounts are on the Donors page.")
 
 st.dataframe(
-    regions[["region_name", "partners", "progress", "n", "status", "achieved", "on_track", "at_risk", "off_track",
-             "activities", "participants", "donors"]],
+    regions[["region_name", "partners", "progress", "n", "status", "n_achieved", "n_on_track", "n_at_risk", "n_off_track",
+             "n_no_data", "activities", "participants", "donors"]],
     hide_index=True, width="stretch", key="reg_table",
     column_config={
         "region_name": "WCO region",
         "partners": st.column_config.NumberColumn("Administrations", format="%d"),
         "progress": st.column_config.ProgressColumn("Mean progress", format="percent", min_value=0.0, max_value=1.0,
                                                     help=progress_help()),
-        "n": st.column_config.NumberColumn("n", help="Indicator–partner pairs with a progress figure", format="%d"),
+        "n": st.column_config.NumberColumn("n", help="Indicator–partner pairs with a scored status", format="%d"),
         "status": "Status",
-        "achieved": "Achieved",
-        "on_track": "On track",
-        "at_risk": "At risk",
-        "off_track": "Off track",
+        "n_achieved": "Achieved",
+        "n_on_track": "On track",
+        "n_at_risk": "At risk",
+        "n_off_track": "Off track",
+        "n_no_data": st.column_config.NumberColumn("No data", format="%d", help="Pairs whose latest ended target period has no report"),
         "activities": st.column_config.NumberColumn("Activities", format="%d", help=breakdowns.REGION_ACTIVITY_NOTE),
         "participants": st.column_config.NumberColumn("Participants", format="%d"),
         "donors": "Donors",

@@ -1,75 +1,91 @@
-"""Reporting: who has not reported for which period. A (partner, indicator, period) report is
-due when it has a target and its period ended on or before "as of"; missing when it has no
-actual. "As of" comes from the data (or the period filter), never from today's date."""
+"""Reporting: who owes which report. A report is due for each of an indicator's reporting
+periods (its frequency) inside a pair's target periods, once the period's end plus the
+grace days is before "as of" — the 'To' filter, else today; it is received when an actual
+of the pair covers part of the period. The reporting rate per period is received ÷ due; the
+overdue reports are listed by administration, oldest first."""
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import state
 from dashboard.charts import reporting as charts
+from models import progress
 from models.exporting import to_csv_bytes
-from models.queries.reporting import (
-    completeness_by_partner_period,
-    completeness_by_period,
-    latest_period_missing,
-    missing_reports,
-)
+from models.queries.reporting import overdue_by_partner, overdue_reports, reporting_by_partner_period, reporting_rate_by_period
 
 v = state.current_view()
 note = state.data_note(v)
-as_of = v.as_of.isoformat() if v.as_of else "–"
-periods = completeness_by_period(v)
-missing = missing_reports(v)
-due = int(periods["due"].sum()) if len(periods) else 0
-reported = int(periods["reported"].sum()) if len(periods) else 0
+as_of = v.as_of.isoformat()
+rates = reporting_rate_by_period(v)
+overdue = overdue_reports(v)
+due = int(rates["due"].sum()) if len(rates) else 0
+received = int(rates["received"].sum()) if len(rates) else 0
+rule = charts.rule_text(progress.grace_days())
 
 st.title("Who has not reported?")
 st.caption(f"{v.filters.describe()} · {note}")
 
 c = st.columns(4)
-c[0].metric("As of", as_of, help="The period filter's end ('To'), else the latest period end in the data — never today's date.")
-c[1].metric("Reports due", due, help=charts.RULE)
-c[2].metric("Missing", len(missing), help=charts.RULE)
-c[3].metric("Received", f"{reported / due:.0%}" if due else "–", help="Reports received as a share of reports due.")
+c[0].metric("As of", as_of, help="The period filter's end ('To'), else today's date. An upload never moves it.")
+c[1].metric("Reports due", due, help=rule)
+c[2].metric("Overdue", len(overdue), help=rule)
+c[3].metric("Reporting rate", f"{received / due:.0%}" if due else "–", help="Reports received ÷ reports due, all periods.")
 
-st.subheader("Latest period")
-latest = latest_period_missing(v)
-if len(periods) == 0:
-    st.info("No report is due in this selection.")
-elif latest.empty:
-    st.success(f"Every administration has reported for the latest period ({periods['period'].iloc[-1]}).")
+st.subheader("Reporting rate per period")
+if rates.empty:
+    st.info(f"No report is due in this selection as of {as_of}.")
 else:
-    st.write(f"**{len(latest)} administrations** have not reported everything for **{latest['period'].iloc[0]}** "
-             f"(the latest period due by {as_of}):")
+    st.write(f"As of {as_of}: reports received ÷ reports due, per reporting period.")
     st.dataframe(
-        latest[["partner", "partner_name", "missing", "due", "indicators", "indicator_names"]], hide_index=True, width="stretch",
+        rates[["period", "due", "received", "missing", "rate", "partners"]], hide_index=True, width="stretch", key="rep_rates",
         column_config={
-            "partner": "Code", "partner_name": "Administration",
-            "missing": st.column_config.NumberColumn("Missing", format="%d"),
+            "period": "Period",
             "due": st.column_config.NumberColumn("Due", format="%d"),
-            "indicators": st.column_config.ListColumn("Indicators not reported"),
-            "indicator_names": st.column_config.TextColumn("Indicator names", width="large"),
+            "received": st.column_config.NumberColumn("Received", format="%d"),
+            "missing": st.column_config.NumberColumn("Overdue", format="%d"),
+            "rate": st.column_config.ProgressColumn("Reporting rate", format="percent", min_value=0.0, max_value=1.0,
+                                                    help="Received ÷ due"),
+            "partners": st.column_config.NumberColumn("Administrations owing", format="%d"),
         },
     )
 
-state.show_chart(charts.completeness_heatmap(completeness_by_partner_period(v), note=note), key="rep_heatmap")
-state.show_chart(charts.completeness_by_period_chart(periods, note=note), key="rep_periods")
+st.subheader("Overdue reports by administration")
+if overdue.empty:
+    if len(rates):
+        st.success(f"No report is overdue as of {as_of}.")
+else:
+    by_partner = overdue_by_partner(v, overdue)
+    st.write(f"As of {as_of}, **{len(by_partner)} administrations** owe **{len(overdue)} reports** "
+             "(the one owing the oldest first):")
+    st.dataframe(
+        by_partner, hide_index=True, width="stretch", key="rep_by_partner",
+        column_config={
+            "partner": "Code", "partner_name": "Administration",
+            "overdue": st.column_config.NumberColumn("Overdue", format="%d"),
+            "oldest": "Oldest period", "oldest_due_on": st.column_config.DateColumn("Due on", format="YYYY-MM-DD"),
+            "indicators": st.column_config.ListColumn("Indicators"),
+        },
+    )
 
-st.subheader("All missing reports")
-if missing.empty:
+state.show_chart(charts.completeness_heatmap(reporting_by_partner_period(v), note=note), key="rep_heatmap")
+state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods")
+
+st.subheader("All overdue reports")
+if overdue.empty:
     st.write("None.")
 else:
     st.dataframe(
-        missing[["partner", "partner_name", "indicator", "indicator_name", "period"]],
-        hide_index=True, width="stretch",
+        overdue[["partner", "partner_name", "indicator", "indicator_name", "period", "due_on"]],
+        hide_index=True, width="stretch", key="rep_overdue",
         column_config={
             "partner": "Code", "partner_name": "Administration", "indicator": "Indicator",
             "indicator_name": st.column_config.TextColumn("Indicator name", width="large"), "period": "Period",
+            "due_on": st.column_config.DateColumn("Due on", format="YYYY-MM-DD"),
         },
     )
     st.download_button(
-        "Download the missing reports (CSV)", data=lambda: to_csv_bytes(missing),
-        file_name=f"missing-reports-as-of-{as_of}.csv", mime="text/csv", key="rep_download",
+        "Download the overdue reports (CSV)", data=lambda: to_csv_bytes(overdue),
+        file_name=f"overdue-reports-as-of-{as_of}.csv", mime="text/csv", key="rep_download",
         on_click="ignore", icon=":material/download:",
     )
-st.caption(charts.RULE)
+st.caption(rule)

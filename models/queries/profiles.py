@@ -10,6 +10,7 @@ from models.queries.frames import empty_frame
 from models.queries.labels import DIRECTION_LABELS, breakdown_labels, figure, key_factor_label, period_labels, text_or_none
 from models.queries.rollups import progress_table
 from models.queries.snapshot import Snapshot
+from models.scoring.inputs import indicators_frame
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
@@ -129,6 +130,22 @@ def partner_baselines(v: Snapshot, partner: str, indicator: str) -> pd.DataFrame
     return b[cols].reset_index(drop=True)
 
 
+AGGREGATION_TEXT = {
+    "sum": "sum: the reporting periods' figures inside a target period are added up",
+    "mean": "mean: the reporting periods' figures inside a target period are averaged",
+    "latest": "latest: the figure of the reporting period that ends last counts",
+}
+
+
+def _reporting_attributes(r, measure: str) -> dict:
+    """frequency and aggregation over time (the engine's defaults where the snapshot has none)."""
+    row = pd.DataFrame([{"code": r["code"], "measure": measure, "frequency": r.get("frequency"),
+                         "aggregation": r.get("aggregation"), "cumulative": r.get("cumulative")}])
+    resolved = indicators_frame(row).iloc[0]
+    return {"frequency": resolved["frequency"], "frequency_text": resolved["frequency"],
+            "aggregation": resolved["aggregation"], "aggregation_text": AGGREGATION_TEXT.get(resolved["aggregation"])}
+
+
 def indicator_definition(v: Snapshot, code: str) -> dict | None:
     """One indicator's definition, ready to show (None when it is not in the view)."""
     rows = v.indicators[v.indicators["code"] == code]
@@ -154,6 +171,7 @@ def indicator_definition(v: Snapshot, code: str) -> dict | None:
         "ascending": ascending,
         "direction": DIRECTION_LABELS[ascending],
         "cumulative": bool(r["cumulative"]) if pd.notna(r["cumulative"]) else False,
+        **_reporting_attributes(r, measure),
         "scale_min": None if pd.isna(r["scale_min"]) else float(r["scale_min"]),
         "scale_max": None if pd.isna(r["scale_max"]) else float(r["scale_max"]),
         "scale": scale,
