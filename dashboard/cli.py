@@ -50,10 +50,23 @@ def _scope(engine, email: str | None):
     return scope_for(engine, email)
 
 
-def _usage(message: str) -> int:
-    """Bad flags or a missing path: the message on stderr, exit 2."""
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
+class UsageError(Exception):
+    """Bad flags or a path that does not exist: main prints the message, exit 2."""
+
+
+def _out_file(value: str) -> Path:
+    """--out: a file in a folder that exists."""
+    out = Path(value)
+    if not out.parent.exists():
+        raise UsageError(f"No such folder: {out.parent}")
+    return out
+
+
+def _checked_filters(args):
+    try:
+        return _filters(args)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -100,16 +113,16 @@ def cmd_import(args) -> int:
     paths = [Path(p) for p in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        return _usage(f"No such file: {', '.join(missing)}")
+        raise UsageError(f"No such file: {', '.join(missing)}")
     if args.kind and args.kind not in KINDS:
-        return _usage(f"Unknown kind '{args.kind}'; choose one of: {', '.join(KINDS)}")
+        raise UsageError(f"Unknown kind '{args.kind}'; choose one of: {', '.join(KINDS)}")
     if args.encoding:
         import codecs
 
         try:
             codecs.lookup(args.encoding)
         except LookupError:
-            return _usage(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
+            raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
     engine = _ready_engine()
     user = _user(args)
     report = import_files(
@@ -210,14 +223,9 @@ def cmd_export_data(args) -> int:
     from models.exporting import DATA_EXPORTS, write_data
 
     if args.name not in DATA_EXPORTS:
-        return _usage(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
-    try:
-        filters = _filters(args)
-    except ValueError as e:
-        return _usage(str(e))
-    out = Path(args.out)
-    if not out.parent.exists():
-        return _usage(f"No such folder: {out.parent}")
+        raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
+    filters = _checked_filters(args)
+    out = _out_file(args.out)
     engine = _ready_engine()
     rows = write_data(engine, args.name, args.format, out, filters=filters, scope=_scope(engine, args.user))
     print(f"Wrote {rows} rows of {args.name} to {out}")
@@ -234,16 +242,11 @@ def cmd_export_chart(args) -> int:
         print("\n".join(charts))
         return EXIT_OK
     if not args.name or not args.format or not args.out:
-        return _usage("export chart needs NAME, --format and --out (or --list)")
+        raise UsageError("export chart needs NAME, --format and --out (or --list)")
     if args.name not in charts:
-        return _usage(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
-    out = Path(args.out)
-    if not out.parent.exists():
-        return _usage(f"No such folder: {out.parent}")
-    try:
-        filters = _filters(args)
-    except ValueError as e:
-        return _usage(str(e))
+        raise UsageError(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
     if args.format in exports.IMAGE_FORMATS and not exports.images_available():
         print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
         return EXIT_REFUSED
@@ -266,15 +269,10 @@ def cmd_export_pack(args) -> int:
 
     from dashboard import exports
 
-    out = Path(args.out)
-    if not out.parent.exists():
-        return _usage(f"No such folder: {out.parent}")
-    try:
-        filters = _filters(args)
-    except ValueError as e:
-        return _usage(str(e))
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
     if len(args.donor) > 1:
-        return _usage(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
+        raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
     engine = _ready_engine()
     try:
         data = exports.build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
@@ -407,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             return int(args.func(args) or 0)
+        except UsageError as e:
+            print(e, file=sys.stderr)
+            return EXIT_USAGE
         finally:
             sys.stdout.flush()  # a closed pipe shows here (--help too), not at interpreter exit
     except BrokenPipeError:

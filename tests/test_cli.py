@@ -14,7 +14,6 @@ import getpass
 import hashlib
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
