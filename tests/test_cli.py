@@ -64,6 +64,16 @@ class Cli:
         return subprocess.run([sys.executable, "-m", "dashboard.cli", *args],
                               capture_output=True, text=True, cwd=self.cwd, timeout=timeout)
 
+    def installed_together(self, *commands: list[str], timeout: float = 120) -> list[subprocess.CompletedProcess]:
+        """Several commands, each in its own process, started at once (in argument order)."""
+        procs = [subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], cwd=self.cwd, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
+        results = []
+        for args, proc in zip(commands, procs):
+            out, err = proc.communicate(timeout=timeout)
+            results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+        return results
+
     def write(self, name: str, data: bytes) -> str:
         (self.cwd / name).write_bytes(data)
         return name
@@ -310,7 +320,8 @@ def test_import_exit_codes_of_the_installed_command(demo_cli):
     """0 committed, 1 refused, 2 a missing path: as a shell script sees them."""
     good = demo_cli.write("good.csv", GOOD_RESULTS)
     bad = demo_cli.write("bad.csv", b"indicator,partner,period,actual\nIND03,ETH,2032,abc\n")
-    runs = {name: demo_cli.installed("import", name) for name in (good, bad, "missing.csv")}
+    runs = demo_cli.installed_together(*(["import", name] for name in (good, bad, "missing.csv")))
+    runs = dict(zip((good, bad, "missing.csv"), runs))
     assert {name: r.returncode for name, r in runs.items()} == {good: 0, bad: 1, "missing.csv": 2}, runs
     assert runs[good].stdout.splitlines()[-1].startswith("Committed as batch 2: 2 new")
     assert runs[bad].stdout.splitlines()[-1] == "Refused: 0 new, 0 changed, 0 unchanged, 1 rejected; 1 errors, 0 warnings"
