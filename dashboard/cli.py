@@ -1,16 +1,26 @@
-"""The `resultsboard` command line: a thin layer over models/.
+"""The `resultsboard` command line: every command's parser and handler, a thin layer over
+models/ (data, scope) and dashboard/exports.py (chart images, the donor pack).
 
 Exit codes: 0 committed (or a dry run that found no error); 1 the data was refused;
-2 bad flags or a path that does not exist.
+2 bad flags or a path that does not exist; 141 (128 + SIGPIPE, as `git log | head -1`
+gives) when whoever reads the output closed the pipe early, which ends quietly.
+
+Building the parser imports neither plotly nor pandas: each handler imports what it needs,
+and only the commands that draw (`export chart`, `export pack`) load plotly and kaleido.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from dashboard.exports import CHART_FORMATS
+from models.access import ROLES
+
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool the pipe ended
 
 
 def _engine():
@@ -40,6 +50,25 @@ def _scope(engine, email: str | None):
     return scope_for(engine, email)
 
 
+class UsageError(Exception):
+    """Bad flags or a path that does not exist: main prints the message, exit 2."""
+
+
+def _out_file(value: str) -> Path:
+    """--out: a file in a folder that exists."""
+    out = Path(value)
+    if not out.parent.exists():
+        raise UsageError(f"No such folder: {out.parent}")
+    return out
+
+
+def _checked_filters(args):
+    try:
+        return _filters(args)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 # --- commands ---------------------------------------------------------------------------
 
 
@@ -66,11 +95,13 @@ def cmd_init(args) -> int:
 
 
 def _delimiter(value: str | None) -> str | None:
+    """--delimiter: one of the delimiters the reader knows, or its name ("tab", "semicolon")."""
+    from models.reading import DELIMITER_ALIASES, DELIMITERS
+
     if value is None:
         return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
-    value = named.get(value.lower(), value)
-    if value not in (",", ";", "\t"):
+    value = DELIMITER_ALIASES.get(value.lower(), value)
+    if value not in DELIMITERS:
         raise argparse.ArgumentTypeError("delimiter must be ',', ';' or tab")
     return value
 
@@ -82,19 +113,16 @@ def cmd_import(args) -> int:
     paths = [Path(p) for p in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        print(f"No such file: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"No such file: {', '.join(missing)}")
     if args.kind and args.kind not in KINDS:
-        print(f"Unknown kind '{args.kind}'; choose one of: {', '.join(KINDS)}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"Unknown kind '{args.kind}'; choose one of: {', '.join(KINDS)}")
     if args.encoding:
         import codecs
 
         try:
             codecs.lookup(args.encoding)
         except LookupError:
-            print(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
     engine = _ready_engine()
     user = _user(args)
     report = import_files(
@@ -195,20 +223,72 @@ def cmd_export_data(args) -> int:
     from models.exporting import DATA_EXPORTS, write_data
 
     if args.name not in DATA_EXPORTS:
-        print(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        filters = _filters(args)
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_USAGE
-    out = Path(args.out)
-    if not out.parent.exists():
-        print(f"No such folder: {out.parent}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
+    filters = _checked_filters(args)
+    out = _out_file(args.out)
     engine = _ready_engine()
     rows = write_data(engine, args.name, args.format, out, filters=filters, scope=_scope(engine, args.user))
     print(f"Wrote {rows} rows of {args.name} to {out}")
+    return EXIT_OK
+
+
+def cmd_export_chart(args) -> int:
+    from dashboard import exports
+    from dashboard.charts.catalog import all_charts
+    from models.queries.rollups import progress_table
+    from models.queries.snapshot import load_snapshot, view
+
+    charts = all_charts()
+    if args.list:
+        print("\n".join(charts))
+        return EXIT_OK
+    if not args.name or not args.format or not args.out:
+        raise UsageError("export chart needs NAME, --format and --out (or --list)")
+    if args.name not in charts:
+        raise UsageError(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
+    if args.format in exports.IMAGE_FORMATS and not exports.images_available():
+        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
+        return EXIT_REFUSED
+    engine = _ready_engine()
+    v = view(load_snapshot(engine), filters, _scope(engine, args.user))
+    fig = charts[args.name](v, progress_table(v))
+    try:
+        data = exports.figure_bytes(fig, args.format)
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
+    print(f"Wrote {args.name} ({args.format}) to {out}")
+    return EXIT_OK
+
+
+def cmd_export_pack(args) -> int:
+    import io
+    import zipfile
+
+    from dashboard import exports
+
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
+    if len(args.donor) > 1:
+        raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
+    engine = _ready_engine()
+    try:
+        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not build the donor pack: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    if not exports.images_available():
+        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
+    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
     return EXIT_OK
 
 
@@ -224,10 +304,13 @@ def cmd_serve(args) -> int:
 # --- parser -----------------------------------------------------------------------------
 
 
-def _add_filters(p: argparse.ArgumentParser) -> None:
+def _add_filters(p: argparse.ArgumentParser, *, donor: bool = True) -> None:
+    """The dashboard's sidebar as flags, and --user: the same for every command that reads
+    through filters (`donor=False` where the command has a --donor of its own)."""
     g = p.add_argument_group("filters (the dashboard's sidebar)")
     g.add_argument("--region", action="append", metavar="CODE", help="WCO region code, e.g. AME (repeatable)")
-    g.add_argument("--donor", action="append", metavar="CODE", help="donor code, e.g. CAN (repeatable)")
+    if donor:
+        g.add_argument("--donor", action="append", metavar="CODE", help="donor code, e.g. CAN (repeatable)")
     g.add_argument("--partner", action="append", metavar="CODE", help="partner code (repeatable)")
     g.add_argument("--key-factor", action="append", metavar="N", help="Arusha key factor number 1-10 (repeatable)")
     g.add_argument("--from", dest="period_from", metavar="PERIOD", help="period start: 2021, 2021-Q1, 2021-H1, 2021-03 or a date")
@@ -269,19 +352,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export charts, data or a donor pack", description="Export charts, data or a donor pack.")
     esub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    c = esub.add_parser("chart", help="export a chart as PNG, SVG, PDF or HTML",
+                        description="Export a chart (the same figure as on the page). --list prints the chart names.")
+    c.add_argument("name", nargs="?", metavar="NAME", help="the chart, as --list names it")
+    c.add_argument("--list", action="store_true", help="print one chart name per line")
+    c.add_argument("--format", choices=list(CHART_FORMATS), help="png, svg, pdf (need Chromium) or self-contained html")
+    c.add_argument("--out", metavar="PATH", help="the file to write")
+    _add_filters(c)
+    c.set_defaults(func=cmd_export_chart)
+
     d = esub.add_parser("data", help="export a table as CSV or XLSX", description="Export a table as CSV (UTF-8 with BOM) or XLSX, in the upload format.")
     d.add_argument("name", metavar="NAME", help="results, partners, donors, funding, framework, activities or indicators")
     d.add_argument("--format", choices=["csv", "xlsx"], required=True)
     d.add_argument("--out", required=True, metavar="PATH")
     _add_filters(d)
     d.set_defaults(func=cmd_export_data)
-    _add_chart_commands(esub)
+
+    k = esub.add_parser("pack", help="export a donor pack (zip)",
+                        description="Every chart for the partners a donor funds (PNG, SVG), their data (CSV, XLSX) and an HTML report.")
+    k.add_argument("--donor", required=True, action="append", metavar="CODE", help="the donor whose pack this is (one)")
+    k.add_argument("--out", required=True, metavar="FILE.zip", help="the zip file to write")
+    _add_filters(k, donor=False)
+    k.set_defaults(func=cmd_export_pack)
 
     p = sub.add_parser("users", help="manage users", description="Manage users and their roles.")
     usub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     u = usub.add_parser("add", help="add or update a user", description="Add or update a user with a role and, for donor and partner roles, a scope.")
     u.add_argument("email")
-    u.add_argument("--role", required=True, choices=["admin", "editor", "donor", "partner", "viewer"])
+    u.add_argument("--role", required=True, choices=list(ROLES))
     u.add_argument("--donor", metavar="CODE", help="the donor a donor user sees")
     u.add_argument("--partner", metavar="CODE", help="the partner a partner user sees and uploads for")
     u.set_defaults(func=cmd_users_add)
@@ -292,19 +390,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_chart_commands(esub) -> None:
-    """`export chart` and `export pack` (dashboard/exports.py)."""
+def _silence_stdout() -> None:
+    """The reader closed the pipe: point stdout at /dev/null, so the interpreter's final
+    flush raises nothing (the Python docs' recipe for SIGPIPE)."""
     try:
-        from dashboard.exports import add_export_commands
-    except ImportError:
-        return
-    add_export_commands(esub, _add_filters)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured in-process): nothing to do
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    """Run one command; its exit code (argparse exits 2 itself on bad flags)."""
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+            return int(args.func(args) or 0)
+        except UsageError as e:
+            print(e, file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here (--help too), not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

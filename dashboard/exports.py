@@ -1,5 +1,6 @@
 """Chart export (PNG, SVG, PDF via kaleido and the system Chromium; self-contained HTML),
-a chart's own data as CSV, the donor pack, and the `export chart` / `export pack` commands.
+a chart's own data as a table, and the donor pack: a library for the dashboard's download
+buttons and the command line (which owns the flags, exit codes and the user's scope).
 
 Offline by construction: kaleido gets a local plotly.js, no MathJax, the vendored world
 topojson and a proxy that points nowhere, so Chromium cannot reach out; HTML inlines
@@ -16,9 +17,11 @@ import zipfile
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import plotly.graph_objects as go
+if TYPE_CHECKING:  # plotly and pandas load when a chart is drawn, not on import
+    import pandas as pd
+    import plotly.graph_objects as go
 
 STATIC = Path(__file__).resolve().parent / "static"
 TOPOJSON_FILE = STATIC / "world_50m.json"
@@ -182,6 +185,8 @@ def _decode_typed_array(value):
 def _values(value) -> list:
     """A trace attribute as a flat list of plain Python values (tuples, lists, numpy arrays
     and plotly.js typed arrays alike; a single string or number is one value)."""
+    import pandas as pd
+
     value = _decode_typed_array(value)
     if isinstance(value, (str, bytes, int, float)):
         return [value]
@@ -197,6 +202,8 @@ def _is_grid(value) -> bool:
 
 def figure_data(fig: go.Figure) -> pd.DataFrame:
     """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
+    import pandas as pd
+
     frames = []
     for trace in fig.data:
         cols = {}
@@ -298,6 +305,8 @@ def _period(v) -> tuple[str, str]:
 
 
 def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
+    import pandas as pd
+
     if rows.empty:
         return "none"
     years = sorted({int(y) for y in rows["year"]})
@@ -313,6 +322,7 @@ def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
 def _report_html(v, prog, donor: str, sections) -> str:
     """The donor report: self-contained (inline SVG images; without Chromium, interactive
     charts with plotly.js inlined once), a section per chart, then the footnotes."""
+    import pandas as pd
     import plotly.io as pio
 
     from models.progress import progress_help
@@ -386,108 +396,3 @@ def _report_html(v, prog, donor: str, sections) -> str:
     for remote, local in NEUTRALISED_URLS:
         page = page.replace(remote, local)
     return page
-
-
-# --------------------------------------------------------------------------------------
-# command line: `export chart` and `export pack`
-
-
-def add_export_commands(esub, add_filters) -> None:
-    c = esub.add_parser("chart", help="export a chart as PNG, SVG, PDF or HTML",
-                        description="Export a chart (the same figure as on the page). --list prints the chart names.")
-    c.add_argument("name", nargs="?", metavar="NAME")
-    c.add_argument("--list", action="store_true", help="print one chart name per line")
-    c.add_argument("--format", choices=list(CHART_FORMATS))
-    c.add_argument("--out", metavar="PATH")
-    add_filters(c)
-    c.set_defaults(func=cmd_export_chart)
-    p = esub.add_parser("pack", help="export a donor pack (zip)",
-                        description="Every chart for the partners a donor funds (PNG, SVG), their data (CSV, XLSX) and an HTML report.")
-    p.add_argument("--donor", required=True, action="append", metavar="CODE")
-    p.add_argument("--out", required=True, metavar="FILE.zip")
-    for flag, kw in (("--region", {}), ("--partner", {}), ("--key-factor", {})):
-        p.add_argument(flag, action="append", metavar="CODE")
-    p.add_argument("--from", dest="period_from", metavar="PERIOD")
-    p.add_argument("--to", dest="period_to", metavar="PERIOD")
-    p.add_argument("--user", metavar="EMAIL")
-    p.set_defaults(func=cmd_export_pack)
-
-
-def cmd_export_chart(args) -> int:
-    import sys
-
-    from dashboard.charts.catalog import all_charts
-    from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _filters, _ready_engine, _scope
-    from models.queries.rollups import progress_table
-    from models.queries.snapshot import load_snapshot, view
-
-    charts = all_charts()
-    if args.list:
-        print("\n".join(charts))
-        return EXIT_OK
-    if not args.name or not args.format or not args.out:
-        print("export chart needs NAME, --format and --out (or --list)", file=sys.stderr)
-        return EXIT_USAGE
-    if args.name not in charts:
-        print(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them", file=sys.stderr)
-        return EXIT_USAGE
-    out = Path(args.out)
-    if not out.parent.exists():
-        print(f"No such folder: {out.parent}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        filters = _filters(args)
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_USAGE
-    if args.format in IMAGE_FORMATS and not images_available():
-        print(NO_CHROMIUM_MESSAGE, file=sys.stderr)
-        return EXIT_REFUSED
-    engine = _ready_engine()
-    v = view(load_snapshot(engine), filters, _scope(engine, args.user))
-    fig = charts[args.name](v, progress_table(v))
-    try:
-        data = figure_bytes(fig, args.format)
-    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
-        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    out.write_bytes(data)
-    print(f"Wrote {args.name} ({args.format}) to {out}")
-    return EXIT_OK
-
-
-def cmd_export_pack(args) -> int:
-    import sys
-
-    from dashboard.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _ready_engine, _scope
-    from models.queries.filters import Filters
-
-    out = Path(args.out)
-    if not out.parent.exists():
-        print(f"No such folder: {out.parent}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        filters = Filters.from_values(regions=args.region, partners=args.partner, key_factors=args.key_factor,
-                                      period_from=args.period_from, period_to=args.period_to)
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_USAGE
-    if len(args.donor) > 1:
-        print(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor", file=sys.stderr)
-        return EXIT_USAGE
-    engine = _ready_engine()
-    try:
-        data = build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED
-    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
-        print(f"Could not build the donor pack: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    out.write_bytes(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = z.namelist()
-    if not images_available():
-        print(NO_CHROMIUM_MESSAGE, file=sys.stderr)
-    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
-    return EXIT_OK

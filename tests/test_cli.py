@@ -1,16 +1,19 @@
-"""The `resultsboard` command line, run as a subprocess through its entry point
-(DESIGN.md, "Command line"): exit codes, `--json` output, flags, history, revert, users.
+"""The `resultsboard` command line (DESIGN.md, "Command line"): exit codes, `--json`
+output, flags, history, revert, users, --help, a closed pipe, and what building the parser
+imports.
 
-Every command runs with DATABASE_URL pointing at a SQLite file in tmp_path and the working
-directory set to tmp_path, so nothing depends on where pytest was started.
+Most commands run in-process through the entry function `dashboard.cli.main(argv)`, with
+DATABASE_URL pointing at a SQLite file in tmp_path and the working directory set to
+tmp_path; a handful run `python -m dashboard.cli` in a subprocess (init --demo, the exit
+codes of import, a closed pipe, the imports of a fresh process).
 """
 from __future__ import annotations
 
 import argparse
 import getpass
 import hashlib
+import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -18,8 +21,12 @@ import sys
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+
+from dashboard.cli import EXIT_CLOSED_PIPE, build_parser, main
+from models.db import engine_for
 
 IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged", "rejected", "issues"}
 FILE_KEYS = {"file", "kind", "encoding", "delimiter"}
@@ -29,25 +36,49 @@ HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "upda
 GOOD_RESULTS = b"indicator,partner,period,actual\nIND03,ETH,2030,12\nIND03,ETH,2031,11\n"
 
 
-class Cli:
-    """Runs `python -m dashboard.cli` against one SQLite database file."""
+class Result(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
 
-    def __init__(self, db: Path):
+
+class Cli:
+    """`resultsboard ARGS` on one SQLite database file: in-process through `main` (calling
+    the object) or as a subprocess (`installed`). The fixture has set DATABASE_URL and the
+    working directory."""
+
+    def __init__(self, db: Path, capsys):
         self.db = db
         self.cwd = db.parent
+        self.capsys = capsys
 
-    def __call__(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        env = os.environ | {"DATABASE_URL": f"sqlite:///{self.db}"}
-        return subprocess.run(
-            [sys.executable, "-m", "dashboard.cli", *args],
-            capture_output=True, text=True, env=env, cwd=self.cwd, timeout=timeout,
-        )
+    def __call__(self, *args: str) -> Result:
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse: --help, bad flags
+            code = e.code
+        out, err = self.capsys.readouterr()
+        return Result(code, out, err)
+
+    def installed(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dashboard.cli", *args],
+                              capture_output=True, text=True, cwd=self.cwd, timeout=timeout)
+
+    def installed_together(self, *commands: list[str], timeout: float = 120) -> list[subprocess.CompletedProcess]:
+        """Several commands, each in its own process, started at once (in argument order)."""
+        procs = [subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], cwd=self.cwd, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
+        results = []
+        for args, proc in zip(commands, procs):
+            out, err = proc.communicate(timeout=timeout)
+            results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+        return results
 
     def write(self, name: str, data: bytes) -> str:
         (self.cwd / name).write_bytes(data)
         return name
 
-    def json(self, *args: str) -> tuple[subprocess.CompletedProcess, object]:
+    def json(self, *args: str) -> tuple[Result, object]:
         """Run a command with --json; stdout must be nothing but JSON."""
         result = self(*args, "--json")
         try:
@@ -70,29 +101,31 @@ def checks(report: dict) -> list[tuple]:
     return [(i["row"], i["column"], i["check"]) for i in report["issues"]]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    """A database with the demo programme, made once per module through `init --demo`."""
-    cli = Cli(tmp_path_factory.mktemp("demo") / "demo.db")
-    result = cli("init", "--demo")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return cli.db
+def _cli_on(db: Path, monkeypatch, capsys):
+    """A Cli on `db`; the command line keeps one engine per process: cleared around the test."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.chdir(db.parent)
+    engine_for.cache_clear()
+    yield Cli(db, capsys)
+    if engine_for.cache_info().currsize:
+        engine_for().dispose()
+    engine_for.cache_clear()
 
 
 @pytest.fixture
-def cli(tmp_path) -> Cli:
+def cli(tmp_path, monkeypatch, capsys):
     """A command line on a database file that does not exist yet."""
-    return Cli(tmp_path / "x.db")
+    yield from _cli_on(tmp_path / "x.db", monkeypatch, capsys)
 
 
 @pytest.fixture
-def demo_cli(tmp_path, demo_db) -> Cli:
+def demo_cli(tmp_path, demo_sqlite_file, monkeypatch, capsys):
     """A command line on a fresh copy of the demo database (batch 1 is the demo)."""
     for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{demo_db}{suffix}")
+        src = Path(f"{demo_sqlite_file}{suffix}")
         if src.exists():
             shutil.copy(src, tmp_path / f"x.db{suffix}")
-    return Cli(tmp_path / "x.db")
+    yield from _cli_on(tmp_path / "x.db", monkeypatch, capsys)
 
 
 # --- init --------------------------------------------------------------------------------
@@ -110,7 +143,7 @@ def test_init_prints_the_database_path(cli):
 
 
 def test_init_demo_twice_changes_nothing(cli):
-    first = cli("init", "--demo")
+    first = cli.installed("init", "--demo")  # the command as installed, in its own process
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Demo programme: Committed as batch 1:" in first.stdout
     history_before = cli("history", "--json")
@@ -281,6 +314,19 @@ def test_dry_run_reports_exactly_what_a_commit_does(demo_cli):
     keep = ("files", "created", "updated", "unchanged", "rejected", "issues")
     assert {k: dry_report[k] for k in keep} == {k: real_report[k] for k in keep}
     assert (dry_report["created"], dry_report["updated"]) == (1, 1)
+
+
+def test_import_exit_codes_of_the_installed_command(demo_cli):
+    """0 committed, 1 refused, 2 a missing path: as a shell script sees them."""
+    good = demo_cli.write("good.csv", GOOD_RESULTS)
+    bad = demo_cli.write("bad.csv", b"indicator,partner,period,actual\nIND03,ETH,2032,abc\n")
+    runs = demo_cli.installed_together(*(["import", name] for name in (good, bad, "missing.csv")))
+    runs = dict(zip((good, bad, "missing.csv"), runs))
+    assert {name: r.returncode for name, r in runs.items()} == {good: 0, bad: 1, "missing.csv": 2}, runs
+    assert runs[good].stdout.splitlines()[-1].startswith("Committed as batch 2: 2 new")
+    assert runs[bad].stdout.splitlines()[-1] == "Refused: 0 new, 0 changed, 0 unchanged, 1 rejected; 1 errors, 0 warnings"
+    assert (runs["missing.csv"].stdout, runs["missing.csv"].stderr) == ("", "No such file: missing.csv\n")
+    assert demo_cli.query("SELECT id FROM import_batch ORDER BY id") == [(1,), (2,)]
 
 
 # --- bad flags and missing paths (exit 2, nothing on stdout) -------------------------------
@@ -529,8 +575,6 @@ def test_import_applies_the_users_scope(demo_cli, role, data, returncode, expect
 
 def _command_paths() -> list[list[str]]:
     """Every command and subcommand the parser knows, read from the parser itself."""
-    from dashboard.cli import build_parser
-
     paths: list[list[str]] = [[]]
 
     def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
@@ -548,7 +592,9 @@ COMMANDS = _command_paths()
 
 
 def test_every_documented_command_is_in_the_parser():
-    assert {" ".join(p) for p in COMMANDS} >= {"", "init", "import", "history", "revert", "export", "export data", "users", "users add", "serve"}
+    assert {" ".join(p) for p in COMMANDS} >= {
+        "", "init", "import", "history", "revert", "export", "export chart", "export data", "export pack", "users",
+        "users add", "serve"}
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "resultsboard")
@@ -558,3 +604,76 @@ def test_help_of_every_command(cli, path):
     assert result.stdout.startswith(f"usage: {' '.join(['resultsboard', *path])} ")
     assert result.stderr == ""
     assert not cli.db.exists()  # --help never touches the database
+
+
+def test_every_filtering_command_has_the_same_filter_flags():
+    """One helper declares the sidebar's flags (with help) for every command that filters;
+    `export pack` has its own --donor: the pack's, exactly one."""
+    def options(path):
+        parser = build_parser()
+        for name in path:
+            parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+        return {o: a for a in parser._actions for o in a.option_strings}
+
+    filters = ["--region", "--partner", "--key-factor", "--from", "--to", "--user"]
+    chart, data, pack = options(["export", "chart"]), options(["export", "data"]), options(["export", "pack"])
+    for flag in filters:
+        assert (chart[flag].metavar, chart[flag].help) == (data[flag].metavar, data[flag].help) == (pack[flag].metavar, pack[flag].help), flag
+        assert chart[flag].help, flag
+    assert (chart["--donor"].metavar, chart["--donor"].help) == (data["--donor"].metavar, data["--donor"].help)
+    assert pack["--donor"].required and pack["--donor"].help == "the donor whose pack this is (one)"
+    assert pack["--key-factor"].metavar == "N"
+
+
+# --- what the commands import; a broken import; a closed pipe ------------------------------
+
+NO_DRAWING_LIBRARIES = """
+import sys
+from dashboard.cli import build_parser, main
+
+build_parser()
+loaded = sorted(m for m in ("plotly", "kaleido", "pandas", "dashboard.charts") if m in sys.modules)
+assert not loaded, f"building the parser imported {loaded}"
+for argv in (["import", "good.csv"], ["users", "add", "u@example.org", "--role", "viewer"], ["history", "--json"]):
+    assert main(argv) == 0, argv
+    loaded = sorted(m for m in ("plotly", "kaleido", "dashboard.charts") if m in sys.modules)
+    assert not loaded, f"{' '.join(argv)} imported {loaded}"
+print("no drawing libraries")
+"""
+
+
+def test_commands_that_do_not_draw_import_no_plotly(demo_cli):
+    """In a fresh process: the parser loads neither plotly nor pandas; import, users and
+    history load no plotly, kaleido or chart module."""
+    demo_cli.write("good.csv", GOOD_RESULTS)
+    result = subprocess.run([sys.executable, "-c", NO_DRAWING_LIBRARIES], capture_output=True, text=True,
+                            cwd=demo_cli.cwd, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "no drawing libraries"
+
+
+def test_a_broken_import_is_an_error_not_a_missing_command(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dashboard.charts.catalog", None)  # importing it raises ImportError
+    assert ["export", "chart"] in _command_paths()  # the parser does not import the drawing modules
+    with pytest.raises(ImportError):
+        main(["export", "chart", "--list"])
+
+
+def test_a_closed_pipe_ends_quietly(demo_cli):
+    """`resultsboard history --json | head -1`: the reader goes away before the output is
+    written; no traceback, exit 141 (128 + SIGPIPE, as other command-line tools)."""
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "history", "--json"], cwd=demo_cli.cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # long before the interpreter has started, let alone printed
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == EXIT_CLOSED_PIPE == 141, stderr
+    assert stderr == b""
+
+
+def test_a_closed_pipe_in_process(demo_cli, monkeypatch):
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["history", "--json"]) == EXIT_CLOSED_PIPE

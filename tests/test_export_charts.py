@@ -1,17 +1,22 @@
-"""Chart export: every chart in the catalogue × PNG, SVG, PDF and self-contained HTML on the
-demo programme; filtered renders; the `export chart` command line.
+"""Chart export: every chart in the catalogue as SVG (its title, its traces, the data note)
+and as self-contained HTML; PNG and PDF for a bar chart, a map and a heatmap (size, page,
+pixels and text); filtered renders; the `export chart` command line.
 
 The chart list comes from `all_charts()` (it grows as chart modules are added), never from a
 fixed list. Each figure is built once per chart and each format rendered once; one kaleido
-server serves the whole session (figure_image starts it once per process). Image tests need
+server serves the whole worker (figure_image starts it once per process). Image tests need
 Chromium: without it they skip (fail under CI=true).
 """
 from __future__ import annotations
 
+import collections
+import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -20,8 +25,7 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard import exports
 from dashboard.charts.catalog import all_charts
-from models.db import init_database, make_engine
-from models.demo import load_demo
+from models.db import make_engine
 from models.queries.filters import Filters
 from models.queries.rollups import progress_table
 from models.queries.snapshot import load_snapshot, view
@@ -34,8 +38,11 @@ BASE64 = re.compile(r'data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+|"bdata":"[A-Za-z0-9+
 
 def no_cdn(page: str) -> bool:
     return "cdn" not in BASE64.sub("", page).lower()
+
+
 CHART_NAMES = list(all_charts())
-FORMATS = ("png", "svg", "pdf", "html")
+# PNG and PDF go through the same kaleido call as SVG: checked on one chart of each kind
+REPRESENTATIVE = {"bar": "progress-by-region", "map": "partner-map", "heatmap": "key-factor-heatmap"}
 SVG_NS = "{http://www.w3.org/2000/svg}svg"
 GEO_TYPES = {"choropleth", "scattergeo"}
 # the topojson inlined for maps (plotly.js itself also mentions window.PlotlyGeoAssets)
@@ -62,13 +69,12 @@ def _is_map(fig) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(demo_sqlite_file, tmp_path_factory):
+    """(url, engine) of this module's copy of the run's demo database."""
     path = tmp_path_factory.mktemp("charts") / "demo.db"
+    shutil.copy(demo_sqlite_file, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
-    init_database(engine)
-    report = load_demo(engine)
-    assert report is not None and report.status == "committed"
     yield url, engine
     engine.dispose()
 
@@ -130,27 +136,109 @@ def test_the_map_charts_are_in_the_catalogue(figures):
     assert {"partner-map", "region-map"} <= {n for n, f in figures.items() if _is_map(f)}
 
 
-# --- every chart × every format --------------------------------------------------------------
+# --- every chart as SVG and HTML; PNG and PDF for a few --------------------------------------
+
+SVG_TRACE_TYPES = {"bars": "bar"}  # the SVG's class for a trace type, where it differs
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+def _svg_traces(root) -> collections.Counter:
+    """Trace type -> how many trace groups the SVG draws (`<g class="trace bars">`; a pie's
+    group is plain `trace`, a heatmap's `hm`)."""
+    drawn = collections.Counter()
+    for el in root.iter():
+        classes = (el.get("class") or "").split()
+        if classes[:1] == ["trace"]:
+            drawn[SVG_TRACE_TYPES.get(classes[1], classes[1]) if len(classes) > 1 else "pie"] += 1
+        elif classes == ["hm"]:
+            drawn["heatmap"] += 1
+    return drawn
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text or "")
+
+
 @pytest.mark.parametrize("name", CHART_NAMES)
-def test_chart_exports(rendered, figures, name, fmt):
-    data = rendered.get_bytes(name, fmt)
-    if fmt == "png":
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        assert data[12:16] == b"IHDR"
-        width = int.from_bytes(data[16:20], "big")
-        assert width == exports.IMAGE_WIDTH * 2  # scale 2
-    elif fmt == "svg":
-        root = ElementTree.fromstring(data)
-        assert root.tag == SVG_NS
-        assert int(float(root.get("width"))) == exports.IMAGE_WIDTH
-    elif fmt == "pdf":
-        assert data.startswith(b"%PDF-")
-        assert data.rstrip().endswith(b"%%EOF")
-    else:
-        _check_self_contained_html(data.decode("utf-8"), figures[name])
+def test_every_chart_as_svg(rendered, figures, snapshot, name):
+    fig = figures[name]
+    root = ElementTree.fromstring(rendered.get_bytes(name, "svg"))
+    assert root.tag == SVG_NS
+    assert int(float(root.get("width"))) == exports.IMAGE_WIDTH
+    assert int(float(root.get("height"))) == (fig.layout.height or exports.IMAGE_HEIGHT)
+    assert ["".join(el.itertext()) for el in root.iter() if el.get("class") == "gtitle"] == [_plain(fig.layout.title.text)]
+    assert _svg_traces(root) == collections.Counter(t.type for t in fig.data if t.visible in (None, True))
+    marks = [el for el in root.iter() if el.get("class") in ("point", "slice", "js-line", "choroplethlocation")
+             or (el.tag.endswith("image") and el.get("class") is None)]
+    assert marks, "no bar, point, line, slice, cell image or country drawn"
+    text = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("text"))
+    assert f"Data as of {snapshot.as_of.isoformat()}" in text
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_every_chart_as_html(rendered, figures, name):
+    _check_self_contained_html(rendered.get_bytes(name, "html").decode("utf-8"), figures[name])
+
+
+def _png_pixels(data: bytes) -> tuple[int, int, int]:
+    """(width, height) from the IHDR chunk, and how many colours the image holds."""
+    from PIL import Image
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (width, height)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    return width, height, len(colours)
+
+
+@pytest.mark.parametrize("kind,name", REPRESENTATIVE.items(), ids=list(REPRESENTATIVE))
+def test_png_of_a_representative_chart(rendered, figures, kind, name):
+    data = rendered.get_bytes(name, "png")
+    width, height, colours = _png_pixels(data)
+    assert (width, height) == (exports.IMAGE_WIDTH * 2, (figures[name].layout.height or exports.IMAGE_HEIGHT) * 2)  # scale 2
+    assert len(data) > 50_000, "a chart of the demo programme is not a near-empty image"
+    assert colours > 100, "a blank or single-colour image"
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text a PDF shows, in drawing order (kaleido's Chromium writes each run of glyphs as
+    `<hex> Tj`, decoded through the fonts' ToUnicode maps); spaces may be missing."""
+    streams = []
+    for m in re.finditer(rb"(?<!end)stream\r?\n", data):
+        try:
+            streams.append(zlib.decompress(data[m.end():data.index(b"endstream", m.end())]))
+        except zlib.error:
+            pass
+    glyphs = {}
+    for s in streams:
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", s, re.S):
+            for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                glyphs[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be")
+        for block in re.findall(rb"beginbfrange(.*?)endbfrange", s, re.S):
+            for lo, hi, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                first = int(dst, 16)
+                glyphs.update({code: chr(first + i) for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1))})
+    shown = [h.decode() for s in streams for h in re.findall(rb"<([0-9A-Fa-f]+)>\s*Tj", s)]
+    return "".join(glyphs.get(int(h[i:i + 4], 16), "\ufffd") for h in shown for i in range(0, len(h), 4))
+
+
+@pytest.mark.parametrize("kind,name", REPRESENTATIVE.items(), ids=list(REPRESENTATIVE))
+def test_pdf_of_a_representative_chart(rendered, figures, snapshot, kind, name):
+    data = rendered.get_bytes(name, "pdf")
+    fig = figures[name]
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert len(boxes) == 1
+    px = 0.75  # CSS pixels to points
+    assert float(boxes[0][0]) == pytest.approx(exports.IMAGE_WIDTH * px, abs=1)
+    assert float(boxes[0][1]) == pytest.approx((fig.layout.height or exports.IMAGE_HEIGHT) * px, abs=1)
+    shown = re.sub(r"\s", "", _pdf_text(data))
+    assert re.sub(r"\s", "", _plain(fig.layout.title.text)) in shown
+    assert f"Dataasof{snapshot.as_of.isoformat()}" in shown
+    assert len(data) > (200_000 if kind == "map" else 10_000)  # the map carries its country shapes
 
 
 def _check_self_contained_html(page: str, fig) -> None:
@@ -332,40 +420,63 @@ def test_every_chart_renders_with_a_filter(filtered_views, key):
 # --- the command line --------------------------------------------------------------------------
 
 
-def _cli(db_url: str, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url}
-    return subprocess.run([sys.executable, "-m", "dashboard.cli", "export", "chart", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+@pytest.fixture
+def cli(demo_db, monkeypatch, capsys):
+    """`resultsboard ARGS` in-process on the demo database -> (exit code, stdout, stderr); the
+    command line keeps one engine per process, cleared around the test."""
+    from dashboard.cli import main
+    from models.db import engine_for
+
+    monkeypatch.setenv("DATABASE_URL", demo_db[0])
+    engine_for.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse
+            code = e.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    engine_for.cache_clear()
 
 
-def test_cli_list_prints_one_name_per_line(demo_db):
-    r = _cli(demo_db[0], "--list")
-    assert r.returncode == 0, r.stderr
-    names = r.stdout.splitlines()
+def test_cli_list_prints_one_name_per_line(cli):
+    code, out, err = cli("export", "chart", "--list")
+    assert code == 0, err
+    names = out.splitlines()
     assert len(names) >= 6
     assert names == list(all_charts())
     assert all(n and n == n.strip() and " " not in n for n in names)
 
 
 CLI_CASES = [
-    # (chart, format, filter flags, check)
-    ("progress-by-region", "png", ["--region", "AME", "--from", "2021", "--to", "2023"], "png"),
-    ("partner-map", "html", ["--donor", "CAN"], "html-map"),
+    # (chart, format, filter flags, check, how): the PNG through the installed command, in its own process
+    ("progress-by-region", "png", ["--region", "AME", "--from", "2021", "--to", "2023"], "png", "subprocess"),
+    ("partner-map", "html", ["--donor", "CAN"], "html-map", "in-process"),
 ]
 
 
-@pytest.mark.parametrize("name,fmt,flags,check", CLI_CASES, ids=[f"{c[0]}-{c[1]}" for c in CLI_CASES])
-def test_cli_export_chart(demo_db, tmp_path, name, fmt, flags, check):
+@pytest.mark.parametrize("name,fmt,flags,check,how", CLI_CASES, ids=[f"{c[0]}-{c[1]}" for c in CLI_CASES])
+def test_cli_export_chart(demo_db, cli, tmp_path, name, fmt, flags, check, how):
     assert name in all_charts()
     if fmt != "html" and not exports.images_available():
         skip_or_fail("chart image export: no Chromium installed")
     out = tmp_path / f"{name}.{fmt}"
-    r = _cli(demo_db[0], name, "--format", fmt, "--out", str(out), *flags)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == f"Wrote {name} ({fmt}) to {out}"
+    args = ["export", "chart", name, "--format", fmt, "--out", str(out), *flags]
+    if how == "subprocess":
+        r = subprocess.run([sys.executable, "-m", "dashboard.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                           env={**os.environ, "DATABASE_URL": demo_db[0]}, timeout=180)
+        code, stdout, stderr = r.returncode, r.stdout, r.stderr
+    else:
+        code, stdout, stderr = cli(*args)
+    assert code == 0, stderr
+    assert stdout.strip() == f"Wrote {name} ({fmt}) to {out}"
     data = out.read_bytes()
     if check == "png":
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height, colours = _png_pixels(data)
+        assert width == exports.IMAGE_WIDTH * 2 and colours > 100
     else:
         page = data.decode("utf-8")
         assert f"plotly.js v{get_plotlyjs_version()}" in page
@@ -387,42 +498,20 @@ REFUSALS = [
 ]
 
 
-@pytest.fixture
-def cli_database(monkeypatch):
-    """Point the in-process command line at a database (it keeps one engine per process)."""
-    from models.db import engine_for
-
-    def use(url: str) -> None:
-        monkeypatch.setenv("DATABASE_URL", url)
-        engine_for.cache_clear()
-
-    yield use
-    engine_for.cache_clear()
-
-
 @pytest.mark.parametrize("args,code,message", REFUSALS, ids=[f"refusal-{i}" for i in range(len(REFUSALS))])
-def test_cli_export_chart_refusals(demo_db, tmp_path, cli_database, capsys, args, code, message):
-    from dashboard.cli import main
-
-    cli_database(demo_db[0])
-    try:
-        rc = main(["export", "chart", *[a.replace("{tmp}", str(tmp_path)) for a in args]])
-    except SystemExit as e:  # argparse
-        rc = e.code
-    err = capsys.readouterr().err
+def test_cli_export_chart_refusals(cli, tmp_path, args, code, message):
+    rc, out, err = cli("export", "chart", *[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert rc == code, err
+    assert out == ""
     assert message.replace("{tmp}", str(tmp_path)) in err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_export_chart_in_process_writes_what_figure_bytes_gives(demo_db, tmp_path, cli_database, capsys, snapshot):
+def test_cli_export_chart_in_process_writes_what_figure_bytes_gives(cli, tmp_path, snapshot):
     """Same figure as the page: the command's HTML equals figure_html of the catalogue's
     figure for the same filters (bar the inlined topojson, none here)."""
-    from dashboard.cli import main
-
-    cli_database(demo_db[0])
     out = tmp_path / "kf.html"
-    assert main(["export", "chart", "progress-by-key-factor", "--format", "html", "--out", str(out), "--region", "WCA"]) == 0
+    assert cli("export", "chart", "progress-by-key-factor", "--format", "html", "--out", str(out), "--region", "WCA")[0] == 0
     v = view(snapshot, Filters.from_values(regions=["WCA"]), None)
     expected = exports.figure_html(all_charts()["progress-by-key-factor"](v, progress_table(v)))
     # plotly gives each page a fresh div id; compare with the ids masked
@@ -430,17 +519,15 @@ def test_cli_export_chart_in_process_writes_what_figure_bytes_gives(demo_db, tmp
     assert mask(out.read_bytes()) == mask(expected)
 
 
-def test_cli_render_failure_is_a_message(demo_db, tmp_path, cli_database, capsys, monkeypatch):
-    from dashboard.cli import main
-
+def test_cli_render_failure_is_a_message(cli, tmp_path, monkeypatch):
     def broken(fig, fmt):
         raise RuntimeError("the browser went away")
 
-    cli_database(demo_db[0])
     monkeypatch.setattr(exports, "figure_bytes", broken)
     out = tmp_path / "x.html"
-    assert main(["export", "chart", "progress-by-region", "--format", "html", "--out", str(out)]) == 1
-    assert capsys.readouterr().err.strip() == "Could not render progress-by-region as HTML: the browser went away"
+    rc, _, err = cli("export", "chart", "progress-by-region", "--format", "html", "--out", str(out))
+    assert rc == 1
+    assert err.strip() == "Could not render progress-by-region as HTML: the browser went away"
     assert not out.exists()
 
 
