@@ -292,6 +292,93 @@ def cmd_export_pack(args) -> int:
     return EXIT_OK
 
 
+PROGRESS_BY = ("pair", "indicator", "partner", "region", "donor", "key-factor")
+
+
+def _read_view(args):
+    """The filtered view a read command works on, scoped to --user (an e-mail with no user
+    row is refused: it gets no data)."""
+    from models.queries.snapshot import load_snapshot, view
+
+    filters = _checked_filters(args)
+    engine = _ready_engine()
+    scope = None
+    if args.user:
+        scope = _scope(engine, args.user)
+        if scope is None:
+            raise UsageError(f"No user {args.user}: access refused (an administrator adds users with `resultsboard users add`)")
+    return view(load_snapshot(engine), filters, scope)
+
+
+def _print_json(records) -> None:
+    print(json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _table(frame, columns: dict) -> str:
+    """A plain text table of `frame`'s columns, renamed, NaN as '–'."""
+    shown = frame[list(columns)].rename(columns=columns).astype(object)
+    shown = shown.where(shown.notna(), "–")
+    return shown.to_string(index=False)
+
+
+def _pct(x) -> str:
+    return "–" if x is None or x != x else f"{x * 100:.1f} %"
+
+
+def _num(x) -> str:
+    return "–" if x is None or x != x else f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
+def cmd_progress(args) -> int:
+    from models.progress import progress_help
+    from models.queries.rollups import progress_records
+
+    v = _read_view(args)
+    frame, records = progress_records(v, args.by)
+    if args.json:
+        _print_json(records)
+        return EXIT_OK
+    print(f"Progress as of {v.as_of.isoformat()} · {v.filters.describe()}")
+    if frame.empty:
+        print("No indicator-partner pair in this selection.")
+        return EXIT_OK
+    if args.by == "pair":
+        shown = frame.assign(
+            partner=frame["partner"].replace("", "(programme)"), baseline=frame["baseline"].map(_num),
+            target=frame["target"].map(_num), actual=frame["actual"].map(_num), progress=frame["progress"].map(_pct),
+            reports=[f"{r} of {d}" for r, d in zip(frame["reports_received"], frame["reports_due"])])
+        print(_table(shown, {"indicator": "indicator", "partner": "partner", "period": "period", "baseline": "baseline",
+                             "target": "target", "actual": "actual", "progress": "progress", "status": "status",
+                             "reports": "reports", "note": "note"}))
+    else:
+        column = {"key-factor": "key_factor"}.get(args.by, args.by)
+        counts = [", ".join(f"{s} {n}" for s, n in c.items()) for c in frame["counts"]]
+        shown = frame.assign(progress=frame["progress"].map(_pct), counts=counts)
+        print(_table(shown, {column: args.by, "progress": "mean progress", "n": "n", "status": "status", "counts": "pairs by status"}))
+    print()
+    print(progress_help())
+    return EXIT_OK
+
+
+def cmd_missing(args) -> int:
+    from models.queries.reporting import missing_records, overdue_reports
+
+    v = _read_view(args)
+    if args.json:
+        _print_json(missing_records(v))
+        return EXIT_OK
+    late = overdue_reports(v)
+    print(f"Overdue reports as of {v.as_of.isoformat()} · {v.filters.describe()}")
+    if late.empty:
+        print("None.")
+        return EXIT_OK
+    shown = late.assign(partner=late["partner"].replace("", "(programme)"))
+    print(_table(shown, {"partner": "partner", "partner_name": "administration", "indicator": "indicator", "period": "period",
+                         "due_on": "due on"}))
+    print(f"\n{len(late)} reports overdue, by administration, oldest first.")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     from dashboard.serve import serve
     from models.db import describe
@@ -383,6 +470,23 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--donor", metavar="CODE", help="the donor a donor user sees")
     u.add_argument("--partner", metavar="CODE", help="the partner a partner user sees and uploads for")
     u.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("progress", help="progress per indicator-partner pair or per group",
+                       description="Progress as of --to (else today, or RESULTSBOARD_TODAY): per indicator-partner pair "
+                                   "(the scored period, figures, status, reports received of due), or the mean of clamped "
+                                   "progress per group with n and the pairs counted by status.")
+    p.add_argument("--by", choices=PROGRESS_BY, default="pair", help="pair (default), or a group")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    _add_filters(p)
+    p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("missing", help="overdue reports",
+                       description="Reports overdue as of --to (else today, or RESULTSBOARD_TODAY): each indicator's "
+                                   "reporting periods inside its target periods, past their due date (period end + "
+                                   "grace days), with no actual; by partner, oldest first.")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    _add_filters(p)
+    p.set_defaults(func=cmd_missing)
 
     p = sub.add_parser("serve", help="open the dashboard", description="Serve the dashboard on 127.0.0.1 (headless, no usage statistics).")
     p.add_argument("--port", type=int, default=8501)
