@@ -94,14 +94,12 @@ def test_funded_partners_bars_stack_donors_per_region():
 
 
 def test_region_status_mix_uses_the_status_colours():
-    regions = pd.DataFrame({
-        "region_name": ["Europe"], "achieved": [2], "on_track": [2], "at_risk": [0], "off_track": [0], "n_no_data": [2],
-        "n_qualitative": [1],
-    })
+    counts = {"qualitative": 1, "achieved": 2, "on track": 2, "at risk": 0, "off track": 0, "no baseline": 0, "no data": 2,
+              "in progress": 1, "not due": 0, "no target": 3}  # every status, in DESIGN.md's order
+    regions = pd.DataFrame({"region_name": ["Europe"], **{"n_" + s.replace(" ", "_"): [c] for s, c in counts.items()}})
     fig = region_status_mix(regions, title="Status", note=NOTE)
     assert [(t.name, list(t.x), t.marker.color) for t in fig.data] == [
-        (s, [c], STATUS_COLOURS[s]) for s, c in
-        [("achieved", 2), ("on track", 2), ("at risk", 0), ("off track", 0), ("no data", 2), ("qualitative", 1)]
+        (s, [c], STATUS_COLOURS[s]) for s, c in counts.items()
     ]
     assert fig.layout.height == 380
 

@@ -82,10 +82,14 @@ def test_indicator_definition():
         "measure": "ordinal", "unit": "score", "ascending": True, "direction": "higher is better", "cumulative": False,
         "scale_min": 1.0, "scale_max": 5.0, "scale": "1 to 5", "key_factor": 9,
         "key_factor_name": "Morale and Organizational Culture", "description": "Mean score.",
+        # reporting attributes: none stored, so the defaults (annual; mean for an ordinal measure)
+        "frequency": "annual", "aggregation": "mean",
+        "aggregation_text": "mean: the reporting periods' figures inside a target period are averaged",
     }
     d = indicator_definition(v, "IND03")
     assert (d["direction"], d["cumulative"], d["scale"], d["key_factor"], d["result"], d["description"]) == (
         "lower is better", True, None, None, None, None)
+    assert (d["frequency"], d["aggregation"]) == ("annual", "sum")  # a unit measure adds up
     assert indicator_definition(v, "NOPE") is None
 
 

@@ -35,9 +35,9 @@ def test_indicator_progress_bars_clamped_labels_raw():
     assert list(bar.text) == ["qualitative", "-25 %", "83 %", "101 %"]
     assert list(bar.marker.color) == [STATUS_COLOURS[s] for s in ["qualitative", "off track", "on track", "achieved"]]
     assert "baseline 31 % (2020) · target 51.4 % · actual 51.6 %" in bar.hovertext[3]
-    # the colour key: one legend entry per status present, in the status order
+    # the colour key: one legend entry per status present, in DESIGN.md's status order (qualitative first)
     assert [(t.name, t.marker.color) for t in fig.data[1:]] == [
-        (s, STATUS_COLOURS[s]) for s in ["achieved", "on track", "off track", "qualitative"]]
+        (s, STATUS_COLOURS[s]) for s in ["qualitative", "achieved", "on track", "off track"]]
     assert bar.showlegend is False
     assert fig.layout.xaxis.title.text == "Progress towards target (%, bar clamped to 0–100; label raw)"
 

@@ -33,6 +33,14 @@ from models.queries.summaries import (
 )
 
 AME = ["ATG", "ECU", "SLV", "GTM", "GUY", "HND", "JAM", "MEX"]  # by name: Antigua…, Ecuador, El Salvador, …
+AS_OF = "2026-06-30"  # "as of" for the whole module: the 2025 targets have ended, their reports are overdue
+
+
+@pytest.fixture(autouse=True, scope="module")
+def pinned_today():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +63,16 @@ def test_region_summary(whole):
     v, prog = whole
     r = region_summary(v, prog)
     assert list(r[["region", "partners", "n", "status", "activities", "donors"]].itertuples(index=False, name=None)) == [
-        ("AME", 8, 34, "on track", 12, "CAN"),
-        ("ESA", 4, 17, "on track", 20, "NOR"),
-        ("EUR", 1, 4, "on track", 5, "NOR"),
-        ("AP", 2, 8, "at risk", 16, "NOR"),
-        ("MENA", 4, 18, "on track", 18, "NOR"),
-        ("WCA", 7, 29, "at risk", 23, "NOR"),
+        # n counts pairs scored on their latest ended target period: a missing 2025 report is "no data"
+        # now, not an older figure, and survey actuals without a target are "no target"
+        ("AME", 8, 26, "on track", 12, "CAN"),
+        ("ESA", 4, 9, "at risk", 20, "NOR"),
+        ("EUR", 1, 3, "on track", 5, "NOR"),
+        ("AP", 2, 5, "at risk", 16, "NOR"),
+        ("MENA", 4, 16, "on track", 18, "NOR"),
+        ("WCA", 7, 26, "on track", 23, "NOR"),
     ]
-    assert r["progress"].round(4).tolist() == [0.8448, 0.7828, 0.9083, 0.6921, 0.7768, 0.7479]
+    assert r["progress"].round(4).tolist() == [0.8371, 0.7073, 0.8778, 0.7082, 0.7688, 0.7501]
     assert int(r["partners"].sum()) == 26
 
 
@@ -85,7 +95,9 @@ def test_partner_summary_all_and_narrowed(whole):
     gtm = everyone.set_index("partner").loc["GTM"]
     assert (gtm["country"], gtm["region"], gtm["donors"], gtm["donor_names"], gtm["partner_status"]) == (
         "GTM", "AME", "CAN", "Global Affairs Canada", "active")
-    assert (round(gtm["progress"], 4), gtm["n"], gtm["status"], gtm["activities"]) == (0.8433, 6, "on track", 11)
+    # IND09's 2025 report is missing: no data (no longer its 2024 figure), so n = 5
+    assert (round(gtm["progress"], 4), gtm["n"], gtm["status"], gtm["activities"]) == (0.8119, 5, "on track", 11)
+    assert (gtm["n_no_data"], gtm["n_qualitative"]) == (1, 1)
     assert everyone.set_index("partner").loc["AFG", "partner_status"] == "inactive"
 
 
@@ -94,8 +106,8 @@ def test_donor_summary_and_agreements(whole):
     d = donor_summary(v, prog)
     assert list(d[["donor", "country", "partners", "agreements", "committed", "n", "activities", "participants"]]
                 .itertuples(index=False, name=None)) == [
-        ("CAN", "Canada", 8, 1, "CAD 3,496,777", 34, 6, 2892),
-        ("NOR", "Norway", 18, 2, "EUR 7,950,000", 76, 26, 14158),
+        ("CAN", "Canada", 8, 1, "CAD 3,496,777", 26, 6, 2892),
+        ("NOR", "Norway", 18, 2, "EUR 7,950,000", 59, 26, 14158),
     ]
     a = donor_agreements(v, "nor")
     assert list(a.columns) == DONOR_AGREEMENT_COLUMNS
@@ -131,20 +143,23 @@ def test_partner_indicators_show_figures_with_units_and_texts(whole):
     v, prog = whole
     rows = partner_indicators(v, prog, "GTM")
     assert list(rows.columns) == PARTNER_INDICATOR_COLUMNS
-    assert list(rows[["indicator", "period", "baseline_shown", "target_shown", "actual_shown", "status"]]
+    assert list(rows[["indicator", "period", "baseline_shown", "target_shown", "actual_shown", "status", "note"]]
                 .itertuples(index=False, name=None)) == [
-        ("IND01", "2023", "3.57 score (1 to 5) (2021)", "3.915 score (1 to 5)", "3.67 score (1 to 5)", "off track"),
-        ("IND02", "2023", "2.755 score (1 to 5) (2021)", "3.07 score (1 to 5)", "3.05 score (1 to 5)", "on track"),
-        ("IND04", "2025", "31 % (2020)", "51.4 %", "51.6 %", "achieved"),
-        ("IND06", "2021-01-01 – 2025-12-31", "0 officers (2020)", "480 officers", "483 officers", "achieved"),
-        ("IND07", "2025", "34 cases (2020)", "52 cases", "49 cases", "on track"),
+        ("IND01", "2023", "3.57 score (1 to 5) (2021)", "3.915 score (1 to 5)", "3.67 score (1 to 5)", "off track",
+         "estimated from the breakdown"),  # the mean of the respondent groups
+        ("IND02", "2023", "2.755 score (1 to 5) (2021)", "3.07 score (1 to 5)", "3.05 score (1 to 5)", "on track",
+         "estimated from the breakdown"),
+        ("IND04", "2025", "31 % (2020)", "51.4 %", "51.6 %", "achieved", ""),
+        ("IND06", "2021–2025", "0 officers (2020)", "480 officers", "483 officers", "achieved", ""),  # a running total
+        ("IND07", "2025", "34 cases (2020)", "52 cases", "49 cases", "on track", ""),
         ("IND08", "2025", "No integrity action plan (2020)", "Action plan reviewed and updated",
-         "Action plan reviewed and updated", "qualitative"),
-        ("IND09", "2024", "1 consultations (2020)", "5 consultations", "5 consultations", "achieved"),
+         "Action plan reviewed and updated", "qualitative", ""),
+        # the 2025 report is missing: no data for 2025, with the last scored figure beside it
+        ("IND09", "2025", "1 consultations (2020)", "6 consultations", "", "no data", "last figure: 2024, achieved"),
     ]
     # raw progress is kept (101 %), the status uses it clamped
-    assert [None if p != p else round(p, 4) for p in rows["progress"]] == [0.2899, 0.9365, 1.0098, 1.0063, 0.8333, None, 1.0]
-    assert [None if p != p else round(p, 4) for p in rows["progress_clamped"]] == [0.2899, 0.9365, 1.0, 1.0, 0.8333, None, 1.0]
+    assert [None if p != p else round(p, 4) for p in rows["progress"]] == [0.2899, 0.9365, 1.0098, 1.0063, 0.8333, None, None]
+    assert [None if p != p else round(p, 4) for p in rows["progress_clamped"]] == [0.2899, 0.9365, 1.0, 1.0, 0.8333, None, None]
 
 
 def test_partner_series_keeps_disaggregations_apart(whole):

@@ -28,13 +28,16 @@ def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figur
         return empty_figure(title, note)
     data = rows.iloc[::-1]
     clamped = data["progress_clamped"].fillna(0) * 100
-    text = [pct(p) if pd.notna(p) else s for p, s in zip(data["progress"], data["status"])]
+    notes = data["note"].fillna("") if "note" in data else pd.Series("", index=data.index)
+    # a target period under way shows "so far: X of Y", never a percentage or a status
+    text = [pct(p) if pd.notna(p) else (n.split("; ")[0] if s == "in progress" and n else s)
+            for p, s, n in zip(data["progress"], data["status"], notes)]
     hover = [
         f"<b>{label}</b><br>baseline {b or '–'} · target {t or '–'} · actual {a or '–'}"
-        f"<br>period {period}<br>progress {pct(p)} — {s}"
-        for label, b, t, a, period, p, s in zip(
+        f"<br>period {period}<br>progress {pct(p)} — {s}" + (f"<br>{n}" if n else "")
+        for label, b, t, a, period, p, s, n in zip(
             data["label"], data["baseline_shown"], data["target_shown"], data["actual_shown"], data["period"],
-            data["progress"], data["status"])
+            data["progress"], data["status"], notes)
     ]
     fig = go.Figure(go.Bar(
         x=list(clamped), y=list(data["label"]), orientation="h", name="progress",

@@ -42,8 +42,8 @@ facts = {
     "Measure": d["measure"],
     "Unit": d["unit"] or "–",
     "Direction": d["direction"],
-    "Reported": d.get("frequency_text") or "annual",
-    "Over time": d.get("aggregation_text") or "–",
+    "Reported": d["frequency"],
+    "Over time": d["aggregation_text"] or "–",
     "Cumulative": "yes: values are increments, judged on running totals" if d["cumulative"]
                   else "no: the latest target period that has ended counts",
     "Scale": d["scale"] or "–",

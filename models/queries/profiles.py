@@ -142,7 +142,7 @@ def _reporting_attributes(r, measure: str) -> dict:
     row = pd.DataFrame([{"code": r["code"], "measure": measure, "frequency": r.get("frequency"),
                          "aggregation": r.get("aggregation"), "cumulative": r.get("cumulative")}])
     resolved = indicators_frame(row).iloc[0]
-    return {"frequency": resolved["frequency"], "frequency_text": resolved["frequency"],
+    return {"frequency": resolved["frequency"],
             "aggregation": resolved["aggregation"], "aggregation_text": AGGREGATION_TEXT.get(resolved["aggregation"])}
 
 
