@@ -3,12 +3,11 @@ programme, and every named chart of their modules under any filter (journeys 4, 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import activities, indicators, key_factors, reporting
@@ -16,12 +15,20 @@ from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.exporting import to_csv_bytes
 from models.queries.filters import Filters
-from models.queries.reporting import missing_reports
+from models.queries.reporting import overdue_reports
 from models.queries.rollups import progress_table
 from models.queries.snapshot import load_snapshot, view
-from models.tables import Value
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+AS_OF = "2026-06-30"  # the 2025 targets have ended and their reports are overdue (due 2026-01-30)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def pinned_today():
+    """"As of" defaults to today: pinned, so the figures below stay put."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
+        yield
 
 
 def _clear_caches():
@@ -65,10 +72,13 @@ def test_indicators_page_first_indicator(demo_url):
     assert at.selectbox(key="ind_indicator").value == "IND01"
     assert titles(at) == ["IND01 · Customs Integrity Perception Survey score: perceived integrity: actual against target"]
     names = [t["name"] for t in charts(at)[0]["data"]]
-    assert names == ["actual: achieved", "actual: on track", "actual: at risk", "actual: off track", "actual: no data", "target", "baseline"]
+    # survey actuals of partners without a target for their round read "no target" (they were "no data")
+    assert names == ["actual: achieved", "actual: on track", "actual: at risk", "actual: off track", "actual: no target", "target",
+                     "baseline"]
     table = at.dataframe[0].value
     assert len(table) == 26
-    assert list(table.columns) == ["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period"]
+    assert list(table.columns) == ["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period",
+                                   "note"]
     assert at.query_params["indicator"] == "IND01"
 
 
@@ -114,7 +124,8 @@ def test_key_factors_page(demo_url):
         "Survey scores by Arusha key factor: first round against latest round",
     ]
     heatmap = charts(at)[1]["data"][0]
-    assert (len(heatmap["y"]), len(heatmap["x"])) == (26, 8)
+    # administrations with a scored pair: AFG (inactive) and ECU (every 2025 report missing) have none now
+    assert (len(heatmap["y"]), len(heatmap["x"])) == (24, 8)
     activities_bar = charts(at)[2]["data"][0]
     assert len(activities_bar["y"]) == 10
     assert at.selectbox(key="kf_survey_indicator").options == [
@@ -161,44 +172,46 @@ def test_activities_page_filtered(demo_url):
 
 def test_reporting_page_default_as_of(demo_url):
     at = open_page("views/reporting.py")
-    assert metrics(at) == {"As of": "2025-12-31", "Reports due": "619", "Missing": "40", "Received": "94%"}
-    latest, missing = (d.value for d in at.dataframe)
-    assert len(latest) == 15
-    assert list(latest["partner"]) == ["BFA", "CIV", "ECU", "ETH", "GTM", "GUY", "LBN", "MLI", "MOZ", "MWI", "NER", "PSE",
-                                       "SLV", "TZA", "UKR"]
-    assert int(latest["missing"].sum()) == 26
-    assert list(latest.loc[latest["partner"] == "TZA", "indicators"].iloc[0]) == ["IND05", "IND06", "IND08", "IND09"]
-    assert len(missing) == 40
-    assert titles(at) == ["Reports received, % of due, by partner and period", "Reports received and missing per period (count)"]
+    # due: each annual report inside a target period, 30 days after the year ends; AFG is inactive and owes nothing
+    assert metrics(at) == {"As of": AS_OF, "Reports due": "613", "Overdue": "35", "Reporting rate": "94%"}
+    rates, by_partner, overdue = (d.value for d in at.dataframe)
+    assert list(rates[["period", "due", "received", "missing"]].itertuples(index=False, name=None)) == [
+        ("2019", 37, 36, 1), ("2020", 62, 60, 2), ("2021", 94, 92, 2), ("2022", 94, 92, 2), ("2023", 128, 126, 2),
+        ("2024", 99, 99, 0), ("2025", 99, 73, 26)]
+    # by administration, the one owing the oldest report first; 2025's late reporters are no longer hidden
+    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "LBN", "MWI", "GTM", "HND", "MOZ", "BFA", "CIV", "ECU", "ETH",
+                                           "GUY", "MLI", "NER", "PSE", "SLV", "TZA", "UKR"]
+    assert list(by_partner.loc[by_partner["partner"] == "TZA", "indicators"].iloc[0]) == ["IND05", "IND06", "IND08", "IND09"]
+    assert len(overdue) == 35
+    assert titles(at) == ["Reports received, % of due, by partner and period", "Reports received and overdue per period (count)"]
     button = at.download_button(key="rep_download")
-    assert button.proto.label == "Download the missing reports (CSV)"
+    assert button.proto.label == "Download the overdue reports (CSV)"
     assert button.proto.deferred_file_id  # built on click, not on every rerun
+    assert any(f"As of {AS_OF}" in m.value for m in at.markdown)
 
 
-def test_reporting_as_of_is_the_latest_period_end_in_the_data_not_today(demo_url):
-    engine = make_engine(demo_url)
-    with engine.connect() as conn:
-        latest = conn.execute(select(func.max(Value.period_end))).scalar_one()
-    engine.dispose()
-    latest = latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10])
+def test_reporting_as_of_is_today_not_the_data(demo_url, monkeypatch):
+    """One upload for a later period never moves "as of": without a period filter it is today."""
+    monkeypatch.delenv("RESULTSBOARD_TODAY")
     at = open_page("views/reporting.py")
-    assert metrics(at)["As of"] == latest.isoformat()
-    assert metrics(at)["As of"] != date.today().isoformat()
+    assert metrics(at)["As of"] == datetime.now(timezone.utc).date().isoformat()
 
 
 def test_reporting_as_of_follows_the_period_filter(demo_url):
     at = open_page("views/reporting.py", to="2023")
-    assert metrics(at) == {"As of": "2023-12-31", "Reports due": "423", "Missing": "14", "Received": "97%"}
-    latest = at.dataframe[0].value
-    assert list(latest["partner"]) == ["HND", "MOZ"]
+    # as of 2023-12-31 the 2023 reports are not due yet (2024-01-30): 2019–2022 only
+    assert metrics(at) == {"As of": "2023-12-31", "Reports due": "287", "Overdue": "7", "Reporting rate": "98%"}
+    by_partner = at.dataframe[1].value
+    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "LBN", "MWI", "GTM"]
 
 
-def test_missing_reports_csv(demo):
+def test_overdue_reports_csv(demo):
     v = view(demo)
-    text = to_csv_bytes(missing_reports(v)).decode("utf-8-sig").splitlines()
-    assert text[0] == "partner,partner_name,indicator,indicator_name,period,period_start,period_end"
-    assert len(text) == 41
-    assert text[1] == "AFG,Afghanistan Customs Department,IND05,Share of staff who signed the code of conduct,2021,2021-01-01,2021-12-31"
+    text = to_csv_bytes(overdue_reports(v)).decode("utf-8-sig").splitlines()
+    assert text[0] == "partner,partner_name,indicator,indicator_name,period,period_start,period_end,due_on"
+    assert len(text) == 36
+    assert text[1] == ('BFA,Burkina Faso Customs,IND06,"Number of officers trained in integrity, ethics and internal control",'
+                       "2025,2025-01-01,2025-12-31,2026-01-30")
 
 
 # --- the named charts ------------------------------------------------------------------------------

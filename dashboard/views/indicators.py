@@ -62,7 +62,7 @@ else:
     state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets")
     unit = f" ({d['unit']})" if d["unit"] else ""
     st.dataframe(
-        rows[["partner_name", "period", "status", "progress", "actual", "target", "baseline", "baseline_year", "note"]],
+        rows[["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period", "note"]],
         hide_index=True, width="stretch",
         column_config={
             "partner_name": "Administration",
