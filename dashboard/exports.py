@@ -319,6 +319,27 @@ def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
     return text
 
 
+def _figures_table(prog: pd.DataFrame, as_of: str) -> str:
+    """The figures behind the charts, one row per indicator and administration: the period
+    each is for, baseline, target, actual, progress, status and its note (so far, last
+    figure, reports received)."""
+    def number(x) -> str:
+        return "" if x is None or x != x else f"{x:,.3f}".rstrip("0").rstrip(".")
+
+    rows = [f"<p class='note'>As of {as_of}: each indicator and administration on its latest target period that "
+            "ended by then (a range for running totals), or the one under way.</p>",
+            "<table><tr><th>indicator</th><th>administration</th><th>period</th><th>baseline</th><th>target</th>"
+            "<th>actual</th><th>progress</th><th>status</th><th>note</th></tr>"]
+    for r in prog.sort_values(["indicator", "partner_name"], kind="stable").to_dict("records"):
+        progress = "" if r["progress"] != r["progress"] else f"{r['progress'] * 100:.0f} %"
+        rows.append(f"<tr><td>{_t(r['indicator'])}</td><td>{_t(r['partner_name'])}</td><td>{_t(r['period'])}</td>"
+                    f"<td>{number(r['baseline'])}</td><td>{number(r['target']) or _t(r['target_text'])}</td>"
+                    f"<td>{number(r['actual']) or _t(r['text'])}</td><td>{progress}</td><td>{_t(r['status'])}</td>"
+                    f"<td>{_t(r['note'])}</td></tr>")
+    rows.append("</table>")
+    return "<section id='figures'><h2>Figures</h2>" + "".join(rows) + "</section>"
+
+
 def _report_html(v, prog, donor: str, sections) -> str:
     """The donor report: self-contained (inline SVG images; without Chromium, interactive
     charts with plotly.js inlined once), a section per chart, then the footnotes."""
@@ -369,6 +390,7 @@ def _report_html(v, prog, donor: str, sections) -> str:
                                      config={"displaylogo": False, "topojsonURL": "./", "responsive": True}))
         parts.append(f"<p class='note'>Data as of {as_of}. Chart <code>{html.escape(name)}</code>; "
                      f"its image files are in charts/ in this pack.</p></section>")
+    parts.append(_figures_table(prog, as_of))
     parts.append("<section id='footnotes'><h2>Footnotes</h2>")
     parts.append("<h3>Period and data</h3><ul class='note'>"
                  f"<li>Period: {first} to {last}; each indicator and administration is scored on its latest target "

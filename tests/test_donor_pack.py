@@ -46,6 +46,14 @@ FUNDED = {
             "SLE", "TUN", "TZA", "UKR"],
 }
 DONOR_NAMES = {"CAN": "Global Affairs Canada", "NOR": "Norad"}
+AS_OF = "2026-06-30"  # "as of" defaults to today: pinned for the module
+
+
+@pytest.fixture(autouse=True, scope="module")
+def pinned_today():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
+        yield
 
 
 def expected_names(donor: str, chart_formats=("png", "svg")) -> list[str]:
@@ -161,19 +169,24 @@ def test_report_has_a_section_per_chart_and_the_footnotes(packs, donor, demo):
     report = z.read("report.html").decode("utf-8")
     charts = all_charts()
     h2 = re.findall(r"<h2>(.*?)</h2>", report)
-    assert len(h2) == len(charts) + 1
-    assert h2[-1] == "Footnotes"
+    assert len(h2) == len(charts) + 2
+    assert h2[-2:] == ["Figures", "Footnotes"]
     sections = re.findall(r"<section id='([^']+)'><h2>(\d+)\. .*?</h2>(.*?)</section>", report, re.S)
     assert [s[0] for s in sections] == list(charts)
     assert [int(s[1]) for s in sections] == list(range(1, len(charts) + 1))
     for name, _, body in sections:
         assert body.lstrip().startswith("<svg"), name  # the SVG image, inline
-        assert "Data as of 2025-12-31" in body, name
+        assert f"Data as of {AS_OF}" in body, name
     assert f"Donor report: {DONOR_NAMES[donor]} ({donor})" in report
     assert "Illustrative demo data" in report
-    assert report.count("Data as of 2025-12-31") >= len(charts) + 2
+    assert report.count(f"Data as of {AS_OF}") >= len(charts) + 2
+    figures = report[report.index("<h2>Figures</h2>"):report.index("<h2>Footnotes</h2>")]
+    assert f"As of {AS_OF}" in figures  # the figures the charts show, each with its period
+    if donor == "CAN":
+        assert ("<td>IND09</td><td>Guatemala Customs</td><td>2025</td><td>1</td><td>6</td><td></td><td></td>"
+                "<td>no data</td><td>last figure: 2024, achieved</td>") in figures
     footnotes = report[report.index("<h2>Footnotes</h2>"):]
-    assert re.search(r"Period: \d{4}-\d{2}-\d{2} to 2025-12-31", footnotes)
+    assert re.search(rf"Period: \d{{4}}-\d{{2}}-\d{{2}} to {AS_OF}", footnotes)
     assert "Illustrative demo data" in footnotes
     assert "Indicator definitions and baselines" in footnotes
     assert "(actual − baseline) ÷ (target − baseline)" in footnotes
@@ -299,7 +312,7 @@ def test_without_chromium_the_pack_has_html_charts_and_images_are_refused(cli, t
         page = z.read(f"charts/{name}.html").decode()
         assert no_cdn(page) and not re.search(r"<script[^>]*\bsrc\s*=", page, re.I), name
     report = z.read("report.html").decode()
-    assert len(re.findall(r"<h2>", report)) == len(all_charts()) + 1
+    assert len(re.findall(r"<h2>", report)) == len(all_charts()) + 2  # a section per chart, the figures, the footnotes
     assert report.count("Plotly.newPlot") == len(all_charts())  # interactive charts instead of images
     assert report.count("<script>window.PlotlyGeoAssets={topojson:") == 1  # the maps' topojson, inlined once
     assert no_cdn(report) and not re.search(r"<script[^>]*\bsrc\s*=", report, re.I)
