@@ -18,17 +18,9 @@ from models.queries.filters import Filters
 from models.queries.reporting import overdue_reports
 from models.queries.rollups import progress_table
 from models.queries.snapshot import load_snapshot, view
+from test_pages_programme import AS_OF, pinned_today  # noqa: F401  (autouse: "as of" pinned for the module)
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-AS_OF = "2026-06-30"  # the 2025 targets have ended and their reports are overdue (due 2026-01-30)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    """"As of" defaults to today: pinned, so the figures below stay put."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
 
 
 def _clear_caches():
