@@ -314,68 +314,28 @@ def _print_json(records) -> None:
     print(json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False))
 
 
-def _table(frame, columns: dict) -> str:
-    """A plain text table of `frame`'s columns, renamed, NaN as '–'."""
-    shown = frame[list(columns)].rename(columns=columns).astype(object)
-    shown = shown.where(shown.notna(), "–")
-    return shown.to_string(index=False)
-
-
-def _pct(x) -> str:
-    return "–" if x is None or x != x else f"{x * 100:.1f} %"
-
-
-def _num(x) -> str:
-    return "–" if x is None or x != x else f"{x:,.3f}".rstrip("0").rstrip(".")
-
-
 def cmd_progress(args) -> int:
-    from models.progress import progress_help
+    from dashboard.text_tables import progress_text
     from models.queries.rollups import progress_records
 
     v = _read_view(args)
     frame, records = progress_records(v, args.by)
     if args.json:
         _print_json(records)
-        return EXIT_OK
-    print(f"Progress as of {v.as_of.isoformat()} · {v.filters.describe()}")
-    if frame.empty:
-        print("No indicator-partner pair in this selection.")
-        return EXIT_OK
-    if args.by == "pair":
-        shown = frame.assign(
-            partner=frame["partner"].replace("", "(programme)"), baseline=frame["baseline"].map(_num),
-            target=frame["target"].map(_num), actual=frame["actual"].map(_num), progress=frame["progress"].map(_pct),
-            reports=[f"{r} of {d}" for r, d in zip(frame["reports_received"], frame["reports_due"])])
-        print(_table(shown, {"indicator": "indicator", "partner": "partner", "period": "period", "baseline": "baseline",
-                             "target": "target", "actual": "actual", "progress": "progress", "status": "status",
-                             "reports": "reports", "note": "note"}))
     else:
-        column = {"key-factor": "key_factor"}.get(args.by, args.by)
-        counts = [", ".join(f"{s} {n}" for s, n in c.items()) for c in frame["counts"]]
-        shown = frame.assign(progress=frame["progress"].map(_pct), counts=counts)
-        print(_table(shown, {column: args.by, "progress": "mean progress", "n": "n", "status": "status", "counts": "pairs by status"}))
-    print()
-    print(progress_help())
+        print(progress_text(v, frame, args.by))
     return EXIT_OK
 
 
 def cmd_missing(args) -> int:
+    from dashboard.text_tables import missing_text
     from models.queries.reporting import missing_records, overdue_reports
 
     v = _read_view(args)
     if args.json:
         _print_json(missing_records(v))
-        return EXIT_OK
-    late = overdue_reports(v)
-    print(f"Overdue reports as of {v.as_of.isoformat()} · {v.filters.describe()}")
-    if late.empty:
-        print("None.")
-        return EXIT_OK
-    shown = late.assign(partner=late["partner"].replace("", "(programme)"))
-    print(_table(shown, {"partner": "partner", "partner_name": "administration", "indicator": "indicator", "period": "period",
-                         "due_on": "due on"}))
-    print(f"\n{len(late)} reports overdue, by administration, oldest first.")
+    else:
+        print(missing_text(v, overdue_reports(v)))
     return EXIT_OK
 
 
