@@ -2,8 +2,10 @@
 
 Run from anywhere:  python seeds/generate_demo.py
 
-Standard library only. Everything random comes from one ``random.Random(42)`` consumed in a
-fixed order, so two runs write byte-identical files (UTF-8, no BOM, ``\\n`` line endings).
+Standard library only. Everything random comes from ``random.Random(42)`` consumed in a
+fixed order, and the split of yearly figures into quarters and by sex from a second
+``random.Random(8)``, so two runs write byte-identical files (UTF-8, no BOM, ``\\n`` line
+endings).
 
 What is sourced and what is made up (see SOURCES.md for the publications):
 - donors, agreements (amounts, currencies, signing dates), partner administrations, who funds
@@ -22,6 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LAST_YEAR = 2025  # the demo reports up to the end of 2025
+QUARTERLY_FROM = 2024  # IND04 and IND06 are reported per quarter from this year (annual targets)
 
 # --------------------------------------------------------------------------------------------
 # Reference facts
@@ -107,16 +110,18 @@ FRAMEWORK = [
 ]
 
 IND_COLUMNS = ["code", "name", "level", "measure", "ascending", "unit", "key_factor", "result",
-               "description", "cumulative", "scale_min", "scale_max"]
+               "description", "frequency", "aggregation", "cumulative", "scale_min", "scale_max"]
+# Empty frequency = annual; empty aggregation = the measure's default (sum for unit, mean for
+# percentage and ordinal).
 INDICATORS = [
     dict(code="IND01", name="Customs Integrity Perception Survey score: perceived integrity",
          level="impact", measure="ordinal", ascending="true", unit="score (1 to 5)", key_factor="9",
-         result="IMP", cumulative="false", scale_min="1", scale_max="5",
+         result="IMP", aggregation="latest", cumulative="false", scale_min="1", scale_max="5",
          description="Mean perception score on a 1 to 5 scale, by respondent group "
                      "(customs officers, private sector); measured in survey rounds."),
     dict(code="IND02", name="Customs Integrity Perception Survey score: transparency",
          level="outcome", measure="ordinal", ascending="true", unit="score (1 to 5)", key_factor="3",
-         result="OC1", cumulative="false", scale_min="1", scale_max="5",
+         result="OC1", aggregation="latest", cumulative="false", scale_min="1", scale_max="5",
          description="Mean score of the transparency questions on a 1 to 5 scale, by respondent group."),
     dict(code="IND03", name="Average release time of import declarations",
          level="outcome", measure="unit", ascending="false", unit="hours", key_factor="5",
@@ -124,17 +129,22 @@ INDICATORS = [
          description="Average time from lodgement to release of import declarations; lower is better."),
     dict(code="IND04", name="Share of declarations processed electronically",
          level="outcome", measure="percentage", ascending="true", unit="%", key_factor="4",
-         result="OC2", cumulative="false", scale_min="", scale_max="",
-         description="Percentage of customs declarations lodged and processed electronically."),
+         result="OC2", frequency="quarterly", aggregation="mean", cumulative="false", scale_min="",
+         scale_max="",
+         description="Percentage of customs declarations lodged and processed electronically; "
+                     f"reported per quarter from {QUARTERLY_FROM}, the year's figure is the mean of "
+                     "its quarters."),
     dict(code="IND05", name="Share of staff who signed the code of conduct",
          level="output", measure="percentage", ascending="true", unit="%", key_factor="7",
          result="OP3.2", cumulative="false", scale_min="", scale_max="",
          description="Percentage of customs staff who signed the code of ethics and conduct."),
     dict(code="IND06", name="Number of officers trained in integrity, ethics and internal control",
-         level="output", measure="unit", ascending="true", unit="officers", key_factor="8",
-         result="OP3.1", cumulative="true", scale_min="", scale_max="",
-         description="Officers completing programme-supported integrity training in the period; "
-                     "summed over periods."),
+         level="output", measure="unit", ascending="true", unit="officers",
+         key_factor="Human Resource Management", result="OP3.1", frequency="quarterly",
+         aggregation="sum", cumulative="true", scale_min="", scale_max="",
+         description="Officers completing programme-supported integrity training in the period "
+                     "(each value is that period's increment; judged on running totals). Reported "
+                     f"per quarter from {QUARTERLY_FROM}, by sex (women, men)."),
     dict(code="IND07", name="Number of integrity complaints investigated",
          level="outcome", measure="unit", ascending="true", unit="cases", key_factor="6",
          result="OC3", cumulative="false", scale_min="", scale_max="",
@@ -150,12 +160,13 @@ INDICATORS = [
          description="Formal consultation meetings with trade and business associations in the year."),
     dict(code="IND10", name="Integrity e-learning module completions",
          level="output", measure="unit", ascending="true", unit="completions", key_factor="8",
-         result="OP3.1", cumulative="true", scale_min="", scale_max="",
+         result="OP3.1", frequency="quarterly", cumulative="true", scale_min="", scale_max="",
          description="Programme level (no partner): completions of the WCO Integrity e-learning "
                      "module on CLiKC!, per quarter."),
     dict(code="IND11", name="Participants in the annual coordinators' meeting",
-         level="output", measure="unit", ascending="true", unit="participants", key_factor="1",
-         result="OP1.2", cumulative="false", scale_min="", scale_max="",
+         level="output", measure="unit", ascending="true", unit="participants",
+         key_factor="Leadership and Commitment", result="OP1.2", cumulative="false", scale_min="",
+         scale_max="",
          description="Programme level (no partner): representatives attending the annual A-CIP "
                      "coordinators' meeting."),
 ]
@@ -249,7 +260,7 @@ def build(rng: random.Random) -> dict[str, tuple[list[str], list[list[str]]]]:
 
     # ---- 04 framework, 05 indicators -------------------------------------------------------------
     out["04_framework.csv"] = (["code", "title", "level", "parent"], [list(r) for r in FRAMEWORK])
-    out["05_indicators.csv"] = (IND_COLUMNS, [[i[c] for c in IND_COLUMNS] for i in INDICATORS])
+    out["05_indicators.csv"] = (IND_COLUMNS, [[i.get(c, "") for c in IND_COLUMNS] for i in INDICATORS])
 
     # ---- CIPS second round (2023): which partners held it ------------------------------------
     # 17 of the 25 first-round administrations held a second round in 2023 (WCO, Feb 2024).
@@ -432,11 +443,59 @@ def activities(rng: random.Random, meeting: dict[int, int], cips_2023: list[str]
 def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[int, int],
             cips_2023: list[str]) -> list[list[str]]:
     rows: list[list[str]] = []
+    qrng = random.Random(8)  # quarters and the split by sex only: the yearly figures stay as they were
 
     def row(ind, partner, span, target="", actual="", baseline="", baseline_year="", comment="",
             dim="", dval=""):
         rows.append([ind, partner, span[0], span[1], target, actual, baseline,
                      str(baseline_year) if baseline_year != "" else "", comment, dim, dval])
+
+    def per_quarter(code: str, y: int) -> bool:
+        """IND04 and IND06 are reported per quarter from QUARTERLY_FROM (not in a joining year)."""
+        return y >= QUARTERLY_FROM and y > JOIN_YEAR[code]
+
+    def quarters_due(y: int) -> int:
+        """Quarters reported in a quarterly year: about one partner in five is late with Q4 2025."""
+        return 3 if y == LAST_YEAR and qrng.random() < 0.2 else 4
+
+    def percentage_quarters(ind: str, code: str, y: int, a: float) -> int:
+        """Quarterly percentages rising through the year whose mean is the year's figure `a`."""
+        tenths = round(a * 10)
+        step = qrng.randint(2, 12)  # tenths of a point per quarter
+        q = [tenths + round((k - 1.5) * step) + qrng.randint(-2, 2) for k in range(3)]
+        q.append(4 * tenths - sum(q))
+        if not all(0 <= v <= 1000 for v in q):
+            q = [tenths] * 4
+        n = quarters_due(y)
+        for k in range(n):
+            row(ind, code, quarter_span(y, k + 1), actual=f1(q[k] / 10))
+        return n
+
+    women_share: dict[str, float] = {}
+    breakdown_only: set[str] = set()
+
+    def count_quarters(ind: str, code: str, y: int, a: int) -> int:
+        """Quarterly counts that add up to the year's figure `a`, each split into women and men;
+        some partners send only the breakdown (no total row)."""
+        if code not in women_share:
+            women_share[code] = qrng.uniform(0.25, 0.55)
+            if qrng.random() < 0.35:
+                breakdown_only.add(code)
+        weights = [qrng.uniform(0.6, 1.4) for _ in range(4)]
+        q = [int(a * w / sum(weights)) for w in weights[:3]]
+        q.append(a - sum(q))
+        n = quarters_due(y)
+        for k in range(n):
+            span = quarter_span(y, k + 1)
+            women = round(q[k] * women_share[code])
+            if code not in breakdown_only:
+                row(ind, code, span, actual=str(q[k]))
+            row(ind, code, span, actual=str(women), dim="sex", dval="women")
+            row(ind, code, span, actual=str(q[k] - women), dim="sex", dval="men")
+        return n
+
+    def quarterly_comment(n: int) -> str:
+        return "" if n == 4 else "Q4 report not yet received"
 
     # Which partners track which optional indicators.
     tracked: dict[str, list[str]] = {}
@@ -499,6 +558,10 @@ def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[in
                     t = b + (goal - b) * (k + 1) / horizon
                     a = clamp(b + (t - b) * p * rng.uniform(0.9, 1.1), 0, 100)
                     gap = missing(code, y)
+                    if ind == "IND04" and per_quarter(code, y) and not gap:
+                        n = percentage_quarters(ind, code, y, a)  # annual target, quarterly actuals
+                        row(ind, code, year_span(y), f1(t), comment=quarterly_comment(n))
+                        continue
                     row(ind, code, year_span(y), f1(t), "" if gap else f1(a),
                         f1(b) if k == 0 else "", by if k == 0 else "",
                         gap_comment(code, y) if gap else "")
@@ -509,6 +572,10 @@ def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[in
                         t = 5 * rng.randint(3, 10)  # joined mid-year
                     a = round(t * p * rng.uniform(0.85, 1.15))
                     gap = missing(code, y)
+                    if per_quarter(code, y) and not gap:
+                        n = count_quarters(ind, code, y, a)  # annual target, quarterly actuals by sex
+                        row(ind, code, year_span(y), str(t), comment=quarterly_comment(n))
+                        continue
                     row(ind, code, year_span(y), str(t), "" if gap else str(a),
                         "0" if k == 0 else "", by if k == 0 else "",
                         gap_comment(code, y) if gap else "")
