@@ -33,7 +33,7 @@ from models.tables import (
     User,
     Value,
 )
-from models.writes import bulk_delete, bulk_update, read_frame
+from models.writes import bulk_delete, bulk_update, read_frame, replace_link_sets
 
 # Tables a batch writes, in dependency order (parents first).
 BATCH_TABLES = [Donor, Partner, Agreement, Funding, Result, Indicator, Activity, Baseline, Value]
@@ -201,13 +201,7 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
 
 
 def _restore_links(conn, activity_id: int, links: dict) -> None:
-    from sqlalchemy import delete
-
-    if "partners" in links:
-        conn.execute(delete(ActivityPartner).where(ActivityPartner.activity_id == activity_id))
-        if links["partners"]:
-            conn.execute(insert(ActivityPartner), [{"activity_id": activity_id, "partner_id": p} for p in links["partners"]])
-    if "key_factors" in links:
-        conn.execute(delete(ActivityKeyFactor).where(ActivityKeyFactor.activity_id == activity_id))
-        if links["key_factors"]:
-            conn.execute(insert(ActivityKeyFactor), [{"activity_id": activity_id, "key_factor": k} for k in links["key_factors"]])
+    """Put back an activity's link sets as its prior version kept them."""
+    for name, table, column in (("partners", ActivityPartner, "partner_id"), ("key_factors", ActivityKeyFactor, "key_factor")):
+        if name in links:
+            replace_link_sets(conn, table.__table__, "activity_id", column, {activity_id: links[name]})

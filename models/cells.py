@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import difflib
-import math
 import re
 from datetime import date
 from typing import Callable
@@ -30,12 +29,19 @@ class _Clear:
 
 CLEAR = _Clear()
 
+# A number written with a decimal comma (12,5): read with --decimal-comma, refused (with
+# advice) without it; models.reading looks for it to suggest the option.
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0 '.]\d{3})+([.,]\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD_LOOSE = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+
+
+def is_clear_token(raw: pd.Series) -> pd.Series:
+    """Cells holding the clear token (exactly: `formats.CLEAR_TOKEN`)."""
+    return raw.eq(CLEAR_TOKEN)
 
 
 def issues_for(mask: pd.Series, raw: pd.Series, column: str, check: str, message, file: str = "") -> list[Issue]:
@@ -77,7 +83,7 @@ def _finish(raw: pd.Series, parsed: dict, errors: dict, column: str, file: str, 
 def parse_text(raw: pd.Series, column: str, file: str = ""):
     """Text: empty -> None, clear token -> CLEAR, anything else as it is."""
     out = raw.astype(object).where(raw != "", None)
-    out = out.where(raw != CLEAR_TOKEN, CLEAR)
+    out = out.where(~is_clear_token(raw), CLEAR)
     return out, []
 
 
@@ -86,7 +92,7 @@ def number_problem(text: str, decimal_comma: bool) -> tuple[str, str]:
     low = text.lower().lstrip("+-")
     if low in ("nan", "inf", "infinity", "-inf", "n/a", "na"):
         return "type-error", f"'{text}' is not a finite number; leave the cell empty if there is no value"
-    if not decimal_comma and _DECIMAL_COMMA.match(text):
+    if not decimal_comma and DECIMAL_COMMA.match(text):
         return "type-error", (
             f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with "
             "--decimal-comma (the 'Decimal comma' toggle on the upload page)"
@@ -113,8 +119,9 @@ def parse_number(
     if percent:
         text = text.str.replace(r"\s*%$", "", regex=True)
     if decimal_comma:
-        text = text.where(~text.str.match(r"^[+-]?\d+,\d+$"), text.str.replace(",", ".", regex=False))
-    nonempty = (raw != "") & (raw != CLEAR_TOKEN)
+        text = text.where(~text.str.match(DECIMAL_COMMA), text.str.replace(",", ".", regex=False))
+    cleared = is_clear_token(raw)
+    nonempty = raw.ne("") & ~cleared
     plain = text.str.match(_PLAIN_NUMBER) & nonempty
     values = pd.to_numeric(text.where(plain, None), errors="coerce").astype(float)
     bad = nonempty & ~plain
@@ -141,7 +148,6 @@ def parse_number(
         if low.any():
             issues += issues_for(low, raw, column, "out-of-range", f"must be {minimum:g} or more", file)
             values = values.where(~low)
-    cleared = raw == CLEAR_TOKEN
     return values, cleared, issues
 
 
@@ -260,11 +266,3 @@ def parse_bool(raw: pd.Series, column: str, file: str = ""):
 def split_list(text: str) -> list[str]:
     """A list cell: items separated by ';' or '|', trimmed, empties dropped."""
     return [p.strip() for p in re.split(r"[;|]", text) if p.strip()]
-
-
-def is_missing(value) -> bool:
-    if value is None or value is CLEAR:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return False

@@ -38,11 +38,3 @@ def load_demo(engine: Engine, directory: Path = SEEDS_DIR) -> ImportReport | Non
         return None
     uploads = [Upload(p.name, p.read_bytes()) for p in todo]
     return import_files(engine, uploads, user=DEMO_USER, source="demo")
-
-
-def shows_demo(engine: Engine) -> bool:
-    """True while committed demo batches are present: drives the 'illustrative data' label."""
-    with engine.connect() as conn:
-        return conn.execute(
-            select(ImportBatch.id).where(ImportBatch.source == "demo", ImportBatch.status == "committed").limit(1)
-        ).first() is not None

@@ -1,6 +1,7 @@
 """The upload contract: kinds, their columns and the allowed vocabularies (DESIGN.md)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from models.scoring.inputs import AGGREGATIONS as _AGGREGATIONS
@@ -18,6 +19,12 @@ class Kind:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+
+def normalise_header(text: str) -> str:
+    """A header as the column name it means: `" Period Start"`, `"period-end"`, `"PERIOD_START"` -> `period_start`."""
+    text = str(text).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-_]*[\s\-][\s\-_]*", "_", text)
 
 
 # Dependency order: every kind may refer only to kinds before it.
@@ -78,6 +85,11 @@ KINDS: dict[str, Kind] = {
 }
 KIND_ORDER = list(KINDS)
 
+# A results row may also give a baseline, stored once per this key (file column names).
+BASELINE_KEY = ("indicator", "partner", "dimension", "dimension_value", "baseline_year")
+# File columns stored under another name (a reference column is stored as <name>_id).
+STORED_AS = {"baseline_year": "year"}
+
 # Columns an export adds that an upload ignores silently (computed, never stored).
 COMPUTED_COLUMNS = {"results": ("progress", "status", "partner_name", "indicator_name")}
 
@@ -85,8 +97,10 @@ COMPUTED_COLUMNS = {"results": ("progress", "status", "partner_name", "indicator
 RESULTS_PERIOD_COLUMNS = (("period_start", "period_end"), ("period",))
 RESULTS_VALUE_COLUMNS = ("target", "actual", "baseline")
 
-MEASURES = {"unit": "unit", "1": "unit", "percentage": "percentage", "2": "percentage",
-            "ordinal": "ordinal", "4": "ordinal", "qualitative": "qualitative", "5": "qualitative"}
+# The measures an indicator may have (the one list), and the spellings an upload accepts:
+# the name, or the number the original framework gave it.
+MEASURE_NAMES = ("unit", "percentage", "ordinal", "qualitative")
+MEASURES = {spelling: name for name, number in zip(MEASURE_NAMES, ("1", "2", "4", "5")) for spelling in (name, number)}
 LEVELS = ("impact", "outcome", "output", "other")
 ACTIVITY_TYPES = ("meeting", "technical-assistance", "capacity-building", "survey", "e-learning",
                   "diagnostic", "other")

@@ -5,38 +5,34 @@ or Windows-1252 with a warning) and genuine `.xlsx` workbooks, detects the kind 
 from its headers, and returns a `Table`: every cell a trimmed `str`, columns renamed to the
 kind's canonical names, index = the row number a spreadsheet shows (header = 1). Problems
 with the file as a whole or with its header are `Issue`s; cell values are checked later.
+Bytes become text in `models.decoding`; workbooks become a grid of text in `models.workbooks`.
 """
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import difflib
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS
+from models.cells import DECIMAL_COMMA
+from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
+from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS, normalise_header
 from models.issues import ERROR, WARNING, Issue
+from models.workbooks import grid_table, read_workbook
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 NUMBER_COLUMNS = ("target", "actual", "baseline", "amount", "participants", "scale_min", "scale_max")
-DECIMAL_COMMA = r"^-?\d+,\d+$"
 # A leading ' added on export to defuse a spreadsheet formula (DESIGN.md, "Cells"). Quotes
 # before the trigger are counted so that an export adding one ' to every cell matching
 # ^'*[=+\-@\t\r\n] round-trips exactly ("'=x" exports as "''=x" and reads back as "'=x").
 DEFUSED = r"'+[=+\-@\t\r\n]"
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-SAMPLE_SIZE = 65536
-CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
-CONTROL_CHARS = {c: None for c in CONTROL_BYTES}
-SAVE_AS = "save it as CSV (UTF-8) or .xlsx"
 
 
 @dataclass
@@ -50,12 +46,6 @@ class Table:
     delimiter: str | None = None
     issues: list[Issue] = field(default_factory=list)
     decimal_comma_likely: bool = False
-
-
-def normalise_header(text: str) -> str:
-    """`" Period Start"`, `"period-end"`, `"PERIOD_START"` -> `period_start`."""
-    text = str(text).replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s\-_]*[\s\-][\s\-_]*", "_", text)
 
 
 def _qualifies(kind: str, columns: set[str]) -> bool:
@@ -129,27 +119,26 @@ def read_upload(
         kind = wanted
     table.kind = kind
 
+    empty = f"{filename} is empty; a file needs a header row (and data rows)"
     if not data[:SAMPLE_SIZE].strip() and not data.strip():
-        table.issues.append(_file_issue(table, "empty-file", filename,
-                                        f"{filename} is empty; a file needs a header row (and data rows)"))
+        table.issues.append(file_issue(filename, "empty-file", filename, empty))
         return table
-    if data[:4] in ZIP_MAGIC:
-        grid = _read_workbook(data, table, kind)
+    if is_workbook(data):
+        grid = read_workbook(data, filename, kind, table.issues)
         if grid is None:
             return table
-        header_row, header, body = _from_grid(grid)
+        header_row, header, body = grid_table(grid)
         row_issues = []
     else:
-        what = _binary_signature(data, check_bytes=encoding is None)
+        what = binary_signature(data, check_bytes=encoding is None)
         if what:
-            table.issues.append(_not_csv(table, what))
+            table.issues.append(not_csv(filename, what))
             return table
-        text = _decode(data, table, encoding)
+        text, table.encoding = decode(data, filename, encoding, table.issues)
         if text is None:
             return table
         if not text.strip():
-            table.issues.append(_file_issue(table, "empty-file", filename,
-                                            f"{filename} is empty; a file needs a header row (and data rows)"))
+            table.issues.append(file_issue(filename, "empty-file", filename, empty))
             return table
         table.delimiter = delimiter or sniff_delimiter(text)
         parsed = _parse_csv(text, table, data)
@@ -157,159 +146,11 @@ def read_upload(
             return table
         header_row, header, body, row_issues = parsed
     if header_row is None:
-        table.issues.append(_file_issue(table, "empty-file", filename, f"{filename} has no header row"))
+        table.issues.append(file_issue(filename, "empty-file", filename, f"{filename} has no header row"))
         return table
     _shape(table, header_row, header, body)
     table.issues.extend(row_issues)
     return table
-
-
-# --- file type -------------------------------------------------------------------------
-
-def _file_issue(table: Table, check: str, value: str, message: str, severity: str = ERROR) -> Issue:
-    return Issue(0, "", check, value, message, severity, table.file)
-
-
-def _not_csv(table: Table, what: str, advice: str = SAVE_AS) -> Issue:
-    return _file_issue(table, "not-csv", table.file,
-                       f"{table.file} looks like {what}, not a CSV file or an .xlsx workbook; {advice}")
-
-
-def _binary_signature(data: bytes, check_bytes: bool = True) -> str | None:
-    """What a non-text file looks like, or None when it may be text.
-
-    `check_bytes`: also look for NUL and control bytes (not when an encoding is given,
-    since UTF-16 text holds NUL bytes; the decoded text is checked instead).
-    """
-    head = data[:16]
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return ("an old-style Excel .xls workbook (or a password-protected or other Office 97-2003 file);"
-                " open it in Excel and")
-    signatures = [
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "an image (PNG)"),
-        (b"\xff\xd8\xff", "an image (JPEG)"),
-        (b"GIF8", "an image (GIF)"),
-        (b"BM", None),  # too short to trust on its own
-        (b"\x1f\x8b", "a compressed (gzip) file"),
-        (b"7z\xbc\xaf", "a compressed (7-Zip) archive"),
-        (b"Rar!", "a compressed (RAR) archive"),
-        (b"{\\rtf", "a rich-text (RTF) document"),
-    ]
-    for magic, what in signatures:
-        if what and head.startswith(magic):
-            return what
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "an image (WebP)"
-    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None  # UTF-32 / UTF-16 text: checked after decoding
-    if not check_bytes:
-        return None
-    if b"\x00" in data:
-        return "a binary file (it holds NUL bytes; if it is UTF-16 text without a BOM, use --encoding utf-16)"
-    sample = data[:SAMPLE_SIZE]
-    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
-    if controls >= 3 and controls * 100 > len(sample):
-        return "a binary file (it holds many control characters)"
-    return None
-
-
-def _binary_text(text: str) -> str | None:
-    if "\x00" in text:
-        return "a binary file (it holds NUL characters)"
-    sample = text[:SAMPLE_SIZE]
-    controls = len(sample) - len(sample.translate(CONTROL_CHARS))
-    if controls >= 3 and controls * 100 > len(sample):
-        return "a binary file (it holds many control characters)"
-    return None
-
-
-# --- encodings -------------------------------------------------------------------------
-
-def _decode(data: bytes, table: Table, encoding: str | None) -> str | None:
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            table.issues.append(_file_issue(table, "encoding", encoding,
-                                            f"unknown encoding '{encoding}' (--encoding); try utf-8, utf-16 or cp1252"))
-            return None
-        try:
-            text = data.decode(encoding)
-        except UnicodeError as exc:
-            table.issues.append(_file_issue(
-                table, "encoding", encoding,
-                f"{table.file} could not be read as {encoding} (--encoding {encoding}): {_where(exc)};"
-                " check the encoding the file was saved in, or save it as CSV (UTF-8)"))
-            return None
-        table.encoding = encoding
-    else:
-        text = _decode_auto(data, table)
-        if text is None:
-            return None
-    what = _binary_text(text)
-    if what:
-        table.issues.append(_not_csv(table, what))
-        return None
-    return text
-
-
-def _decode_auto(data: bytes, table: Table) -> str | None:
-    boms = [
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ]
-    for bom, name in boms:
-        if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeError as exc:
-                table.issues.append(_file_issue(
-                    table, "encoding", name,
-                    f"{table.file} starts with a {name.upper()} byte-order mark but is not valid {name.upper()}:"
-                    f" {_where(exc)}; save it as CSV (UTF-8) or give its encoding with --encoding ENCODING"))
-                return None
-            table.encoding = name
-            return text
-    try:
-        text = data.decode("utf-8")
-        table.encoding = "utf-8"
-        return text
-    except UnicodeDecodeError as utf8_error:
-        first_bad = utf8_error.start
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        table.issues.append(_file_issue(
-            table, "encoding", _excerpt(data, exc.start, "latin-1"),
-            f"{table.file} is not UTF-8, UTF-16 or Windows-1252 text ({_where(exc)}); save it as CSV (UTF-8),"
-            " or give its encoding with --encoding ENCODING (or choose it on the upload page)"))
-        return None
-    table.encoding = "cp1252"
-    table.issues.append(_file_issue(
-        table, "encoding", _excerpt(data, first_bad, "cp1252"),
-        f"{table.file} is not UTF-8, so it was read as Windows-1252 (cp1252); check accented letters"
-        " in the value shown. If they look wrong, give the file's encoding with --encoding ENCODING"
-        " (or choose it on the upload page), or save the file as CSV (UTF-8)", WARNING))
-    return text
-
-
-def _where(exc: UnicodeError) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        bad = exc.object[exc.start:exc.end]
-        return f"byte {' '.join(f'0x{b:02x}' for b in bad[:4])} at position {exc.start}"
-    return str(exc)
-
-
-def _excerpt(data: bytes, position: int, codec: str) -> str:
-    """The line holding byte `position`, decoded with `codec`, cut to 80 characters."""
-    start = data.rfind(b"\n", 0, position) + 1
-    end = data.find(b"\n", position)
-    line = data[start:] if end < 0 else data[start:end]
-    return line.decode(codec, errors="replace").strip()[:80]
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -383,18 +224,18 @@ def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[s
         except pd.errors.ParserError as exc:
             seen = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
             if not seen:
-                table.issues.append(_file_issue(
-                    table, "not-csv", table.file,
+                table.issues.append(file_issue(
+                    table.file, "not-csv", table.file,
                     f"{table.file} is not a well-formed CSV file ({exc}); check for a quote (\") that is never"
                     f" closed, or {SAVE_AS}"))
                 return None
             width = max(int(seen.group(1)), width * 2 if attempt >= 3 else 0)
         except (ValueError, UnicodeError) as exc:
-            table.issues.append(_file_issue(table, "not-csv", table.file,
-                                            f"{table.file} could not be read as CSV ({exc}); {SAVE_AS}"))
+            table.issues.append(file_issue(table.file, "not-csv", table.file,
+                                           f"{table.file} could not be read as CSV ({exc}); {SAVE_AS}"))
             return None
     else:  # pragma: no cover - twelve ever-wider retries
-        table.issues.append(_file_issue(table, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
         return None
     raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
     raw = raw.fillna("")
@@ -424,95 +265,6 @@ def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[s
             ]
     body = body.loc[keep, list(range(header_width))]
     return header_at + 1, header, body, row_issues
-
-
-# --- XLSX ------------------------------------------------------------------------------
-
-def _read_workbook(data: bytes, table: Table, kind: str | None) -> list[list[str]] | None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        table.issues.append(_not_csv(table, "a damaged or incomplete .xlsx workbook (or zip archive)",
-                                     "open it in Excel and " + SAVE_AS))
-        return None
-    if "xl/workbook.xml" not in names:
-        if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
-            what = "an OpenDocument spreadsheet (.ods)"
-        elif "word/document.xml" in names:
-            what = "a Word document"
-        else:
-            what = "a zip archive"
-        table.issues.append(_not_csv(table, what))
-        return None
-    import openpyxl  # only needed for workbooks
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = _choose_sheet(book.worksheets, kind)
-            if sheet is None:
-                table.issues.append(_not_csv(table, "a workbook with no worksheet"))
-                return None
-            sheet.reset_dimensions()
-            grid = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(min_row=1)]
-        finally:
-            book.close()
-    except Exception as exc:  # openpyxl raises many kinds on broken workbooks
-        table.issues.append(_not_csv(table, f"a damaged .xlsx workbook ({type(exc).__name__}: {exc})",
-                                     "open it in Excel and " + SAVE_AS))
-        return None
-    return grid
-
-
-def _choose_sheet(sheets: list, kind: str | None):
-    """The sheet named after the kind (any kind when not given), else the first visible sheet."""
-    wanted = [kind] if kind else KIND_ORDER
-    for sheet in sheets:
-        if normalise_header(sheet.title) in wanted:
-            return sheet
-    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
-    return (visible or sheets or [None])[0]
-
-
-def _cell_text(cell) -> str:
-    """A cell's value as the person sees it: 12 not 12.0, ISO dates, 45% as '45%'."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        percent = str(getattr(cell, "number_format", "") or "").endswith("%")
-        if percent:
-            value = round(value * 100, 10)
-        if isinstance(value, float):
-            value = float(f"{value:.15g}")  # Excel shows at most 15 significant digits
-            if value.is_integer():
-                value = int(value)
-        return f"{value!r}%" if percent else repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _from_grid(grid: list[list[str]]) -> tuple[int | None, list[str], pd.DataFrame]:
-    width = max((len(r) for r in grid), default=0)
-    filled_rows = [n for n, r in enumerate(grid, start=1) if any(r)]
-    if not filled_rows:
-        return None, [], _empty_frame([])
-    header_row = filled_rows[0]
-    header = grid[header_row - 1] + [""] * (width - len(grid[header_row - 1]))
-    body_rows = [n for n in filled_rows if n > header_row]
-    records = [grid[n - 1] + [""] * (width - len(grid[n - 1])) for n in body_rows]
-    body = pd.DataFrame(records, columns=range(width), index=pd.Index(body_rows, dtype="int64", name="row"))
-    body = body.astype("str") if len(body) else pd.DataFrame(
-        {c: pd.Series([], dtype="str") for c in range(width)}, index=pd.Index([], dtype="int64", name="row"))
-    return header_row, header, body
 
 
 # --- header and cells ------------------------------------------------------------------

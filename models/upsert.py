@@ -1,11 +1,12 @@
-"""One diff of incoming rows against stored ones decides created / updated / unchanged.
+"""The one write path of the import engine: a diff of incoming rows against stored ones
+decides created / updated / unchanged, then one step writes it.
 
 `plan_upsert` compares; `apply_plan` writes (set-based) and records prior versions of the
-rows it updates so a batch can be reverted exactly.
+rows it updates so a batch can be reverted exactly. Every kind goes through these two.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,6 @@ class Plan:
     prior: pd.DataFrame  # id + batch_id + columns (stored values of the updated rows)
     actions: pd.Series  # spreadsheet row -> created / updated / unchanged
     ids: pd.Series  # spreadsheet row -> stored id (NaN for created rows until applied)
-    extra: dict = field(default_factory=dict)
 
 
 def _is_missing(series: pd.Series) -> np.ndarray:
@@ -94,14 +94,26 @@ def plan_upsert(
     table: Table,
     key: list[str],
     columns: list[str],
+    fold_case: tuple[str, ...] = (),
     extra_changed: pd.Series | None = None,
 ) -> Plan:
     """incoming: key + columns, index = spreadsheet row; values None/NaN = keep, CLEAR = clear.
-    stored: id + batch_id + key + columns."""
+    stored: id + batch_id + key + columns.
+
+    `fold_case`: key columns (codes) matched case-insensitively; a created row takes the
+    incoming spelling, an updated row keeps the stored one (keys are never rewritten).
+    `extra_changed`: rows that changed in something the columns do not show (a link set)."""
     incoming = incoming.copy()
     incoming["_row"] = incoming.index
+    on = list(key)
+    if fold_case:
+        stored = stored.copy()
+        for k in fold_case:
+            incoming[f"_fold_{k}"] = incoming[k].str.lower()
+            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
+        on = [f"_fold_{k}" if k in fold_case else k for k in key]
     merged = incoming.merge(
-        stored, on=key, how="left", suffixes=("", "_old"), sort=False
+        stored, on=on, how="left", suffixes=("", "_old"), sort=False
     ).set_index("_row")
     merged.index.name = None
     matched = merged["id"].notna().to_numpy()
@@ -154,15 +166,31 @@ def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:
     return prior[prior["batch_id"].ne(batch_id).to_numpy()]
 
 
-def apply_plan(conn: Connection, plan: Plan, batch_id: int) -> None:
-    """Write a plan: insert created rows, keep prior versions, update changed rows."""
+def combine_actions(first: pd.Series, second: pd.Series) -> pd.Series:
+    """One action per row from two steps writing it: created if either created it, else
+    updated if either updated it, else unchanged (rejected wins over all)."""
+    rank = {UNCHANGED: 0, UPDATED: 1, CREATED: 2, REJECTED: 3}
+    return pd.Series([a if rank[a] >= rank[b] else b for a, b in zip(first, second)], index=first.index, dtype=object)
+
+
+def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None) -> None:
+    """Write a plan: insert created rows, keep prior versions, update changed rows.
+
+    `keep`: stored values (indexed by row id) this plan does not write but that are kept
+    with the prior versions of its updated rows, so a revert restores them too (a parent
+    link a later step of the same import may change; an activity's link sets)."""
     cols = plan.key + plan.columns
     if not plan.created.empty:
         created = plan.created.copy()
         created["batch_id"] = batch_id
         bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
     if not plan.updated.empty:
-        record_versions(conn, batch_id, plan.table.name, versions_to_keep(plan.prior, batch_id), plan.columns)
+        prior, kept = plan.prior, list(plan.columns)
+        if keep is not None:
+            also = [c for c in keep.columns if c not in kept]
+            prior = prior.assign(**{c: prior["id"].map(keep[c]) for c in also})
+            kept += also
+        record_versions(conn, batch_id, plan.table.name, versions_to_keep(prior, batch_id), kept)
         upd = plan.updated.copy()
         upd["batch_id"] = batch_id
         bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))

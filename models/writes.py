@@ -10,7 +10,7 @@ import math
 from typing import Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table
 
 from models.tables import RowVersion
 
@@ -81,6 +81,16 @@ def bulk_delete(conn: Connection, table: Table, ids: Iterable[int], column: str 
         conn.exec_driver_sql(sql, [(x,) for x in ids[i : i + CHUNK]])
 
 
+def replace_link_sets(conn: Connection, table: Table, owner: str, column: str, sets: dict) -> None:
+    """Replace the link rows of each owner (an activity's partners, its key factors) with the
+    given set: {owner id: values}; an empty set removes them all."""
+    if not sets:
+        return
+    bulk_delete(conn, table, sets, owner)
+    rows = [(int(o), plain(v)) for o, values in sets.items() for v in sorted(values)]
+    bulk_insert(conn, table, [owner, column], rows)
+
+
 def record_versions(conn: Connection, batch_id: int, table_name: str, prior: pd.DataFrame, columns: Sequence[str]) -> None:
     """Keep the prior state (`columns` plus batch_id) of rows a batch is about to update."""
     if prior.empty:
@@ -114,4 +124,4 @@ def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["bulk_insert", "bulk_update", "bulk_delete", "record_versions", "read_frame", "frame_rows", "select"]
+__all__ = ["bulk_insert", "bulk_update", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "frame_rows", "iso_dates"]

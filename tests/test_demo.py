@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import distinct, func, select
 
-from models.demo import SEEDS_DIR, load_demo, seed_files, shows_demo
+from models.demo import SEEDS_DIR, load_demo, seed_files
+from models.queries import load_snapshot
 from models.tables import (
     Activity,
     ActivityPartner,
@@ -100,7 +101,7 @@ def test_demo_batch(demo_engine):
     assert (user, source, status) == ("demo", "demo", "committed")
     assert json.loads(files) == [p.name for p in seed_files()]
     assert kinds == "donors,partners,funding,framework,indicators,activities,results"
-    assert shows_demo(demo_engine)
+    assert load_snapshot(demo_engine).is_demo  # the dashboard's 'illustrative data' label
     assert scalar(demo_engine, select(func.count()).select_from(Value).where(Value.batch_id.is_(None))) == 0
 
 
@@ -130,5 +131,5 @@ def test_demo_not_shown_after_revert(demo_engine):
 
     batch_id = scalar(demo_engine, select(ImportBatch.id))
     assert revert_batch(demo_engine, batch_id, user="admin").status == "reverted"
-    assert not shows_demo(demo_engine)
+    assert not load_snapshot(demo_engine).is_demo
     assert scalar(demo_engine, select(func.count()).select_from(Value)) == 0

@@ -1,24 +1,22 @@
 """Each upload kind through the import engine, stored exactly (DESIGN.md, "Upload formats")."""
 from datetime import date
-from textwrap import dedent
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
-from models.importing import Upload, import_files
-from models.tables import (
-    Activity,
-    ActivityKeyFactor,
-    ActivityPartner,
-    Agreement,
-    Baseline,
-    Donor,
-    Funding,
-    Indicator,
-    Partner,
-    Result,
-    Value,
+from models.tables import Activity, ActivityKeyFactor, ActivityPartner, Agreement, Donor, Funding, Partner
+
+from helpers import (
+    baselines_stored,
+    committed,
+    donors_stored,
+    framework_stored,
+    import_csv,
+    indicators_stored,
+    partners_stored,
+    problems,
+    stored,
+    values_stored,
 )
 
 DONORS = """
@@ -49,48 +47,6 @@ IND5,Officers trained,output,unit,true,officers,8,OP1,,true,,
 BASE = [("donors.csv", DONORS), ("partners.csv", PARTNERS), ("framework.csv", FRAMEWORK), ("indicators.csv", INDICATORS)]
 
 
-def csv_upload(name, text):
-    return Upload(name, dedent(text).lstrip().encode("utf-8"))
-
-
-def import_csv(engine, *files, **options):
-    """Import (name, text) pairs as one call."""
-    return import_files(engine, [csv_upload(n, t) for n, t in files], user="tester", **options)
-
-
-def committed(engine, *files, **options):
-    report = import_csv(engine, *files, **options)
-    assert report.status == "committed", report.issues
-    return report
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-def partners_stored(engine):
-    return stored(engine, select(Partner.code, Partner.name, Partner.country, Partner.region, Partner.joined_on,
-                                 Partner.status).where(Partner.code != "").order_by(Partner.code))
-
-
-def framework_stored(engine):
-    parent = aliased(Result)
-    return stored(engine, select(Result.code, Result.title, Result.level, parent.code)
-                  .outerjoin(parent, parent.id == Result.parent_id).order_by(Result.code))
-
-
-def indicators_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Indicator.name, Indicator.level, Indicator.measure, Indicator.ascending, Indicator.cumulative,
-        Indicator.unit, Indicator.key_factor, Result.code, Indicator.description, Indicator.scale_min, Indicator.scale_max,
-    ).outerjoin(Result, Result.id == Indicator.result_id).order_by(Indicator.code))
-
-
 def activities_stored(engine):
     return stored(engine, select(
         Activity.code, Activity.title, Activity.type, Activity.start, Activity.end, Activity.mode, Activity.status,
@@ -110,27 +66,7 @@ def activity_links(engine):
     }
 
 
-def values_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.dimension, Value.dimension_value,
-        Value.target, Value.actual, Value.target_text, Value.actual_text, Value.comment,
-    ).join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
-        .order_by(Indicator.code, Partner.code, Value.period_start, Value.dimension_value))
-
-
-def baselines_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Baseline.dimension, Baseline.dimension_value, Baseline.year, Baseline.value,
-        Baseline.value_text, Baseline.comment,
-    ).join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id)
-        .order_by(Indicator.code, Partner.code, Baseline.year))
-
-
 # --- each kind, stored exactly -----------------------------------------------------------------
-
-def donors_stored(engine):
-    return stored(engine, select(Donor.code, Donor.name, Donor.country).order_by(Donor.code))
-
 
 def funding_stored(engine):
     agreements = stored(engine, select(Donor.code, Agreement.phase, Agreement.amount, Agreement.currency,

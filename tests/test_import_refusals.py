@@ -4,29 +4,14 @@ CSV, encodings, missing columns, unknown kinds and who may upload what (DESIGN.m
 import io
 import zipfile
 from datetime import date
-from textwrap import dedent
 
 import pytest
 from sqlalchemy import select
 
 from models.access import Scope
-from models.importing import Upload, import_files
-from models.tables import (
-    Activity,
-    ActivityKeyFactor,
-    ActivityPartner,
-    Agreement,
-    AuditEvent,
-    Baseline,
-    Donor,
-    Funding,
-    ImportBatch,
-    Indicator,
-    Partner,
-    Result,
-    RowVersion,
-    Value,
-)
+from models.tables import Indicator, Partner, Value
+
+from helpers import committed, database_content, import_bytes, import_csv, problems, stored
 
 PARTNERS = (
     "code,name,country,region\n"
@@ -36,42 +21,6 @@ PARTNERS = (
 INDICATORS = "code,name,level,measure,ascending\nUNIT,Release time,outcome,unit,false\nPCT,Share,outcome,percentage,true\n"
 REFERENCE = [("partners.csv", PARTNERS), ("indicators.csv", INDICATORS)]
 GTM_COORDINATOR = Scope("coordinator@sat.gob.gt", "partner", partner="GTM")
-
-
-def csv_upload(name, text):
-    return Upload(name, dedent(text).lstrip("\n").encode("utf-8"))
-
-
-def import_csv(engine, *files, **options):
-    return import_files(engine, [csv_upload(n, t) for n, t in files], user="tester", **options)
-
-
-def import_bytes(engine, name, data, **options):
-    return import_files(engine, [Upload(name, data)], user="tester", **options)
-
-
-def committed(engine, *files, **options):
-    report = import_csv(engine, *files, **options)
-    assert report.status == "committed", report.issues
-    return report
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-PROGRAMME_TABLES = [Donor, Partner, Agreement, Funding, Result, Indicator, Activity, ActivityPartner, ActivityKeyFactor,
-                    Baseline, Value, ImportBatch, RowVersion, AuditEvent]
-
-
-def database_content(engine):
-    """Every row of every programme table, for before/after comparisons."""
-    return {m.__table__.name: sorted(stored(engine, select(m.__table__)), key=repr) for m in PROGRAMME_TABLES}
 
 
 def partners_stored(engine):
@@ -384,3 +333,11 @@ def test_partner_coordinator_comment_only(engine):
                         scope=GTM_COORDINATOR)
     assert (report.status, report.updated, problems(report)) == ("committed", 1, [])
     assert values_stored(engine) == [("UNIT", "GTM", date(2024, 1, 1), 10.0, None, "Data delayed")]
+
+
+def test_an_issue_with_an_unknown_check_code_is_refused():
+    """The engine cannot report a check the list (and the README) does not have."""
+    from models.issues import Issue
+
+    with pytest.raises(ValueError, match="unknown check code 'no-such-check'"):
+        Issue(0, "", "no-such-check", "", "")

@@ -1,29 +1,36 @@
 """Upsert on natural keys, empty and clear cells, batches, dry runs (DESIGN.md, "Import rules")."""
 from datetime import date
-from textwrap import dedent
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from models.batches import history
 from models.formats import CLEAR_TOKEN
-from models.importing import Upload, import_files
 from models.tables import (
     Activity,
     ActivityKeyFactor,
     ActivityPartner,
     Agreement,
-    AuditEvent,
     Baseline,
     Donor,
     Funding,
-    ImportBatch,
     Indicator,
     Partner,
-    Result,
-    RowVersion,
     Value,
+)
+
+from helpers import (
+    committed,
+    counts,
+    database_content,
+    donors_stored,
+    framework_stored,
+    import_csv,
+    indicators_stored,
+    partners_stored,
+    problems,
+    stored,
+    undisaggregated_values_stored as values_stored,
 )
 
 DONORS = "code,name,country\nNOR,Norad,Norway\nCAN,Global Affairs Canada,Canada\n"
@@ -53,72 +60,6 @@ RESULTS = (
 REFERENCE = [("donors.csv", DONORS), ("partners.csv", PARTNERS), ("framework.csv", FRAMEWORK), ("indicators.csv", INDICATORS)]
 
 
-def csv_upload(name, text):
-    return Upload(name, dedent(text).lstrip().encode("utf-8"))
-
-
-def import_csv(engine, *files, **options):
-    return import_files(engine, [csv_upload(n, t) for n, t in files], user="tester", **options)
-
-
-def committed(engine, *files, **options):
-    report = import_csv(engine, *files, **options)
-    assert report.status == "committed", report.issues
-    return report
-
-
-def counts(report):
-    return report.created, report.updated, report.unchanged, report.rejected
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-def batch_count(engine):
-    return stored(engine, select(func.count(ImportBatch.id)))[0][0]
-
-
-PROGRAMME_TABLES = [Donor, Partner, Agreement, Funding, Result, Indicator, Activity, ActivityPartner, ActivityKeyFactor,
-                    Baseline, Value, ImportBatch, RowVersion, AuditEvent]
-
-
-def database_content(engine):
-    """Every row of every programme table (ids included), for before/after comparisons."""
-    out = {}
-    for model in PROGRAMME_TABLES:
-        table = model.__table__
-        out[table.name] = sorted(stored(engine, select(table)), key=repr)
-    return out
-
-
-def partners_stored(engine):
-    return stored(engine, select(Partner.code, Partner.name, Partner.country, Partner.region, Partner.joined_on,
-                                 Partner.status).where(Partner.code != "").order_by(Partner.code))
-
-
-def donors_stored(engine):
-    return stored(engine, select(Donor.code, Donor.name, Donor.country).order_by(Donor.code))
-
-
-def indicators_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Indicator.name, Indicator.level, Indicator.measure, Indicator.ascending, Indicator.cumulative,
-        Indicator.unit, Indicator.key_factor, Result.code, Indicator.description, Indicator.scale_min, Indicator.scale_max,
-    ).outerjoin(Result, Result.id == Indicator.result_id).order_by(Indicator.code))
-
-
-def framework_stored(engine):
-    parent = aliased(Result)
-    return stored(engine, select(Result.code, Result.title, Result.level, parent.code)
-                  .outerjoin(parent, parent.id == Result.parent_id).order_by(Result.code))
-
-
 def funding_stored(engine):
     return (
         stored(engine, select(Donor.code, Agreement.phase, Agreement.amount, Agreement.currency, Agreement.start, Agreement.end)
@@ -140,14 +81,6 @@ def activities_stored(engine):
         (*a[1:], sorted(p for i, p in partners if i == a[0]), sorted(k for i, k in factors if i == a[0]))
         for a in acts
     ]
-
-
-def values_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.target, Value.actual,
-        Value.target_text, Value.actual_text, Value.comment,
-    ).join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
-        .order_by(Indicator.code, Partner.code, Value.period_start))
 
 
 def baselines_stored(engine):

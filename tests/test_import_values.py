@@ -1,13 +1,10 @@
 """Results rows: periods, numbers by measure, keys, overlaps and every problem reported
 (DESIGN.md, "Upload formats" and "Import rules")."""
 from datetime import date
-from textwrap import dedent
 
 import pytest
-from sqlalchemy import select
 
-from models.importing import Upload, import_files
-from models.tables import Baseline, Indicator, Partner, Value
+from helpers import baselines_stored, committed, import_csv, problems, values_stored
 
 REFERENCE = [
     ("partners.csv", """
@@ -25,49 +22,10 @@ REFERENCE = [
 ]
 
 
-def csv_upload(name, text):
-    return Upload(name, dedent(text).lstrip("\n").encode("utf-8"))
-
-
-def import_csv(engine, *files, **options):
-    return import_files(engine, [csv_upload(n, t) for n, t in files], user="tester", **options)
-
-
-def committed(engine, *files, **options):
-    report = import_csv(engine, *files, **options)
-    assert report.status == "committed", report.issues
-    return report
-
-
 def import_results(engine, text, **options):
     """Reference data first, then one results file."""
     committed(engine, *REFERENCE)
     return import_csv(engine, ("results.csv", text), **options)
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-def values_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.dimension, Value.dimension_value,
-        Value.target, Value.actual, Value.target_text, Value.actual_text, Value.comment,
-    ).join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
-        .order_by(Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.dimension_value))
-
-
-def baselines_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Baseline.dimension, Baseline.dimension_value, Baseline.year, Baseline.value,
-        Baseline.value_text, Baseline.comment,
-    ).join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id)
-        .order_by(Indicator.code, Partner.code, Baseline.year))
 
 
 def periods_stored(engine):

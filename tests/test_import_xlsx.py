@@ -2,14 +2,21 @@
 (DESIGN.md, "Upload formats": files are CSV or genuine .xlsx, first sheet or the sheet
 named after the kind)."""
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 from sqlalchemy import select
 
-from models.importing import Upload, import_files
-from models.tables import Baseline, Indicator, Partner, Value
+from models.tables import Baseline, Indicator
+
+from helpers import (
+    committed,
+    import_bytes,
+    partners_stored,
+    problems,
+    stored,
+    undisaggregated_values_stored as values_stored,
+    workbook,
+)
 
 PARTNERS = "code,name,country,region\nGTM,SAT Guatemala,Guatemala,AME\nSLE,National Revenue Authority,Sierra Leone,WCA\n"
 INDICATORS = (
@@ -22,57 +29,8 @@ INDICATORS = (
 RESULTS_HEADER = ["indicator", "partner", "period_start", "period_end", "target", "actual", "comment"]
 
 
-def workbook(*sheets):
-    """Workbook bytes: each sheet is (title, rows); a row is a list or None (blank); a cell is a
-    value or (value, number_format)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row or [], start=1):
-                fmt = None
-                if isinstance(value, tuple):
-                    value, fmt = value
-                if value is not None:
-                    cell = sheet.cell(r, c, value)
-                    if fmt:
-                        cell.number_format = fmt
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def import_workbook(engine, name, data, **options):
-    return import_files(engine, [Upload(name, data)], user="tester", **options)
-
-
 def import_reference(engine):
-    report = import_files(engine, [Upload("partners.csv", PARTNERS.encode()), Upload("indicators.csv", INDICATORS.encode())],
-                          user="tester")
-    assert report.status == "committed", report.issues
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-def values_stored(engine):
-    return stored(engine, select(
-        Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.target, Value.actual,
-        Value.target_text, Value.actual_text, Value.comment,
-    ).join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
-        .order_by(Indicator.code, Partner.code, Value.period_start))
-
-
-def partners_stored(engine):
-    return stored(engine, select(Partner.code, Partner.name, Partner.country, Partner.region, Partner.joined_on, Partner.status)
-                  .where(Partner.code != "").order_by(Partner.code))
+    committed(engine, ("partners.csv", PARTNERS), ("indicators.csv", INDICATORS))
 
 
 # --- numbers and dates ----------------------------------------------------------------------------
@@ -95,7 +53,7 @@ def partners_stored(engine):
 def test_numbers_stored_exactly(engine, indicator, target, actual, expected):
     import_reference(engine)
     data = workbook(("Sheet1", [RESULTS_HEADER, [indicator, "GTM", dt.date(2024, 1, 1), dt.date(2024, 12, 31), target, actual]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert [v[4:6] for v in values_stored(engine)] == [expected]
 
@@ -113,7 +71,7 @@ def test_numbers_stored_exactly(engine, indicator, target, actual, expected):
 def test_dates_stored_exactly(engine, start, end, expected):
     import_reference(engine)
     data = workbook(("Sheet1", [RESULTS_HEADER, ["UNIT", "GTM", start, end, None, 5]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert [v[2:4] for v in values_stored(engine)] == [expected]
 
@@ -130,7 +88,7 @@ def test_dates_stored_exactly(engine, start, end, expected):
 def test_period_cells(engine, period, expected):
     import_reference(engine)
     data = workbook(("results", [["indicator", "partner", "period", "actual"], ["UNIT", "GTM", period, 3]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert [v[2:4] for v in values_stored(engine)] == [expected]
 
@@ -138,7 +96,7 @@ def test_period_cells(engine, period, expected):
 def test_date_with_time_refused(engine):
     import_reference(engine)
     data = workbook(("Sheet1", [RESULTS_HEADER, ["UNIT", "GTM", dt.datetime(2024, 1, 1, 10, 30), dt.date(2024, 12, 31), None, 5]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert problems(report) == [(2, "period_start", "invalid-date")]
 
 
@@ -148,7 +106,7 @@ def test_partner_workbook_stored_exactly(engine):
         ["GTM", "Superintendencia de Administración Tributaria", "Guatemala", "AME", dt.datetime(2020, 1, 15), "active"],
         ["SLE", "National Revenue Authority", "Sierra Leone", "WCA", None, None],
     ]))
-    report = import_workbook(engine, "partners.xlsx", data)
+    report = import_bytes(engine, "partners.xlsx", data)
     assert (report.status, report.created, problems(report)) == ("committed", 2, [])
     assert [f["kind"] for f in report.files] == ["partners"]
     assert partners_stored(engine) == [
@@ -160,7 +118,7 @@ def test_partner_workbook_stored_exactly(engine):
 @pytest.mark.parametrize("ascending, expected", [(True, True), (False, False), (1, True), (0, False), ("yes", True)])
 def test_boolean_cells(engine, ascending, expected):
     data = workbook(("indicators", [["code", "name", "level", "measure", "ascending"], ["I1", "x", "outcome", "unit", ascending]]))
-    report = import_workbook(engine, "indicators.xlsx", data)
+    report = import_bytes(engine, "indicators.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert stored(engine, select(Indicator.ascending)) == [(expected,)]
 
@@ -169,7 +127,7 @@ def test_qualitative_and_comment_text(engine):
     import_reference(engine)
     data = workbook(("Sheet1", [RESULTS_HEADER, ["QUAL", "SLE", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "Adopted", 42,
                                                  "'=SUM(A1)"]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert values_stored(engine) == [("QUAL", "SLE", dt.date(2024, 1, 1), dt.date(2024, 12, 31), None, None, "Adopted", "42",
                                       "=SUM(A1)")]
@@ -194,7 +152,7 @@ OTHER_ROW = [["indicator", "partner", "period", "actual"], ["UNIT", "GTM", "2024
 )
 def test_sheet_chosen(engine, sheets, kind, expected_actual):
     import_reference(engine)
-    report = import_workbook(engine, "upload.xlsx", workbook(*sheets), kind=kind)
+    report = import_bytes(engine, "upload.xlsx", workbook(*sheets), kind=kind)
     assert (report.status, problems(report)) == ("committed", [])
     assert [v[5] for v in values_stored(engine)] == [expected_actual]
 
@@ -209,7 +167,7 @@ def test_spreadsheet_row_numbers_count_blank_rows(engine):
         ["PCT", "GTM", "2024", 101],  # row 5
         ["NOPE", "GTM", "2024", 1],  # row 6
     ]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert problems(report) == [(3, "actual", "type-error"), (5, "actual", "out-of-range"), (6, "indicator", "unknown-reference")]
     assert values_stored(engine) == []
 
@@ -218,8 +176,8 @@ def test_same_workbook_twice_is_unchanged(engine):
     import_reference(engine)
     data = workbook(("Sheet1", [RESULTS_HEADER, ["ORD", "GTM", dt.date(2024, 1, 1), dt.date(2024, 12, 31), 4, 3.25, "ok"],
                                 ["PCT", "", dt.date(2024, 1, 1), dt.date(2024, 12, 31), (0.8, "0%"), 45.5, None]]))
-    first = import_workbook(engine, "results.xlsx", data)
-    second = import_workbook(engine, "results.xlsx", data)
+    first = import_bytes(engine, "results.xlsx", data)
+    second = import_bytes(engine, "results.xlsx", data)
     assert (first.created, second.created, second.updated, second.unchanged) == (2, 0, 0, 2)
     assert values_stored(engine) == [
         ("ORD", "GTM", dt.date(2024, 1, 1), dt.date(2024, 12, 31), 4.0, 3.25, None, None, "ok"),
@@ -230,6 +188,6 @@ def test_same_workbook_twice_is_unchanged(engine):
 def test_baseline_year_as_number(engine):
     import_reference(engine)
     data = workbook(("Sheet1", [["indicator", "partner", "baseline", "baseline_year"], ["UNIT", "GTM", 14.5, 2019]]))
-    report = import_workbook(engine, "results.xlsx", data)
+    report = import_bytes(engine, "results.xlsx", data)
     assert (report.status, problems(report)) == ("committed", [])
     assert stored(engine, select(Baseline.year, Baseline.value)) == [(2019, 14.5)]

@@ -7,10 +7,11 @@ import subprocess
 import sys
 import zipfile
 
-import openpyxl
 import pytest
 
 from models.reading import normalise_header, read_upload
+
+from helpers import workbook
 
 RESULTS = "indicator,period,actual,comment\n"
 
@@ -22,26 +23,6 @@ def checks(table):
 def rows(table):
     """The frame as {spreadsheet row: tuple of cells}."""
     return {row: tuple(cells) for row, cells in zip(table.frame.index, table.frame.itertuples(index=False))}
-
-
-def xlsx(*sheets):
-    """Workbook bytes: each sheet is (title, [rows]); a row is a list of values or (value, number_format)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, records in sheets:
-        sheet = book.create_sheet(title)
-        for r, record in enumerate(records, start=1):
-            for c, value in enumerate(record, start=1):
-                fmt = None
-                if isinstance(value, tuple):
-                    value, fmt = value
-                if value is not None:
-                    cell = sheet.cell(r, c, value)
-                    if fmt:
-                        cell.number_format = fmt
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -390,7 +371,7 @@ def zip_bytes(files):
     return out.getvalue()
 
 
-GOOD_XLSX = xlsx(("Sheet1", [["indicator", "period", "actual"], ["I1", 2024, 5]]))
+GOOD_XLSX = workbook(("Sheet1", [["indicator", "period", "actual"], ["I1", 2024, 5]]))
 
 
 @pytest.mark.parametrize(
@@ -429,7 +410,7 @@ def test_issues_carry_the_file_name():
 # --- xlsx ----------------------------------------------------------------------------------
 
 def test_xlsx_cells_read_as_the_user_sees_them():
-    data = xlsx(("Sheet1", [
+    data = workbook(("Sheet1", [
         ["indicator", "period_start", "period_end", "target", "actual", "baseline", "comment", "baseline_year"],
         ["I1", dt.date(2024, 1, 1), dt.datetime(2024, 12, 31), 12, 12.0, 0.1, "  padded  ", 2023],
         ["I2", dt.datetime(2024, 1, 1, 10, 30), "2024-12-31", 12.5, (0.45, "0%"), 1e20, True, 2023.0],
@@ -447,7 +428,7 @@ def test_xlsx_cells_read_as_the_user_sees_them():
 
 
 def test_xlsx_blank_rows_are_counted_and_header_issues_reported():
-    data = xlsx(("Sheet1", [["indicator", "period", "actual", "notes"], [], ["I1", "2024", 5, "x"], [None, None],
+    data = workbook(("Sheet1", [["indicator", "period", "actual", "notes"], [], ["I1", "2024", 5, "x"], [None, None],
                             ["I2", "2024", 6, None, "stray"]]))
     table = read_upload(data, "f.xlsx")
     assert rows(table) == {3: ("I1", "2024", "5"), 5: ("I2", "2024", "6")}
@@ -470,13 +451,13 @@ def test_xlsx_blank_rows_are_counted_and_header_issues_reported():
     ],
 )
 def test_xlsx_sheet_choice(sheets, kind, expected_kind, expected_rows):
-    table = read_upload(xlsx(*sheets), "f.xlsx", kind=kind)
+    table = read_upload(workbook(*sheets), "f.xlsx", kind=kind)
     assert (table.kind, checks(table), rows(table)) == (expected_kind, [], expected_rows)
 
 
 def test_xlsx_file_written_to_disk(tmp_path):
     path = tmp_path / "donors.xlsx"
-    path.write_bytes(xlsx(("Sheet1", [["Code", "Name"], ["NORAD", "Norad"]])))
+    path.write_bytes(workbook(("Sheet1", [["Code", "Name"], ["NORAD", "Norad"]])))
     table = read_upload(path.read_bytes(), path.name)
     assert (table.file, table.kind, rows(table)) == ("donors.xlsx", "donors", {2: ("NORAD", "Norad")})
 
@@ -490,7 +471,7 @@ def test_xlsx_file_written_to_disk(tmp_path):
     ],
 )
 def test_xlsx_empty_and_header_only(records, expected_checks, expected_len):
-    table = read_upload(xlsx(("Sheet1", records)), "f.xlsx", kind="donors")
+    table = read_upload(workbook(("Sheet1", records)), "f.xlsx", kind="donors")
     assert (checks(table), len(table.frame)) == (expected_checks, expected_len)
 
 

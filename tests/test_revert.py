@@ -1,26 +1,13 @@
 """Revert undoes one batch exactly, or refuses naming the batches in the way (DESIGN.md,
 "Import rules": Revert)."""
-from textwrap import dedent
 
 import pytest
 from sqlalchemy import select
 
 from models.batches import history, revert_batch
-from models.importing import Upload, import_files
-from models.tables import (
-    Activity,
-    ActivityKeyFactor,
-    ActivityPartner,
-    Agreement,
-    Baseline,
-    Donor,
-    Funding,
-    ImportBatch,
-    Indicator,
-    Partner,
-    Result,
-    Value,
-)
+from models.tables import Activity, ActivityKeyFactor, ActivityPartner, ImportBatch, Partner
+
+from helpers import PROGRAMME_TABLES, committed, database_content, problems, stored
 
 DONORS = "code,name,country\nNOR,Norad,Norway\nCAN,Global Affairs Canada,Canada\n"
 PARTNERS = (
@@ -74,34 +61,6 @@ BATCH_B = [
                     "IND1,GTM,2025,4.5,,,,\n"),
 ]
 
-PROGRAMME_TABLES = [Donor, Partner, Agreement, Funding, Result, Indicator, Activity, ActivityPartner, ActivityKeyFactor,
-                    Baseline, Value]
-
-
-def csv_upload(name, text):
-    return Upload(name, dedent(text).lstrip("\n").encode("utf-8"))
-
-
-def committed(engine, *files, user="tester"):
-    report = import_files(engine, [csv_upload(n, t) for n, t in files], user=user)
-    assert report.status == "committed", report.issues
-    return report
-
-
-def stored(engine, stmt):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(stmt).all()]
-
-
-def programme_content(engine):
-    """Every row (every column, ids and batch ids included) of every programme table."""
-    return {m.__table__.name: sorted(stored(engine, select(m.__table__)), key=repr) for m in PROGRAMME_TABLES}
-
-
-def problems(report):
-    return [(i.row, i.column, i.check) for i in report.issues]
-
-
 def reverted(engine, batch_id):
     report = revert_batch(engine, batch_id, user="admin@example.org")
     assert report.status == "reverted", report.issues
@@ -123,9 +82,9 @@ def batch_status(engine):
 
 def test_batch_b_touches_every_table(engine):
     committed(engine, *BATCH_A)
-    after_a = programme_content(engine)
+    after_a = database_content(engine, PROGRAMME_TABLES)
     b = committed(engine, *BATCH_B)
-    after_b = programme_content(engine)
+    after_b = database_content(engine, PROGRAMME_TABLES)
     changed = {name for name in after_a if after_a[name] != after_b[name]}
     assert changed == set(after_a)
     assert (b.created, b.updated) == (1 + 1 + 2 + 1 + 1 + 1 + 2, 1 + 1 + 2 + 1 + 1 + 2 + 3)
@@ -133,10 +92,10 @@ def test_batch_b_touches_every_table(engine):
 
 def test_revert_restores_every_value_exactly(engine):
     committed(engine, *BATCH_A)
-    after_a = programme_content(engine)
+    after_a = database_content(engine, PROGRAMME_TABLES)
     b = committed(engine, *BATCH_B)
     report = reverted(engine, b.batch_id)
-    assert programme_content(engine) == after_a
+    assert database_content(engine, PROGRAMME_TABLES) == after_a
     assert (report.restored, report.deleted) == (12, 9)
 
 
@@ -145,10 +104,10 @@ def test_revert_each_kind_alone(engine, file_index):
     committed(engine, *BATCH_A)
     committed(engine, ("donors.csv", "code,name\nSWE,Sida\n"), ("partners.csv", "code,name,country,region\nKEN,KRA,Kenya,ESA\n"),
               ("framework.csv", "code,title,level,parent\nOC2,New outcome,outcome,IMP\n"))
-    before = programme_content(engine)
+    before = database_content(engine, PROGRAMME_TABLES)
     b = committed(engine, BATCH_B[file_index])
     reverted(engine, b.batch_id)
-    assert programme_content(engine) == before
+    assert database_content(engine, PROGRAMME_TABLES) == before
 
 
 def test_revert_restores_activity_link_sets(engine):
@@ -171,18 +130,18 @@ def test_revert_restores_activity_link_sets(engine):
 
 def test_revert_restores_parent_changed_with_title(engine):
     committed(engine, ("framework.csv", FRAMEWORK))
-    before = programme_content(engine)
+    before = database_content(engine, PROGRAMME_TABLES)
     b = committed(engine, ("framework.csv", "code,title,level,parent\nOC1,Outcome (revised),outcome,IMP2\n"))
     assert b.updated == 1
     reverted(engine, b.batch_id)
-    assert programme_content(engine) == before
+    assert database_content(engine, PROGRAMME_TABLES) == before
 
 
 def test_revert_of_first_batch_empties_the_database(engine):
-    empty = programme_content(engine)
+    empty = database_content(engine, PROGRAMME_TABLES)
     a = committed(engine, *BATCH_A)
     reverted(engine, a.batch_id)
-    assert programme_content(engine) == empty
+    assert database_content(engine, PROGRAMME_TABLES) == empty
 
 
 def test_revert_is_recorded_as_a_batch(engine):
@@ -224,11 +183,11 @@ def test_revert_refused_when_later_batch_changed_same_rows(engine, later):
     committed(engine, *BATCH_A)
     b = committed(engine, *BATCH_B)
     c = committed(engine, later)
-    before = programme_content(engine)
+    before = database_content(engine, PROGRAMME_TABLES)
     report = refused(engine, b.batch_id)
     assert {i.check for i in report.issues} == {"dependent-rows"}
     assert all(str(c.batch_id) in i.message for i in report.issues)
-    assert programme_content(engine) == before
+    assert database_content(engine, PROGRAMME_TABLES) == before
     assert [s[1] for s in batch_status(engine)] == ["committed", "committed", "committed"]
     # once the later batch is reverted, the earlier one can be
     reverted(engine, c.batch_id)
@@ -248,11 +207,11 @@ def test_revert_refused_when_later_batches_depend_on_created_rows(engine, later)
     committed(engine, ("donors.csv", DONORS), ("indicators.csv", "code,name,level,measure,ascending\nIND2,x,outcome,unit,true\n"))
     b = committed(engine, ("partners.csv", "code,name,country,region\nNEW,New Customs,Kenya,ESA\n"))
     c = committed(engine, later)
-    before = programme_content(engine)
+    before = database_content(engine, PROGRAMME_TABLES)
     report = refused(engine, b.batch_id)
     assert problems(report) == [(0, "", "dependent-rows")]
     assert str(c.batch_id) in report.issues[0].message
-    assert programme_content(engine) == before
+    assert database_content(engine, PROGRAMME_TABLES) == before
 
 
 def test_revert_refused_when_later_framework_hangs_on_created_result(engine):
@@ -277,11 +236,11 @@ def test_revert_refused_for_unknown_or_reverted_batches(engine, which, expected_
     b = committed(engine, ("donors.csv", "code,name\nSWE,Sida\n"))
     first = reverted(engine, b.batch_id)
     target = {"unknown": 999, "reverted": b.batch_id, "revert": first.revert_batch_id}[which]
-    before = (programme_content(engine), batch_status(engine))
+    before = (database_content(engine, PROGRAMME_TABLES), batch_status(engine))
     report = refused(engine, target)
     assert problems(report) == [(0, "", expected_check)]
     assert words in report.issues[0].message
-    assert (programme_content(engine), batch_status(engine)) == before
+    assert (database_content(engine, PROGRAMME_TABLES), batch_status(engine)) == before
 
 
 @pytest.mark.parametrize(
@@ -301,7 +260,7 @@ def test_revert_refused_for_unknown_or_reverted_batches(engine, which, expected_
 )
 def test_revert_when_files_of_one_call_write_the_same_rows(engine, files):
     committed(engine, *BATCH_A)
-    before = programme_content(engine)
+    before = database_content(engine, PROGRAMME_TABLES)
     b = committed(engine, *files)
     reverted(engine, b.batch_id)
-    assert programme_content(engine) == before
+    assert database_content(engine, PROGRAMME_TABLES) == before
