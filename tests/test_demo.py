@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import distinct, func, select
 
 from models.demo import SEEDS_DIR, load_demo, seed_files
-from models.queries import load_snapshot
+from models.queries.snapshot import load_snapshot
 from models.tables import (
     Activity,
     ActivityPartner,
