@@ -132,8 +132,8 @@ INDICATORS = [
          result="OC2", frequency="quarterly", aggregation="mean", cumulative="false", scale_min="",
          scale_max="",
          description="Percentage of customs declarations lodged and processed electronically; "
-                     f"reported per quarter from {QUARTERLY_FROM}, the year's figure is the mean of "
-                     "its quarters."),
+                     f"reported per quarter from {QUARTERLY_FROM} (the Americas once a year); the year's "
+                     "figure is the mean of its quarters."),
     dict(code="IND05", name="Share of staff who signed the code of conduct",
          level="output", measure="percentage", ascending="true", unit="%", key_factor="7",
          result="OP3.2", cumulative="false", scale_min="", scale_max="",
@@ -450,8 +450,12 @@ def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[in
         rows.append([ind, partner, span[0], span[1], target, actual, baseline,
                      str(baseline_year) if baseline_year != "" else "", comment, dim, dval])
 
-    def per_quarter(code: str, y: int) -> bool:
-        """IND04 and IND06 are reported per quarter from QUARTERLY_FROM (not in a joining year)."""
+    def per_quarter(ind: str, code: str, y: int) -> bool:
+        """IND04 and IND06 are reported per quarter from QUARTERLY_FROM (not in a joining year);
+        the Americas administrations keep sending IND04 once a year (an annual actual on a
+        quarterly indicator is accepted)."""
+        if ind == "IND04" and code in AMERICAS:
+            return False
         return y >= QUARTERLY_FROM and y > JOIN_YEAR[code]
 
     def quarters_due(y: int) -> int:
@@ -558,7 +562,7 @@ def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[in
                     t = b + (goal - b) * (k + 1) / horizon
                     a = clamp(b + (t - b) * p * rng.uniform(0.9, 1.1), 0, 100)
                     gap = missing(code, y)
-                    if ind == "IND04" and per_quarter(code, y) and not gap:
+                    if ind == "IND04" and per_quarter(ind, code, y) and not gap:
                         n = percentage_quarters(ind, code, y, a)  # annual target, quarterly actuals
                         row(ind, code, year_span(y), f1(t), comment=quarterly_comment(n))
                         continue
@@ -572,7 +576,7 @@ def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[in
                         t = 5 * rng.randint(3, 10)  # joined mid-year
                     a = round(t * p * rng.uniform(0.85, 1.15))
                     gap = missing(code, y)
-                    if per_quarter(code, y) and not gap:
+                    if per_quarter(ind, code, y) and not gap:
                         n = count_quarters(ind, code, y, a)  # annual target, quarterly actuals by sex
                         row(ind, code, year_span(y), str(t), comment=quarterly_comment(n))
                         continue
