@@ -109,8 +109,9 @@ class Result(SQLModel, table=True):
 class Indicator(SQLModel, table=True):
     """An indicator of the results framework, with its reporting attributes (DESIGN.md,
     "Progress rules"): `frequency` — the periods in which actuals are due (annual by
-    default) — and `aggregation` over time, NULL meaning the measure's default
-    (`resolved_aggregation`)."""
+    default) — and `aggregation` over time, stored resolved (the import writes the
+    measure's default when none is given); a NULL left by any other writer reads as that
+    default (`resolved_aggregation`)."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
@@ -120,7 +121,7 @@ class Indicator(SQLModel, table=True):
     ascending: bool = True
     cumulative: bool = False
     frequency: str = Field(default=DEFAULT_FREQUENCY, sa_column_kwargs={"server_default": DEFAULT_FREQUENCY})
-    aggregation: Optional[str] = None  # sum | mean | latest; NULL = the measure's default
+    aggregation: Optional[str] = None  # sum | mean | latest (see the docstring)
     unit: Optional[str] = None
     key_factor: Optional[int] = Field(default=None, foreign_key="key_factor.number")
     result_id: Optional[int] = Field(default=None, foreign_key="result.id")

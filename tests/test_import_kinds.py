@@ -521,7 +521,7 @@ REPORTING_HEADER = "code,name,level,measure,ascending,key_factor,frequency,aggre
 
 
 def reporting_stored(engine):
-    """(code, key_factor, frequency, aggregation as stored — None = the measure's default, cumulative)."""
+    """(code, key_factor, frequency, aggregation, cumulative) as stored (the aggregation resolved)."""
     return stored(engine, select(Indicator.code, Indicator.key_factor, Indicator.frequency, Indicator.aggregation,
                                  Indicator.cumulative).order_by(Indicator.code))
 
@@ -537,12 +537,12 @@ def reporting_resolved(engine):
 @pytest.mark.parametrize(
     "row, stored_row, resolved",
     [
-        pytest.param("I1,x,outcome,unit,true,,,,,,", ("I1", None, "annual", None, False), ("annual", "sum"), id="unit-defaults"),
-        pytest.param("I1,x,outcome,percentage,true,,,,,,", ("I1", None, "annual", None, False), ("annual", "mean"),
+        pytest.param("I1,x,outcome,unit,true,,,,,,", ("I1", None, "annual", "sum", False), ("annual", "sum"), id="unit-defaults"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", ("I1", None, "annual", "mean", False), ("annual", "mean"),
                      id="percentage-defaults"),
-        pytest.param("I1,x,outcome,ordinal,true,,,,,1,5", ("I1", None, "annual", None, False), ("annual", "mean"),
+        pytest.param("I1,x,outcome,ordinal,true,,,,,1,5", ("I1", None, "annual", "mean", False), ("annual", "mean"),
                      id="ordinal-defaults"),
-        pytest.param("I1,x,outcome,qualitative,true,,,,,,", ("I1", None, "annual", None, False), ("annual", "latest"),
+        pytest.param("I1,x,outcome,qualitative,true,,,,,,", ("I1", None, "annual", "latest", False), ("annual", "latest"),
                      id="qualitative-defaults"),
         pytest.param("I1,x,outcome,unit,true,8,quarterly,sum,true,,", ("I1", 8, "quarterly", "sum", True), ("quarterly", "sum"),
                      id="quarterly-cumulative-flow"),
@@ -554,11 +554,11 @@ def reporting_resolved(engine):
                      ("annual", "mean"), id="ordinal-mean"),
         pytest.param("I1,x,outcome,qualitative,true,,quarterly,latest,,,", ("I1", None, "quarterly", "latest", False),
                      ("quarterly", "latest"), id="qualitative-latest"),
-        pytest.param("I1,x,outcome,unit,true,Automation,,,,,", ("I1", 4, "annual", None, False), ("annual", "sum"),
+        pytest.param("I1,x,outcome,unit,true,Automation,,,,,", ("I1", 4, "annual", "sum", False), ("annual", "sum"),
                      id="key-factor-name"),
-        pytest.param("I1,x,outcome,unit,true, human resource  MANAGEMENT ,,,,,", ("I1", 8, "annual", None, False),
+        pytest.param("I1,x,outcome,unit,true, human resource  MANAGEMENT ,,,,,", ("I1", 8, "annual", "sum", False),
                      ("annual", "sum"), id="key-factor-name-any-case-and-spacing"),
-        pytest.param("I1,x,outcome,unit,true,10,,,,,", ("I1", 10, "annual", None, False), ("annual", "sum"),
+        pytest.param("I1,x,outcome,unit,true,10,,,,,", ("I1", 10, "annual", "sum", False), ("annual", "sum"),
                      id="key-factor-number"),
     ],
 )
@@ -613,11 +613,17 @@ def test_indicator_reporting_attributes_refused(engine, row, expected, words):
     "first, then, expected, after",
     [
         pytest.param("I1,x,outcome,unit,true,,,sum,,,", "I1,x,outcome,percentage,true,,,,,,",
-                     [(2, "aggregation", "out-of-range")], None, id="stored-sum-then-percentage"),
-        pytest.param("I1,x,outcome,unit,true,,,sum,,,", "I1,x,outcome,percentage,true,,,[clear],,,",
-                     [], ("I1", None, "annual", None, False), id="stored-sum-cleared-with-percentage"),
-        pytest.param("I1,x,outcome,unit,true,,,,,,", "I1,x,outcome,percentage,true,,,,,,",
-                     [], ("I1", None, "annual", None, False), id="default-follows-the-measure"),
+                     [], ("I1", None, "annual", "mean", False), id="stored-sum-becomes-the-percentage-default"),
+        pytest.param("I1,x,outcome,unit,true,,,latest,,,", "I1,x,outcome,percentage,true,,,,,,",
+                     [], ("I1", None, "annual", "latest", False), id="stored-latest-kept-for-a-percentage"),
+        pytest.param("I1,x,outcome,unit,true,,,sum,,,", "I1,x,outcome,percentage,true,,,sum,,,",
+                     [(2, "aggregation", "out-of-range")], None, id="sum-given-with-percentage"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", "I1,x,outcome,unit,true,,,,,,",
+                     [], ("I1", None, "annual", "sum", False), id="default-follows-the-measure"),
+        pytest.param("I1,x,outcome,percentage,true,,,latest,,,", "I1,x,outcome,unit,true,,,,,,",
+                     [], ("I1", None, "annual", "latest", False), id="a-chosen-aggregation-stays"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", "I1,x,outcome,ordinal,true,,,,,1,5",
+                     [], ("I1", None, "annual", "mean", False), id="percentage-to-ordinal-keeps-mean"),
         pytest.param("I1,x,outcome,unit,true,,,,true,,", "I1,x,outcome,percentage,true,,,,,,",
                      [(2, "cumulative", "out-of-range")], None, id="stored-cumulative-then-percentage"),
         pytest.param("I1,x,outcome,unit,true,,,,true,,", "I1,x,outcome,unit,true,,,mean,,,",
@@ -629,7 +635,7 @@ def test_indicator_reporting_attributes_refused(engine, row, expected, words):
         pytest.param("I1,x,outcome,unit,true,4,quarterly,latest,,,", "I1,x,outcome,unit,true,,,,,,",
                      [], ("I1", 4, "quarterly", "latest", False), id="empty-cells-keep-stored"),
         pytest.param("I1,x,outcome,unit,true,4,quarterly,latest,,,", "I1,x,outcome,unit,true,[clear],[clear],[clear],,,",
-                     [], ("I1", None, "annual", None, False), id="clear-returns-to-defaults"),
+                     [], ("I1", None, "annual", "sum", False), id="clear-returns-to-defaults"),
     ],
 )
 def test_indicator_reporting_attributes_against_stored(engine, first, then, expected, after):

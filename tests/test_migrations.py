@@ -248,7 +248,8 @@ def test_upgrade_from_0001_keeps_every_row_and_fills_the_defaults(fresh_engine):
     assert len(new) == len(old) == 4
     keep = [i for i, c in enumerate(columns) if c not in ("frequency", "aggregation")]
     assert sorted((tuple(r[i] for i in keep) for r in new), key=repr) == sorted((tuple(r) for r in old), key=repr)
-    assert added == [("IND01", "annual", None), ("IND02", "annual", None), ("IND03", "annual", None), ("IND04", "annual", None)]
+    assert added == [("IND01", "annual", "sum"), ("IND02", "annual", "mean"), ("IND03", "annual", "mean"),
+                     ("IND04", "annual", "latest")]
     # the snapshot delivers the resolved values
     ind = load_snapshot(fresh_engine).indicators.set_index("code")
     assert ind["frequency"].to_dict() == {"IND01": "annual", "IND02": "annual", "IND03": "annual", "IND04": "annual"}

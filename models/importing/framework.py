@@ -186,7 +186,8 @@ def _key_factors(raw: pd.Series) -> tuple[pd.Series, list[Issue]]:
 
 
 def _measure_rules(ctx: ImportContext, frame: pd.DataFrame, parsed: pd.DataFrame, scale_min, scale_max) -> list[Issue]:
-    """Measure, scale and level rules, against the merged (stored + incoming) state of each row."""
+    """Measure, scale, aggregation and level rules, against the merged (stored + incoming)
+    state of each row; `parsed["aggregation"]` becomes the value to write (see _aggregation_rules)."""
     (smin, cmin), (smax, cmax) = scale_min, scale_max
     issues: list[Issue] = []
     old_rows = stored(ctx, Indicator, ["code", "measure", "scale_min", "scale_max", "level", "result_id", "ascending",
@@ -211,7 +212,9 @@ def _measure_rules(ctx: ImportContext, frame: pd.DataFrame, parsed: pd.DataFrame
                     issues.append(Issue(int(row), c, "out-of-range", frame.loc[row, c], f"{c} applies to ordinal indicators only; leave it empty for a {measure} indicator"))
                 elif kept is not None:
                     issues.append(Issue(int(row), c, "out-of-range", "", f"the stored {c} {kept:g} applies to ordinal indicators only; clear it with {CLEAR_TOKEN} when the measure becomes {measure}"))
-        issues += _aggregation_rules(row, frame, parsed, old, measure)
+        found, aggregation = _aggregation_rules(row, frame, parsed, old, measure)
+        issues += found
+        parsed.at[row, "aggregation"] = aggregation
         rid = parsed.loc[row, "result_id"]
         rid = old.get("result_id") if rid is None else rid
         level = parsed.loc[row, "level"] or old.get("level")
@@ -233,31 +236,36 @@ def _merged(given, stored_value, cleared_to=None):
     return given
 
 
-def _aggregation_rules(row, frame: pd.DataFrame, parsed: pd.DataFrame, old: dict, measure) -> list[Issue]:
+def _aggregation_rules(row, frame: pd.DataFrame, parsed: pd.DataFrame, old: dict, measure) -> tuple[list[Issue], object]:
     """The aggregation fits the measure (`sum` never for percentages and scores); `cumulative`
-    only with `sum` — both on the row's state once applied (given cells over stored ones)."""
+    only with `sum` — both on the row's state once applied (given cells over stored ones).
+
+    Returns (issues, the aggregation to write): stored resolved, so an empty cell on a new
+    row, the clear token, or — when the measure changes — a stored aggregation that the new
+    measure does not allow or that was the old measure's default becomes the new measure's
+    default; None keeps the stored one."""
     if measure not in ALLOWED_AGGREGATIONS:
-        return []
+        return [], None
     given = parsed.loc[row, "aggregation"]
-    aggregation = _merged(given, old.get("aggregation"))
     allowed, default = ALLOWED_AGGREGATIONS[measure], DEFAULT_AGGREGATION[measure]
-    choices = f"{' or '.join(allowed)}, or leave it empty for the default, {default}"
-    if aggregation is not None and aggregation not in allowed:
-        if aggregation == given:  # given in this row
-            return [Issue(int(row), "aggregation", "out-of-range", frame.loc[row, "aggregation"],
-                          f"aggregation '{aggregation}' {_AGGREGATION_DOES[aggregation]} the values of shorter periods, which "
-                          f"makes no sense for a {measure} indicator; use {choices}")]
-        return [Issue(int(row), "aggregation", "out-of-range", "",
-                      f"the stored aggregation '{aggregation}' does not fit a {measure} indicator; give {' or '.join(allowed)}, "
-                      f"or clear it with {CLEAR_TOKEN} for the default, {default}")]
+    if given is not None and given is not CLEAR and given not in allowed:
+        return [Issue(int(row), "aggregation", "out-of-range", frame.loc[row, "aggregation"],
+                      f"aggregation '{given}' {_AGGREGATION_DOES[given]} the values of shorter periods, which makes no sense "
+                      f"for a {measure} indicator; use {' or '.join(allowed)}, or leave it empty for the default, {default}")], None
+    kept = _merged(None, old.get("aggregation"))
+    was_default = old.get("measure") not in (None, measure) and kept == DEFAULT_AGGREGATION.get(old.get("measure"))
+    if given is None and kept in allowed and not was_default:
+        aggregation, write = kept, None
+    else:
+        aggregation = given if given is not None and given is not CLEAR else default
+        write = aggregation
     cumulative = _merged(parsed.loc[row, "cumulative"], old.get("cumulative"), cleared_to=False)
-    effective = aggregation or default
-    if cumulative and effective != "sum":
+    if cumulative and aggregation != "sum":
         return [Issue(int(row), "cumulative", "out-of-range", frame.loc[row, "cumulative"] if "cumulative" in frame else "",
                       f"a cumulative indicator's values are increments added into running totals, so it needs aggregation "
-                      f"sum; this {measure} indicator's aggregation is {effective}" +
-                      ("" if "sum" in allowed else f" (a {measure} indicator cannot be cumulative)"))]
-    return []
+                      f"sum; this {measure} indicator's aggregation is {aggregation}" +
+                      ("" if "sum" in allowed else f" (a {measure} indicator cannot be cumulative)"))], None
+    return [], write
 
 
 def _recheck_values(ctx: ImportContext, frame: pd.DataFrame, ids: pd.Series) -> None:

@@ -2,8 +2,8 @@
 
 Adds the two reporting attributes of DESIGN.md ("Progress rules") to every indicator,
 keeping every row: `frequency` (NOT NULL, existing indicators become 'annual', the
-default) and `aggregation` (NULL = the measure's default: sum for unit, mean for
-percentage and ordinal, latest for qualitative).
+default) and `aggregation`, filled with the measure's default (sum for unit, mean for
+percentage and ordinal, latest for qualitative), as the import stores it.
 
 Revision ID: 0002
 Revises: 0001
@@ -25,6 +25,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('frequency', sqlmodel.sql.sqltypes.AutoString(), server_default='annual',
                                       nullable=False))
         batch_op.add_column(sa.Column('aggregation', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    # The defaults as of this revision, written out (a migration never follows later code).
+    op.execute("UPDATE indicator SET aggregation = CASE measure WHEN 'unit' THEN 'sum' WHEN 'percentage' THEN 'mean' "
+               "WHEN 'ordinal' THEN 'mean' WHEN 'qualitative' THEN 'latest' ELSE 'sum' END WHERE aggregation IS NULL")
 
 
 def downgrade() -> None:
