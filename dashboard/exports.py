@@ -246,6 +246,7 @@ def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: boo
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
     with a section per chart and footnotes."""
     from dashboard.charts.catalog import all_charts
+    from models.access import may_see_donor
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
     from models.queries.filters import Filters
     from models.queries.rollups import progress_table
@@ -256,7 +257,7 @@ def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: boo
     if donor.strip().lower() not in codes:
         raise ValueError(f"unknown donor '{donor}'; known: {', '.join(sorted(codes.values()))}")
     donor = codes[donor.strip().lower()]
-    if scope is not None and scope.role == "donor" and (scope.donor or "").lower() != donor.lower():
+    if not may_see_donor(scope, donor):
         raise ValueError(f"not permitted: {scope.email} sees donor {scope.donor or 'none'}, not {donor}")
     base = filters or Filters()
     f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)

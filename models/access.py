@@ -32,3 +32,10 @@ def can_upload(scope: Scope) -> bool:
 
 def can_revert(scope: Scope) -> bool:
     return scope.role in ("admin", "editor")
+
+
+def may_see_donor(scope: Scope | None, donor: str) -> bool:
+    """Whether the scope may see what `donor` funds (a donor user sees only its own donor)."""
+    if scope is None or scope.role != "donor":
+        return True
+    return (scope.donor or "").strip().lower() == donor.strip().lower()

@@ -1,8 +1,11 @@
-"""Project settings: the progress thresholds file and where the database lives.
+"""Project settings: the config file (progress thresholds, reporting calendar) and where
+the database lives.
 
-The thresholds live in one TOML file (`resultsboard.toml` at the top of the checkout, or
+The settings live in one TOML file (`resultsboard.toml` at the top of the checkout, or
 the file named by the RESULTSBOARD_CONFIG environment variable), so the dashboard, the
-command line and every replica compute the same statuses. A missing file means the
+command line and every replica compute the same statuses and the same overdue reports:
+`[progress]` holds the status thresholds, `[reporting]` the first month of the reporting
+year and the grace days before a report is overdue. A missing file or key means the
 defaults; a file with a wrong value is refused with a ValueError naming the key.
 """
 from __future__ import annotations
@@ -37,8 +40,17 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """The reporting calendar (DESIGN.md, "Progress rules", "Reporting completeness")."""
+
+    year_start_month: int = 1  # first month of the reporting year: 1 = calendar year, 4 = April-March
+    grace_days: int = 30  # days after a period's end before its report is overdue
+
+
+@dataclass(frozen=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
+    reporting: Reporting = field(default_factory=Reporting)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -66,6 +78,11 @@ def _load_cached(path: Path) -> Settings:
 
 
 _THRESHOLD_KEYS = ("achieved", "on_track", "at_risk")
+# [reporting] keys: (smallest allowed, largest allowed or None, what the value means)
+_REPORTING_KEYS = {
+    "year_start_month": (1, 12, "the first month of the reporting year, 1 (January) to 12"),
+    "grace_days": (0, None, "days after a period's end before its report is overdue, 0 or more"),
+}
 
 
 def _read_settings(path: Path) -> Settings:
@@ -76,16 +93,22 @@ def _read_settings(path: Path) -> Settings:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    return Settings(thresholds=_thresholds(path, _table(path, data, "progress", _THRESHOLD_KEYS)),
+                    reporting=_reporting(path, _table(path, data, "reporting", tuple(_REPORTING_KEYS))), path=path)
 
-    progress = data.get("progress", {})
-    if not isinstance(progress, dict):
-        raise ValueError(f"{path}: [progress] must be a table")
-    unknown = sorted(set(progress) - set(_THRESHOLD_KEYS))
+
+def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
+    """The [name] table of the file ({} when absent), refused when it holds an unknown key."""
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: [{name}] must be a table")
+    unknown = sorted(set(table) - set(keys))
     if unknown:
-        raise ValueError(
-            f"{path}: unknown key progress.{unknown[0]} (expected: {', '.join(_THRESHOLD_KEYS)})"
-        )
+        raise ValueError(f"{path}: unknown key {name}.{unknown[0]} (expected: {', '.join(keys)})")
+    return table
 
+
+def _thresholds(path: Path, progress: dict) -> Thresholds:
     defaults = Thresholds()
     values: dict[str, float] = {}
     for key in _THRESHOLD_KEYS:
@@ -104,4 +127,16 @@ def _read_settings(path: Path) -> Settings:
         raise ValueError(f"{path}: progress.achieved = {achieved} must be at least on_track = {on_track} ({hint})")
     if not achieved <= 1:
         raise ValueError(f"{path}: progress.achieved = {achieved} must be at most 1, i.e. 100 % ({hint})")
-    return Settings(thresholds=Thresholds(**values), path=path)
+    return Thresholds(**values)
+
+
+def _reporting(path: Path, reporting: dict) -> Reporting:
+    defaults = Reporting()
+    values: dict[str, int] = {}
+    for key, (lowest, highest, meaning) in _REPORTING_KEYS.items():
+        raw = reporting.get(key, getattr(defaults, key))
+        whole = isinstance(raw, int) and not isinstance(raw, bool)
+        if not whole or raw < lowest or (highest is not None and raw > highest):
+            raise ValueError(f"{path}: reporting.{key} must be a whole number, {meaning}; got {raw!r}")
+        values[key] = raw
+    return Reporting(**values)

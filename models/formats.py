@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from models.scoring.inputs import AGGREGATIONS as _AGGREGATIONS
+from models.scoring.periods import DEFAULT_FREQUENCY as _DEFAULT_FREQUENCY, FREQUENCIES as _FREQUENCY_MONTHS
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -47,7 +50,8 @@ KINDS: dict[str, Kind] = {
         Kind(
             "indicators",
             ("code", "name", "level", "measure", "ascending"),
-            ("unit", "key_factor", "result", "description", "cumulative", "scale_min", "scale_max"),
+            ("unit", "key_factor", "result", "description", "frequency", "aggregation", "cumulative", "scale_min",
+             "scale_max"),
             ("code",),
             "Indicators of the results framework",
         ),
@@ -109,3 +113,16 @@ LIST_SEPARATORS = ";|"
 
 # A cell holding exactly this token clears an optional value on purpose.
 CLEAR_TOKEN = "[clear]"
+
+# Indicator reporting attributes (DESIGN.md, "Progress rules"). The names come from the
+# scoring engine, so the upload accepts exactly what the rules know.
+FREQUENCIES = tuple(_FREQUENCY_MONTHS)  # annual, semiannual, quarterly, monthly
+DEFAULT_FREQUENCY = _DEFAULT_FREQUENCY
+AGGREGATIONS = _AGGREGATIONS  # sum, mean, latest (over time)
+# An indicator's aggregation when none is set (stored as NULL): flows add up, percentages
+# and scores are averaged, text keeps the latest.
+DEFAULT_AGGREGATION = {"unit": "sum", "percentage": "mean", "ordinal": "mean", "qualitative": "latest"}
+# What each measure allows: a percentage or a score is never added up over time, and a text
+# can only be the latest.
+ALLOWED_AGGREGATIONS = {"unit": AGGREGATIONS, "percentage": ("mean", "latest"), "ordinal": ("mean", "latest"),
+                        "qualitative": ("latest",)}

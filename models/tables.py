@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Float, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Float, Index, Text, UniqueConstraint, case, func
 from sqlmodel import Field, SQLModel
+
+from models.formats import DEFAULT_AGGREGATION, DEFAULT_FREQUENCY
 
 PROGRAMME_PARTNER_CODE = ""  # the reserved programme-level partner (an empty `partner` cell)
 
@@ -105,6 +107,12 @@ class Result(SQLModel, table=True):
 
 
 class Indicator(SQLModel, table=True):
+    """An indicator of the results framework, with its reporting attributes (DESIGN.md,
+    "Progress rules"): `frequency` — the periods in which actuals are due (annual by
+    default) — and `aggregation` over time, stored resolved (the import writes the
+    measure's default when none is given); a NULL left by any other writer reads as that
+    default (`resolved_aggregation`)."""
+
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
     name: str
@@ -112,6 +120,8 @@ class Indicator(SQLModel, table=True):
     measure: str  # unit | percentage | ordinal | qualitative
     ascending: bool = True
     cumulative: bool = False
+    frequency: str = Field(default=DEFAULT_FREQUENCY, sa_column_kwargs={"server_default": DEFAULT_FREQUENCY})
+    aggregation: Optional[str] = None  # sum | mean | latest (see the docstring)
     unit: Optional[str] = None
     key_factor: Optional[int] = Field(default=None, foreign_key="key_factor.number")
     result_id: Optional[int] = Field(default=None, foreign_key="result.id")
@@ -119,6 +129,15 @@ class Indicator(SQLModel, table=True):
     scale_min: Optional[float] = _num()
     scale_max: Optional[float] = _num()
     batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+def resolved_aggregation():
+    """SQL for an indicator's aggregation over time: the stored one, else its measure's default."""
+    by_measure = case(
+        *[(Indicator.measure == measure, aggregation) for measure, aggregation in DEFAULT_AGGREGATION.items()],
+        else_=DEFAULT_AGGREGATION["unit"],
+    )
+    return func.coalesce(Indicator.aggregation, by_measure)
 
 
 class Activity(SQLModel, table=True):

@@ -10,8 +10,13 @@ from models import reference
 from models.formats import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
+    AGGREGATIONS,
+    ALLOWED_AGGREGATIONS,
     BOOLEANS,
     CLEAR_TOKEN,
+    DEFAULT_AGGREGATION,
+    DEFAULT_FREQUENCY,
+    FREQUENCIES,
     KINDS,
     LEVELS,
     LIST_SEPARATORS,
@@ -70,6 +75,23 @@ def _modes() -> str:
     return _code(canonical) + (f" (also {_code(aliases)})" if aliases else "")
 
 
+def _frequencies() -> str:
+    return ", ".join(f"`{f}`" + (" (the default)" if f == DEFAULT_FREQUENCY else "") for f in FREQUENCIES)
+
+
+def _aggregations() -> str:
+    defaults = {}
+    for measure, aggregation in DEFAULT_AGGREGATION.items():
+        defaults.setdefault(aggregation, []).append(f"`{measure}`")
+    said = "; ".join(f"`{a}` for {' and '.join(ms)}" for a, ms in defaults.items())
+    limited = {}
+    for measure, allowed in ALLOWED_AGGREGATIONS.items():
+        if set(allowed) != set(AGGREGATIONS):
+            limited.setdefault(tuple(allowed), []).append(f"`{measure}`")
+    only = "; ".join(f"only {_code(a)} for {' and '.join(ms)}" for a, ms in limited.items())
+    return f"{_code(AGGREGATIONS)} — empty means the measure's default ({said}); {only}"
+
+
 def _columns_help() -> str:
     lines = []
     for name, kind in KINDS.items():
@@ -98,8 +120,15 @@ def _allowed_values_help() -> str:
 - activity mode: {_modes()}
 - activity status: {_code(ACTIVITY_STATUSES)}; partner status: {_code(PARTNER_STATUSES)}
 - yes/no columns (ascending, cumulative): {_booleans()}
+- frequency (indicators: the periods in which actuals are due, counted from the first month of
+  the reporting year set in the project config): {_frequencies()}
+- aggregation (indicators: how the values of shorter periods make a target period's figure,
+  e.g. quarterly actuals against an annual target — `sum` adds them, `mean` averages them,
+  `latest` takes the one that ends last): {_aggregations()}
+- cumulative (indicators): `true` means each period's value is that period's increment, judged
+  on running totals from the first target period; only with aggregation `sum`
 - region: {regions}
-- key factor (Revised Arusha Declaration): {key_factors}
+- key factor (Revised Arusha Declaration; the number or the name): {key_factors}
 - lists (`partners`, `key_factors`): separated by {separators}; a list replaces the stored one
 - period (results): {periods} — or `period_start` and `period_end`
 - dates: ISO `YYYY-MM-DD` (e.g. `2025-03-31`, not `31/03/2025`)
@@ -110,6 +139,12 @@ def _allowed_values_help() -> str:
 An empty optional cell keeps what is stored. To clear a stored optional value on purpose,
 write `{CLEAR_TOKEN}` in the cell. An empty `partner` in a results file means the programme
 as a whole; an empty `partner` in a funding file makes the row an agreement.
+
+**Breakdowns (results)**
+
+A row with `dimension` and `dimension_value` (e.g. `sex`, `women`) is part of a breakdown;
+without them it is the total. Give the total, the breakdown, or both: where the total is
+empty it is made from the breakdown (counts are added, percentages and scores averaged).
 
 **Numbers**
 

@@ -2,8 +2,13 @@
 
 Run from anywhere:  python seeds/generate_demo.py
 
-Standard library only. Everything random comes from one ``random.Random(42)`` consumed in a
-fixed order, so two runs write byte-identical files (UTF-8, no BOM, ``\\n`` line endings).
+The facts and shared helpers live in demo_facts.py, the indicator values in
+demo_results.py; this script writes the files.
+
+Standard library only. Everything random comes from ``random.Random(42)`` consumed in a
+fixed order, and the split of yearly figures into quarters and by sex from a second
+``random.Random(8)``, so two runs write byte-identical files (UTF-8, no BOM, ``\\n`` line
+endings).
 
 What is sourced and what is made up (see SOURCES.md for the publications):
 - donors, agreements (amounts, currencies, signing dates), partner administrations, who funds
@@ -15,199 +20,26 @@ What is sourced and what is made up (see SOURCES.md for the publications):
 """
 from __future__ import annotations
 
-import csv
 import random
-from datetime import date
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-LAST_YEAR = 2025  # the demo reports up to the end of 2025
-
-# --------------------------------------------------------------------------------------------
-# Reference facts
-# --------------------------------------------------------------------------------------------
-
-DONORS = [
-    # code, name, country
-    ("NOR", "Norad", "Norway"),
-    ("CAN", "Global Affairs Canada", "Canada"),
-]
-
-# Agreements: funding rows with no partner.
-# donor, phase, partner, amount, currency, signed_on, start, end
-AGREEMENTS = [
-    # Grant agreement signed 16 Nov 2018 (EUR 5m); programme launched January 2019.
-    ("NOR", "1", "", "5000000", "EUR", "2018-11-16", "2019-01-01", "2025-09-30"),
-    # Addendum signed 29 Nov 2019: total "from EUR 5m to nearly EUR 8m" -> split approximate.
-    ("NOR", "2", "", "2950000", "EUR", "2019-11-29", "2019-11-29", "2025-09-30"),
-    # Signed 9 Mar 2021: CAD 3,496,777 for 8 Americas administrations over three years.
-    ("CAN", "1", "", "3496777", "CAD", "2021-03-09", "2021-03-09", "2024-03-31"),
-]
-
-# code, name, country, region, joined_on, status, donor, phase
-PARTNERS = [
-    # The 11 initial partners (Norad grant, programme launched January 2019).
-    ("AFG", "Afghanistan Customs Department", "Afghanistan", "AP", "2019-01-01", "inactive", "NOR", "1"),
-    ("ETH", "Ethiopian Customs Commission", "Ethiopia", "ESA", "2019-01-01", "active", "NOR", "1"),
-    ("GHA", "Ghana Revenue Authority, Customs Division", "Ghana", "WCA", "2019-01-01", "active", "NOR", "1"),
-    ("LBN", "Lebanese Customs Administration", "Lebanon", "MENA", "2019-01-01", "active", "NOR", "1"),
-    ("LBR", "Liberia Revenue Authority, Customs", "Liberia", "WCA", "2019-01-01", "active", "NOR", "1"),
-    ("MLI", "Mali Customs", "Mali", "WCA", "2019-01-01", "active", "NOR", "1"),
-    ("MOZ", "Mozambique Customs", "Mozambique", "ESA", "2019-01-01", "active", "NOR", "1"),
-    ("NPL", "Department of Customs, Nepal", "Nepal", "AP", "2019-01-01", "active", "NOR", "1"),
-    ("SLE", "National Revenue Authority, Sierra Leone", "Sierra Leone", "WCA", "2019-01-01", "active", "NOR", "1"),
-    ("TZA", "Tanzania Revenue Authority", "Tanzania", "ESA", "2019-01-01", "active", "NOR", "1"),
-    ("TUN", "Tunisian Customs", "Tunisia", "MENA", "2019-01-01", "active", "NOR", "1"),
-    # Six more under the Norad addendum of November 2019.
-    ("BFA", "Burkina Faso Customs", "Burkina Faso", "WCA", "2020-01-01", "active", "NOR", "2"),
-    ("CIV", "Côte d'Ivoire Customs", "Côte d'Ivoire", "WCA", "2020-01-01", "active", "NOR", "2"),
-    ("JOR", "Jordan Customs", "Jordan", "MENA", "2020-01-01", "active", "NOR", "2"),
-    ("MWI", "Malawi Revenue Authority, Customs", "Malawi", "ESA", "2020-01-01", "active", "NOR", "2"),
-    ("NER", "Niger Customs", "Niger", "WCA", "2020-01-01", "active", "NOR", "2"),
-    ("PSE", "Palestine Customs", "Palestine", "MENA", "2020-01-01", "active", "NOR", "2"),
-    # Eight Americas administrations funded by Global Affairs Canada (kick-off 20 May 2021).
-    ("ATG", "Antigua and Barbuda Customs and Excise Division", "Antigua and Barbuda", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("ECU", "Ecuador Customs", "Ecuador", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("SLV", "El Salvador Customs", "El Salvador", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("GTM", "Guatemala Customs", "Guatemala", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("GUY", "Guyana Revenue Authority, Customs", "Guyana", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("HND", "Honduras Customs", "Honduras", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("JAM", "Jamaica Customs Agency", "Jamaica", "AME", "2021-05-20", "active", "CAN", "1"),
-    ("MEX", "Mexico Customs", "Mexico", "AME", "2021-05-20", "active", "CAN", "1"),
-    # Ukraine: partnership kicked off 2-5 July 2024, funded by Norway.
-    ("UKR", "State Customs Service of Ukraine", "Ukraine", "EUR", "2024-07-02", "active", "NOR", "2"),
-]
-CODES = [p[0] for p in PARTNERS]
-JOIN_YEAR = {p[0]: int(p[4][:4]) for p in PARTNERS}
-INITIAL = CODES[0:11]
-ADDENDUM = CODES[11:17]
-AMERICAS = CODES[17:25]
-NORAD = INITIAL + ADDENDUM
-ALL_BUT_AFG = [c for c in CODES if c not in ("AFG", "UKR")]  # the 24 partners of 2022-2024
-AFG_LAST_YEAR = 2021  # Afghanistan reports nothing after 2021 (status inactive)
-
-# First round of the Customs Integrity Perception Survey (CIPS), per public WCO news items.
-CIPS_2020 = ["AFG", "ETH", "GHA", "LBR", "MLI", "MOZ", "NPL", "SLE", "TUN", "TZA"]
-CIPS_2021 = ["BFA", "CIV", "JOR", "LBN", "MWI", "NER", "PSE"] + AMERICAS
-
-# --------------------------------------------------------------------------------------------
-# Results framework and indicators
-# --------------------------------------------------------------------------------------------
-
-FRAMEWORK = [
-    # code, title, level, parent
-    ("IMP", "Improved integrity in partner Customs administrations", "impact", ""),
-    ("OC1", "Transparency and relationships with the private sector improved", "outcome", "IMP"),
-    ("OC2", "Customs procedures modernized to reduce opportunities for corruption", "outcome", "IMP"),
-    ("OC3", "Integrity management and accountability strengthened", "outcome", "IMP"),
-    ("OP1.1", "Structured dialogue with the private sector established", "output", "OC1"),
-    ("OP1.2", "Partner coordinators engaged in programme coordination and peer learning", "output", "OC1"),
-    ("OP3.1", "Customs officials trained in integrity, ethics and internal control", "output", "OC3"),
-    ("OP3.2", "Integrity action plans and codes of conduct adopted", "output", "OC3"),
-]
-
-IND_COLUMNS = ["code", "name", "level", "measure", "ascending", "unit", "key_factor", "result",
-               "description", "cumulative", "scale_min", "scale_max"]
-INDICATORS = [
-    dict(code="IND01", name="Customs Integrity Perception Survey score: perceived integrity",
-         level="impact", measure="ordinal", ascending="true", unit="score (1 to 5)", key_factor="9",
-         result="IMP", cumulative="false", scale_min="1", scale_max="5",
-         description="Mean perception score on a 1 to 5 scale, by respondent group "
-                     "(customs officers, private sector); measured in survey rounds."),
-    dict(code="IND02", name="Customs Integrity Perception Survey score: transparency",
-         level="outcome", measure="ordinal", ascending="true", unit="score (1 to 5)", key_factor="3",
-         result="OC1", cumulative="false", scale_min="1", scale_max="5",
-         description="Mean score of the transparency questions on a 1 to 5 scale, by respondent group."),
-    dict(code="IND03", name="Average release time of import declarations",
-         level="outcome", measure="unit", ascending="false", unit="hours", key_factor="5",
-         result="OC2", cumulative="false", scale_min="", scale_max="",
-         description="Average time from lodgement to release of import declarations; lower is better."),
-    dict(code="IND04", name="Share of declarations processed electronically",
-         level="outcome", measure="percentage", ascending="true", unit="%", key_factor="4",
-         result="OC2", cumulative="false", scale_min="", scale_max="",
-         description="Percentage of customs declarations lodged and processed electronically."),
-    dict(code="IND05", name="Share of staff who signed the code of conduct",
-         level="output", measure="percentage", ascending="true", unit="%", key_factor="7",
-         result="OP3.2", cumulative="false", scale_min="", scale_max="",
-         description="Percentage of customs staff who signed the code of ethics and conduct."),
-    dict(code="IND06", name="Number of officers trained in integrity, ethics and internal control",
-         level="output", measure="unit", ascending="true", unit="officers", key_factor="8",
-         result="OP3.1", cumulative="true", scale_min="", scale_max="",
-         description="Officers completing programme-supported integrity training in the period; "
-                     "summed over periods."),
-    dict(code="IND07", name="Number of integrity complaints investigated",
-         level="outcome", measure="unit", ascending="true", unit="cases", key_factor="6",
-         result="OC3", cumulative="false", scale_min="", scale_max="",
-         description="Complaints of corruption or misconduct investigated by the internal affairs "
-                     "function in the year."),
-    dict(code="IND08", name="Integrity action plan adopted",
-         level="output", measure="qualitative", ascending="true", unit="", key_factor="1",
-         result="OP3.2", cumulative="false", scale_min="", scale_max="",
-         description="Stage reached by the administration's multi-annual integrity action plan."),
-    dict(code="IND09", name="Structured consultations held with the private sector",
-         level="output", measure="unit", ascending="true", unit="consultations", key_factor="10",
-         result="OP1.1", cumulative="false", scale_min="", scale_max="",
-         description="Formal consultation meetings with trade and business associations in the year."),
-    dict(code="IND10", name="Integrity e-learning module completions",
-         level="output", measure="unit", ascending="true", unit="completions", key_factor="8",
-         result="OP3.1", cumulative="true", scale_min="", scale_max="",
-         description="Programme level (no partner): completions of the WCO Integrity e-learning "
-                     "module on CLiKC!, per quarter."),
-    dict(code="IND11", name="Participants in the annual coordinators' meeting",
-         level="output", measure="unit", ascending="true", unit="participants", key_factor="1",
-         result="OP1.2", cumulative="false", scale_min="", scale_max="",
-         description="Programme level (no partner): representatives attending the annual A-CIP "
-                     "coordinators' meeting."),
-]
-
-# Partner-level annual indicators every partner tracks, and those a partner may pick.
-CORE = ["IND06", "IND08"]
-OPTIONAL = ["IND03", "IND04", "IND05", "IND07", "IND09"]
-
-ACTION_PLAN_STAGES = [
-    "No integrity action plan",
-    "Integrity assessment completed",
-    "Draft action plan",
-    "Action plan adopted",
-    "Action plan under implementation",
-    "Action plan reviewed and updated",
-]
-
-# --------------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------------
-
-
-def year_span(y: int) -> tuple[str, str]:
-    return date(y, 1, 1).isoformat(), date(y, 12, 31).isoformat()
-
-
-def quarter_span(y: int, q: int) -> tuple[str, str]:
-    start = date(y, 3 * q - 2, 1)
-    end = date(y + 1, 1, 1) if q == 4 else date(y, 3 * q + 1, 1)
-    return start.isoformat(), date.fromordinal(end.toordinal() - 1).isoformat()
-
-
-def f1(x: float) -> str:
-    return f"{x:.1f}"
-
-
-def f2(x: float) -> str:
-    return f"{x:.2f}"
-
-
-def clamp(x: float, lo: float, hi: float) -> float:
-    return max(lo, min(hi, x))
-
-
-def write_csv(name: str, header: list[str], rows: list[list[str]]) -> int:
-    path = HERE / name
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow(["" if v is None else str(v) for v in r])
-    return len(rows)
+from demo_facts import (
+    ADDENDUM,
+    AGREEMENTS,
+    ALL_BUT_AFG,
+    AMERICAS,
+    CIPS_2020,
+    CIPS_2021,
+    CODES,
+    DONORS,
+    FRAMEWORK,
+    INDICATORS,
+    IND_COLUMNS,
+    INITIAL,
+    NORAD,
+    PARTNERS,
+    write_csv,
+)
+from demo_results import results
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,7 +81,7 @@ def build(rng: random.Random) -> dict[str, tuple[list[str], list[list[str]]]]:
 
     # ---- 04 framework, 05 indicators -------------------------------------------------------------
     out["04_framework.csv"] = (["code", "title", "level", "parent"], [list(r) for r in FRAMEWORK])
-    out["05_indicators.csv"] = (IND_COLUMNS, [[i[c] for c in IND_COLUMNS] for i in INDICATORS])
+    out["05_indicators.csv"] = (IND_COLUMNS, [[i.get(c, "") for c in IND_COLUMNS] for i in INDICATORS])
 
     # ---- CIPS second round (2023): which partners held it ------------------------------------
     # 17 of the 25 first-round administrations held a second round in 2023 (WCO, Feb 2024).
@@ -426,162 +258,6 @@ def activities(rng: random.Random, meeting: dict[int, int], cips_2023: list[str]
          "other", "2025-11-03", "2025-11-28", "remote", "planned", J(norad_2025), "NOR", "", "1;5",
          ILL + " Shows a planned activity."],
     ]
-    return rows
-
-
-def results(rng: random.Random, meeting: dict[int, int], meeting_target: dict[int, int],
-            cips_2023: list[str]) -> list[list[str]]:
-    rows: list[list[str]] = []
-
-    def row(ind, partner, span, target="", actual="", baseline="", baseline_year="", comment="",
-            dim="", dval=""):
-        rows.append([ind, partner, span[0], span[1], target, actual, baseline,
-                     str(baseline_year) if baseline_year != "" else "", comment, dim, dval])
-
-    # Which partners track which optional indicators.
-    tracked: dict[str, list[str]] = {}
-    for code in CODES:
-        k = rng.choice([1, 2, 2, 3])
-        picks = rng.sample(OPTIONAL, k)
-        tracked[code] = [i for i in ["IND03", "IND04", "IND05", "IND06", "IND07", "IND08", "IND09"]
-                         if i in CORE or i in picks]
-
-    # Reporting gaps for the latest year: three partners sent nothing for 2025; others miss some.
-    active_2025 = [c for c in CODES if c not in ("AFG", "UKR")]
-    silent_2025 = set(rng.sample(active_2025, 3))
-
-    def missing(code: str, year: int) -> bool:
-        if code == "AFG" and year == AFG_LAST_YEAR:
-            return True
-        if year == LAST_YEAR:
-            return code in silent_2025 or rng.random() < 0.15
-        return rng.random() < 0.03
-
-    def gap_comment(code: str, year: int) -> str:
-        if code == "AFG" and year == AFG_LAST_YEAR:
-            return "No report received after August 2021"
-        return "Report not yet received" if year == LAST_YEAR else "Not reported"
-
-    # Performance profile per (partner, indicator): ahead / on track / at risk / off track.
-    def profile() -> float:
-        r = rng.random()
-        if r < 0.30:
-            return rng.uniform(1.02, 1.25)
-        if r < 0.65:
-            return rng.uniform(0.80, 1.0)
-        if r < 0.85:
-            return rng.uniform(0.55, 0.78)
-        return rng.uniform(0.20, 0.50)
-
-    for code in CODES:
-        first = JOIN_YEAR[code]
-        last = AFG_LAST_YEAR if code == "AFG" else LAST_YEAR
-        years = list(range(first, last + 1))
-        # Plans were set for the whole programme; Afghanistan's stop when it became inactive.
-        horizon = len(range(first, LAST_YEAR + 1))
-        by = first - 1  # baseline year
-        for ind in tracked[code]:
-            p = profile()
-            if ind == "IND03":  # release time, hours, descending
-                b = rng.uniform(18, 96)
-                goal = b * rng.uniform(0.45, 0.70)
-                for k, y in enumerate(years):
-                    t = b - (b - goal) * (k + 1) / horizon
-                    a = b - (b - t) * p * rng.uniform(0.9, 1.1)
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), f1(t), "" if gap else f1(max(a, 1.0)),
-                        f1(b) if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-            elif ind in ("IND04", "IND05"):  # percentages
-                b = rng.uniform(30, 85) if ind == "IND04" else rng.uniform(15, 70)
-                goal = min(100.0, b + rng.uniform(15, 40))
-                for k, y in enumerate(years):
-                    t = b + (goal - b) * (k + 1) / horizon
-                    a = clamp(b + (t - b) * p * rng.uniform(0.9, 1.1), 0, 100)
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), f1(t), "" if gap else f1(a),
-                        f1(b) if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-            elif ind == "IND06":  # officers trained, cumulative: per-year counts
-                for k, y in enumerate(years):
-                    t = 5 * rng.randint(6, 40)
-                    if y == first and code in AMERICAS + ["UKR"]:
-                        t = 5 * rng.randint(3, 10)  # joined mid-year
-                    a = round(t * p * rng.uniform(0.85, 1.15))
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), str(t), "" if gap else str(a),
-                        "0" if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-            elif ind == "IND07":  # complaints investigated
-                b = rng.randint(4, 40)
-                goal = b * rng.uniform(1.5, 2.5)
-                for k, y in enumerate(years):
-                    t = round(b + (goal - b) * (k + 1) / horizon)
-                    a = round(b + (t - b) * p * rng.uniform(0.85, 1.15))
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), str(t), "" if gap else str(a),
-                        str(b) if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-            elif ind == "IND09":  # private sector consultations per year
-                b = rng.randint(0, 3)
-                goal = rng.randint(6, 12)
-                for k, y in enumerate(years):
-                    t = round(b + (goal - b) * (k + 1) / horizon)
-                    a = round(b + (t - b) * p * rng.uniform(0.85, 1.15))
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), str(t), "" if gap else str(a),
-                        str(b) if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-            elif ind == "IND08":  # qualitative: stage of the integrity action plan
-                lag = 0 if p >= 0.8 else (1 if p >= 0.5 else 2)
-                for k, y in enumerate(years):
-                    t_stage = min(2 + k, len(ACTION_PLAN_STAGES) - 1)
-                    a_stage = max(1, t_stage - lag - (1 if rng.random() < 0.15 else 0))
-                    gap = missing(code, y)
-                    row(ind, code, year_span(y), ACTION_PLAN_STAGES[t_stage],
-                        "" if gap else ACTION_PLAN_STAGES[a_stage],
-                        ACTION_PLAN_STAGES[0] if k == 0 else "", by if k == 0 else "",
-                        gap_comment(code, y) if gap else "")
-
-    # ---- survey scores (ordinal 1-5) by respondent group ----------------------------------------
-    groups = [("customs officers", (3.0, 3.9)), ("private sector", (2.4, 3.4))]
-    for ind, shift in (("IND01", 0.0), ("IND02", -0.25)):
-        for code in CODES:
-            if code == "UKR":
-                r1 = 2024
-            elif code in CIPS_2020:
-                r1 = 2020
-            else:
-                r1 = 2021
-            for dval, (lo, hi) in groups:
-                v1 = round(rng.uniform(lo, hi) + shift, 2)
-                row(ind, code, year_span(r1), "", f2(v1), f2(v1), r1,
-                    "First survey round (baseline)", "respondent", dval)
-                if code in ("AFG", "UKR"):
-                    continue
-                if code not in cips_2023:
-                    continue  # no second round: the first-round values stand alone
-                # Perceptions improved overall between rounds (WCO, Feb 2024); a few declined.
-                t2 = clamp(v1 + rng.uniform(0.2, 0.45), 1, 5)
-                up = rng.random() < 0.85
-                v2 = clamp(v1 + (rng.uniform(0.1, 0.6) if up else rng.uniform(-0.2, 0.1)), 1, 5)
-                row(ind, code, year_span(2023), f2(t2), f2(v2), comment="Second survey round",
-                    dim="respondent", dval=dval)
-
-    # ---- programme level (empty partner) ----------------------------------------------------------
-    # E-learning completions per quarter; calibrated so that completions to the end of March 2022
-    # exceed 3,000 ("more than 3,000" in the A-CIP Report of March 2022). Values illustrative.
-    q_target = {2021: 700, 2022: 500, 2023: 400, 2024: 350, 2025: 300}
-    q_range = {2021: (650, 800), 2022: (450, 600), 2023: (330, 480), 2024: (280, 420), 2025: (220, 360)}
-    for y in range(2021, LAST_YEAR + 1):
-        for q in range(1, 5):
-            gap = (y, q) == (LAST_YEAR, 4)
-            a = rng.randint(*q_range[y])
-            row("IND10", "", quarter_span(y, q), str(q_target[y]), "" if gap else str(a),
-                comment="Figure for the quarter pending" if gap else "")
-    for y in range(2020, LAST_YEAR + 1):
-        note = {2021: "Reported as more than 50", 2022: "Reported as more than 80"}.get(y, "")
-        row("IND11", "", year_span(y), str(meeting_target[y]), str(meeting[y]), comment=note)
     return rows
 
 

@@ -89,6 +89,47 @@ def test_ordinal_values_disaggregated_by_respondent_group(demo_engine):
     assert sorted(set(groups)) == [("respondent", "customs officers"), ("respondent", "private sector")]
 
 
+def test_some_indicators_are_quarterly_against_annual_targets(demo_engine):
+    """IND04 (a percentage) and IND06 (a count) are reported per quarter against annual targets."""
+    freq = dict(rows(demo_engine, select(Indicator.code, Indicator.frequency)))
+    assert {c for c, f in freq.items() if f == "quarterly"} == {"IND04", "IND06", "IND10"}
+    assert {f for c, f in freq.items() if c not in ("IND04", "IND06", "IND10")} == {"annual"}
+    found = rows(demo_engine, select(Indicator.code, Partner.code, Value.period_start, Value.period_end, Value.target, Value.actual)
+                 .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
+                 .where(Indicator.code.in_(["IND04", "IND06"]), Value.dimension == ""))
+    quarters = {(i, p, s.year) for i, p, s, e, t, a in found if (e - s).days < 100 and a is not None}
+    assert len({i for i, _, _ in quarters}) == 2 and min(y for _, _, y in quarters) == 2024
+    annual = {(i, p, s.year): (t, a) for i, p, s, e, t, a in found if (s.month, s.day, e.month, e.day) == (1, 1, 12, 31)}
+    for key in quarters:  # the year holds a target and no annual actual: the quarters make the year's figure
+        assert annual[key][0] is not None and annual[key][1] is None, key
+    targets_in_quarters = [r for r in found if (r[3] - r[2]).days < 100 and r[4] is not None]
+    assert targets_in_quarters == []
+
+
+def test_officers_trained_by_sex_add_up(demo_engine):
+    """IND06 quarters are split by sex: women + men = the quarter's total; some partners send only the split."""
+    found = rows(demo_engine, select(Partner.code, Value.period_start, Value.dimension, Value.dimension_value, Value.actual)
+                 .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id)
+                 .where(Indicator.code == "IND06", Value.actual.is_not(None)))
+    totals = {(p, s): a for p, s, d, dv, a in found if d == ""}
+    split: dict = {}
+    for p, s, d, dv, a in found:
+        if d:
+            assert (d, dv) in (("sex", "women"), ("sex", "men"))
+            split.setdefault((p, s), {})[dv] = a
+    assert len(split) >= 50
+    assert all(set(parts) == {"women", "men"} for parts in split.values())
+    with_total = [k for k in split if k in totals]
+    assert with_total and all(split[k]["women"] + split[k]["men"] == totals[k] for k in with_total)
+    only_split = {p for p, s in split if (p, s) not in totals}
+    assert len(only_split) >= 3
+
+
+def test_demo_loads_without_a_problem(engine):
+    report = load_demo(engine)
+    assert (report.status, report.issues) == ("committed", [])
+
+
 def test_programme_level_values(demo_engine):
     n = scalar(demo_engine, select(func.count()).select_from(Value).join(Partner, Partner.id == Value.partner_id).where(Partner.code == ""))
     assert n >= 1

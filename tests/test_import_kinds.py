@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models.tables import Activity, ActivityKeyFactor, ActivityPartner, Agreement, Donor, Funding, Partner
+from models.tables import Activity, ActivityKeyFactor, ActivityPartner, Agreement, Donor, Funding, Indicator, Partner
 
 from helpers import (
     baselines_stored,
@@ -513,3 +513,144 @@ def test_result_level_change_must_agree_with_indicators(engine, files, expected)
     if expected:
         assert "IND2 (outcome)" in report.issues[0].message
         assert (framework_stored(engine), indicators_stored(engine)) == before
+
+
+# --- indicators: reporting frequency, aggregation over time, key factor by name ----------------
+
+REPORTING_HEADER = "code,name,level,measure,ascending,key_factor,frequency,aggregation,cumulative,scale_min,scale_max\n"
+
+
+def reporting_stored(engine):
+    """(code, key_factor, frequency, aggregation, cumulative) as stored (the aggregation resolved)."""
+    return stored(engine, select(Indicator.code, Indicator.key_factor, Indicator.frequency, Indicator.aggregation,
+                                 Indicator.cumulative).order_by(Indicator.code))
+
+
+def reporting_resolved(engine):
+    """{code: (frequency, aggregation)} as the snapshot delivers them (defaults resolved)."""
+    from models.queries.snapshot import load_snapshot
+
+    ind = load_snapshot(engine).indicators
+    return {c: (f, a) for c, f, a in zip(ind["code"], ind["frequency"], ind["aggregation"])}
+
+
+@pytest.mark.parametrize(
+    "row, stored_row, resolved",
+    [
+        pytest.param("I1,x,outcome,unit,true,,,,,,", ("I1", None, "annual", "sum", False), ("annual", "sum"), id="unit-defaults"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", ("I1", None, "annual", "mean", False), ("annual", "mean"),
+                     id="percentage-defaults"),
+        pytest.param("I1,x,outcome,ordinal,true,,,,,1,5", ("I1", None, "annual", "mean", False), ("annual", "mean"),
+                     id="ordinal-defaults"),
+        pytest.param("I1,x,outcome,qualitative,true,,,,,,", ("I1", None, "annual", "latest", False), ("annual", "latest"),
+                     id="qualitative-defaults"),
+        pytest.param("I1,x,outcome,unit,true,8,quarterly,sum,true,,", ("I1", 8, "quarterly", "sum", True), ("quarterly", "sum"),
+                     id="quarterly-cumulative-flow"),
+        pytest.param("I1,x,outcome,unit,true,,Monthly,LATEST,,,", ("I1", None, "monthly", "latest", False), ("monthly", "latest"),
+                     id="any-case"),
+        pytest.param("I1,x,outcome,percentage,true,,semiannual,latest,,,", ("I1", None, "semiannual", "latest", False),
+                     ("semiannual", "latest"), id="percentage-latest"),
+        pytest.param("I1,x,outcome,ordinal,true,,annual,mean,false,1,5", ("I1", None, "annual", "mean", False),
+                     ("annual", "mean"), id="ordinal-mean"),
+        pytest.param("I1,x,outcome,qualitative,true,,quarterly,latest,,,", ("I1", None, "quarterly", "latest", False),
+                     ("quarterly", "latest"), id="qualitative-latest"),
+        pytest.param("I1,x,outcome,unit,true,Automation,,,,,", ("I1", 4, "annual", "sum", False), ("annual", "sum"),
+                     id="key-factor-name"),
+        pytest.param("I1,x,outcome,unit,true, human resource  MANAGEMENT ,,,,,", ("I1", 8, "annual", "sum", False),
+                     ("annual", "sum"), id="key-factor-name-any-case-and-spacing"),
+        pytest.param("I1,x,outcome,unit,true,10,,,,,", ("I1", 10, "annual", "sum", False), ("annual", "sum"),
+                     id="key-factor-number"),
+    ],
+)
+def test_indicator_reporting_attributes_stored(engine, row, stored_row, resolved):
+    committed(engine, ("indicators.csv", REPORTING_HEADER + row + "\n"))
+    assert reporting_stored(engine) == [stored_row]
+    assert reporting_resolved(engine) == {"I1": resolved}
+    again = committed(engine, ("indicators.csv", REPORTING_HEADER + row + "\n"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    "row, expected, words",
+    [
+        pytest.param("I1,x,outcome,unit,true,,weekly,,,,", [(2, "frequency", "type-error")],
+                     ["annual", "semiannual", "quarterly", "monthly"], id="unknown-frequency-lists-allowed"),
+        pytest.param("I1,x,outcome,unit,true,,,average,,,", [(2, "aggregation", "type-error")],
+                     ["sum", "mean", "latest"], id="unknown-aggregation-lists-allowed"),
+        pytest.param("I1,x,outcome,percentage,true,,,sum,,,", [(2, "aggregation", "out-of-range")],
+                     ["'sum'", "percentage", "mean or latest"], id="sum-refused-for-percentage"),
+        pytest.param("I1,x,outcome,ordinal,true,,,Sum,,1,5", [(2, "aggregation", "out-of-range")],
+                     ["'sum'", "ordinal", "mean or latest"], id="sum-refused-for-ordinal"),
+        pytest.param("I1,x,outcome,qualitative,true,,,mean,,,", [(2, "aggregation", "out-of-range")],
+                     ["qualitative", "latest"], id="qualitative-takes-latest-only"),
+        pytest.param("I1,x,outcome,unit,true,,,mean,true,,", [(2, "cumulative", "out-of-range")],
+                     ["increments", "sum", "mean"], id="cumulative-with-mean"),
+        pytest.param("I1,x,outcome,unit,true,,,latest,yes,,", [(2, "cumulative", "out-of-range")],
+                     ["sum", "latest"], id="cumulative-with-latest"),
+        pytest.param("I1,x,outcome,percentage,true,,,,true,,", [(2, "cumulative", "out-of-range")],
+                     ["sum", "percentage"], id="cumulative-percentage-default-mean"),
+        pytest.param("I1,x,outcome,unit,true,11,,,,,", [(2, "key_factor", "out-of-range")], ["1 to 10"],
+                     id="key-factor-number-out-of-range"),
+        pytest.param("I1,x,outcome,unit,true,0,,,,,", [(2, "key_factor", "out-of-range")], ["1 to 10"],
+                     id="key-factor-zero"),
+        pytest.param("I1,x,outcome,unit,true,Automaton,,,,,", [(2, "key_factor", "unknown-reference")],
+                     ["did you mean '4 Automation'"], id="key-factor-name-misspelt"),
+        pytest.param("I1,x,outcome,percentage,true,Audit,weekly,sum,true,,",
+                     [(2, "aggregation", "out-of-range"), (2, "frequency", "type-error"), (2, "key_factor", "unknown-reference")],
+                     [], id="every-problem-reported"),
+    ],
+)
+def test_indicator_reporting_attributes_refused(engine, row, expected, words):
+    report = import_csv(engine, ("indicators.csv", REPORTING_HEADER + row + "\n"))
+    assert report.status == "rejected"
+    assert problems(report) == expected
+    message = report.issues[0].message
+    assert [w for w in words if w not in message] == [], message
+    assert reporting_stored(engine) == []
+
+
+@pytest.mark.parametrize(
+    "first, then, expected, after",
+    [
+        pytest.param("I1,x,outcome,unit,true,,,sum,,,", "I1,x,outcome,percentage,true,,,,,,",
+                     [], ("I1", None, "annual", "mean", False), id="stored-sum-becomes-the-percentage-default"),
+        pytest.param("I1,x,outcome,unit,true,,,latest,,,", "I1,x,outcome,percentage,true,,,,,,",
+                     [], ("I1", None, "annual", "latest", False), id="stored-latest-kept-for-a-percentage"),
+        pytest.param("I1,x,outcome,unit,true,,,sum,,,", "I1,x,outcome,percentage,true,,,sum,,,",
+                     [(2, "aggregation", "out-of-range")], None, id="sum-given-with-percentage"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", "I1,x,outcome,unit,true,,,,,,",
+                     [], ("I1", None, "annual", "sum", False), id="default-follows-the-measure"),
+        pytest.param("I1,x,outcome,percentage,true,,,latest,,,", "I1,x,outcome,unit,true,,,,,,",
+                     [], ("I1", None, "annual", "latest", False), id="a-chosen-aggregation-stays"),
+        pytest.param("I1,x,outcome,percentage,true,,,,,,", "I1,x,outcome,ordinal,true,,,,,1,5",
+                     [], ("I1", None, "annual", "mean", False), id="percentage-to-ordinal-keeps-mean"),
+        pytest.param("I1,x,outcome,unit,true,,,,true,,", "I1,x,outcome,percentage,true,,,,,,",
+                     [(2, "cumulative", "out-of-range")], None, id="stored-cumulative-then-percentage"),
+        pytest.param("I1,x,outcome,unit,true,,,,true,,", "I1,x,outcome,unit,true,,,mean,,,",
+                     [(2, "cumulative", "out-of-range")], None, id="stored-cumulative-then-mean"),
+        pytest.param("I1,x,outcome,unit,true,,,,true,,", "I1,x,outcome,unit,true,,,mean,false,,",
+                     [], ("I1", None, "annual", "mean", False), id="cumulative-off-with-mean"),
+        pytest.param("I1,x,outcome,unit,true,,,mean,,,", "I1,x,outcome,unit,true,,,,true,,",
+                     [(2, "cumulative", "out-of-range")], None, id="stored-mean-then-cumulative"),
+        pytest.param("I1,x,outcome,unit,true,4,quarterly,latest,,,", "I1,x,outcome,unit,true,,,,,,",
+                     [], ("I1", 4, "quarterly", "latest", False), id="empty-cells-keep-stored"),
+        pytest.param("I1,x,outcome,unit,true,4,quarterly,latest,,,", "I1,x,outcome,unit,true,[clear],[clear],[clear],,,",
+                     [], ("I1", None, "annual", "sum", False), id="clear-returns-to-defaults"),
+    ],
+)
+def test_indicator_reporting_attributes_against_stored(engine, first, then, expected, after):
+    committed(engine, ("indicators.csv", REPORTING_HEADER + first + "\n"))
+    before = reporting_stored(engine)
+    report = import_csv(engine, ("indicators.csv", REPORTING_HEADER + then + "\n"))
+    assert problems(report) == expected
+    assert reporting_stored(engine) == (before if expected else [after])
+
+
+def test_activities_take_key_factor_names_too(engine):
+    """One key factor parser for activities and indicators: numbers and names, any case."""
+    committed(engine, ("partners.csv", PARTNERS))
+    committed(engine, ("activities.csv", ACTIVITY + "A1,Workshop,meeting,2024-01-01,GTM,automation; Code of Conduct |1\n"))
+    assert activity_links(engine) == {"A1": (["GTM"], [1, 4, 7])}
+    report = import_csv(engine, ("activities.csv", ACTIVITY + "A1,Workshop,meeting,2024-01-01,GTM,Transparancy\n"))
+    assert problems(report) == [(2, "key_factors", "unknown-reference")]
+    assert "did you mean '3 Transparency'" in report.issues[0].message

@@ -168,3 +168,101 @@ def test_concurrent_init_on_a_fresh_database(fresh_url):
             assert conn.execute(select(Partner.code)).scalars().all() == [""]
     finally:
         engine.dispose()
+
+
+# --- upgrading a populated database ------------------------------------------------------
+
+
+def _migrate(engine, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or downgrade) the database to `revision` with Alembic, as `init` does."""
+    from alembic import command
+
+    from models.db import _alembic_config, write_transaction
+
+    with write_transaction(engine) as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def _fill_at_0001(engine) -> None:
+    """Programme data written with revision 0001's columns only (reflected, not the models)."""
+    from sqlalchemy import MetaData
+    from datetime import date, datetime
+
+    from models.db import ensure_reference_data
+
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    assert "frequency" not in t["indicator"].c and "aggregation" not in t["indicator"].c
+    with engine.begin() as conn:
+        ensure_reference_data(conn)
+        conn.execute(t["import_batch"].insert(), [{"id": 1, "user": "ana", "at": datetime(2025, 5, 1, 12), "files": "[]",
+                                                   "sha256": "[]", "kinds": "indicators,results", "created": 9, "updated": 0,
+                                                   "unchanged": 0, "deleted": 0, "status": "committed", "source": "cli"}])
+        conn.execute(t["partner"].insert(), [{"id": 2, "code": "GTM", "name": "Guatemala", "country": "GTM", "region": "AME",
+                                              "status": "active", "batch_id": 1}])
+        conn.execute(t["result"].insert(), [{"id": 1, "code": "OC1", "title": "Integrity", "level": "outcome", "batch_id": 1}])
+        base = {"level": "outcome", "ascending": True, "cumulative": False, "unit": None, "key_factor": None,
+                "result_id": 1, "description": None, "scale_min": None, "scale_max": None, "batch_id": 1}
+        conn.execute(t["indicator"].insert(), [
+            base | {"id": 1, "code": "IND01", "name": "Officers trained", "measure": "unit", "cumulative": True, "key_factor": 8},
+            base | {"id": 2, "code": "IND02", "name": "Staff satisfied", "measure": "percentage", "unit": "%"},
+            base | {"id": 3, "code": "IND03", "name": "Integrity score", "measure": "ordinal", "scale_min": 1.0, "scale_max": 5.0},
+            base | {"id": 4, "code": "IND04", "name": "Code adopted", "measure": "qualitative", "ascending": False},
+        ])
+        conn.execute(t["baseline"].insert(), [{"id": 1, "indicator_id": 2, "partner_id": 2, "dimension": "", "dimension_value": "",
+                                               "year": 2024, "value": 40.0, "batch_id": 1}])
+        row = {"partner_id": 2, "dimension": "", "dimension_value": "", "target": None, "actual": None, "batch_id": 1}
+        conn.execute(t["result_value"].insert(), [
+            row | {"id": 1, "indicator_id": 1, "period_start": date(2025, 1, 1), "period_end": date(2025, 12, 31), "target": 100.0},
+            row | {"id": 2, "indicator_id": 1, "period_start": date(2025, 1, 1), "period_end": date(2025, 3, 31), "actual": 30.0},
+            row | {"id": 3, "indicator_id": 1, "period_start": date(2025, 1, 1), "period_end": date(2025, 3, 31), "actual": 12.0,
+                   "dimension": "sex", "dimension_value": "women"},
+            row | {"id": 4, "indicator_id": 2, "period_start": date(2025, 1, 1), "period_end": date(2025, 12, 31),
+                   "target": 60.0, "actual": 52.5, "comment": "survey"},
+            row | {"id": 5, "indicator_id": 4, "period_start": date(2025, 1, 1), "period_end": date(2025, 12, 31),
+                   "target_text": "adopted", "actual_text": "draft"},
+        ])
+
+
+def test_upgrade_from_0001_keeps_every_row_and_fills_the_defaults(fresh_engine):
+    from models.queries.snapshot import load_snapshot
+
+    _migrate(fresh_engine, "0001")
+    _fill_at_0001(fresh_engine)
+    before = _snapshot(fresh_engine)
+    init_database(fresh_engine)  # what `init` does on an existing database: upgrade to head
+    after = _snapshot(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert set(conn.scalars(text("SELECT version_num FROM alembic_version"))) == head()
+        columns = [c["name"] for c in inspect(conn).get_columns("indicator")]
+        added = conn.execute(text("SELECT code, frequency, aggregation FROM indicator ORDER BY code")).all()
+    assert {n for n in before if n != "alembic_version"} == {n for n in after if n != "alembic_version"}
+    for name in before:
+        if name not in ("indicator", "alembic_version"):
+            assert after[name] == before[name], name
+    # the indicator rows: every old column unchanged, the new ones appended
+    old, new = before["indicator"], after["indicator"]
+    assert len(new) == len(old) == 4
+    keep = [i for i, c in enumerate(columns) if c not in ("frequency", "aggregation")]
+    assert sorted((tuple(r[i] for i in keep) for r in new), key=repr) == sorted((tuple(r) for r in old), key=repr)
+    assert added == [("IND01", "annual", "sum"), ("IND02", "annual", "mean"), ("IND03", "annual", "mean"),
+                     ("IND04", "annual", "latest")]
+    # the snapshot delivers the resolved values
+    ind = load_snapshot(fresh_engine).indicators.set_index("code")
+    assert ind["frequency"].to_dict() == {"IND01": "annual", "IND02": "annual", "IND03": "annual", "IND04": "annual"}
+    assert ind["aggregation"].to_dict() == {"IND01": "sum", "IND02": "mean", "IND03": "mean", "IND04": "latest"}
+
+
+def test_downgrade_to_0001_keeps_every_row(fresh_engine):
+    init_database(fresh_engine)
+    _migrate(fresh_engine, "0001", down=True)
+    _fill_at_0001(fresh_engine)
+    before = _snapshot(fresh_engine)
+    _migrate(fresh_engine, "head")
+    with fresh_engine.begin() as conn:
+        conn.execute(text("UPDATE indicator SET frequency = 'quarterly', aggregation = 'latest' WHERE code = 'IND01'"))
+    _migrate(fresh_engine, "0001", down=True)
+    assert _snapshot(fresh_engine) == before

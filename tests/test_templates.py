@@ -12,8 +12,10 @@ from models import reference
 from models.formats import (
     ACTIVITY_STATUSES,
     ACTIVITY_TYPES,
+    AGGREGATIONS,
     BOOLEANS,
     CLEAR_TOKEN,
+    FREQUENCIES,
     KIND_ORDER,
     KINDS,
     LEVELS,
@@ -33,8 +35,8 @@ ONE_ROW = {
                 "start": "2021-04-01", "end": "2024-03-31"},
     "framework": {"code": "OC1", "title": "Transparency improved", "level": "outcome"},
     "indicators": {"code": "IND01", "name": "Share of declarations processed electronically", "level": "outcome",
-                   "measure": "percentage", "ascending": "true", "unit": "%", "key_factor": "4", "result": "OC1",
-                   "cumulative": "false"},
+                   "measure": "percentage", "ascending": "true", "unit": "%", "key_factor": "Automation", "result": "OC1",
+                   "frequency": "quarterly", "aggregation": "mean", "cumulative": "false"},
     "activities": {"code": "ACT-1", "title": "Integrity workshop", "type": "meeting", "start": "2024-03-11",
                    "end": "2024-03-15", "mode": "in-person", "status": "completed", "partners": "GTM", "donor": "TST",
                    "participants": "23", "key_factors": "1;7"},
@@ -95,10 +97,12 @@ def test_each_filled_template_imports(engine):
         list(PARTNER_STATUSES),
         list(BOOLEANS),
         list(reference.REGIONS),
+        list(FREQUENCIES),
+        list(AGGREGATIONS),
         [CLEAR_TOKEN, "2024", "2024-Q1", "2024-H1", "2024-03", "YYYY-MM-DD", "Decimal comma", "12,5"],
     ],
     ids=["measures", "levels", "activity-types", "modes", "activity-statuses", "partner-statuses", "booleans",
-         "regions", "periods-clear-decimal"],
+         "regions", "frequencies", "aggregations", "periods-clear-decimal"],
 )
 def test_allowed_values_help_names_every_value(words):
     assert [w for w in words if f"`{w}`" not in ALLOWED_VALUES_HELP and w not in ("Decimal comma",)] == []
@@ -109,3 +113,14 @@ def test_allowed_values_help_names_every_value(words):
 def test_allowed_values_help_lists_each_kinds_columns(kind):
     line = next(l for l in ALLOWED_VALUES_HELP.splitlines() if l.startswith(f"- **{kind}**"))
     assert [c for c in KINDS[kind].columns if c not in line] == []
+
+
+def test_allowed_values_help_gives_the_reporting_rules():
+    """Defaults by measure, what each measure refuses, cumulative values as increments, key factors by name."""
+    line = next(l for l in ALLOWED_VALUES_HELP.split("\n- ") if l.startswith("aggregation"))
+    for words in ("`sum` for `unit`", "`mean` for `percentage` and `ordinal`", "only `mean`, `latest` for `percentage` and `ordinal`",
+                  "only `latest` for `qualitative`"):
+        assert words in line, words
+    assert "`annual` (the default)" in ALLOWED_VALUES_HELP
+    assert "increment" in ALLOWED_VALUES_HELP and "only with aggregation `sum`" in ALLOWED_VALUES_HELP
+    assert "the number or the name" in ALLOWED_VALUES_HELP

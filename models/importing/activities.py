@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from models import reference
 from models.cells import parse_choice, parse_date, parse_number, parse_text, split_list
 from models.formats import ACTIVITY_STATUSES, ACTIVITY_TYPES, CLEAR_TOKEN, MODES
 from models.importing.checks import (
@@ -14,6 +13,8 @@ from models.importing.checks import (
     column,
     did_you_mean,
     end_before_start,
+    key_factor_hint,
+    key_factor_number,
     no_issues,
     resolve_clearable,
     with_clear,
@@ -63,24 +64,19 @@ def import_activities(ctx: ImportContext, t: Table) -> pd.Series:
 
 def _partner_resolver(ctx: ImportContext):
     codes = ctx.codes(Partner)
-    return (lambda item: codes.get(item.lower())), [k for k in codes if k], "partner"
+    choices = [k for k in codes if k]
+    return (lambda item: codes.get(item.lower())), (lambda item: did_you_mean(item, choices, str.upper)), "partner"
 
 
 def _key_factor_resolver():
-    def number(item: str):
-        try:
-            n = int(item)
-        except ValueError:
-            low = item.lower()
-            return next((k for k, name in reference.KEY_FACTORS.items() if name.lower() == low), None)
-        return n if n in reference.KEY_FACTORS else None
-
-    return number, [str(k) for k in reference.KEY_FACTORS], "key factor (1 to 10)"
+    return key_factor_number, key_factor_hint, "key factor (1 to 10, or its name)"
 
 
 def _list_cells(frame: pd.DataFrame, name: str, resolver, issues: list[Issue]) -> dict[int, set]:
-    """{row: set of ids} for the non-empty cells of a list column (the clear token: an empty set)."""
-    resolve, choices, what = resolver
+    """{row: set of ids} for the non-empty cells of a list column (the clear token: an empty set).
+
+    `resolver`: (item -> id or None, item -> did-you-mean text, what an item is)."""
+    resolve, hint, what = resolver
     cells = column(frame, name)
     out: dict[int, set] = {}
     for row in frame.index[cells.ne("").to_numpy()]:
@@ -92,7 +88,7 @@ def _list_cells(frame: pd.DataFrame, name: str, resolver, issues: list[Issue]) -
         for item in split_list(cell):
             value = resolve(item)
             if value is None:
-                issues.append(Issue(int(row), name, "unknown-reference", item, f"unknown {what} '{item}'{did_you_mean(item, choices, str.upper)}"))
+                issues.append(Issue(int(row), name, "unknown-reference", item, f"unknown {what} '{item}'{hint(item)}"))
             else:
                 found.add(value)
         out[row] = found

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from models import reference
 from models.cells import CLEAR, is_clear_token
 from models.formats import CLEAR_TOKEN
 from models.importing.context import ImportContext
@@ -43,6 +44,27 @@ def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *,
             for row in raw.index[(raw == value).to_numpy()]:
                 ctx.issue(row, name, "unknown-reference", value, message)
     return ids
+
+
+def key_factor_number(item: str) -> int | None:
+    """A key factor given by number (`4`) or by name (`Automation`, any case) -> its number;
+    None for anything else."""
+    text = " ".join(str(item).split())
+    try:
+        number = int(text)
+    except ValueError:
+        low = text.lower()
+        return next((k for k, name in reference.KEY_FACTORS.items() if name.lower() == low), None)
+    return number if number in reference.KEY_FACTORS else None
+
+
+KEY_FACTOR_CHOICES = [str(k) for k in reference.KEY_FACTORS] + [n.lower() for n in reference.KEY_FACTORS.values()]
+
+
+def key_factor_hint(item: str) -> str:
+    """"; did you mean '8 Human Resource Management'?" for the closest number or name, or ""."""
+    names = {n.lower(): k for k, n in reference.KEY_FACTORS.items()} | {str(k): k for k in reference.KEY_FACTORS}
+    return did_you_mean(item, KEY_FACTOR_CHOICES, lambda choice: f"{names[choice]} {reference.KEY_FACTORS[names[choice]]}")
 
 
 def resolve_clearable(ctx: ImportContext, raw: pd.Series, name: str, model, label: str) -> tuple[pd.Series, pd.Series]:

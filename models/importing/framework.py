@@ -5,14 +5,23 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from models import reference
 from models.cells import CLEAR, is_clear_token, parse_bool, parse_choice, parse_number, parse_text
-from models.formats import CLEAR_TOKEN, LEVELS, MEASURES
+from models.formats import (
+    AGGREGATIONS,
+    ALLOWED_AGGREGATIONS,
+    CLEAR_TOKEN,
+    DEFAULT_AGGREGATION,
+    FREQUENCIES,
+    LEVELS,
+    MEASURES,
+)
 from models.importing.checks import (
     admin_kind,
     code_rows,
     column,
     did_you_mean,
+    key_factor_hint,
+    key_factor_number,
     no_issues,
     resolve_clearable,
     with_clear,
@@ -127,8 +136,8 @@ def _check_cycles(ctx: ImportContext, parents: dict, changed: pd.DataFrame, code
                       f"this parent would make a cycle in the results framework (through {code_of.get(node, node).upper()})")
 
 
-INDICATOR_COLUMNS = ["name", "level", "measure", "ascending", "cumulative", "unit", "key_factor", "result_id", "description",
-                     "scale_min", "scale_max"]
+INDICATOR_COLUMNS = ["name", "level", "measure", "ascending", "cumulative", "frequency", "aggregation", "unit", "key_factor",
+                     "result_id", "description", "scale_min", "scale_max"]
 
 
 @admin_kind
@@ -140,14 +149,12 @@ def import_indicators(ctx: ImportContext, t: Table) -> pd.Series:
     parsed["measure"], iss = parse_choice(frame["measure"], "measure", MEASURES, label="measure"); issues += iss
     parsed["ascending"], iss = parse_bool(frame["ascending"], "ascending"); issues += iss
     parsed["cumulative"], iss = parse_bool(column(frame, "cumulative"), "cumulative"); issues += iss
+    parsed["frequency"], iss = parse_choice(column(frame, "frequency"), "frequency", FREQUENCIES, label="frequency"); issues += iss
+    parsed["aggregation"], iss = parse_choice(column(frame, "aggregation"), "aggregation", AGGREGATIONS, label="aggregation")
+    issues += iss
     parsed["unit"], _ = parse_text(column(frame, "unit"), "unit")
     parsed["description"], _ = parse_text(column(frame, "description"), "description")
-    kf = column(frame, "key_factor")
-    kf_num, kf_cleared, iss = parse_number(kf, "key_factor", integer=True); issues += iss
-    bad_kf = kf_num.notna() & ~kf_num.isin(list(reference.KEY_FACTORS))
-    for row in frame.index[bad_kf.to_numpy()]:
-        issues.append(Issue(int(row), "key_factor", "out-of-range", kf.loc[row], "key_factor must be a Revised Arusha Declaration key factor number, 1 to 10"))
-    parsed["key_factor"] = with_clear(kf_num.where(~bad_kf).astype(object).where(kf_num.notna(), None), kf_cleared)
+    parsed["key_factor"], iss = _key_factors(column(frame, "key_factor")); issues += iss
     parsed["result_id"], result_ok = resolve_clearable(ctx, column(frame, "result"), "result", Result, "result")
     smin, cmin, iss = parse_number(column(frame, "scale_min"), "scale_min", decimal_comma=ctx.decimal_comma); issues += iss
     smax, cmax, iss = parse_number(column(frame, "scale_max"), "scale_max", decimal_comma=ctx.decimal_comma); issues += iss
@@ -161,11 +168,30 @@ def import_indicators(ctx: ImportContext, t: Table) -> pd.Series:
     return actions
 
 
+def _key_factors(raw: pd.Series) -> tuple[pd.Series, list[Issue]]:
+    """key_factor cells: a number 1-10 or a key factor's name (the parser activities use);
+    empty -> None, the clear token -> CLEAR."""
+    cleared = is_clear_token(raw)
+    given = raw.ne("") & ~cleared
+    numbers = raw.where(given, "").map(lambda v: key_factor_number(v) if v else None).astype(object)
+    issues = []
+    for row in raw.index[(given & numbers.isna()).to_numpy()]:
+        value = raw.loc[row]
+        number = value.strip().lstrip("+-").isdigit()
+        check, what, hint = ("out-of-range", "number", "") if number else ("unknown-reference", "name", key_factor_hint(value))
+        issues.append(Issue(int(row), "key_factor", check, value,
+                            f"'{value}' is not a Revised Arusha Declaration key factor {what}: give its number, 1 to 10, "
+                            f"or its name (e.g. 'Automation'){hint}"))
+    return with_clear(numbers.where(numbers.notna(), None), cleared), issues
+
+
 def _measure_rules(ctx: ImportContext, frame: pd.DataFrame, parsed: pd.DataFrame, scale_min, scale_max) -> list[Issue]:
-    """Measure, scale and level rules, against the merged (stored + incoming) state of each row."""
+    """Measure, scale, aggregation and level rules, against the merged (stored + incoming)
+    state of each row; `parsed["aggregation"]` becomes the value to write (see _aggregation_rules)."""
     (smin, cmin), (smax, cmax) = scale_min, scale_max
     issues: list[Issue] = []
-    old_rows = stored(ctx, Indicator, ["code", "measure", "scale_min", "scale_max", "level", "result_id", "ascending"])
+    old_rows = stored(ctx, Indicator, ["code", "measure", "scale_min", "scale_max", "level", "result_id", "ascending",
+                                       "aggregation", "cumulative"])
     stored_by = {c.lower(): r for c, r in zip(old_rows["code"], old_rows.to_dict("records"))} if not old_rows.empty else {}
     levels = dict(ctx.conn.execute(select(Result.id, Result.level)).all())
     for row in frame.index:
@@ -186,12 +212,60 @@ def _measure_rules(ctx: ImportContext, frame: pd.DataFrame, parsed: pd.DataFrame
                     issues.append(Issue(int(row), c, "out-of-range", frame.loc[row, c], f"{c} applies to ordinal indicators only; leave it empty for a {measure} indicator"))
                 elif kept is not None:
                     issues.append(Issue(int(row), c, "out-of-range", "", f"the stored {c} {kept:g} applies to ordinal indicators only; clear it with {CLEAR_TOKEN} when the measure becomes {measure}"))
+        found, aggregation = _aggregation_rules(row, frame, parsed, old, measure)
+        issues += found
+        parsed.at[row, "aggregation"] = aggregation
         rid = parsed.loc[row, "result_id"]
         rid = old.get("result_id") if rid is None else rid
         level = parsed.loc[row, "level"] or old.get("level")
         if rid is not None and rid is not CLEAR and pd.notna(rid) and level and levels.get(int(rid)) and levels[int(rid)] != level:
             issues.append(Issue(int(row), "level", "out-of-range", str(level), f"the indicator's level '{level}' differs from its result's level '{levels[int(rid)]}'; they must agree"))
     return issues
+
+
+# What each aggregation does to the values of shorter periods (for the refusals).
+_AGGREGATION_DOES = {"sum": "adds up", "mean": "averages", "latest": "keeps the latest of"}
+
+
+def _merged(given, stored_value, cleared_to=None):
+    """A row's value once applied: the given cell, else (empty cell) the stored value; CLEAR -> `cleared_to`."""
+    if given is CLEAR:
+        return cleared_to
+    if given is None or (not isinstance(given, str) and pd.isna(given)):
+        return None if stored_value is None or (not isinstance(stored_value, str) and pd.isna(stored_value)) else stored_value
+    return given
+
+
+def _aggregation_rules(row, frame: pd.DataFrame, parsed: pd.DataFrame, old: dict, measure) -> tuple[list[Issue], object]:
+    """The aggregation fits the measure (`sum` never for percentages and scores); `cumulative`
+    only with `sum` — both on the row's state once applied (given cells over stored ones).
+
+    Returns (issues, the aggregation to write): stored resolved, so an empty cell on a new
+    row, the clear token, or — when the measure changes — a stored aggregation that the new
+    measure does not allow or that was the old measure's default becomes the new measure's
+    default; None keeps the stored one."""
+    if measure not in ALLOWED_AGGREGATIONS:
+        return [], None
+    given = parsed.loc[row, "aggregation"]
+    allowed, default = ALLOWED_AGGREGATIONS[measure], DEFAULT_AGGREGATION[measure]
+    if given is not None and given is not CLEAR and given not in allowed:
+        return [Issue(int(row), "aggregation", "out-of-range", frame.loc[row, "aggregation"],
+                      f"aggregation '{given}' {_AGGREGATION_DOES[given]} the values of shorter periods, which makes no sense "
+                      f"for a {measure} indicator; use {' or '.join(allowed)}, or leave it empty for the default, {default}")], None
+    kept = _merged(None, old.get("aggregation"))
+    was_default = old.get("measure") not in (None, measure) and kept == DEFAULT_AGGREGATION.get(old.get("measure"))
+    if given is None and kept in allowed and not was_default:
+        aggregation, write = kept, None
+    else:
+        aggregation = given if given is not None and given is not CLEAR else default
+        write = aggregation
+    cumulative = _merged(parsed.loc[row, "cumulative"], old.get("cumulative"), cleared_to=False)
+    if cumulative and aggregation != "sum":
+        return [Issue(int(row), "cumulative", "out-of-range", frame.loc[row, "cumulative"] if "cumulative" in frame else "",
+                      f"a cumulative indicator's values are increments added into running totals, so it needs aggregation "
+                      f"sum; this {measure} indicator's aggregation is {aggregation}" +
+                      ("" if "sum" in allowed else f" (a {measure} indicator cannot be cumulative)"))], None
+    return [], write
 
 
 def _recheck_values(ctx: ImportContext, frame: pd.DataFrame, ids: pd.Series) -> None:

@@ -31,6 +31,7 @@ from models.tables import (
     Region,
     Result,
     Value,
+    resolved_aggregation,
 )
 from models.writes import read_frame
 
@@ -81,7 +82,8 @@ def load_snapshot(engine: Engine) -> Snapshot:
                                .outerjoin(parent, parent.c.id == Result.parent_id).order_by(Result.code))
         indicators = read_frame(conn, select(Indicator.id, Indicator.code, Indicator.name, Indicator.level, Indicator.measure,
                                              Indicator.ascending, Indicator.unit, Indicator.key_factor, Result.code.label("result"),
-                                             Indicator.description, Indicator.cumulative, Indicator.scale_min, Indicator.scale_max)
+                                             Indicator.description, Indicator.cumulative, Indicator.scale_min, Indicator.scale_max,
+                                             Indicator.frequency, resolved_aggregation().label("aggregation"))
                                 .outerjoin(Result, Result.id == Indicator.result_id).order_by(Indicator.code))
         activities = read_frame(conn, select(Activity.id, Activity.code, Activity.title, Activity.type, Activity.start, Activity.end,
                                              Activity.mode, Activity.status, Activity.participants, Donor.code.label("donor"),

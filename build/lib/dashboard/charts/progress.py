@@ -1,0 +1,104 @@
+"""Progress roll-ups as bars (by region, donor, partner, key factor) and status mixes."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.common import STATUS_COLOURS, empty_figure, finish, pct
+
+
+def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, help_text: str = "") -> go.Figure:
+    """Horizontal bars of mean clamped progress per group, coloured by status, n shown.
+
+    rollup: models.progress.rollup output plus a `label` column to show."""
+    if rollup.empty or rollup["n"].sum() == 0:
+        return empty_figure(title, note)
+    data = rollup.sort_values("progress", ascending=True, na_position="first")
+    text = [f"{pct(p)}  (n={n})" for p, n in zip(data["progress"], data["n"])]
+    hover = [
+        f"<b>{lab}</b><br>mean progress {pct(p)} — {s}<br>n = {n} indicator–partner pairs"
+        f"<br>achieved {a} · on track {o} · at risk {r} · off track {f}<br>no data {nd} · qualitative {q}"
+        for lab, p, s, n, a, o, r, f, nd, q in zip(
+            data[label], data["progress"], data["status"], data["n"], data["achieved"], data["on_track"],
+            data["at_risk"], data["off_track"], data["n_no_data"], data["n_qualitative"])
+    ]
+    fig = go.Figure(go.Bar(
+        x=(data["progress"].fillna(0) * 100), y=data[label], orientation="h",
+        marker_color=[STATUS_COLOURS.get(s, "#BBBBBB") for s in data["status"]],
+        text=text, textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", name="mean progress",
+        showlegend=False,
+    ))
+    for status in [s for s in STATUS_COLOURS if s in set(data["status"])]:  # a colour key
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=status, marker_color=STATUS_COLOURS[status], hoverinfo="skip"))
+    fig.update_xaxes(title="Mean progress towards target (%, clamped to 0–100)", range=[0, 135], ticksuffix=" %")
+    fig.update_yaxes(title=None, automargin=True)
+    return finish(fig, title=title, note=note + (" " + help_text if help_text else ""), height=max(280, 60 + 34 * len(data)))
+
+
+def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str) -> go.Figure:
+    """Stacked counts of indicator–partner pairs by status per group."""
+    if rollup.empty:
+        return empty_figure(title, note)
+    cols = {"achieved": "achieved", "on_track": "on track", "at_risk": "at risk", "off_track": "off track", "n_no_data": "no data", "n_qualitative": "qualitative"}
+    fig = go.Figure()
+    for col, status in cols.items():
+        fig.add_trace(go.Bar(x=rollup[col], y=rollup[label], orientation="h", name=status, marker_color=STATUS_COLOURS[status],
+                             hovertemplate=f"%{{y}}: %{{x}} pairs {status}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Indicator–partner pairs (count)")
+    fig.update_yaxes(title=None, automargin=True)
+    return finish(fig, title=title, note=note, height=max(280, 60 + 34 * len(rollup)))
+
+
+def status_donut(counts: dict, *, title: str, note: str) -> go.Figure:
+    """Share of indicator–partner pairs by status."""
+    items = [(s, counts.get(s, 0)) for s in STATUS_COLOURS if counts.get(s, 0)]
+    if not items:
+        return empty_figure(title, note)
+    fig = go.Figure(go.Pie(labels=[s for s, _ in items], values=[c for _, c in items], hole=0.55,
+                           marker_colors=[STATUS_COLOURS[s] for s, _ in items], sort=False,
+                           hovertemplate="%{label}: %{value} pairs (%{percent})<extra></extra>"))
+    return finish(fig, title=title, note=note, height=340)
+
+
+# --- named charts (the catalogue used by pages and `resultsboard export chart`) -----------
+
+
+def _note(v) -> str:
+    from dashboard.charts.common import data_note
+
+    return data_note(v)
+
+
+def chart_progress_by_region(v, prog) -> go.Figure:
+    from models.queries.rollups import progress_by_region
+
+    r = progress_by_region(v, prog)
+    return progress_bars(r.assign(label=r["region_name"]), label="label", title="Progress by region", note=_note(v))
+
+
+def chart_progress_by_donor(v, prog) -> go.Figure:
+    from models.queries.rollups import progress_by_donor
+
+    r = progress_by_donor(v, prog)
+    return progress_bars(r.assign(label=r["donor_name"]), label="label", title="Progress by donor", note=_note(v))
+
+
+def chart_progress_by_partner(v, prog) -> go.Figure:
+    from models.queries.rollups import progress_by_partner
+
+    r = progress_by_partner(v, prog)
+    return progress_bars(r.assign(label=r["partner_name"]), label="label", title="Progress by partner administration", note=_note(v))
+
+
+def chart_status_overview(v, prog) -> go.Figure:
+    counts = prog["status"].value_counts().to_dict()
+    return status_donut(counts, title="Indicator–partner pairs by status", note=_note(v))
+
+
+CHARTS = {
+    "progress-by-region": chart_progress_by_region,
+    "progress-by-donor": chart_progress_by_donor,
+    "progress-by-partner": chart_progress_by_partner,
+    "status-overview": chart_status_overview,
+}

@@ -1,0 +1,99 @@
+"""Reporting completeness: share of due reports received per partner × period, and per period.
+
+A (partner, indicator, period) report is due when it has a target and its period ended on
+or before "as of"; it is missing when it has no actual."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish
+from dashboard.charts.key_factors import SEQUENTIAL_SCALE
+
+RULE = "Due: a target is set and the period ended by the as-of date; missing: no actual reported."
+
+
+def completeness_heatmap(cells: pd.DataFrame, *, note: str,
+                         title: str = "Reports received, % of due, by partner and period") -> go.Figure:
+    """models.queries.reporting.completeness_by_partner_period output: colour = % reported, text = reported/due."""
+    if cells.empty:
+        return empty_figure(title, note, "No report is due in this selection")
+    periods = list(cells.sort_values(["period_end", "period_start"])["period"].drop_duplicates())
+    partners = sorted(cells["partner_name"].unique(), key=str.lower)
+    by_key = cells.set_index(["partner_name", "period"])
+    z, text, custom = [], [], []
+    for p in partners:
+        zr, tr, cr = [], [], []
+        for per in periods:
+            if (p, per) in by_key.index:
+                row = by_key.loc[(p, per)]
+                zr.append(round(float(row["share"]) * 100, 1))
+                tr.append(f"{int(row['reported'])}/{int(row['due'])}")
+                cr.append([int(row["due"]), int(row["reported"]), int(row["missing"])])
+            else:
+                zr.append(None)
+                tr.append("")
+                cr.append([0, 0, 0])
+        z.append(zr)
+        text.append(tr)
+        custom.append(cr)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=periods, y=partners, text=text, texttemplate="%{text}", customdata=custom,
+        colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
+        colorbar={"title": {"text": "Reported (% of due)", "side": "right"}, "ticksuffix": " %"},
+        hovertemplate="<b>%{y}</b> · %{x}<br>%{z:.0f} % reported<br>due %{customdata[0]} · reported %{customdata[1]}"
+                      " · missing %{customdata[2]}<extra></extra>",
+    ))
+    fig.update_xaxes(title="Reporting period", type="category", side="top")
+    fig.update_yaxes(title=None, automargin=True, autorange="reversed")
+    fig = finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
+    fig.update_layout(margin={"t": 110})
+    return fig
+
+
+def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
+                                 title: str = "Reports received and missing per period (count)") -> go.Figure:
+    """models.queries.reporting.completeness_by_period output: stacked reported / missing counts, % and n in hover."""
+    if periods.empty:
+        return empty_figure(title, note, "No report is due in this selection")
+    data = periods.sort_values(["period_end", "period_start"])
+    x = list(data["period"])
+    custom = [[round(float(s) * 100, 1), int(d), int(p)] for s, d, p in zip(data["share"], data["due"], data["partners"])]
+    fig = go.Figure()
+    for column, name, colour in (("reported", "reported", SERIES_COLOURS[0]), ("missing", "missing", STATUS_COLOURS["off track"])):
+        fig.add_trace(go.Bar(
+            x=x, y=[int(n) for n in data[column]], name=name, marker_color=colour, customdata=custom,
+            hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y}} of %{{customdata[1]}} due (%{{customdata[0]:.0f}} % reported)"
+                          "<br>%{customdata[2]} administrations with reports due<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title="Reports due (count)")
+    return finish(fig, title=title, note=note, height=380)
+
+
+# --- named charts -----------------------------------------------------------------------
+
+
+def _note(v) -> str:
+    from dashboard.charts.common import data_note
+
+    return data_note(v)
+
+
+def chart_reporting_completeness(v, prog) -> go.Figure:
+    from models.queries.reporting import completeness_by_partner_period
+
+    return completeness_heatmap(completeness_by_partner_period(v), note=_note(v))
+
+
+def chart_reporting_by_period(v, prog) -> go.Figure:
+    from models.queries.reporting import completeness_by_period
+
+    return completeness_by_period_chart(completeness_by_period(v), note=_note(v))
+
+
+CHARTS = {
+    "reporting-completeness": chart_reporting_completeness,
+    "reporting-by-period": chart_reporting_by_period,
+}

@@ -1,0 +1,420 @@
+"""The `resultsboard` command line: every command's parser and handler, a thin layer over
+models/ (data, scope) and dashboard/exports.py (chart images, the donor pack).
+
+Exit codes: 0 committed (or a dry run that found no error); 1 the data was refused;
+2 bad flags or a path that does not exist; 141 (128 + SIGPIPE, as `git log | head -1`
+gives) when whoever reads the output closed the pipe early, which ends quietly.
+
+Building the parser imports neither plotly nor pandas: each handler imports what it needs,
+and only the commands that draw (`export chart`, `export pack`) load plotly and kaleido.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from dashboard.exports import CHART_FORMATS
+from models.access import ROLES
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool the pipe ended
+
+
+def _engine():
+    from models.db import engine_for
+
+    return engine_for()
+
+
+def _ready_engine():
+    """The engine, with the schema at head (commands other than init upgrade silently)."""
+    from models.db import init_database
+
+    engine = _engine()
+    init_database(engine)
+    return engine
+
+
+def _user(args) -> str:
+    from models.db import default_user
+
+    return getattr(args, "user", None) or default_user()
+
+
+def _scope(engine, email: str | None):
+    from models.users import scope_for
+
+    return scope_for(engine, email)
+
+
+class UsageError(Exception):
+    """Bad flags or a path that does not exist: main prints the message, exit 2."""
+
+
+def _out_file(value: str) -> Path:
+    """--out: a file in a folder that exists."""
+    out = Path(value)
+    if not out.parent.exists():
+        raise UsageError(f"No such folder: {out.parent}")
+    return out
+
+
+def _checked_filters(args):
+    try:
+        return _filters(args)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    from models.db import describe, init_database
+
+    engine = _engine()
+    print(describe(engine))
+    init_database(engine)
+    print("Schema up to date; regions and the ten Arusha key factors present.")
+    if args.demo:
+        from models.demo import load_demo
+
+        report = load_demo(engine)
+        if report is None:
+            print("Demo programme already loaded: nothing to do.")
+        else:
+            print(f"Demo programme: {report.summary()}")
+            if report.status != "committed":
+                for i in report.errors[:20]:
+                    print(f"  {i.file} row {i.row} [{i.column}] {i.check}: {i.message}", file=sys.stderr)
+                return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _delimiter(value: str | None) -> str | None:
+    """--delimiter: one of the delimiters the reader knows, or its name ("tab", "semicolon")."""
+    from models.reading import DELIMITER_ALIASES, DELIMITERS
+
+    if value is None:
+        return None
+    value = DELIMITER_ALIASES.get(value.lower(), value)
+    if value not in DELIMITERS:
+        raise argparse.ArgumentTypeError("delimiter must be ',', ';' or tab")
+    return value
+
+
+def cmd_import(args) -> int:
+    from models.formats import KINDS
+    from models.importing import Upload, import_files
+
+    paths = [Path(p) for p in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"No such file: {', '.join(missing)}")
+    if args.kind and args.kind not in KINDS:
+        raise UsageError(f"Unknown kind '{args.kind}'; choose one of: {', '.join(KINDS)}")
+    if args.encoding:
+        import codecs
+
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
+    engine = _ready_engine()
+    user = _user(args)
+    report = import_files(
+        engine,
+        [Upload(p.name, p.read_bytes()) for p in paths],
+        user=user,
+        source="cli",
+        dry_run=args.dry_run,
+        kind=args.kind,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        decimal_comma=args.decimal_comma,
+        scope=_scope(engine, args.user),
+    )
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        print(report.summary(), file=sys.stderr)
+    else:
+        for f in report.files:
+            enc = f" ({f['encoding']}, delimiter {f['delimiter']!r})" if f["encoding"] else ""
+            print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}")
+        for i in report.issues:
+            where = f"row {i.row}" if i.row else "file"
+            col = f" [{i.column}]" if i.column else ""
+            print(f"  {i.severity.upper()} {i.file} {where}{col} {i.check}: {i.message}")
+        print(report.summary())
+    return EXIT_OK if report.status in ("committed", "dry-run") else EXIT_REFUSED
+
+
+def cmd_history(args) -> int:
+    from models.batches import history
+
+    frame = history(_ready_engine())
+    if args.json:
+        records = []
+        for r in frame.to_dict("records"):
+            records.append({
+                "id": int(r["id"]), "user": r["user"], "at": r["at"].isoformat(timespec="seconds") if r["at"] is not None else None,
+                "files": r["files"], "sha256": r["sha256"], "kinds": [k for k in (r["kinds"] or "").split(",") if k],
+                "created": int(r["created"]), "updated": int(r["updated"]), "unchanged": int(r["unchanged"]),
+                "status": r["status"], "source": r["source"],
+            })
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if frame.empty:
+        print("No batches yet.")
+        return EXIT_OK
+    for r in frame.to_dict("records"):
+        extra = f" (reverts batch {int(r['reverts'])})" if r["reverts"] == r["reverts"] and r["reverts"] is not None else ""
+        print(
+            f"{int(r['id']):>5}  {r['at']:%Y-%m-%d %H:%M}  {r['user']:<20} {r['source']:<7} {r['status']:<9} "
+            f"+{int(r['created'])} ~{int(r['updated'])} ={int(r['unchanged'])} -{int(r['deleted'])}  {', '.join(r['files'])}{extra}"
+        )
+    return EXIT_OK
+
+
+def cmd_revert(args) -> int:
+    from models.batches import revert_batch
+
+    engine = _ready_engine()
+    scope = _scope(engine, args.user)
+    from models.access import can_revert
+
+    if scope is not None and not can_revert(scope):
+        print(f"{scope.email} ({scope.role}) may not revert batches", file=sys.stderr)
+        return EXIT_REFUSED
+    report = revert_batch(engine, args.batch_id, user=_user(args))
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        print(report.summary(), file=sys.stderr)
+    else:
+        print(report.summary())
+    return EXIT_OK if report.status == "reverted" else EXIT_REFUSED
+
+
+def cmd_users_add(args) -> int:
+    from models.users import UserError, add_user
+
+    try:
+        add_user(_ready_engine(), args.email, args.role, donor=args.donor, partner=args.partner, by=_user(args))
+    except UserError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"User {args.email} saved as {args.role}.")
+    return EXIT_OK
+
+
+def _filters(args):
+    from models.queries.filters import Filters
+
+    return Filters.from_values(
+        regions=args.region, donors=args.donor, partners=args.partner, key_factors=args.key_factor,
+        period_from=args.period_from, period_to=args.period_to,
+    )
+
+
+def cmd_export_data(args) -> int:
+    from models.exporting import DATA_EXPORTS, write_data
+
+    if args.name not in DATA_EXPORTS:
+        raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
+    filters = _checked_filters(args)
+    out = _out_file(args.out)
+    engine = _ready_engine()
+    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=_scope(engine, args.user))
+    print(f"Wrote {rows} rows of {args.name} to {out}")
+    return EXIT_OK
+
+
+def cmd_export_chart(args) -> int:
+    from dashboard import exports
+    from dashboard.charts.catalog import all_charts
+    from models.queries.rollups import progress_table
+    from models.queries.snapshot import load_snapshot, view
+
+    charts = all_charts()
+    if args.list:
+        print("\n".join(charts))
+        return EXIT_OK
+    if not args.name or not args.format or not args.out:
+        raise UsageError("export chart needs NAME, --format and --out (or --list)")
+    if args.name not in charts:
+        raise UsageError(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
+    if args.format in exports.IMAGE_FORMATS and not exports.images_available():
+        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
+        return EXIT_REFUSED
+    engine = _ready_engine()
+    v = view(load_snapshot(engine), filters, _scope(engine, args.user))
+    fig = charts[args.name](v, progress_table(v))
+    try:
+        data = exports.figure_bytes(fig, args.format)
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
+    print(f"Wrote {args.name} ({args.format}) to {out}")
+    return EXIT_OK
+
+
+def cmd_export_pack(args) -> int:
+    import io
+    import zipfile
+
+    from dashboard import exports
+
+    out = _out_file(args.out)
+    filters = _checked_filters(args)
+    if len(args.donor) > 1:
+        raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
+    engine = _ready_engine()
+    try:
+        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not build the donor pack: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    out.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    if not exports.images_available():
+        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
+    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from dashboard.serve import serve
+    from models.db import describe
+
+    engine = _ready_engine()
+    print(describe(engine))
+    return serve(port=args.port)
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def _add_filters(p: argparse.ArgumentParser, *, donor: bool = True) -> None:
+    """The dashboard's sidebar as flags, and --user: the same for every command that reads
+    through filters (`donor=False` where the command has a --donor of its own)."""
+    g = p.add_argument_group("filters (the dashboard's sidebar)")
+    g.add_argument("--region", action="append", metavar="CODE", help="WCO region code, e.g. AME (repeatable)")
+    if donor:
+        g.add_argument("--donor", action="append", metavar="CODE", help="donor code, e.g. CAN (repeatable)")
+    g.add_argument("--partner", action="append", metavar="CODE", help="partner code (repeatable)")
+    g.add_argument("--key-factor", action="append", metavar="N", help="Arusha key factor number 1-10 (repeatable)")
+    g.add_argument("--from", dest="period_from", metavar="PERIOD", help="period start: 2021, 2021-Q1, 2021-H1, 2021-03 or a date")
+    g.add_argument("--to", dest="period_to", metavar="PERIOD", help="period end (as of): 2024, 2024-Q4, ... or a date")
+    p.add_argument("--user", metavar="EMAIL", help="act as this user (their access scope applies)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resultsboard",
+        description="Results tracking for donor-funded capacity-building programmes.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create or upgrade the database", description="Create or upgrade the database (migrations to head, reference data). --demo loads the demo programme from seeds/.")
+    p.add_argument("--demo", action="store_true", help="load the demo programme (each seed file once)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import CSV or XLSX files as one batch", description="Import files (CSV or .xlsx) as one transaction and one batch. Any error: nothing is written.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", help="donors, partners, funding, framework, indicators, activities or results (default: detected)")
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.add_argument("--json", action="store_true", help="print only JSON on stdout")
+    p.add_argument("--user", metavar="EMAIL", help="who imports (default: the OS login); a registered user's scope applies")
+    p.add_argument("--encoding", help="force the file encoding (e.g. cp1252, utf-16)")
+    p.add_argument("--delimiter", type=_delimiter, help="force the delimiter: ',', ';' or tab")
+    p.add_argument("--decimal-comma", action="store_true", help="read 12,5 as 12.5")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("history", help="list import batches", description="List import batches: who, when, files, counts, status.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("revert", help="undo one batch exactly", description="Undo one batch exactly; refused when later batches changed the same rows or depend on rows it created.")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--user", metavar="EMAIL", help="who reverts (default: the OS login)")
+    p.set_defaults(func=cmd_revert)
+
+    p = sub.add_parser("export", help="export charts, data or a donor pack", description="Export charts, data or a donor pack.")
+    esub = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    c = esub.add_parser("chart", help="export a chart as PNG, SVG, PDF or HTML",
+                        description="Export a chart (the same figure as on the page). --list prints the chart names.")
+    c.add_argument("name", nargs="?", metavar="NAME", help="the chart, as --list names it")
+    c.add_argument("--list", action="store_true", help="print one chart name per line")
+    c.add_argument("--format", choices=list(CHART_FORMATS), help="png, svg, pdf (need Chromium) or self-contained html")
+    c.add_argument("--out", metavar="PATH", help="the file to write")
+    _add_filters(c)
+    c.set_defaults(func=cmd_export_chart)
+
+    d = esub.add_parser("data", help="export a table as CSV or XLSX", description="Export a table as CSV (UTF-8 with BOM) or XLSX, in the upload format.")
+    d.add_argument("name", metavar="NAME", help="results, partners, donors, funding, framework, activities or indicators")
+    d.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    d.add_argument("--out", required=True, metavar="PATH")
+    _add_filters(d)
+    d.set_defaults(func=cmd_export_data)
+
+    k = esub.add_parser("pack", help="export a donor pack (zip)",
+                        description="Every chart for the partners a donor funds (PNG, SVG), their data (CSV, XLSX) and an HTML report.")
+    k.add_argument("--donor", required=True, action="append", metavar="CODE", help="the donor whose pack this is (one)")
+    k.add_argument("--out", required=True, metavar="FILE.zip", help="the zip file to write")
+    _add_filters(k, donor=False)
+    k.set_defaults(func=cmd_export_pack)
+
+    p = sub.add_parser("users", help="manage users", description="Manage users and their roles.")
+    usub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = usub.add_parser("add", help="add or update a user", description="Add or update a user with a role and, for donor and partner roles, a scope.")
+    u.add_argument("email")
+    u.add_argument("--role", required=True, choices=list(ROLES))
+    u.add_argument("--donor", metavar="CODE", help="the donor a donor user sees")
+    u.add_argument("--partner", metavar="CODE", help="the partner a partner user sees and uploads for")
+    u.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("serve", help="open the dashboard", description="Serve the dashboard on 127.0.0.1 (headless, no usage statistics).")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def _silence_stdout() -> None:
+    """The reader closed the pipe: point stdout at /dev/null, so the interpreter's final
+    flush raises nothing (the Python docs' recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured in-process): nothing to do
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code (argparse exits 2 itself on bad flags)."""
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+            return int(args.func(args) or 0)
+        except UsageError as e:
+            print(e, file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here (--help too), not at interpreter exit
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

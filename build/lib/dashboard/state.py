@@ -1,0 +1,198 @@
+"""What every page shares: the cached engine, the cached snapshot (per data version), the
+filters bound to the URL, and the user's scope. No SQL here: models/ does the reading."""
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import pandas as pd
+import streamlit as st
+
+from models.access import LOCAL_ADMIN, Scope
+from models.config import database_url
+from models.db import data_version, init_database, make_engine
+from models.queries.filters import Filters, checked_filters
+from models.queries.rollups import progress_table
+from models.queries.snapshot import Snapshot, load_snapshot, view
+
+FILTER_KEYS = {  # widget key -> URL parameter
+    "f_region": "region",
+    "f_donor": "donor",
+    "f_partner": "partner",
+    "f_key_factor": "key_factor",
+    "f_from": "from",
+    "f_to": "to",
+}
+LINK_PROBLEMS = "_filter_link_problems"  # session key: (filters as bound, problems)
+TOPOJSON_URL = "/app/static/"  # dashboard/static/world_50m.json, served by Streamlit
+PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL}
+
+
+@st.cache_resource(max_entries=4)
+def get_engine(url: str):
+    """One engine per database URL for the whole server process."""
+    engine = make_engine(url)
+    init_database(engine)
+    return engine
+
+
+def engine():
+    return get_engine(database_url())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner="Reading the programme…")
+def _snapshot(url: str, version: tuple[int, int]) -> Snapshot:
+    return load_snapshot(get_engine(url))
+
+
+def refresh_version() -> tuple[int, int]:
+    """Read the data version (the router does it once per rerun, so an import from the
+    command line or another replica shows at once)."""
+    version = data_version(engine())
+    st.session_state["_data_version"] = version
+    return version
+
+
+def current_version() -> tuple[int, int]:
+    return st.session_state.get("_data_version") or refresh_version()
+
+
+def snapshot() -> Snapshot:
+    return _snapshot(database_url(), current_version())
+
+
+def current_scope() -> Scope:
+    """The signed-in user's scope; local single-user mode (no identity provider) is admin."""
+    if not auth_configured():
+        return LOCAL_ADMIN
+    from models.users import scope_for
+
+    if not getattr(st.user, "is_logged_in", False):
+        return Scope(email="", role="viewer")
+    return scope_for(engine(), st.user.email) or Scope(email=st.user.email, role="viewer")
+
+
+def auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def _sidebar_filters() -> tuple[Filters, list[str]]:
+    s = st.session_state
+    return checked_filters(
+        regions=s.get("f_region"), donors=s.get("f_donor"), partners=s.get("f_partner"),
+        key_factors=s.get("f_key_factor"), period_from=s.get("f_from") or None, period_to=s.get("f_to") or None,
+    )
+
+
+def current_filters() -> Filters:
+    """The sidebar's filters, less what cannot be used ('From' after 'To' drops the period);
+    `filter_problems` says what was left out."""
+    return _sidebar_filters()[0]
+
+
+def remember_link_problems(problems: list[str]) -> None:
+    """What the page address asked for and the router left out (unknown codes, unreadable
+    periods): shown until the filters change."""
+    st.session_state[LINK_PROBLEMS] = (astuple(current_filters()), list(problems))
+
+
+def filter_problems() -> list[str]:
+    """One sentence per part of the filters the view leaves out: from the page address while
+    the filters are still the ones it set, and from the sidebar as it stands."""
+    bound, problems = st.session_state.get(LINK_PROBLEMS, ((), []))
+    filters, now = _sidebar_filters()
+    shown = list(problems) if bound == astuple(filters) else []
+    return shown + [p for p in now if p not in shown]
+
+
+def current_view() -> Snapshot:
+    return view(snapshot(), current_filters(), current_scope())
+
+
+@st.cache_data(ttl=3600, max_entries=64)
+def _progress(url: str, version: tuple[int, int], filters: tuple, scope: tuple) -> pd.DataFrame:
+    v = view(_snapshot(url, version), Filters(*filters), Scope(*scope))
+    return progress_table(v)
+
+
+def current_progress() -> pd.DataFrame:
+    """Progress per (indicator, partner) for the current filters and scope (cached)."""
+    return _progress(database_url(), current_version(), astuple(current_filters()), astuple(current_scope()))
+
+
+def data_note(v: Snapshot) -> str:
+    from dashboard.charts.common import data_note as note
+
+    return note(v)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner="Rendering…")
+def _figure_bytes(fig_json: str, fmt: str) -> bytes:
+    """One export, cached by the figure itself (so by chart, filters and data version)."""
+    import plotly.io as pio
+
+    from dashboard.exports import figure_bytes
+
+    return figure_bytes(pio.from_json(fig_json), fmt)
+
+
+def _figure_csv(fig_json: str) -> bytes:
+    import plotly.io as pio
+
+    from dashboard.exports import figure_data
+    from models.exporting import to_csv_bytes
+
+    return to_csv_bytes(figure_data(pio.from_json(fig_json)))
+
+
+def export_controls(fig, key: str) -> None:
+    """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
+    generated only when clicked (a callable), then cached."""
+    from functools import partial
+
+    from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
+
+    fig_json = fig.to_json()
+    images = images_available()
+    with st.popover("Export", icon=":material/download:"):
+        for fmt in ("png", "svg", "pdf", "html"):
+            st.download_button(
+                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
+                key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
+            )
+        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{key}.csv", mime=MIME["csv"],
+                           key=f"dl_{key}_csv", on_click="ignore", width="stretch")
+        if not images:
+            st.caption(NO_CHROMIUM_MESSAGE)
+
+
+def show_chart(fig, *, key: str) -> None:
+    """A chart with its export popover."""
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+    export_controls(fig, key)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Building the donor pack…")
+def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple) -> bytes:
+    from dashboard.exports import build_pack
+
+    return build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope))
+
+
+def donor_pack_button(donor: str) -> None:
+    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip, built on click."""
+    from functools import partial
+
+    from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
+
+    st.download_button(
+        f"Donor pack for {donor} (zip)", icon=":material/folder_zip:",
+        data=partial(_donor_pack, database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope())),
+        file_name=f"resultsboard-donor-pack-{donor.lower()}.zip", mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore",
+        help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX workbook) "
+             "and a report with footnotes, for the current filters.",
+    )
+    if not images_available():
+        st.caption(NO_CHROMIUM_MESSAGE + " The pack then holds the charts as HTML.")

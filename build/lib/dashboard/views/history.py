@@ -1,0 +1,86 @@
+"""Import history: every batch (who, when, which files, what it did), newest first, and an
+exact revert of one batch, asked twice. History and revert live in models.batches."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from models.access import can_revert
+from models.batches import history, revert_batch
+from models.db import default_user
+
+scope = state.current_scope()
+st.title("Import history")
+st.caption("Every batch that created or changed data: uploads, command-line imports, the demo seeds and reverts. "
+           "A revert restores every row the batch changed exactly as it was and removes the rows it created.")
+
+last = st.session_state.pop("hist_last", None)
+if last is not None:
+    if last.status == "reverted":
+        st.success(last.summary(), icon=":material/undo:")
+    else:
+        st.error(f"Batch {last.batch_id} was not reverted:", icon=":material/block:")
+        for issue in last.issues:
+            st.markdown(f"- `{issue.check}` {issue.message}")
+
+batches = history(state.engine())
+if batches.empty:
+    st.info("No batch yet: upload a file or run `resultsboard import`.")
+    st.stop()
+
+table = batches.assign(
+    files=batches["files"].map(", ".join),
+    kinds=batches["kinds"].map(lambda k: ", ".join(x for x in (k or "").split(",") if x)),
+)
+st.dataframe(
+    table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts"]],
+    hide_index=True, width="stretch",
+    column_config={
+        "id": st.column_config.NumberColumn("Batch", format="%d"),
+        "user": "Who",
+        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+        "files": st.column_config.TextColumn("Files", width="medium"),
+        "kinds": st.column_config.TextColumn("Kinds", width="small"),
+        "created": st.column_config.NumberColumn("Created", format="%d"),
+        "updated": st.column_config.NumberColumn("Updated", format="%d", help="For a revert: rows restored"),
+        "unchanged": st.column_config.NumberColumn("Unchanged", format="%d"),
+        "deleted": st.column_config.NumberColumn("Deleted", format="%d", help="Rows a revert removed"),
+        "status": "Status",
+        "source": "Source",
+        "reverts": st.column_config.NumberColumn("Reverts batch", format="%d"),
+    },
+)
+
+if not can_revert(scope):
+    st.stop()
+
+st.subheader("Revert a batch")
+revertible = batches[(batches["status"] == "committed") & (batches["source"] != "revert")]
+if revertible.empty:
+    st.write("No batch can be reverted.")
+    st.stop()
+labels = {int(r.id): f"Batch {r.id} — {', '.join(r.files)} ({r.source}, {r.user}, {r.at:%Y-%m-%d %H:%M})"
+          for r in revertible.itertuples()}
+chosen = st.selectbox("Batch", list(labels), format_func=labels.get, key="hist_batch",
+                      help="Reverting refuses, naming them, when later batches changed the same rows or depend on rows this one created.")
+pending = st.session_state.get("hist_pending")
+if pending != chosen:
+    if st.button(f"Revert batch {chosen}", key="hist_revert", icon=":material/undo:"):
+        st.session_state["hist_pending"] = chosen
+        st.rerun()
+else:
+    row = revertible.set_index("id").loc[chosen]
+    with st.container(border=True):
+        st.warning(f"Revert batch {chosen}? The rows it changed go back to what they were ({int(row['updated'])}) and the "
+                   f"rows it created are removed ({int(row['created'])}). The revert is recorded as a batch of its own.",
+                   icon=":material/warning:")
+        yes, no = st.columns(2)
+        if yes.button(f"Yes, revert batch {chosen}", type="primary", key="hist_confirm"):
+            user = scope.email if state.auth_configured() else default_user()
+            st.session_state["hist_last"] = revert_batch(state.engine(), chosen, user=user)
+            st.session_state.pop("hist_pending", None)
+            state.refresh_version()
+            st.rerun()
+        if no.button("Cancel", key="hist_cancel"):
+            st.session_state.pop("hist_pending", None)
+            st.rerun()

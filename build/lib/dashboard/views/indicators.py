@@ -1,0 +1,77 @@
+"""Indicators: one indicator across partners — its definition, actual against target and
+baseline per administration, and the figures behind each progress percentage."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.charts.indicators import indicator_targets_chart
+from models.progress import progress_help
+from models.queries.profiles import indicator_definition, indicator_targets
+
+v = state.current_view()
+prog = state.current_progress()
+note = state.data_note(v)
+
+st.title("Indicators")
+st.caption(f"{v.filters.describe()} · {note}")
+
+codes = list(v.indicators["code"])
+if not codes:
+    st.info("No indicator in this selection (check the key factor filter).")
+    st.stop()
+
+names = dict(zip(v.indicators["code"], v.indicators["name"]))
+wanted = st.query_params.get("indicator", "")
+if st.session_state.get("ind_indicator") not in codes:
+    match = next((c for c in codes if c.lower() == wanted.lower()), None)
+    if wanted and not match:
+        st.warning(f"No indicator with code {wanted} in this selection: the first one, {codes[0]}, is shown instead.",
+                   icon=":material/search_off:")
+    st.session_state["ind_indicator"] = match or codes[0]
+code = st.selectbox("Indicator", codes, key="ind_indicator", format_func=lambda c: f"{c} — {names.get(c, c)}")
+st.query_params["indicator"] = code
+
+d = indicator_definition(v, code)
+st.subheader(f"{d['code']} · {d['name']}")
+if d["description"]:
+    st.write(d["description"])
+facts = {
+    "Level": d["level"] or "–",
+    "Result": f"{d['result']} — {d['result_title']}" if d["result"] else "–",
+    "Measure": d["measure"],
+    "Unit": d["unit"] or "–",
+    "Direction": d["direction"],
+    "Cumulative": "yes: actuals and targets add up over the period" if d["cumulative"] else "no: the latest period counts",
+    "Scale": d["scale"] or "–",
+    "Arusha key factor": f"{d['key_factor']}. {d['key_factor_name']}" if d["key_factor"] else "–",
+}
+st.markdown("  \n".join(f"**{k}:** {val}" for k, val in facts.items()))
+
+rows = indicator_targets(v, prog, code)
+if d["measure"] == "qualitative":
+    st.dataframe(
+        rows[["partner_name", "period", "text", "target_text"]], hide_index=True, width="stretch",
+        column_config={"partner_name": "Administration", "period": "Period", "text": "Reported (latest)", "target_text": "Target"},
+    )
+else:
+    state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets")
+    unit = f" ({d['unit']})" if d["unit"] else ""
+    st.dataframe(
+        rows[["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "partner_name": "Administration",
+            "period": "Period",
+            "baseline": st.column_config.NumberColumn(f"Baseline{unit}", format="%.2f"),
+            "baseline_year": st.column_config.NumberColumn("Baseline year", format="%d"),
+            "target": st.column_config.NumberColumn(f"Target{unit}", format="%.2f"),
+            "actual": st.column_config.NumberColumn(f"Actual{unit}", format="%.2f"),
+            "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0.0, max_value=1.0,
+                                                        help=progress_help()),
+            "status": "Status",
+        },
+    )
+st.caption("One row per administration with figures for this indicator, over the selected period up to the as-of date.")
+with st.expander("How progress is computed"):
+    st.write(progress_help())

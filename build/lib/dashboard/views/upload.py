@@ -1,0 +1,216 @@
+"""Upload: CSV or .xlsx files (one or several = one batch) → what was detected → a dry run
+(counts, row actions, problems) → confirm → the committed batch. Reading, checking and
+writing all happen in models/ (models.reading, models.importing); this page only asks and
+shows."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from dashboard import state
+from models.access import can_upload
+from models.db import default_user
+from models.exporting import to_csv_bytes
+from models.formats import KIND_ORDER, KINDS
+from models.importing import ImportReport, Upload, import_files
+from models.issues import ISSUE_COLUMNS, issues_frame
+from models.reading import read_upload
+from models.templates import ALLOWED_VALUES_HELP, template_csv, template_file_name
+
+AUTO = "auto"
+ENCODINGS = [AUTO, "utf-8", "cp1252", "utf-16", "latin-1"]
+DELIMITERS = {AUTO: "auto", ",": "comma (,)", ";": "semicolon (;)", "\t": "tab"}
+ACTION_LABELS = {"created": "new", "updated": "changed", "unchanged": "unchanged", "rejected": "rejected"}
+MAX_ROWS_SHOWN = 10_000
+
+
+def templates_section() -> None:
+    with st.expander("Blank templates and allowed values", icon=":material/description:"):
+        st.caption("Each template is the header row of one kind of file (required columns first), as CSV. "
+                   "Fill it in Excel or any spreadsheet and upload it here.")
+        cols = st.columns(len(KINDS))
+        for col, kind in zip(cols, KIND_ORDER):
+            col.download_button(kind, data=template_csv(kind), file_name=template_file_name(kind), mime="text/csv",
+                                key=f"up_template_{kind}", on_click="ignore", icon=":material/download:",
+                                help=KINDS[kind].description, width="stretch")
+        st.markdown(ALLOWED_VALUES_HELP)
+
+
+def current_user(scope) -> str:
+    """Who the batch is recorded for: the signed-in email, or the OS login in local mode."""
+    return scope.email if state.auth_configured() else default_user()
+
+
+def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: str | None) -> dict:
+    """What models.reading sees in a file (kept per rerun-stable key, so large files are not re-read)."""
+    cache = st.session_state.setdefault("up_detected", {})
+    key = (sha, name, encoding, delimiter)
+    if key not in cache:
+        t = read_upload(data, name, encoding=encoding, delimiter=delimiter)
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = {"kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter,
+                      "decimal_comma_likely": t.decimal_comma_likely, "rows": len(t.frame)}
+    return cache[key]
+
+
+def describe_file(name: str, info: dict, chosen: str) -> str:
+    if chosen != AUTO:
+        kind = f"kind **{chosen}** (chosen; detected: {info['kind'] or 'none'})"
+    elif info["kind"]:
+        kind = f"detected kind: **{info['kind']}**"
+    else:
+        kind = "kind **not detected** — choose it"
+    if info["encoding"] is None and info["delimiter"] is None:
+        reading = "Excel workbook" if name.lower().endswith(".xlsx") else "not readable as text"
+    else:
+        reading = f"encoding {info['encoding']} · delimiter {DELIMITERS.get(info['delimiter'], repr(info['delimiter']))}"
+    return f"**{name}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
+
+
+def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | None]:
+    """The one `kind` passed to the import engine (it takes one per call), or a message when
+    the per-file choices cannot be honoured in one batch."""
+    if all(c == AUTO for c in chosen):
+        return None, None
+    effective = {c if c != AUTO else i["kind"] for i, c in zip(infos, chosen)}
+    if len(effective) == 1:
+        return effective.pop(), None
+    return None, ("A chosen kind applies to every file of the batch, and these files hold different kinds. "
+                  "Upload the file whose kind you choose on its own, or set the others to the same kind.")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def show_report(report: ImportReport) -> None:
+    c = st.columns(4)
+    c[0].metric("New", report.created)
+    c[1].metric("Changed", report.updated)
+    c[2].metric("Unchanged", report.unchanged)
+    c[3].metric("Rejected", report.rejected)
+    errors = len(report.errors)
+    warnings = len(report.issues) - errors
+    if report.issues:
+        st.subheader(f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        problems = issues_frame(report.issues)
+        columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
+        st.dataframe(problems[columns], hide_index=True, width="stretch", column_config={
+            "file": "File",
+            "row": st.column_config.NumberColumn("Row", format="%d", help="As a spreadsheet shows it: header = row 1; 0 = the file as a whole"),
+            "column": "Column", "check": "Check",
+            "value": st.column_config.TextColumn("Value", width="medium"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+            "severity": "Severity",
+        })
+        st.download_button("Download the problems (CSV)", data=to_csv_bytes(problems), file_name="upload-problems.csv",
+                           mime="text/csv", key="up_problems_csv", on_click="ignore", icon=":material/download:")
+    rows = report.rows.assign(action=report.rows["action"].map(lambda a: ACTION_LABELS.get(a, a)))
+    if len(rows):
+        with st.expander(f"Row by row ({plural(len(rows), 'row')})", expanded=len(rows) <= 200):
+            st.dataframe(rows.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch",
+                         column_config={"file": "File", "kind": "Kind", "action": "Action",
+                                        "row": st.column_config.NumberColumn("Row", format="%d")})
+            if len(rows) > MAX_ROWS_SHOWN:
+                st.caption(f"The first {MAX_ROWS_SHOWN:,} of {len(rows):,} rows.")
+
+
+scope = state.current_scope()
+st.title("Upload updates")
+st.caption("One or several CSV or .xlsx files make one batch: checked together, then saved all or nothing. "
+           "Nothing is written until you confirm the dry run; every batch can be reverted from the import history.")
+templates_section()
+
+if not can_upload(scope):
+    st.info(f"Your role ({scope.role}) can view the programme but not upload data. Uploads are open to "
+            "admins, editors and partner coordinators (for their own administration); ask the secretariat "
+            "to give your account one of those roles.", icon=":material/lock:")
+    st.stop()
+if scope.role == "partner":
+    st.caption(f"As a partner coordinator you upload actuals and comments for {scope.partner}; targets and "
+               "baselines agreed with donors are refused (not-permitted).")
+
+nonce = st.session_state.setdefault("up_nonce", 0)
+last = st.session_state.get("up_last")
+files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
+                         key=f"up_files_{nonce}", help="Several files are imported together as one batch.")
+if last and not files:
+    st.success(last.summary(), icon=":material/check_circle:")
+    st.page_link("views/history.py", label="See it in the import history", icon=":material/history:")
+if not files:
+    st.stop()
+st.session_state.pop("up_last", None)
+
+uploads = [Upload(f.name, f.getvalue()) for f in files]
+hashes = [hashlib.sha256(u.data).hexdigest() for u in uploads]
+with st.expander("Reading options", expanded=False):
+    o1, o2 = st.columns(2)
+    encoding = o1.selectbox("Encoding", ENCODINGS, key=f"up_encoding_{nonce}",
+                            help="Detected by default: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (cp1252).")
+    delimiter = o2.selectbox("Delimiter", list(DELIMITERS), key=f"up_delimiter_{nonce}", format_func=DELIMITERS.get,
+                             help="Detected by default: comma, semicolon or tab.")
+encoding = None if encoding == AUTO else encoding
+delimiter = None if delimiter == AUTO else delimiter
+
+st.subheader("Files")
+infos, chosen = [], []
+for n, (u, sha) in enumerate(zip(uploads, hashes)):
+    info = detected(u.name, u.data, sha, encoding, delimiter)
+    with st.container(border=True):
+        left, right = st.columns([3, 1])
+        pick = right.selectbox("Kind", [AUTO, *KIND_ORDER], key=f"up_kind_{nonce}_{n}_{sha[:12]}",
+                               format_func=lambda k, i=info: f"auto ({i['kind'] or 'not detected'})" if k == AUTO else k)
+        left.markdown(describe_file(u.name, info, pick))
+    infos.append(info)
+    chosen.append(pick)
+kind, kind_problem = batch_kind(infos, chosen)
+decimal_comma = st.toggle(
+    "Decimal comma (read 12,5 as 12.5)", value=any(i["decimal_comma_likely"] for i in infos),
+    key=f"up_decimal_{nonce}_{'-'.join(h[:12] for h in hashes)}",
+    help="Switched on by itself when a file uses ';' between columns and numbers like 12,5. Applies to every file of the batch.",
+)
+if kind_problem:
+    st.warning(kind_problem)
+    st.stop()
+
+st.subheader("Dry run")
+signature = (tuple(hashes), tuple(u.name for u in uploads), kind, encoding, delimiter, decimal_comma,
+             state.current_version(), scope)
+saved = st.session_state.get("up_dry")
+if saved and saved[0] == signature:
+    report = saved[1]
+else:
+    with st.spinner("Checking the files…"):
+        report = import_files(state.engine(), uploads, user=current_user(scope), source="upload", dry_run=True,
+                              kind=kind, encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope)
+    st.session_state["up_dry"] = (signature, report)
+
+if report.status == "rejected" and report.rows.empty and report.errors:
+    st.error("The files could not be checked: fix the problems below and upload again.", icon=":material/error:")
+elif report.errors:
+    st.error(f"{plural(len(report.errors), 'problem')} must be fixed before anything can be saved; nothing was written. "
+             "Fix them in your file (the list below downloads as CSV) and upload it again.", icon=":material/error:")
+elif report.created + report.updated == 0:
+    st.info("Nothing would change: every row equals what is stored.", icon=":material/info:")
+else:
+    st.success(f"Ready: {report.created} new, {report.updated} changed — saved as one batch when you confirm.",
+               icon=":material/task_alt:")
+show_report(report)
+
+blocked = bool(report.errors) or report.created + report.updated == 0
+if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_confirm_{nonce}", icon=":material/upload:"):
+    bar = st.progress(0.0, text="Importing…")
+    result = import_files(state.engine(), uploads, user=current_user(scope), source="upload", kind=kind,
+                          encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
+                          on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    state.refresh_version()
+    if result.status == "committed":
+        st.session_state["up_last"] = result
+        st.session_state["up_nonce"] = nonce + 1
+        st.session_state.pop("up_dry", None)
+        st.session_state.pop("up_detected", None)
+        st.rerun()
+    st.session_state["up_dry"] = (signature, result)
+    st.error("The import was refused (the data changed since the dry run?): " + result.summary(), icon=":material/error:")

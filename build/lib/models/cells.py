@@ -1,0 +1,268 @@
+"""Vectorised cell parsers for the import engine.
+
+Every parser takes a Series of trimmed strings indexed by spreadsheet row number and returns
+(parsed Series, issues). Empty cells parse to missing (None / NaN); the clear token parses
+to `CLEAR`. Distinct values are parsed once and mapped, so a million-row column with a
+handful of distinct dates costs a handful of parses.
+"""
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from datetime import date
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from models.formats import BOOLEANS, CLEAR_TOKEN
+from models.issues import ERROR, Issue
+
+
+class _Clear:
+    """Sentinel: the user asked to clear an optional value."""
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR = _Clear()
+
+# A number written with a decimal comma (12,5): read with --decimal-comma, refused (with
+# advice) without it; models.reading looks for it to suggest the option.
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0 '.]\d{3})+([.,]\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD_LOOSE = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+
+
+def is_clear_token(raw: pd.Series) -> pd.Series:
+    """Cells holding the clear token (exactly: `formats.CLEAR_TOKEN`)."""
+    return raw.eq(CLEAR_TOKEN)
+
+
+def issues_for(mask: pd.Series, raw: pd.Series, column: str, check: str, message, file: str = "") -> list[Issue]:
+    """Issues for the rows where `mask` is true; `message` is a str or a function of the raw value."""
+    rows = raw.index[mask.to_numpy()]
+    values = raw.to_numpy()[mask.to_numpy()]
+    make = message if callable(message) else (lambda _v, m=message: m)
+    return [Issue(int(r), column, check, str(v), make(v), ERROR, file) for r, v in zip(rows, values)]
+
+
+def _map_unique(raw: pd.Series, parse: Callable[[str], tuple[object, str | None, str | None]]):
+    """Apply parse(value) -> (parsed, check, message) once per distinct non-empty value."""
+    uniques = pd.unique(raw[raw != ""])
+    parsed, errors = {}, {}
+    for u in uniques:
+        if u == CLEAR_TOKEN:
+            parsed[u] = CLEAR
+            continue
+        value, check, message = parse(u)
+        if check:
+            errors[u] = (check, message)
+        else:
+            parsed[u] = value
+    return parsed, errors
+
+
+def _finish(raw: pd.Series, parsed: dict, errors: dict, column: str, file: str, empty=None):
+    out = raw.map(parsed).astype(object)
+    out = out.where(out.notna(), empty)
+    issues: list[Issue] = []
+    if errors:
+        bad = raw.isin(list(errors))
+        for row, value in raw[bad].items():
+            check, message = errors[value]
+            issues.append(Issue(int(row), column, check, value, message, ERROR, file))
+    return out, issues
+
+
+def parse_text(raw: pd.Series, column: str, file: str = ""):
+    """Text: empty -> None, clear token -> CLEAR, anything else as it is."""
+    out = raw.astype(object).where(raw != "", None)
+    out = out.where(~is_clear_token(raw), CLEAR)
+    return out, []
+
+
+def number_problem(text: str, decimal_comma: bool) -> tuple[str, str]:
+    """Why a cell is not a number: (check, message)."""
+    low = text.lower().lstrip("+-")
+    if low in ("nan", "inf", "infinity", "-inf", "n/a", "na"):
+        return "type-error", f"'{text}' is not a finite number; leave the cell empty if there is no value"
+    if not decimal_comma and DECIMAL_COMMA.match(text):
+        return "type-error", (
+            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with "
+            "--decimal-comma (the 'Decimal comma' toggle on the upload page)"
+        )
+    if _THOUSANDS.match(text):
+        digits = re.sub(r"[^\d.,+-]", "", text).replace(",", "")
+        return "type-error", f"'{text}' has thousands separators; write it without them, e.g. {digits}"
+    return "type-error", f"'{text}' is not a number; use digits with '.' for decimals"
+
+
+def parse_number(
+    raw: pd.Series,
+    column: str,
+    *,
+    decimal_comma: bool = False,
+    percent: bool = False,
+    integer: bool = False,
+    minimum: float | None = None,
+    file: str = "",
+):
+    """Numbers with '.' decimals (',' when decimal_comma). Returns a float Series (NaN empty)
+    plus an object Series marking CLEAR cells, and issues."""
+    text = raw
+    if percent:
+        text = text.str.replace(r"\s*%$", "", regex=True)
+    if decimal_comma:
+        text = text.where(~text.str.match(DECIMAL_COMMA), text.str.replace(",", ".", regex=False))
+    cleared = is_clear_token(raw)
+    nonempty = raw.ne("") & ~cleared
+    plain = text.str.match(_PLAIN_NUMBER) & nonempty
+    values = pd.to_numeric(text.where(plain, None), errors="coerce").astype(float)
+    bad = nonempty & ~plain
+    issues: list[Issue] = []
+    if bad.any():
+        cache: dict[str, tuple[str, str]] = {}
+        for row, v in raw[bad].items():
+            if v not in cache:
+                cache[v] = number_problem(v, decimal_comma)
+            check, message = cache[v]
+            issues.append(Issue(int(row), column, check, v, message, ERROR, file))
+    finite = np.isfinite(values.to_numpy()) | values.isna().to_numpy()
+    if not finite.all():
+        mask = pd.Series(~finite, index=raw.index)
+        issues += issues_for(mask, raw, column, "type-error", "not a finite number", file)
+        values = values.where(finite)
+    if integer:
+        frac = values.notna() & (values != values.round())
+        if frac.any():
+            issues += issues_for(frac, raw, column, "type-error", lambda v: f"'{v}' is not a whole number", file)
+            values = values.where(~frac)
+    if minimum is not None:
+        low = values < minimum
+        if low.any():
+            issues += issues_for(low, raw, column, "out-of-range", f"must be {minimum:g} or more", file)
+            values = values.where(~low)
+    return values, cleared, issues
+
+
+def _date_problem(text: str) -> str:
+    m = _DMY.match(text)
+    if m:
+        d, mth, y = (int(x) for x in m.groups())
+        guess = _safe_date(y, mth, d) or _safe_date(y, d, mth)
+        if guess:
+            return f"'{text}' is not an ISO date; write it as YYYY-MM-DD, e.g. {guess.isoformat()}"
+    m = _YMD_LOOSE.match(text)
+    if m:
+        y, mth, d = (int(x) for x in m.groups())
+        guess = _safe_date(y, mth, d)
+        if guess:
+            return f"'{text}' is not an ISO date; write it as YYYY-MM-DD, e.g. {guess.isoformat()}"
+    if _ISO_DATE.match(text):
+        return f"'{text}' is not a real calendar date"
+    return f"'{text}' is not a date; write it as YYYY-MM-DD"
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _parse_iso_date(text: str):
+    if _ISO_DATE.match(text):
+        y, m, d = int(text[:4]), int(text[5:7]), int(text[8:10])
+        if _safe_date(y, m, d):
+            return text, None, None
+    return None, "invalid-date", _date_problem(text)
+
+
+def parse_date(raw: pd.Series, column: str, file: str = ""):
+    """ISO YYYY-MM-DD dates, kept as ISO strings (compared and stored as such)."""
+    parsed, errors = _map_unique(raw, _parse_iso_date)
+    return _finish(raw, parsed, errors, column, file)
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$", re.IGNORECASE)
+
+
+def period_bounds(text: str) -> tuple[str, str] | None:
+    """'2024' -> whole year; '2024-Q1'; '2024-H1'; '2024-03' -> (start, end) ISO strings."""
+    m = _PERIOD.match(text.strip())
+    if not m:
+        return None
+    year, part = int(m.group(1)), (m.group(2) or "").upper()
+    if not part:
+        first, last = 1, 12
+    elif part.startswith("Q"):
+        q = int(part[1])
+        first, last = 3 * q - 2, 3 * q
+    elif part.startswith("H"):
+        h = int(part[1])
+        first, last = 6 * h - 5, 6 * h
+    else:
+        first = last = int(part)
+        if not 1 <= first <= 12:
+            return None
+    end_day = calendar.monthrange(year, last)[1]
+    return date(year, first, 1).isoformat(), date(year, last, end_day).isoformat()
+
+
+def parse_period(raw: pd.Series, column: str = "period", file: str = ""):
+    """Period shorthands -> two Series (start, end) of ISO strings."""
+
+    def one(text: str):
+        bounds = period_bounds(text)
+        if bounds is None:
+            return None, "invalid-date", (
+                f"'{text}' is not a period; write 2024, 2024-Q1, 2024-H1 or 2024-03, "
+                "or give period_start and period_end"
+            )
+        return bounds, None, None
+
+    parsed, errors = _map_unique(raw, one)
+    bounds, issues = _finish(raw, parsed, errors, column, file)
+    start = bounds.map(lambda b: b[0] if isinstance(b, tuple) else None)
+    end = bounds.map(lambda b: b[1] if isinstance(b, tuple) else None)
+    return start, end, issues
+
+
+def parse_choice(raw: pd.Series, column: str, allowed, file: str = "", *, label: str | None = None):
+    """A value from a vocabulary (a dict of spelling -> canonical, or a sequence), case-insensitive."""
+    mapping = dict(allowed) if isinstance(allowed, dict) else {a: a for a in allowed}
+    folded = {str(k).lower(): v for k, v in mapping.items()}
+    shown = sorted({str(v) for v in mapping.values()}, key=str)
+
+    def one(text: str):
+        key = " ".join(text.lower().split())
+        if key in folded:
+            return folded[key], None, None
+        hint = difflib.get_close_matches(key, list(folded), n=1)
+        dym = f" — did you mean '{folded[hint[0]]}'?" if hint else ""
+        return None, "type-error", f"'{text}' is not an allowed {label or column}{dym} Allowed: {', '.join(shown)}"
+
+    parsed, errors = _map_unique(raw, one)
+    return _finish(raw, parsed, errors, column, file)
+
+
+def parse_bool(raw: pd.Series, column: str, file: str = ""):
+    def one(text: str):
+        key = text.lower()
+        if key in BOOLEANS:
+            return BOOLEANS[key], None, None
+        return None, "type-error", f"'{text}' is not true/false (also yes/no, 1/0)"
+
+    parsed, errors = _map_unique(raw, one)
+    return _finish(raw, parsed, errors, column, file)
+
+
+def split_list(text: str) -> list[str]:
+    """A list cell: items separated by ';' or '|', trimmed, empties dropped."""
+    return [p.strip() for p in re.split(r"[;|]", text) if p.strip()]

@@ -1,0 +1,230 @@
+"""Data export in the upload formats (so an export can be edited and uploaded again).
+
+CSV is UTF-8 with BOM (Excel opens accents right); XLSX writes text as text (never as a
+formula), numbers as numbers, dates as dates, a frozen header row, and splits sheets before
+Excel's row limit. Text cells a spreadsheet would run as a formula are defused with a
+leading `'` (OWASP CSV injection); the importer removes that one `'` again.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from models import reference
+from models.access import Scope
+from models.formats import KINDS
+from models.progress import distance_travelled
+from models.queries.activities import activities_table
+from models.queries.filters import Filters
+from models.queries.snapshot import Snapshot, load_snapshot, view
+from models.tables import PROGRAMME_PARTNER_CODE
+
+DATA_EXPORTS = ("results", "partners", "donors", "funding", "framework", "activities", "indicators")
+EXCEL_MAX_ROWS = 1_048_576  # including the header row
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def defuse(value):
+    """A text cell a spreadsheet would run as a formula gets a leading `'` (OWASP CSV
+    injection). Cells already starting with `'` + a trigger get one more, because the
+    importer removes exactly one: every text round-trips."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Defuse every text column; numbers, dates and booleans stay as they are."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
+            out[c] = out[c].map(defuse).astype(object)
+    return out
+
+
+def _bool_text(series: pd.Series) -> pd.Series:
+    return series.map(lambda b: None if b is None or (isinstance(b, float) and np.isnan(b)) else ("true" if b else "false"))
+
+
+def _country(series: pd.Series) -> pd.Series:
+    return series.map(lambda c: reference.country_name(c) if isinstance(c, str) else None)
+
+
+def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
+    """One export table, columns named as in the upload format of its kind."""
+    if name == "donors":
+        out = v.donors.assign(country=_country(v.donors["country"]))[["code", "name", "country"]]
+    elif name == "partners":
+        out = v.partners.assign(country=_country(v.partners["country"]))[list(KINDS["partners"].columns)]
+    elif name == "funding":
+        cols = ["donor", "phase", "partner", "amount", "currency", "signed_on", "start", "end"]
+        out = pd.concat([v.agreements.assign(partner=None)[cols], v.funding[cols]], ignore_index=True)
+    elif name == "framework":
+        out = v.framework[["code", "title", "level", "parent"]]
+    elif name == "indicators":
+        out = v.indicators.assign(ascending=_bool_text(v.indicators["ascending"]), cumulative=_bool_text(v.indicators["cumulative"]))
+        out = out[["code", "name", "level", "measure", "ascending", "unit", "key_factor", "result", "description", "cumulative", "scale_min", "scale_max"]]
+    elif name == "activities":
+        acts = activities_table(v)
+        acts["end"] = v.activities.set_index("id").reindex(acts["id"])["end"].to_numpy()
+        out = acts.assign(
+            partners=acts["partners"].map(lambda xs: ";".join(x for x in xs if x)),
+            key_factors=acts["key_factors"].map(lambda xs: ";".join(str(x) for x in xs)),
+            participants=acts["participants"].astype("Int64"),
+        )[list(KINDS["activities"].columns)]
+    elif name == "results":
+        out = results_frame(v)
+    else:
+        raise ValueError(f"unknown export '{name}'; choose one of {', '.join(DATA_EXPORTS)}")
+    return out.reset_index(drop=True)
+
+
+RESULTS_EXPORT_COLUMNS = [
+    "partner", "indicator", "period_start", "period_end", "dimension", "dimension_value",
+    "target", "actual", "baseline", "baseline_year", "comment", "progress", "status",
+]
+
+
+def results_frame(v: Snapshot) -> pd.DataFrame:
+    """One row per stored value (with its applicable baseline, progress and status), then
+    one row per baseline not shown on a value row — so every stored figure round-trips."""
+    ind = v.indicators.set_index("code")
+    vals = v.values.copy()
+    qual = vals["indicator"].map(ind["measure"]).eq("qualitative").to_numpy()
+    key = ["indicator", "partner", "dimension", "dimension_value"]
+    # applicable baseline: the latest with year <= the period's start year
+    vals["_start_year"] = vals["period_start"].map(lambda d: d.year)
+    base = v.baselines.rename(columns={"value": "baseline", "value_text": "baseline_text", "year": "baseline_year", "comment": "baseline_comment"})
+    vals["_i"] = np.arange(len(vals))
+    if not base.empty and not vals.empty:
+        m = vals[key + ["_start_year", "_i"]].merge(base, on=key, how="inner")
+        m = m[m["baseline_year"] <= m["_start_year"]].sort_values(["_i", "baseline_year"]).drop_duplicates("_i", keep="last")
+        vals = vals.merge(m[["_i", "baseline", "baseline_text", "baseline_year"]], on="_i", how="left")
+    else:
+        vals["baseline"], vals["baseline_text"], vals["baseline_year"] = np.nan, None, np.nan
+    qual = vals["indicator"].map(ind["measure"]).eq("qualitative").to_numpy()
+    progress, status = distance_travelled(
+        vals["actual"].to_numpy(dtype=float), vals["target"].to_numpy(dtype=float), vals["baseline"].to_numpy(dtype=float),
+        ascending=vals["indicator"].map(ind["ascending"]).fillna(True).to_numpy(dtype=bool),
+        measure=vals["indicator"].map(ind["measure"]).fillna("unit").to_numpy(dtype=object),
+        scale_min=vals["indicator"].map(ind["scale_min"]).to_numpy(dtype=float),
+    )
+    out = pd.DataFrame({
+        "partner": vals["partner"],
+        "indicator": vals["indicator"],
+        "period_start": vals["period_start"],
+        "period_end": vals["period_end"],
+        "dimension": vals["dimension"],
+        "dimension_value": vals["dimension_value"],
+        "target": np.where(qual, vals["target_text"], vals["target"]),
+        "actual": np.where(qual, vals["actual_text"], vals["actual"]),
+        "baseline": np.where(qual, vals["baseline_text"], vals["baseline"]),
+        "baseline_year": vals["baseline_year"].astype("Int64") if len(vals) else pd.Series(dtype="Int64"),
+        "comment": vals["comment"],
+        "progress": np.round(progress, 4),
+        "status": status,
+    })
+    # baselines not carried by any value row
+    shown = set()
+    if len(vals):
+        shown = set(map(tuple, vals.dropna(subset=["baseline_year"])[key + ["baseline_year"]].astype({"baseline_year": int}).itertuples(index=False, name=None)))
+    rest = base[[tuple(r) not in shown for r in base[key + ["baseline_year"]].itertuples(index=False, name=None)]]
+    if not rest.empty:
+        bq = rest["indicator"].map(ind["measure"]).eq("qualitative").to_numpy()
+        extra = pd.DataFrame({
+            "partner": rest["partner"], "indicator": rest["indicator"], "period_start": None, "period_end": None,
+            "dimension": rest["dimension"], "dimension_value": rest["dimension_value"], "target": None, "actual": None,
+            "baseline": np.where(bq, rest["baseline_text"], rest["baseline"]),
+            "baseline_year": rest["baseline_year"].astype("Int64"), "comment": rest["baseline_comment"],
+            "progress": np.nan, "status": None,
+        })
+        out = pd.concat([out, extra], ignore_index=True)
+    out["partner"] = out["partner"].where(out["partner"] != PROGRAMME_PARTNER_CODE, "")
+    return out.sort_values(["indicator", "partner", "dimension", "dimension_value", "period_start"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# writers
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, formula-like text defused, dates as YYYY-MM-DD (the upload format,
+    also for pandas Timestamps, which would otherwise print a time)."""
+    return defuse_frame(frame).to_csv(index=False, lineterminator="\r\n", date_format="%Y-%m-%d").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table (split before Excel's row limit); text written as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    per_sheet = EXCEL_MAX_ROWS - 1
+    for name, frame in sheets.items():
+        frame = defuse_frame(frame)
+        chunks = [frame.iloc[i : i + per_sheet] for i in range(0, max(len(frame), 1), per_sheet)]
+        for n, chunk in enumerate(chunks):
+            ws = wb.create_sheet(title=_sheet_title(name, n))
+            ws.freeze_panes = "A2"
+            ws.append([_text_cell(ws, c, WriteOnlyCell) for c in frame.columns])
+            for row in chunk.itertuples(index=False, name=None):
+                ws.append([_cell(ws, v, WriteOnlyCell) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet_title(name: str, n: int) -> str:
+    """`name`, then `name_2`, `name_3`, ... within Excel's 31 characters (the base is cut,
+    never the number, so titles stay distinct)."""
+    suffix = "" if n == 0 else f"_{n + 1}"
+    return name[: 31 - len(suffix)] + suffix
+
+
+def _text_cell(ws, value, cell_type):
+    """A text cell (never a formula). Control characters other than tab, CR and LF cannot be
+    stored in a worksheet (XML forbids them; openpyxl refuses the whole file): they are left out."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = cell_type(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    cell.data_type = "s"
+    return cell
+
+
+def _cell(ws, value, cell_type):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return _text_cell(ws, value, cell_type) if value else None  # '' (no key part): an empty cell
+    if isinstance(value, (bool, np.bool_)):
+        return _text_cell(ws, "true" if value else "false", cell_type)
+    if isinstance(value, date):
+        cell = cell_type(ws, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def export_bytes(v: Snapshot, name: str, fmt: str) -> bytes:
+    frame = data_frame(v, name)
+    if fmt == "csv":
+        return to_csv_bytes(frame)
+    if fmt == "xlsx":
+        return to_xlsx_bytes({name: frame})
+    raise ValueError(f"unknown format '{fmt}': csv or xlsx")
+
+
+def write_data(engine: Engine, name: str, fmt: str, out: Path, *, filters: Filters = Filters(), scope: Scope | None = None) -> int:
+    """Write one export to `out`; returns the number of data rows."""
+    v = view(load_snapshot(engine), filters, scope)
+    frame = data_frame(v, name)
+    data = to_csv_bytes(frame) if fmt == "csv" else to_xlsx_bytes({name: frame})
+    Path(out).write_bytes(data)
+    return len(frame)

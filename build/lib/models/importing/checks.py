@@ -1,0 +1,140 @@
+"""Checks every kind shares: required cells, codes resolved to ids, keys unique within a
+file, end not before start, and who may upload what."""
+from __future__ import annotations
+
+import difflib
+import functools
+
+import numpy as np
+import pandas as pd
+
+from models.cells import CLEAR, is_clear_token
+from models.formats import CLEAR_TOKEN
+from models.importing.context import ImportContext
+from models.issues import ERROR, Issue
+from models.reading import Table
+from models.upsert import REJECTED
+
+
+def column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of the file, or empty cells when the file has no such column."""
+    return frame[name] if name in frame else pd.Series("", index=frame.index, dtype=object)
+
+
+def did_you_mean(value: str, choices, shown=lambda choice: choice) -> str:
+    """"; did you mean 'X'?" for the closest choice (lower-case compared), or ""."""
+    hint = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{shown(hint[0])}'?" if hint else ""
+
+
+def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *, allow_empty: bool = False) -> pd.Series:
+    """Codes -> ids, case-insensitive; unknown codes refused with a did-you-mean."""
+    codes = ctx.codes(model)
+    ids = raw.str.lower().map(codes)
+    unknown = raw.ne("") & ids.isna()
+    if allow_empty:
+        ids = ids.where(raw.ne(""), np.nan)
+    if unknown.any():
+        spelled = ctx.spelled(model)
+        choices = [k for k in spelled if k]
+        for value in pd.unique(raw[unknown]):
+            dym = did_you_mean(value, choices, spelled.get)
+            message = f"unknown {label} '{value}'{dym} Add it with a {label}s upload first, or correct the code"
+            for row in raw.index[(raw == value).to_numpy()]:
+                ctx.issue(row, name, "unknown-reference", value, message)
+    return ids
+
+
+def resolve_clearable(ctx: ImportContext, raw: pd.Series, name: str, model, label: str) -> tuple[pd.Series, pd.Series]:
+    """An optional reference that the clear token may clear: (ids with CLEAR, or None when
+    empty; whether the cell is fine: empty, cleared or a known code)."""
+    cleared = is_clear_token(raw)
+    ids = resolve(ctx, raw.where(~cleared, ""), name, model, label)
+    out = with_clear(ids.astype(object).where(ids.notna(), None), cleared)
+    return out, raw.eq("") | cleared | ids.notna()
+
+
+def require(ctx: ImportContext, frame: pd.DataFrame, columns) -> pd.Series:
+    """missing-cell for empty required cells; returns the mask of rows that have all of them."""
+    ok = pd.Series(True, index=frame.index)
+    for c in columns:
+        if c not in frame:
+            continue
+        cleared = is_clear_token(frame[c])
+        empty = frame[c].eq("") | cleared
+        for row in frame.index[empty.to_numpy()]:
+            if cleared.loc[row]:
+                ctx.issue(row, c, "missing-cell", CLEAR_TOKEN, f"'{c}' is required; it cannot be cleared")
+            else:
+                ctx.issue(row, c, "missing-cell", "", f"'{c}' is required")
+        ok &= ~empty
+    return ok
+
+
+def unless_cleared(raw: pd.Series) -> pd.Series:
+    """A required reference column with the clear token blanked (`require` reports it)."""
+    return raw.where(~is_clear_token(raw), "")
+
+
+def with_clear(values: pd.Series, cleared: pd.Series) -> pd.Series:
+    """Parsed values with CLEAR where the cell held the clear token."""
+    if not cleared.any():
+        return values
+    out = values.astype(object)
+    out[cleared.to_numpy()] = CLEAR
+    return out
+
+
+def duplicates(ctx: ImportContext, keys: pd.DataFrame, name: str, label: str, raw_value: pd.Series | None = None) -> pd.Series:
+    """duplicate-key for rows sharing a key, naming the first row; returns mask of duplicates."""
+    dup = keys.duplicated(keep=False)
+    if not dup.any():
+        return pd.Series(False, index=keys.index)
+    rows = pd.Series(keys.index, index=keys.index)
+    first_row = rows.groupby([keys[c] for c in keys.columns], dropna=False).transform("min")
+    later = dup & (rows != first_row)
+    for row in keys.index[later.to_numpy()]:
+        value = raw_value.loc[row] if raw_value is not None else ""
+        ctx.issue(row, name, "duplicate-key", value, f"the same {label} as row {int(first_row.loc[row])}; keep one of the two rows")
+    return later
+
+
+def code_rows(ctx: ImportContext, t: Table, required: list[str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Checks common to code-keyed kinds: code and the `required` cells given, codes unique
+    within the file. Returns (the file's frame, rows that pass, parsed frame holding the code)."""
+    frame = t.frame
+    code = column(frame, "code")
+    ok = require(ctx, frame, ["code"])
+    dup = duplicates(ctx, code.str.lower().to_frame("code"), "code", "code", code)
+    ok = ok & ~dup & require(ctx, frame, required)
+    return frame, ok, pd.DataFrame({"code": frame["code"]}, index=frame.index)
+
+
+def no_issues(index: pd.Index, issues: list[Issue]) -> pd.Series:
+    """True for the rows none of `issues` refuses."""
+    bad = {i.row for i in issues if i.severity == ERROR}
+    return pd.Series(~index.isin(list(bad)), index=index)
+
+
+def end_before_start(parsed: pd.DataFrame, start: str, end: str) -> list[Issue]:
+    """end-before-start where both dates are given and the end comes first."""
+    s, e = parsed[start], parsed[end]
+    both = s.map(lambda v: isinstance(v, str)) & e.map(lambda v: isinstance(v, str))
+    bad = both & (e.where(both, "") < s.where(both, ""))
+    return [
+        Issue(int(r), end, "end-before-start", str(e.loc[r]), f"{end} {e.loc[r]} is before {start} {s.loc[r]}")
+        for r in parsed.index[bad.to_numpy()]
+    ]
+
+
+def admin_kind(handler):
+    """For the handler of a kind a partner coordinator may not upload (all but results): their
+    file is refused whole, each row rejected."""
+    @functools.wraps(handler)
+    def checked(ctx: ImportContext, t: Table) -> pd.Series:
+        if ctx.partner_scoped:
+            ctx.issue(0, "", "not-permitted", t.kind, f"a partner coordinator can upload results only, not {t.kind}")
+            return pd.Series(REJECTED, index=t.frame.index)
+        return handler(ctx, t)
+
+    return checked

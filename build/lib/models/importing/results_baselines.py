@@ -1,0 +1,48 @@
+"""Baselines given on results rows: one per indicator, partner, disaggregation and year."""
+from __future__ import annotations
+
+import pandas as pd
+
+from models.formats import BASELINE_KEY
+from models.importing.context import ImportContext
+from models.importing.results_rows import ResultRows
+from models.importing.store import stored_key, upsert
+from models.tables import Baseline
+from models.upsert import REJECTED, combine_actions
+
+BASELINE_COLUMNS = ["value", "value_text", "comment"]
+
+
+def write_baselines(ctx: ImportContext, rows: ResultRows, actions: pd.Series) -> pd.Series:
+    """Write the rows' baselines; returns `actions` with theirs combined in."""
+    sel = (rows.ok & rows.has_baseline & rows.baseline_year.notna()).to_numpy()
+    if not sel.any():
+        return actions
+    key = stored_key(BASELINE_KEY, Baseline.__table__)
+    number, _cleared, text = rows.values["baseline"]
+    incoming = pd.DataFrame({
+        "indicator_id": rows.indicator_id[sel].astype("int64"), "partner_id": rows.partner_id[sel].astype("int64"),
+        "dimension": rows.dimension[sel], "dimension_value": rows.dimension_value[sel],
+        "year": rows.baseline_year[sel].astype("int64"),
+    })
+    incoming["value"] = number[sel].astype(object).where(number[sel].notna(), None)
+    incoming["value_text"] = text[sel]
+    incoming["comment"] = rows.comment[sel].where(~rows.has_value[sel].to_numpy(), None)
+    actions = actions.copy()
+    # the same baseline repeated on several rows is fine; differing ones are not
+    first = ~incoming.duplicated(key, keep="first")
+    same = incoming.duplicated(key + ["value", "value_text"], keep="first")
+    conflict = ~first & ~same
+    if conflict.any():
+        firsts = incoming[first].reset_index().set_index(key)["index"]
+        for row in incoming.index[conflict.to_numpy()]:
+            k = tuple(incoming.loc[row, key])
+            ctx.issue(row, "baseline", "duplicate-key", rows.frame.loc[row, "baseline"],
+                      f"a different baseline for the same indicator, partner, disaggregation and year is on row {int(firsts.loc[k])}")
+        actions[incoming.index[conflict.to_numpy()]] = REJECTED
+    incoming = incoming[first.to_numpy()]
+    plan = upsert(ctx, Baseline, incoming, key, BASELINE_COLUMNS,
+                  where=Baseline.indicator_id.in_([int(i) for i in pd.unique(incoming["indicator_id"])]))
+    # a row's action: created if anything on it was created, else updated if anything was
+    actions.loc[plan.actions.index] = combine_actions(actions[plan.actions.index], plan.actions)
+    return actions

@@ -1,0 +1,79 @@
+"""Two actuals (or two targets) of one series (indicator, partner, disaggregation) may not
+cover overlapping periods: within a file, and against stored values it does not replace."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.cells import CLEAR
+from models.importing.context import ImportContext
+from models.upsert import Plan
+
+SERIES = ["indicator_id", "partner_id", "dimension", "dimension_value"]
+
+
+def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str],
+                   column: str, period_text: pd.Series) -> None:
+    """The file's rows (as they would be stored: `plan`, plus `others`, rows refused for another
+    reason) are checked against each other and against stored rows they do not replace.
+    A clash is reported on the later row of the file, naming the other row (or the stored value).
+    """
+    allrows = _all_rows(plan, others, stored, key)
+    if allrows.empty:
+        return
+    allrows["s"] = allrows["period_start"].str.replace("-", "", regex=False).astype("int64")
+    allrows["e"] = allrows["period_end"].str.replace("-", "", regex=False).astype("int64")
+    reported: set = set()
+    for what in ("actual", "target"):
+        sub = allrows[allrows[f"has_{what}"].to_numpy(dtype=bool)].sort_values([*SERIES, "s", "e"], kind="stable")
+        if len(sub) < 2:
+            continue
+        sub = sub.reset_index(drop=True)
+        sub["g"] = sub.groupby(SERIES, sort=False, dropna=False).ngroup()
+        sub["prev_end"] = sub.groupby("g")["e"].shift()
+        sub["reach"] = sub.groupby("g")["prev_end"].cummax()
+        clash = sub[(sub["s"] <= sub["reach"]).to_numpy()]
+        if clash.empty:
+            continue
+        # the other row: the first earlier row of the series that reaches this one's start
+        firsts = sub.reset_index().drop_duplicates(["g", "e"])[["g", "e", "index"]]
+        other = clash[["g", "reach"]].astype("int64").merge(firsts, left_on=["g", "reach"], right_on=["g", "e"], how="left")["index"]
+        for (_pos, mine), theirs in zip(clash.iterrows(), other):
+            them = sub.loc[int(theirs)]
+            rows = (int(mine["_row"]), int(them["_row"]))
+            if rows == (0, 0):
+                continue  # both stored: not this file's doing
+            here, there = (max(rows), min(rows)) if min(rows) else (max(rows), 0)
+            a, b = (mine, them) if here == rows[0] else (them, mine)
+            if (here, what) in reported:
+                continue
+            reported.add((here, what))
+            where = f"row {there}" if there else "a stored value"
+            ctx.issue(here, column, "overlapping-period", period_text.get(here, f"{a['period_start']}..{a['period_end']}"),
+                      f"this {what} for {a['period_start']} to {a['period_end']} overlaps the {what} for "
+                      f"{b['period_start']} to {b['period_end']} ({where}) of the same indicator, partner and "
+                      "disaggregation; two actuals (or two targets) may not cover the same time")
+
+
+def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """key, has_target, has_actual and _row (spreadsheet row; 0 for a stored value) of every value to compare."""
+    new = pd.concat([plan.created, plan.updated.drop(columns=["id"])])
+    parts = [new[key].assign(has_target=_present(new, "target"), has_actual=_present(new, "actual"), _row=new.index)]
+    if not others.empty:
+        parts.append(others[[*key, "has_target", "has_actual"]].assign(_row=others.index))
+    if not stored.empty:
+        incoming_keys = pd.concat([p[key] for p in parts])
+        replaced = stored[key].merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
+        rest = stored[~replaced.to_numpy()]
+        parts.append(rest[key].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _present(frame: pd.DataFrame, what: str) -> pd.Series:
+    """Rows holding a number or a text for `what` (target or actual)."""
+    return pd.Series(~_missing(frame[what]) | ~_missing(frame[f"{what}_text"]), index=frame.index)
+
+
+def _missing(series: pd.Series) -> np.ndarray:
+    """None, NaN or CLEAR."""
+    return series.isna().to_numpy() | (series.to_numpy(dtype=object) == CLEAR)

@@ -1,0 +1,79 @@
+"""Indicator values (targets, actuals, comments) of a results file: keys unique within the
+file, one diff against the stored values of the same indicators, periods that do not overlap."""
+from __future__ import annotations
+
+import pandas as pd
+
+from models.cells import CLEAR, is_clear_token
+from models.importing.checks import column, duplicates
+from models.importing.context import ImportContext
+from models.importing.results_overlaps import check_overlaps
+from models.importing.results_periods import PERIOD_COLUMNS, period_as_given
+from models.importing.results_rows import ResultRows
+from models.importing.store import kind_key, stored, upsert
+from models.issues import ERROR
+from models.tables import Value
+from models.upsert import REJECTED, UNCHANGED
+
+VALUE_COLUMNS = ["target", "actual", "target_text", "actual_text", "comment"]
+# key problems are reported on period_start (the key's column), showing the cell as given
+KEY_COLUMN = "period_start"
+
+
+def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
+    """Write the rows' values; returns the action per row (rows found duplicate leave `rows.ok`)."""
+    frame, idx = rows.frame, rows.frame.index
+    key = kind_key("results", Value)
+    period_text = period_as_given(frame)
+    keys = _keys(ctx, rows)
+    actions = pd.Series(UNCHANGED, index=idx, dtype=object)
+    if not keys.empty:
+        dup = duplicates(ctx, keys, KEY_COLUMN, "indicator, partner, period and disaggregation", period_text[keys.index])
+        rows.ok &= ~dup.reindex(idx, fill_value=False)
+        keys = keys[~dup.to_numpy()]
+    actions[~rows.ok.to_numpy()] = REJECTED
+    if keys.empty:
+        return actions
+    incoming = _incoming(rows, keys)
+    ind_ids = [int(i) for i in pd.unique(keys["indicator_id"])]
+    where = Value.indicator_id.in_(ind_ids) if len(ind_ids) < 500 else None
+    stored_rows = stored(ctx, Value, [*key, *VALUE_COLUMNS], where, dates=("period_start", "period_end"))
+    plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows)
+    # rows refused for another reason still count with the cells they give
+    others = keys.loc[keys.index.difference(incoming.index)].copy()
+    for c in ("target", "actual"):
+        others[f"has_{c}"] = column(frame, c).loc[others.index].pipe(lambda v: v.ne("") & ~is_clear_token(v))
+    check_overlaps(ctx, plan, others, stored_rows, key, KEY_COLUMN, period_text)
+    actions.loc[plan.actions.index] = plan.actions
+    return actions
+
+
+def _keys(ctx: ImportContext, rows: ResultRows) -> pd.DataFrame:
+    """The key of each row that writes a value and whose key is known. Such rows take part in
+    the duplicate and overlap checks even when another of their cells is wrong: every problem
+    is reported, not just the first."""
+    idx = rows.frame.index
+    period_bad = idx.isin([i.row for i in ctx.issues if i.severity == ERROR and i.column in PERIOD_COLUMNS])
+    keyed = (rows.wants_value & rows.indicator_id.notna() & rows.partner_id.notna() & rows.start.notna()
+             & rows.end.notna()).to_numpy() & ~period_bad
+    keys = pd.DataFrame({
+        "indicator_id": rows.indicator_id, "partner_id": rows.partner_id, "period_start": rows.start,
+        "period_end": rows.end, "dimension": rows.dimension, "dimension_value": rows.dimension_value,
+    }, index=idx)[keyed]
+    return keys.astype({"indicator_id": "int64", "partner_id": "int64"})
+
+
+def _incoming(rows: ResultRows, keys: pd.DataFrame) -> pd.DataFrame:
+    """Key and value columns of the rows to write (None keeps, CLEAR clears)."""
+    idx = rows.frame.index
+    vrows = (rows.ok & rows.wants_value).to_numpy()
+    incoming = keys.loc[idx[vrows]].copy()
+    qualitative = pd.Series(rows.qualitative, index=idx)[vrows]
+    for c in ("target", "actual"):
+        number, cleared, text = rows.values[c]
+        num = number[vrows].astype(object).where(number[vrows].notna(), None)
+        incoming[c] = num.where(~(cleared[vrows] & ~qualitative), CLEAR)
+        txt = text[vrows]
+        incoming[f"{c}_text"] = txt.where(~is_clear_token(txt), CLEAR) if txt.notna().any() else txt
+    incoming["comment"] = rows.comment[vrows]
+    return incoming

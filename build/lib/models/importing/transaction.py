@@ -1,0 +1,164 @@
+"""One import call: every file read, checked and applied in dependency order inside one
+transaction recorded as one batch; any error (or a dry run) rolls it all back."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, update
+
+from models.access import Scope, can_upload
+from models.formats import KIND_ORDER
+from models.importing.activities import import_activities
+from models.importing.context import ImportContext, with_file
+from models.importing.framework import import_framework, import_indicators
+from models.importing.organisations import import_donors, import_funding, import_partners
+from models.importing.report import ImportReport, Upload
+from models.importing.results import import_results
+from models.issues import ERROR, Issue, has_errors
+from models.reading import Table, read_upload
+from models.tables import AuditEvent, ImportBatch
+from models.upsert import CREATED, REJECTED, UNCHANGED, UPDATED
+
+# kind -> the function that checks and applies a file of it (rows -> actions)
+HANDLERS: dict[str, Callable[[ImportContext, Table], pd.Series]] = {
+    "donors": import_donors,
+    "partners": import_partners,
+    "funding": import_funding,
+    "framework": import_framework,
+    "indicators": import_indicators,
+    "activities": import_activities,
+    "results": import_results,
+}
+
+
+class _Rejected(Exception):
+    """Roll the transaction back: the data was refused, or it was a dry run."""
+
+
+def import_files(
+    engine: Engine,
+    uploads: list[Upload],
+    *,
+    user: str,
+    source: str = "cli",
+    dry_run: bool = False,
+    kind: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal_comma: bool = False,
+    scope: Scope | None = None,
+    on_progress: Callable[[float, str], None] | None = None,
+) -> ImportReport:
+    """Import files as one transaction and one batch (or, with dry_run, report and roll back)."""
+    progress = on_progress or (lambda _f, _m: None)
+    tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter) for u in uploads]
+    progress(0.1, "files read")
+    files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter} for t in tables]
+    issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
+    report = ImportReport("rejected", None, files)
+    if scope is not None and not can_upload(scope):
+        issues.append(Issue(0, "", "not-permitted", scope.role, f"the role '{scope.role}' cannot upload data", ERROR, ""))
+    readable = [t for t in tables if t.kind and not has_errors(t.issues)]
+    order = sorted(readable, key=lambda t: KIND_ORDER.index(t.kind))
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        trans = conn.begin()
+        try:
+            batch_id = _open_batch(conn, uploads, tables, user, source)
+            ctx = ImportContext(conn, batch_id, decimal_comma, scope)
+            frames = []
+            for n, t in enumerate(order):
+                frames.append(_import_table(ctx, t, issues))
+                progress(0.1 + 0.8 * (n + 1) / max(len(order), 1), f"{t.file} checked")
+            rows = pd.concat(frames, ignore_index=True) if frames else report.rows
+            _run_final_checks(ctx, rows, issues)
+            _count(report, rows, issues)
+            if has_errors(issues):
+                raise _Rejected
+            if dry_run:
+                report.status = "dry-run"
+                raise _Rejected
+            _close_batch(conn, report, batch_id, uploads, user, source)
+            trans.commit()
+        except _Rejected:
+            trans.rollback()
+        except BaseException:
+            trans.rollback()
+            raise
+    progress(1.0, report.status)
+    return report
+
+
+def _open_batch(conn: Connection, uploads: list[Upload], tables: list[Table], user: str, source: str) -> int:
+    return conn.execute(
+        insert(ImportBatch).values(
+            user=user,
+            at=datetime.now(timezone.utc),
+            files=json.dumps([u.name for u in uploads]),
+            sha256=json.dumps([hashlib.sha256(u.data).hexdigest() for u in uploads]),
+            kinds=",".join(t.kind or "" for t in tables),
+            source=source,
+            status="committed",
+        )
+    ).inserted_primary_key[0]
+
+
+def _import_table(ctx: ImportContext, t: Table, issues: list[Issue]) -> pd.DataFrame:
+    """Check and apply one file; its issues go to `issues`; returns its rows' actions."""
+    ctx.file = t.file
+    ctx.issues = file_issues = []
+    actions = HANDLERS[t.kind](ctx, t).copy()
+    issues += file_issues
+    bad_rows = {i.row for i in file_issues if i.severity == ERROR and i.row >= 2}
+    if bad_rows:
+        actions.loc[actions.index.isin(bad_rows)] = REJECTED
+        missing = sorted(bad_rows - set(actions.index))
+        if missing:
+            actions = pd.concat([actions, pd.Series(REJECTED, index=missing)])
+    return pd.DataFrame({"file": t.file, "kind": t.kind, "row": actions.index, "action": actions.to_numpy()})
+
+
+def _run_final_checks(ctx: ImportContext, rows: pd.DataFrame, issues: list[Issue]) -> None:
+    """The checks that need every file of the call applied first; their rows are refused."""
+    for check in ctx.final_checks:
+        late = check()
+        issues += late
+        bad = rows.set_index(["file", "row"]).index.isin([(i.file, i.row) for i in late if i.severity == ERROR])
+        rows.loc[bad, "action"] = REJECTED
+
+
+def _count(report: ImportReport, rows: pd.DataFrame, issues: list[Issue]) -> None:
+    counts = rows["action"].value_counts()
+    report.rows = rows
+    report.created = int(counts.get(CREATED, 0))
+    report.updated = int(counts.get(UPDATED, 0))
+    report.unchanged = int(counts.get(UNCHANGED, 0))
+    report.rejected = int(counts.get(REJECTED, 0))
+    report.issues = sorted(issues, key=lambda i: (i.file, i.row, i.column, i.check))
+
+
+def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str) -> None:
+    """Record the batch's counts and the audit event, or drop the batch when nothing changed."""
+    report.status = "committed"
+    if report.created + report.updated == 0:
+        conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
+        return
+    conn.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(created=report.created, updated=report.updated, unchanged=report.unchanged)
+    )
+    conn.execute(
+        insert(AuditEvent).values(
+            at=datetime.now(timezone.utc),
+            user=user,
+            action="import",
+            batch_id=batch_id,
+            detail=json.dumps({"files": [u.name for u in uploads], "source": source}),
+        )
+    )
+    report.batch_id = int(batch_id)

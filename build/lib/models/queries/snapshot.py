@@ -1,0 +1,198 @@
+"""The programme read from the database, and the filtered, scoped view of it every page,
+export and command works on. `load_snapshot` holds the only SQL of the read side (cache it
+per data version); `view` applies the filters and the user's scope in one place, so every
+chart, table and export sees the same rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from models import reference
+from models.access import Scope
+from models.progress import default_as_of
+from models.queries.filters import Filters
+from models.tables import (
+    Activity,
+    ActivityKeyFactor,
+    ActivityPartner,
+    Agreement,
+    Baseline,
+    Donor,
+    Funding,
+    ImportBatch,
+    Indicator,
+    KeyFactor,
+    Partner,
+    PROGRAMME_PARTNER_CODE,
+    Region,
+    Result,
+    Value,
+)
+from models.writes import read_frame
+
+
+@dataclass
+class Snapshot:
+    """The programme as read from the database (or a filtered, scoped view of it)."""
+
+    regions: pd.DataFrame
+    key_factors: pd.DataFrame
+    donors: pd.DataFrame
+    partners: pd.DataFrame  # programme-level partner excluded
+    agreements: pd.DataFrame
+    funding: pd.DataFrame
+    framework: pd.DataFrame
+    indicators: pd.DataFrame
+    activities: pd.DataFrame
+    activity_partners: pd.DataFrame
+    activity_key_factors: pd.DataFrame
+    values: pd.DataFrame
+    baselines: pd.DataFrame
+    is_demo: bool = False
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def as_of(self) -> date | None:
+        """'Data as of': the period filter's end, else the latest period_end in the data."""
+        if self.filters.end:
+            return self.filters.end
+        return default_as_of(self.values)
+
+
+def load_snapshot(engine: Engine) -> Snapshot:
+    with engine.connect() as conn:
+        regions = read_frame(conn, select(Region.code, Region.name))
+        kfs = read_frame(conn, select(KeyFactor.number, KeyFactor.name).order_by(KeyFactor.number))
+        donors = read_frame(conn, select(Donor.id, Donor.code, Donor.name, Donor.country).order_by(Donor.code))
+        partners = read_frame(conn, select(Partner.id, Partner.code, Partner.name, Partner.country, Partner.region,
+                                           Partner.joined_on, Partner.status).order_by(Partner.code))
+        agreements = read_frame(conn, select(Donor.code.label("donor"), Agreement.phase, Agreement.amount, Agreement.currency,
+                                             Agreement.signed_on, Agreement.start, Agreement.end)
+                                .join(Donor, Donor.id == Agreement.donor_id).order_by(Donor.code, Agreement.phase))
+        funding = read_frame(conn, select(Donor.code.label("donor"), Funding.phase, Partner.code.label("partner"), Funding.amount,
+                                          Funding.currency, Funding.signed_on, Funding.start, Funding.end)
+                             .join(Donor, Donor.id == Funding.donor_id).join(Partner, Partner.id == Funding.partner_id)
+                             .order_by(Donor.code, Partner.code, Funding.phase))
+        parent = Result.__table__.alias("parent")
+        framework = read_frame(conn, select(Result.code, Result.title, Result.level, parent.c.code.label("parent"))
+                               .outerjoin(parent, parent.c.id == Result.parent_id).order_by(Result.code))
+        indicators = read_frame(conn, select(Indicator.id, Indicator.code, Indicator.name, Indicator.level, Indicator.measure,
+                                             Indicator.ascending, Indicator.unit, Indicator.key_factor, Result.code.label("result"),
+                                             Indicator.description, Indicator.cumulative, Indicator.scale_min, Indicator.scale_max)
+                                .outerjoin(Result, Result.id == Indicator.result_id).order_by(Indicator.code))
+        activities = read_frame(conn, select(Activity.id, Activity.code, Activity.title, Activity.type, Activity.start, Activity.end,
+                                             Activity.mode, Activity.status, Activity.participants, Donor.code.label("donor"),
+                                             Activity.description)
+                                .outerjoin(Donor, Donor.id == Activity.donor_id).order_by(Activity.start, Activity.code))
+        act_partners = read_frame(conn, select(ActivityPartner.activity_id, Partner.code.label("partner"))
+                                  .join(Partner, Partner.id == ActivityPartner.partner_id))
+        act_kfs = read_frame(conn, select(ActivityKeyFactor.activity_id, ActivityKeyFactor.key_factor))
+        values = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Value.period_start,
+                                         Value.period_end, Value.dimension, Value.dimension_value, Value.target, Value.actual,
+                                         Value.target_text, Value.actual_text, Value.comment)
+                            .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id))
+        baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
+                                            Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
+                               .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
+        is_demo = conn.execute(select(ImportBatch.id).where(ImportBatch.source == "demo", ImportBatch.status == "committed").limit(1)).first() is not None
+    partners = partners[partners["code"] != PROGRAMME_PARTNER_CODE].reset_index(drop=True)
+    partners["region_name"] = partners["region"].map(reference.REGIONS)
+    partners["country_name"] = partners["country"].map(reference.country_name)
+    indicators["key_factor"] = indicators["key_factor"].astype("Int64")
+    for frame in (values, baselines):
+        for c in ("target", "actual", "value"):
+            if c in frame:
+                frame[c] = frame[c].astype(float)
+    return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
+                    act_partners, act_kfs, values, baselines, is_demo)
+
+
+def visible_partners(snap: Snapshot, filters: Filters, scope: Scope | None) -> set[str]:
+    """Partner codes the user may see and the filters select."""
+    p = snap.partners
+    codes = set(p["code"])
+    if scope is not None and scope.role == "partner":
+        codes &= {c for c in codes if c.lower() == (scope.partner or "").lower()}
+    if scope is not None and scope.role == "donor":
+        codes &= set(snap.funding.loc[snap.funding["donor"].str.lower() == (scope.donor or "").lower(), "partner"])
+    if filters.regions:
+        wanted = {r.upper() for r in filters.regions}
+        codes &= set(p.loc[p["region"].str.upper().isin(wanted), "code"])
+    if filters.donors:
+        wanted = {d.lower() for d in filters.donors}
+        codes &= set(snap.funding.loc[snap.funding["donor"].str.lower().isin(wanted), "partner"])
+    if filters.partners:
+        wanted = {c.lower() for c in filters.partners}
+        codes &= {c for c in codes if c.lower() in wanted}
+    return codes
+
+
+def programme_level_visible(filters: Filters, scope: Scope | None) -> bool:
+    """Programme-level values belong to no partner: shown unless the view is narrowed to partners."""
+    if scope is not None and scope.role == "partner":
+        return False
+    return not (filters.regions or filters.partners)
+
+
+def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = None) -> Snapshot:
+    """The snapshot narrowed to what `filters` select and `scope` allows."""
+    codes = visible_partners(snap, filters, scope)
+    keep_partner = set(codes) | ({PROGRAMME_PARTNER_CODE} if programme_level_visible(filters, scope) else set())
+    indicators = snap.indicators
+    if filters.key_factors:
+        indicators = indicators[indicators["key_factor"].isin(list(filters.key_factors))]
+    ind_codes = set(indicators["code"])
+    values = snap.values[snap.values["partner"].isin(keep_partner) & snap.values["indicator"].isin(ind_codes)]
+    start, end = filters.start, filters.end
+    if end:
+        values = values[values["period_end"] <= end]
+    if start:
+        values = values[values["period_start"] >= start]
+    baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
+    partners = snap.partners[snap.partners["code"].isin(codes)]
+    funding = snap.funding[snap.funding["partner"].isin(codes)]
+    donor_codes = set(funding["donor"])
+    if scope is not None and scope.role == "donor":
+        donor_codes &= {d for d in donor_codes if d.lower() == (scope.donor or "").lower()}
+    if filters.donors:
+        donor_codes &= {d for d in donor_codes if d.lower() in {x.lower() for x in filters.donors}}
+    funding = funding[funding["donor"].isin(donor_codes)]
+    agreements = snap.agreements[snap.agreements["donor"].isin(donor_codes)]
+    donors = snap.donors[snap.donors["code"].isin(donor_codes)]
+    # activities: those involving a visible partner (or none), in the period, on the key factors
+    ap = snap.activity_partners
+    with_partner = set(ap.loc[ap["partner"].isin(codes), "activity_id"])
+    without_partner = set(snap.activities["id"]) - set(ap["activity_id"])
+    act_ids = with_partner | (without_partner if programme_level_visible(filters, scope) else set())
+    acts = snap.activities[snap.activities["id"].isin(act_ids)]
+    if filters.donors or (scope is not None and scope.role == "donor"):
+        acts = acts[acts["donor"].isin(donor_codes) | acts["donor"].isna()]
+    if filters.key_factors:
+        akf = snap.activity_key_factors
+        acts = acts[acts["id"].isin(set(akf.loc[akf["key_factor"].isin(list(filters.key_factors)), "activity_id"]))]
+    if end:
+        acts = acts[acts["start"] <= end]
+    if start:
+        acts = acts[acts["end"].fillna(acts["start"]) >= start]
+    kept = set(acts["id"])
+    return replace(
+        snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
+        activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
+        activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
+        values=values, baselines=baselines, filters=filters,
+    )
+
+
+def partner_link_problem(snap: Snapshot, v: Snapshot, scope: Scope | None, code: str) -> str | None:
+    """Why the administration `code` (from a link) is not in the view `v` of `snap`, in one
+    sentence; None when it is there. An administration the user may not see reads as unknown."""
+    if code.lower() in {c.lower() for c in v.partners["code"]}:
+        return None
+    if code.lower() in {c.lower() for c in visible_partners(snap, Filters(), scope)}:
+        return (f"Administration {code} is not in this selection ({v.filters.describe()}): "
+                "widen the filters in the sidebar to see it, or choose an administration below.")
+    return f"No administration with code {code}: choose an administration below."

@@ -1,0 +1,393 @@
+"""Turn an uploaded file's bytes into a clean table of strings (DESIGN.md, "Upload formats").
+
+`read_upload` accepts CSV (any of `,` `;` tab; UTF-8 with or without BOM, UTF-16 with BOM,
+or Windows-1252 with a warning) and genuine `.xlsx` workbooks, detects the kind of file
+from its headers, and returns a `Table`: every cell a trimmed `str`, columns renamed to the
+kind's canonical names, index = the row number a spreadsheet shows (header = 1). Problems
+with the file as a whole or with its header are `Issue`s; cell values are checked later.
+Bytes become text in `models.decoding`; workbooks become a grid of text in `models.workbooks`.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from models.cells import DECIMAL_COMMA
+from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
+from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS, normalise_header
+from models.issues import ERROR, WARNING, Issue
+from models.workbooks import grid_table, read_workbook
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+NUMBER_COLUMNS = ("target", "actual", "baseline", "amount", "participants", "scale_min", "scale_max")
+# A leading ' added on export to defuse a spreadsheet formula (DESIGN.md, "Cells"). Quotes
+# before the trigger are counted so that an export adding one ' to every cell matching
+# ^'*[=+\-@\t\r\n] round-trips exactly ("'=x" exports as "''=x" and reads back as "'=x").
+DEFUSED = r"'+[=+\-@\t\r\n]"
+
+
+@dataclass
+class Table:
+    """One uploaded file read into strings, with the problems found at file and header level."""
+
+    file: str
+    kind: str | None
+    frame: pd.DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    decimal_comma_likely: bool = False
+
+
+def _qualifies(kind: str, columns: set[str]) -> bool:
+    """Whether `columns` hold what detection needs for `kind` (looser than the import check)."""
+    if kind == "results":
+        return "indicator" in columns and bool(columns & {"period", "period_start", "period_end", "baseline"})
+    if kind == "funding":
+        return "donor" in columns and bool(columns & {"phase", "partner"})
+    return set(KINDS[kind].required) <= columns
+
+
+def detect_kind(columns: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The kind these (header) columns hold, and the candidates.
+
+    Returns `(kind, [kind])` when one kind has all its required columns and recognises the
+    most columns (a results file is always results); `(None, tied kinds)` on a tie; and
+    `(None, closest kinds)` when no kind fits — the kinds recognising the most columns,
+    `[]` when none recognises any.
+    """
+    names = {normalise_header(c) for c in columns} - {""}
+
+    def recognised(kind: str) -> int:
+        return len(names & set(KINDS[kind].columns))
+
+    if _qualifies("results", names):
+        return "results", ["results"]
+    fitting = [k for k in KIND_ORDER if _qualifies(k, names)]
+    pool = fitting or [k for k in KIND_ORDER if recognised(k) > 0]
+    if not pool:
+        return None, []
+    best = max(recognised(k) for k in pool)
+    top = [k for k in pool if recognised(k) == best]
+    if fitting and len(top) == 1:
+        return top[0], top
+    return None, top
+
+
+def required_text(kind: str) -> str:
+    """The required columns of a kind, as a person reads them."""
+    if kind == "results":
+        return "indicator; period_start and period_end, or period; at least one of target, actual, baseline"
+    if kind == "funding":
+        return "donor, and phase or partner"
+    return ", ".join(KINDS[kind].required)
+
+
+def read_upload(
+    data: bytes,
+    filename: str,
+    *,
+    kind: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Read an uploaded CSV or .xlsx file into a `Table` of trimmed strings.
+
+    `kind`, `encoding` and `delimiter` override detection (`--kind`, `--encoding`,
+    `--delimiter`). Never raises on bad content: problems come back as `Table.issues`.
+    """
+    if delimiter is not None:
+        delimiter = DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise ValueError(f"delimiter must be one character (',', ';' or tab), not {delimiter!r}")
+    table = Table(file=filename, kind=None, frame=_empty_frame([]))
+    if kind is not None:
+        wanted = normalise_header(kind)
+        if wanted not in KINDS:
+            table.issues.append(Issue(0, "", "unknown-kind", kind,
+                                      f"unknown kind '{kind}'; kinds are: {', '.join(KIND_ORDER)}", file=filename))
+            return table
+        kind = wanted
+    table.kind = kind
+
+    empty = f"{filename} is empty; a file needs a header row (and data rows)"
+    if not data[:SAMPLE_SIZE].strip() and not data.strip():
+        table.issues.append(file_issue(filename, "empty-file", filename, empty))
+        return table
+    if is_workbook(data):
+        grid = read_workbook(data, filename, kind, table.issues)
+        if grid is None:
+            return table
+        header_row, header, body = grid_table(grid)
+        row_issues = []
+    else:
+        what = binary_signature(data, check_bytes=encoding is None)
+        if what:
+            table.issues.append(not_csv(filename, what))
+            return table
+        text, table.encoding = decode(data, filename, encoding, table.issues)
+        if text is None:
+            return table
+        if not text.strip():
+            table.issues.append(file_issue(filename, "empty-file", filename, empty))
+            return table
+        table.delimiter = delimiter or sniff_delimiter(text)
+        parsed = _parse_csv(text, table, data)
+        if parsed is None:
+            return table
+        header_row, header, body, row_issues = parsed
+    if header_row is None:
+        table.issues.append(file_issue(filename, "empty-file", filename, f"{filename} has no header row"))
+        return table
+    _shape(table, header_row, header, body)
+    table.issues.extend(row_issues)
+    return table
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+def sniff_delimiter(text: str) -> str:
+    """`,`, `;` or tab: the one splitting the header into most columns that the next lines agree with."""
+    sample = text[:SAMPLE_SIZE]
+    if len(text) > SAMPLE_SIZE and "\n" in sample:
+        sample = sample[: sample.rfind("\n")]
+    best, best_score = ",", None
+    for candidate in DELIMITERS:
+        records = _records(sample, candidate, limit=50)
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        rest = records[1:]
+        agreeing = sum(len(r) == width for r in rest) / len(rest) if rest else 1.0
+        score = (agreeing, width)
+        if best_score is None or score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    """Up to `limit` non-blank records, via the csv module (quotes respected)."""
+    out: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                out.append(record)
+                if len(out) >= limit:
+                    break
+    except csv.Error:
+        pass
+    return out
+
+
+def _header_width(text: str, delimiter: str) -> tuple[int, int]:
+    """(cells in the header, i.e. the first non-blank record; most cells in any record up to it)."""
+    widest = 1
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            widest = max(widest, len(record))
+            if any(cell.strip() for cell in record):
+                return len(record), widest
+    except csv.Error:
+        pass
+    return 1, widest
+
+
+def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[str], pd.DataFrame, list[Issue]] | None:
+    """(header row number, header cells, body, row issues); body.index = spreadsheet row numbers."""
+    delimiter = table.delimiter
+    header_width, width = _header_width(text[: SAMPLE_SIZE * 16], delimiter)
+    # UTF-8 bytes go to the C parser as they are (faster than a StringIO of the decoded text).
+    as_bytes = codecs.lookup(table.encoding).name in ("utf-8", "utf-8-sig")
+    for attempt in range(12):
+        try:
+            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
+            with warnings.catch_warnings():
+                # "names do not match the data": the first record is wider than `width`.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                raw = pd.read_csv(
+                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
+                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                    skip_blank_lines=False, engine="c", low_memory=False,
+                )
+            break
+        except pd.errors.ParserWarning:
+            width *= 2
+        except pd.errors.ParserError as exc:
+            seen = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
+            if not seen:
+                table.issues.append(file_issue(
+                    table.file, "not-csv", table.file,
+                    f"{table.file} is not a well-formed CSV file ({exc}); check for a quote (\") that is never"
+                    f" closed, or {SAVE_AS}"))
+                return None
+            width = max(int(seen.group(1)), width * 2 if attempt >= 3 else 0)
+        except (ValueError, UnicodeError) as exc:
+            table.issues.append(file_issue(table.file, "not-csv", table.file,
+                                           f"{table.file} could not be read as CSV ({exc}); {SAVE_AS}"))
+            return None
+    else:  # pragma: no cover - twelve ever-wider retries
+        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        return None
+    raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
+    raw = raw.fillna("")
+    for column in raw.columns:
+        raw[column] = raw[column].str.strip()
+    filled = raw.ne("").to_numpy()
+    rows_filled = filled.any(axis=1)
+    if not rows_filled.any():
+        return None, [], raw.iloc[0:0], []
+    header_at = int(rows_filled.argmax())
+    header = [str(v) for v in raw.iloc[header_at, :header_width]]
+    body = raw.iloc[header_at + 1:]
+    keep = rows_filled[header_at + 1:]
+    row_issues: list[Issue] = []
+    if width > header_width:
+        extra = filled[header_at + 1:, header_width:]
+        positions = extra.any(axis=1).nonzero()[0]
+        if len(positions):
+            extra = extra[positions]
+            counts = header_width + extra.shape[1] - extra[:, ::-1].argmax(axis=1)
+            bad = body.iloc[positions].to_numpy(dtype=object).tolist()
+            row_issues = [
+                Issue(int(row), "", "type-error", delimiter.join(cells[:count]),
+                      f"row has {count} cells, the header has {header_width}; the extra cells were not"
+                      " imported (check for an unquoted delimiter inside a value)", file=table.file)
+                for row, cells, count in zip(body.index[positions], bad, counts.tolist())
+            ]
+    body = body.loc[keep, list(range(header_width))]
+    return header_at + 1, header, body, row_issues
+
+
+# --- header and cells ------------------------------------------------------------------
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns},
+                        index=pd.Index([], dtype="int64", name="row"))
+
+
+def _letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position + 1)
+
+
+def _shape(table: Table, header_row: int, header: list[str], body: pd.DataFrame) -> None:
+    """Name, select and clean the columns; header-level issues; decimal-comma hint."""
+    file = table.file
+    names = [normalise_header(h) for h in header]
+    headerless = [p for p, n in enumerate(names) if not n and (body[p] != "").any()]
+    named = [p for p, n in enumerate(names) if n]
+
+    first_at: dict[str, int] = {}
+    for position in named:
+        first_at.setdefault(names[position], position)
+    for name, position in first_at.items():
+        same = [p for p in named if names[p] == name]
+        if len(same) > 1:
+            originals = " and ".join(f"'{header[p].strip()}' ({_letter(p)})" for p in same)
+            table.issues.append(Issue(
+                header_row, name, "duplicate-column", ", ".join(header[p].strip() for p in same),
+                f"the headers {originals} both mean '{name}'; keep one of them", file=file))
+
+    if table.kind is None:
+        kind, candidates = detect_kind(first_at)
+        if kind is None:
+            table.issues.append(_unknown_kind(table, header_row, header, candidates))
+        table.kind = kind
+    kind = table.kind
+
+    if kind is None:
+        keep = dict(first_at)
+    else:
+        spec = KINDS[kind]
+        computed = COMPUTED_COLUMNS.get(kind, ())
+        keep = {}
+        for name, position in first_at.items():
+            if name in spec.columns:
+                keep[name] = position
+            elif name not in computed:
+                original = header[position].strip()
+                guess = difflib.get_close_matches(name, spec.columns, n=1, cutoff=0.6)
+                hint = f"did you mean '{guess[0]}'?" if guess else f"{kind} columns are: {', '.join(spec.columns)}"
+                table.issues.append(Issue(
+                    header_row, name, "unknown-column", original,
+                    f"column '{original}' ({_letter(position)}) is not a {kind} column and was not imported; {hint}",
+                    WARNING, file))
+        for position in headerless:
+            table.issues.append(Issue(
+                header_row, "", "unknown-column", "",
+                f"column {_letter(position)} has values but no header and was not imported;"
+                f" {kind} columns are: {', '.join(spec.columns)}", WARNING, file))
+        present = set(first_at)
+        if kind == "results":
+            baseline_given = "baseline" in keep and bool((body[keep["baseline"]] != "").any())
+        else:
+            baseline_given = False
+        for column, message in _missing(kind, present, baseline_given):
+            table.issues.append(Issue(header_row, column, "missing-column", "", message, ERROR, file))
+
+    frame = body[list(keep.values())]
+    frame.columns = list(keep)
+    table.frame = _undefuse(frame)
+    if table.delimiter == ";":
+        table.decimal_comma_likely = any(
+            table.frame[c].str.match(DECIMAL_COMMA).any() for c in NUMBER_COLUMNS if c in table.frame
+        )
+
+
+def _missing(kind: str, present: set[str], baseline_given: bool) -> list[tuple[str, str]]:
+    """(column, message) for each required column the header lacks."""
+    need = f"{kind} files need: {required_text(kind)}"
+    out = [(c, f"missing required column '{c}'; {need}") for c in KINDS[kind].required if c not in present]
+    if kind == "funding" and not present & {"phase", "partner"}:
+        out.append(("phase", f"missing column 'phase' or 'partner' (or both); {need}"))
+    if kind == "results":
+        has_values = bool(present & {"target", "actual"})
+        if "period" not in present:
+            ends = [c for c in ("period_start", "period_end") if c in present]
+            if len(ends) == 1:
+                other = "period_end" if ends[0] == "period_start" else "period_start"
+                out.append((other, f"missing column '{other}' (it goes with '{ends[0]}'); {need}"))
+            elif not ends and (has_values or "baseline" not in present):
+                out.append(("period", "missing column 'period', or 'period_start' and 'period_end'"
+                                      " (only a file of baselines may have neither); " + need))
+        if not present & set(RESULTS_VALUE_COLUMNS):
+            out.append(("actual", f"needs at least one of {', '.join(RESULTS_VALUE_COLUMNS)}; {need}"))
+        if baseline_given and "baseline_year" not in present:
+            out.append(("baseline_year", f"missing column 'baseline_year' (required when baseline is given); {need}"))
+    return out
+
+
+def _unknown_kind(table: Table, header_row: int, header: list[str], candidates: list[str]) -> Issue:
+    headers = ", ".join(h.strip() for h in header if h.strip())
+    fits = [k for k in candidates if _qualifies(k, {normalise_header(h) for h in header})]
+    if len(fits) > 1:
+        lead = f"its columns fit more than one kind: {', '.join(fits)}"
+    elif candidates:
+        lead = "closest kinds: " + "; ".join(f"{k} (required columns: {required_text(k)})" for k in candidates)
+    else:
+        lead = "none of its columns belongs to a known kind; kinds are: " + ", ".join(KIND_ORDER)
+    return Issue(header_row, "", "unknown-kind", headers,
+                 f"could not tell what this file holds; {lead}; use --kind KIND or choose the kind",
+                 ERROR, table.file)
+
+
+def _undefuse(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the one leading ' an export added before =, +, -, @, tab, CR or LF."""
+    for column in frame.columns:
+        cells = frame[column]
+        if not cells.str.startswith("'").any():
+            continue
+        defused = cells.str.match(DEFUSED)
+        if defused.any():
+            frame.loc[defused, column] = cells[defused].str.slice(1)
+    return frame

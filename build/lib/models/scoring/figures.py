@@ -1,0 +1,164 @@
+"""Figures: one number per (pair, period), then aggregated over time (DESIGN.md, "Progress rules").
+
+A figure for one period, for the target and the actual separately: the total row's value
+(empty dimension) when that cell is filled; otherwise one dimension's breakdown by the
+measure — `unit` adds the values, `percentage` and `ordinal` take their unweighted mean
+(marked estimated). Dimension names and values match case-insensitively after trimming
+(`inputs.key`); two spellings of one value in the same period count once (their mean).
+When several dimensions disagree, a warning says so and the alphabetically first is used.
+
+Over time, `aggregate_inside` makes a longer period's figure from the figures lying fully
+inside it: `sum`, `mean` (with n) or `latest` (the one ending last). A figure inside a
+longer figure that is itself inside the period is left out (an annual total next to
+quarterly breakdowns counts once).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.scoring.periods import period_labels
+
+_DECIMALS = 9  # breakdowns "agree" when their figures match to this many decimals
+PAIR = ["indicator", "partner"]
+
+
+def breakdown_figures(rows: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """One figure per `keys` group from `rows` (columns keys, dim, dim_value, measure, `value`).
+
+    Returns keys + [value, `value`_estimated, `value`_dimension, `value`_warning]: the total
+    row's value, else the first dimension's breakdown (sum for unit, mean otherwise);
+    `_dimension` names the dimension key used ('' for the total); `_warning` lists the
+    disagreeing breakdowns (None when they agree or a total was used).
+    """
+    out_cols = [*keys, value, f"{value}_estimated", f"{value}_dimension", f"{value}_warning"]
+    r = rows[rows[value].notna()]
+    if r.empty:
+        return pd.DataFrame({c: pd.Series(dtype=rows[c].dtype if c in rows else object) for c in out_cols})
+    is_total = r["dim"].eq("").to_numpy()
+    totals = r[is_total].groupby(keys, sort=False)[value].mean().rename("total").reset_index()
+
+    parts = r[~is_total]
+    chosen = None
+    if not parts.empty:
+        cells = parts.groupby([*keys, "dim", "dim_value"], sort=False).agg(
+            cell=(value, "mean"), measure=("measure", "first")).reset_index()
+        per_dim = cells.groupby([*keys, "dim"], sort=False).agg(
+            added=("cell", "sum"), averaged=("cell", "mean"), measure=("measure", "first")).reset_index()
+        per_dim["figure"] = np.where(per_dim["measure"].eq("unit"), per_dim["added"], per_dim["averaged"])
+        per_dim = per_dim.sort_values([*keys, "dim"], kind="stable")
+        distinct = per_dim.assign(rounded=per_dim["figure"].round(_DECIMALS)).groupby(keys, sort=False)["rounded"].nunique()
+        chosen = per_dim.drop_duplicates(keys, keep="first")
+        chosen = chosen.merge(distinct.rename("n_distinct").reset_index(), on=keys)
+        chosen["warning"] = None
+        disagree = chosen["n_distinct"].gt(1).to_numpy()
+        if disagree.any():
+            chosen.loc[disagree, "warning"] = _disagreement_texts(per_dim, chosen[disagree], keys, value)
+
+    if chosen is None:
+        out = totals.assign(figure=np.nan, dim="", measure="unit", warning=None)
+    else:
+        chosen = chosen[[*keys, "figure", "dim", "measure", "warning"]]
+        out = chosen.assign(total=np.nan) if totals.empty else totals.merge(chosen, on=keys, how="outer")
+    has_total = out["total"].notna().to_numpy()
+    out[value] = np.where(has_total, out["total"], out["figure"]).astype(float)
+    out[f"{value}_estimated"] = ~has_total & out["measure"].isin(["percentage", "ordinal"]).to_numpy()
+    out[f"{value}_dimension"] = np.where(has_total, "", out["dim"].astype(object))
+    out[f"{value}_warning"] = np.where(has_total, None, out["warning"])
+    return out[out_cols]
+
+
+def _disagreement_texts(per_dim: pd.DataFrame, chosen: pd.DataFrame, keys: list[str], value: str) -> list[str]:
+    """'the actual breakdowns disagree (age: 90, sex: 100); age is used' per disagreeing group."""
+    detail = per_dim.merge(chosen[keys], on=keys)
+    detail["part"] = detail["dim"] + ": " + detail["figure"].map(lambda x: f"{x:g}")
+    joined = detail.groupby(keys, sort=False)["part"].agg(", ".join).reset_index()
+    joined = chosen[[*keys, "dim"]].merge(joined, on=keys, how="left")
+    return [f"the {value} breakdowns disagree ({p}); {d} is used" for p, d in zip(joined["part"], joined["dim"])]
+
+
+def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Figures per (pair, start, end) for target and actual, and the warnings.
+
+    `values`: inputs.values_frame output, optionally with an integer `pair` column (then the
+    figures are keyed by it, which is faster); `measures`: indicator -> measure. Returns
+    (figures, warnings): figures has target, actual, their _estimated and _dimension
+    columns; warnings has indicator, partner, period_start, period_end, field, message.
+    """
+    pair_keys = ["pair"] if "pair" in values.columns else PAIR
+    keys = [*pair_keys, "start", "end"]
+    rows = values[[*dict.fromkeys([*pair_keys, *PAIR, "start", "end", "dim", "dim_value", "target", "actual"])]]
+    rows = rows.merge(measures[["indicator", "measure"]], on="indicator", how="left")
+    rows["measure"] = rows["measure"].fillna("unit")
+    rows = rows.drop(columns=[c for c in PAIR if c not in pair_keys])
+    target = breakdown_figures(rows, keys, "target")
+    actual = breakdown_figures(rows, keys, "actual")
+    figures = target.merge(actual, on=keys, how="outer")
+    for field in ("target", "actual"):
+        figures[f"{field}_estimated"] = figures[f"{field}_estimated"].fillna(False).astype(bool)
+        figures[f"{field}_dimension"] = figures[f"{field}_dimension"].fillna("")
+    warned = []
+    for field in ("target", "actual"):
+        w = figures[figures[f"{field}_warning"].notna()]
+        if len(w) and pair_keys == ["pair"]:
+            w = w.merge(values[["pair", *PAIR]].drop_duplicates("pair"), on="pair")
+        if len(w):
+            labels = period_labels(w["start"].to_numpy(), w["end"].to_numpy())
+            warned.append(pd.DataFrame({
+                "indicator": w["indicator"].to_numpy(), "partner": w["partner"].to_numpy(),
+                "period_start": w["start"].to_numpy(), "period_end": w["end"].to_numpy(), "field": field,
+                "message": [f"{i} {p or '(programme)'} {lab}: {m}" for i, p, lab, m in
+                            zip(w["indicator"], w["partner"], labels, w[f"{field}_warning"])],
+            }))
+    warnings = pd.concat(warned, ignore_index=True) if warned else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in ("indicator", "partner", "period_start", "period_end", "field", "message")})
+    figures = figures.drop(columns=["target_warning", "actual_warning"])
+    return figures.sort_values(keys, kind="stable").reset_index(drop=True), warnings
+
+
+def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Each span's figure from the `value` figures lying fully inside it.
+
+    `spans`: pair (an integer code), span (a unique id), s, e, aggregation (sum|mean|latest).
+    `figures`: pair, start, end, `value`, `value`_estimated.
+    Returns span, value, n (figures used), estimated (any used was), last_end (the latest
+    end among them) — one row per span, NaN / 0 where none lies inside.
+    """
+    f = figures[figures[value].notna()][["pair", "start", "end", value, f"{value}_estimated"]]
+    m = spans[["pair", "span", "s", "e"]].merge(f, on="pair")
+    m = m[(m["start"].to_numpy() >= m["s"].to_numpy()) & (m["end"].to_numpy() <= m["e"].to_numpy())]
+    # leave out a figure lying inside a longer one in the same span: sorted by start, then
+    # longest first, a figure is inside an earlier one when an earlier end reaches its end
+    m = m.sort_values(["span", "start", "end"], ascending=[True, True, False], kind="stable")
+    span_ids = m["span"].to_numpy()
+    reach = m.groupby("span", sort=False)["end"].cummax().to_numpy()
+    first_in_span = np.r_[True, span_ids[1:] != span_ids[:-1]] if len(m) else np.zeros(0, dtype=bool)
+    earlier = np.r_[reach[:1], reach[:-1]]
+    m = m[first_in_span | (earlier < m["end"].to_numpy())]
+
+    by_span = m.groupby("span", sort=False)
+    out = pd.DataFrame({
+        "sum": by_span[value].sum(),
+        "mean": by_span[value].mean(),
+        "n": by_span[value].count(),
+        "estimated": by_span[f"{value}_estimated"].any(),
+    })
+    latest = m.sort_values(["span", "end"], kind="stable").drop_duplicates("span", keep="last")
+    out["latest"] = pd.Series(latest[value].to_numpy(), index=latest["span"].to_numpy())
+    out = out.reindex(spans["span"].to_numpy())
+    how = spans["aggregation"].to_numpy()
+    return pd.DataFrame({
+        "span": spans["span"].to_numpy(),
+        "value": np.select([how == "sum", how == "mean"], [out["sum"], out["mean"]], out["latest"]).astype(float),
+        "n": out["n"].fillna(0).astype(np.int64).to_numpy(),
+        "estimated": out["estimated"].fillna(False).astype(bool).to_numpy(),
+    })
+
+
+def baseline_figures(baselines: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """One baseline per (indicator, partner, year): the total, else one breakdown (as figures)."""
+    rows = baselines.merge(measures[["indicator", "measure"]], on="indicator", how="left")
+    rows["measure"] = rows["measure"].fillna("unit")
+    out = breakdown_figures(rows, [*PAIR, "year"], "value")
+    return out.rename(columns={"value": "baseline", "value_estimated": "baseline_estimated"})[
+        [*PAIR, "year", "baseline", "baseline_estimated"]]

@@ -1,0 +1,162 @@
+"""Reporting completeness (DESIGN.md, "Progress rules", "Reporting completeness").
+
+For each (indicator, partner) pair, the reports due are the indicator's frequency periods
+lying inside one of the pair's target periods whose due date — period end + `grace_days`
+— is before "as of" (a due date equal to "as of" is not yet due). A report is received
+when any actual of the pair (total or breakdown; 0 counts; a text answer counts; a comment
+alone does not) overlaps its period. Programme-level pairs (partner '') count; inactive
+partners owe nothing. Nothing here reads the data's own dates: one partner uploading early
+changes nobody else's reports.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from models.scoring.inputs import inactive_partners, indicators_frame, key, values_frame, with_indicators
+from models.scoring.periods import frequency_periods_inside, period_labels, to_dates
+
+DEFAULT_GRACE_DAYS = 30
+DUE_COLUMNS = ["partner", "indicator", "period_start", "period_end", "due_on", "received"]
+OVERDUE_COLUMNS = ["partner", "indicator", "period_start", "period_end", "due_on"]
+RATE_COLUMNS = ["period_start", "period_end", "period_label", "due", "received", "rate"]
+
+
+def overlaps_any(q_pair, q_start, q_end, a_pair, a_start, a_end) -> np.ndarray:
+    """For each query period, whether any period of the same pair overlaps it (set-based).
+
+    Pairs are integer codes; periods datetime64[D] arrays. Actual periods are sorted by
+    (pair, start); for a query, the last one starting on or before its end is found by
+    binary search, and the running maximum of ends up to there tells whether one reaches
+    its start.
+    """
+    q_pair, a_pair = np.asarray(q_pair, dtype=np.int64), np.asarray(a_pair, dtype=np.int64)
+    if not len(q_pair) or not len(a_pair):
+        return np.zeros(len(q_pair), dtype=bool)
+    shift = np.int64(1) << 32
+    day = lambda d: np.asarray(d, dtype="datetime64[D]").astype(np.int64) + (np.int64(1) << 31)  # noqa: E731
+    a_key = a_pair * shift + day(a_start)
+    order = np.argsort(a_key, kind="stable")
+    a_key, a_pair_sorted, a_end_sorted = a_key[order], a_pair[order], day(a_end)[order]
+    # running max of ends within each pair
+    reach = pd.Series(a_end_sorted).groupby(a_pair_sorted).cummax().to_numpy()
+    pos = np.searchsorted(a_key, q_pair * shift + day(q_end), side="right") - 1
+    found = pos >= 0
+    pos = np.where(found, pos, 0)
+    return found & (a_pair_sorted[pos] == q_pair) & (reach[pos] >= day(q_start))
+
+
+def pair_codes(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """One integer code per (indicator, partner), shared across the frames given (their
+    own `pair` column when every frame has one)."""
+    if all("pair" in f.columns for f in frames):
+        return [f["pair"].to_numpy(dtype=np.int64) for f in frames]
+    both = pd.concat([f[["indicator", "partner"]] for f in frames], ignore_index=True)
+    codes, _ = pd.factorize(pd.MultiIndex.from_frame(both))
+    out, at = [], 0
+    for f in frames:
+        out.append(codes[at:at + len(f)])
+        at += len(f)
+    return out
+
+
+def actual_periods(v: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (indicator, partner, start, end) holding an actual (number or text, any row)."""
+    has_actual = v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()
+    keys = ["pair"] if "pair" in v.columns else ["indicator", "partner"]
+    return v.loc[has_actual, [*keys, "start", "end"]].drop_duplicates()
+
+
+def _due_periods(v: pd.DataFrame, indicators: pd.DataFrame, year_start_month: int) -> pd.DataFrame:
+    """Per pair, the distinct frequency periods inside its target periods."""
+    has_target = v["target"].notna().to_numpy() | v["has_target_text"].to_numpy()
+    spans = v.loc[has_target, ["indicator", "partner", "start", "end"]].drop_duplicates()
+    spans = with_indicators(spans, indicators).reset_index(drop=True)
+    at, first, last = frequency_periods_inside(
+        spans["start"].to_numpy(), spans["end"].to_numpy(), spans["months"].to_numpy(), year_start_month)
+    periods = pd.DataFrame({
+        "indicator": spans["indicator"].to_numpy()[at], "partner": spans["partner"].to_numpy()[at],
+        "start": first, "end": last,
+    })
+    return periods.drop_duplicates().reset_index(drop=True)
+
+
+def due_reports(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame | None = None,
+    partners: pd.DataFrame | None = None,
+    *,
+    as_of: date,
+    start: date | None = None,
+    grace_days: int = DEFAULT_GRACE_DAYS,
+    year_start_month: int = 1,
+) -> pd.DataFrame:
+    """Every report due by `as_of`: DUE_COLUMNS, one row per (pair, frequency period).
+
+    `start` (`--from`): value rows whose period starts before it are left out. `partners`
+    (code, status): partners with status 'inactive' owe nothing; codes not listed (the
+    programme-level partner '') owe as active ones do.
+    """
+    v = values_frame(values, start)
+    inactive = inactive_partners(partners)
+    if inactive:
+        v = v[~key(v["partner"]).isin(inactive).to_numpy()]
+    periods = _due_periods(v, indicators_frame(indicators), year_start_month)
+    due_on = periods["end"].to_numpy() + np.timedelta64(int(grace_days), "D")
+    periods = periods.assign(due_on=due_on)[due_on < np.datetime64(as_of, "D")]
+    actuals = actual_periods(v)
+    q_pair, a_pair = pair_codes(periods, actuals)
+    received = overlaps_any(q_pair, periods["start"], periods["end"], a_pair, actuals["start"], actuals["end"])
+    out = pd.DataFrame({
+        "partner": periods["partner"].astype(str).to_numpy(),
+        "indicator": periods["indicator"].astype(str).to_numpy(),
+        "period_start": to_dates(periods["start"].to_numpy()),
+        "period_end": to_dates(periods["end"].to_numpy()),
+        "due_on": to_dates(periods["due_on"].to_numpy()),
+        "received": received.astype(bool),
+    })
+    return out.sort_values(["partner", "indicator", "period_start", "period_end"], kind="stable").reset_index(drop=True)
+
+
+def overdue_reports(due: pd.DataFrame) -> pd.DataFrame:
+    """Reports due and not received (due_reports output): by partner, oldest first."""
+    late = due[~due["received"].astype(bool)]
+    late = late.sort_values(["partner", "period_end", "period_start", "indicator"], kind="stable")
+    return late[OVERDUE_COLUMNS].reset_index(drop=True)
+
+
+def reporting_rate(due: pd.DataFrame, year_start_month: int = 1) -> pd.DataFrame:
+    """Per period (oldest first): reports due, received and the rate received ÷ due."""
+    if due.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            RATE_COLUMNS, (object, object, object, np.int64, np.int64, float))})
+    per = due.groupby(["period_start", "period_end"], sort=False).agg(
+        due=("received", "size"), received=("received", "sum")).reset_index()
+    per = per.sort_values(["period_end", "period_start"], kind="stable").reset_index(drop=True)
+    per["period_label"] = period_labels(per["period_start"].to_numpy(dtype="datetime64[D]"),
+                                        per["period_end"].to_numpy(dtype="datetime64[D]"), year_start_month)
+    per["due"] = per["due"].astype(np.int64)
+    per["received"] = per["received"].astype(np.int64)
+    per["rate"] = per["received"] / per["due"]
+    return per[RATE_COLUMNS]
+
+
+def reports_in_spans(spans: pd.DataFrame, actuals: pd.DataFrame, *, as_of: date, year_start_month: int = 1) -> pd.DataFrame:
+    """Per span (pair, span, s, e, months): the frequency periods inside it that ended by
+    `as_of` — `reports_due` — and how many an actual of the pair overlaps — `reports_received`.
+    `actuals`: actual_periods output with the same `pair` codes."""
+    spans = spans.reset_index(drop=True)
+    at, first, last = frequency_periods_inside(spans["s"].to_numpy(), spans["e"].to_numpy(),
+                                               spans["months"].to_numpy(), year_start_month)
+    ended = last <= np.datetime64(as_of, "D")
+    at, first, last = at[ended], first[ended], last[ended]
+    received = overlaps_any(spans["pair"].to_numpy()[at], first, last,
+                            actuals["pair"], actuals["start"], actuals["end"])
+    n = len(spans)
+    return pd.DataFrame({
+        "span": spans["span"].to_numpy(),
+        "reports_due": np.bincount(at, minlength=n).astype(np.int64),
+        "reports_received": np.bincount(at, weights=received, minlength=n).astype(np.int64),
+    })

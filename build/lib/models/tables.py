@@ -1,0 +1,248 @@
+"""All tables in one file (SQLModel).
+
+Natural keys carry unique constraints; absent key parts are stored as '' (NOT NULL), never
+NULL, so upserts behave the same on SQLite and PostgreSQL. Every programme row records the
+import batch that last wrote it (`batch_id`); `RowVersion` keeps the prior state of rows a
+batch updated, so a revert is exact.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Column, Float, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+PROGRAMME_PARTNER_CODE = ""  # the reserved programme-level partner (an empty `partner` cell)
+
+
+def _num() -> Optional[float]:
+    return Field(default=None, sa_column=Column(Float(precision=53), nullable=True))
+
+
+# --- reference data (created by `init`) -------------------------------------------------
+
+
+class Region(SQLModel, table=True):
+    """The six WCO regions."""
+
+    code: str = Field(primary_key=True, max_length=8)
+    name: str
+
+
+class KeyFactor(SQLModel, table=True):
+    """The ten key factors of the Revised Arusha Declaration."""
+
+    __tablename__ = "key_factor"
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str
+
+
+# --- programme data ---------------------------------------------------------------------
+
+
+class Donor(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    country: Optional[str] = None  # ISO 3166 alpha-3
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Partner(SQLModel, table=True):
+    """A partner administration; code '' is the reserved programme-level partner."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    country: Optional[str] = None  # ISO 3166 alpha-3
+    region: Optional[str] = Field(default=None, foreign_key="region.code")
+    joined_on: Optional[date] = None
+    status: str = "active"
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Agreement(SQLModel, table=True):
+    """What a donor committed (a funding row with no partner)."""
+
+    __table_args__ = (UniqueConstraint("donor_id", "phase"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    donor_id: int = Field(foreign_key="donor.id", index=True)
+    phase: str = ""
+    amount: Optional[float] = _num()
+    currency: Optional[str] = None
+    signed_on: Optional[date] = None
+    start: Optional[date] = None
+    end: Optional[date] = None
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Funding(SQLModel, table=True):
+    """Whom a donor funds (amount optional: never invent a per-partner split)."""
+
+    __table_args__ = (UniqueConstraint("donor_id", "partner_id", "phase"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    donor_id: int = Field(foreign_key="donor.id", index=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    phase: str = ""
+    amount: Optional[float] = _num()
+    currency: Optional[str] = None
+    signed_on: Optional[date] = None
+    start: Optional[date] = None
+    end: Optional[date] = None
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Result(SQLModel, table=True):
+    """A node of the results framework (impact / outcome / output / other)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    title: str
+    level: str
+    parent_id: Optional[int] = Field(default=None, foreign_key="result.id")
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Indicator(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    level: str
+    measure: str  # unit | percentage | ordinal | qualitative
+    ascending: bool = True
+    cumulative: bool = False
+    unit: Optional[str] = None
+    key_factor: Optional[int] = Field(default=None, foreign_key="key_factor.number")
+    result_id: Optional[int] = Field(default=None, foreign_key="result.id")
+    description: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    scale_min: Optional[float] = _num()
+    scale_max: Optional[float] = _num()
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Activity(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    title: str
+    type: str
+    start: date
+    end: Optional[date] = None
+    mode: Optional[str] = None
+    status: Optional[str] = None
+    participants: Optional[int] = None
+    donor_id: Optional[int] = Field(default=None, foreign_key="donor.id")
+    description: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class ActivityPartner(SQLModel, table=True):
+    __tablename__ = "activity_partner"
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, index=True)
+
+
+class ActivityKeyFactor(SQLModel, table=True):
+    __tablename__ = "activity_key_factor"
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    key_factor: int = Field(foreign_key="key_factor.number", primary_key=True)
+
+
+class Baseline(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "partner_id", "dimension", "dimension_value", "year"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    dimension: str = ""
+    dimension_value: str = ""
+    year: int
+    value: Optional[float] = _num()
+    value_text: Optional[str] = None  # qualitative indicators
+    comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class Value(SQLModel, table=True):
+    """Target and actual of one indicator, partner, period and disaggregation."""
+
+    __tablename__ = "result_value"
+    __table_args__ = (
+        UniqueConstraint(
+            "indicator_id", "partner_id", "period_start", "period_end", "dimension", "dimension_value",
+            name="uq_result_value_key",
+        ),
+    )
+    # No other index: the unique key (indicator first) serves lookups, and the bulk path
+    # stays close to a plain executemany (bench/bench_import.py).
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    period_start: date
+    period_end: date
+    dimension: str = ""
+    dimension_value: str = ""
+    target: Optional[float] = _num()
+    actual: Optional[float] = _num()
+    target_text: Optional[str] = None  # qualitative indicators
+    actual_text: Optional[str] = None
+    comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+# --- imports, revert, users, audit ------------------------------------------------------
+
+
+class ImportBatch(SQLModel, table=True):
+    """One import call (all its files), or one revert."""
+
+    __tablename__ = "import_batch"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user: str
+    at: datetime
+    files: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of file names
+    sha256: str = Field(sa_column=Column(Text, nullable=False))  # JSON list, same order as files
+    kinds: str = ""  # comma-separated kinds
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    status: str = "committed"  # committed | reverted
+    source: str = "cli"  # upload | cli | demo | revert
+    reverts: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+
+
+class RowVersion(SQLModel, table=True):
+    """The prior state of a row that a batch updated (only updated rows, never created ones)."""
+
+    __tablename__ = "row_version"
+    __table_args__ = (Index("ix_row_version_batch", "batch_id", "table_name"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id")
+    table_name: str
+    row_id: int
+    prior_batch_id: Optional[int] = None
+    prior: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the row's columns
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(unique=True)
+    role: str  # admin | editor | donor | partner | viewer
+    donor_id: Optional[int] = Field(default=None, foreign_key="donor.id")
+    partner_id: Optional[int] = Field(default=None, foreign_key="partner.id")
+    created_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every write: imports, reverts, user changes."""
+
+    __tablename__ = "audit_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime
+    user: str
+    action: str
+    batch_id: Optional[int] = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -1,0 +1,196 @@
+"""The one write path of the import engine: a diff of incoming rows against stored ones
+decides created / updated / unchanged, then one step writes it.
+
+`plan_upsert` compares; `apply_plan` writes (set-based) and records prior versions of the
+rows it updates so a batch can be reverted exactly. Every kind goes through these two.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+from models.cells import CLEAR
+from models.writes import bulk_insert, bulk_update, frame_rows, record_versions
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+
+
+@dataclass
+class Plan:
+    table: Table
+    key: list[str]
+    columns: list[str]
+    created: pd.DataFrame  # key + columns (new values); index = spreadsheet row
+    updated: pd.DataFrame  # id + key + columns (new values); index = spreadsheet row
+    prior: pd.DataFrame  # id + batch_id + columns (stored values of the updated rows)
+    actions: pd.Series  # spreadsheet row -> created / updated / unchanged
+    ids: pd.Series  # spreadsheet row -> stored id (NaN for created rows until applied)
+
+
+def _is_missing(series: pd.Series) -> np.ndarray:
+    """None, NaN or CLEAR (vectorised: a million-row column is compared in C, not in a loop)."""
+    if series.dtype != object:
+        return series.isna().to_numpy()
+    return pd.isna(series).to_numpy() | _is_clear(series)
+
+
+def _is_clear(series: pd.Series) -> np.ndarray:
+    if series.dtype != object:
+        return np.zeros(len(series), dtype=bool)
+    return np.asarray(series.to_numpy(dtype=object) == CLEAR, dtype=bool)
+
+
+def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
+    """Element-wise equality of incoming and stored values; a missing stored value is never equal.
+
+    Python equality, element by element in C (1 == 1.0, 'a' == 'a'); only cells that differ
+    with a float on one side get a second look, converted to float ('5' vs 5.0)."""
+    a = new.to_numpy(dtype=object)
+    b = old.to_numpy(dtype=object)
+    stored = ~pd.isna(old).to_numpy()
+    out = np.asarray(a == b, dtype=bool) & stored
+    second = np.flatnonzero(~out & stored & ~_is_missing(new))
+    for i in second:
+        x, y = a[i], b[i]
+        if isinstance(x, float) or isinstance(y, float):
+            try:
+                out[i] = float(x) == float(y)
+            except (TypeError, ValueError):
+                out[i] = False
+    return out
+
+
+def _object_array(value, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [value] * n
+    return out
+
+
+def _equal_fast(new: pd.Series, old: pd.Series) -> np.ndarray:
+    if new.dtype.kind == "f" and old.dtype.kind == "f":
+        return (new.to_numpy() == old.to_numpy())
+    return _equal(new, old)
+
+
+def column_defaults(table: Table, columns: list[str]) -> dict:
+    """Scalar defaults of NOT NULL columns (e.g. partner status 'active', cumulative false):
+    what a created row gets for an empty cell, and what the clear token resets to."""
+    out = {}
+    for c in columns:
+        col = table.c.get(c)
+        if col is None or col.nullable or col.default is None or not getattr(col.default, "is_scalar", False):
+            continue
+        out[c] = col.default.arg
+    return out
+
+
+def plan_upsert(
+    incoming: pd.DataFrame,
+    stored: pd.DataFrame,
+    *,
+    table: Table,
+    key: list[str],
+    columns: list[str],
+    fold_case: tuple[str, ...] = (),
+    extra_changed: pd.Series | None = None,
+) -> Plan:
+    """incoming: key + columns, index = spreadsheet row; values None/NaN = keep, CLEAR = clear.
+    stored: id + batch_id + key + columns.
+
+    `fold_case`: key columns (codes) matched case-insensitively; a created row takes the
+    incoming spelling, an updated row keeps the stored one (keys are never rewritten).
+    `extra_changed`: rows that changed in something the columns do not show (a link set)."""
+    incoming = incoming.copy()
+    incoming["_row"] = incoming.index
+    on = list(key)
+    if fold_case:
+        stored = stored.copy()
+        for k in fold_case:
+            incoming[f"_fold_{k}"] = incoming[k].str.lower()
+            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
+        on = [f"_fold_{k}" if k in fold_case else k for k in key]
+    merged = incoming.merge(
+        stored, on=on, how="left", suffixes=("", "_old"), sort=False
+    ).set_index("_row")
+    merged.index.name = None
+    matched = merged["id"].notna().to_numpy()
+    changed = np.zeros(len(merged), dtype=bool)
+    new_values = {}
+    defaults = column_defaults(table, columns)
+    for c in columns:
+        new = merged[c]
+        old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
+        missing = _is_missing(new)
+        clear = _is_clear(new)
+        provided = ~missing
+        value = np.where(provided, new.to_numpy(dtype=object), np.where(clear, None, old.to_numpy(dtype=object)))
+        diff = provided & ~_equal_fast(new, old)
+        if c in defaults:
+            # a NOT NULL column with a default: empty on a new row, or cleared, means the default
+            default = _object_array(defaults[c], len(value))
+            if clear.any():
+                diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
+            value = np.where(clear | (~matched & missing), default, value)
+        else:
+            diff |= clear & ~_is_missing(old)
+            value = np.where(~matched & (missing | clear), None, value)
+        changed |= matched & diff
+        new_values[c] = value
+    if extra_changed is not None:
+        changed |= matched & extra_changed.reindex(merged.index).fillna(False).to_numpy(dtype=bool)
+    result = pd.DataFrame(new_values, index=merged.index)
+    for k in key:
+        result[k] = merged[k]
+    actions = pd.Series(np.where(~matched, CREATED, np.where(changed, UPDATED, UNCHANGED)), index=merged.index)
+    created = result[~matched][key + columns]
+    upd_mask = matched & changed
+    updated = result[upd_mask][key + columns].copy()
+    updated["id"] = merged.loc[upd_mask, "id"].astype("int64").to_numpy()
+    prior = pd.DataFrame({"id": merged.loc[upd_mask, "id"].astype("int64").to_numpy()}, index=updated.index)
+    prior["batch_id"] = merged.loc[upd_mask, "batch_id"].to_numpy() if "batch_id" in merged else None
+    for c in columns:
+        prior[c] = merged.loc[upd_mask, f"{c}_old"].to_numpy() if f"{c}_old" in merged else None
+    ids = merged["id"]
+    return Plan(table, key, columns, created, updated, prior, actions, ids)
+
+
+def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:
+    """The prior states a revert needs: not those of rows this batch wrote already (created,
+    or updated and kept, by an earlier file of the same call), so a revert deletes the one
+    and restores the state before the batch for the other."""
+    if prior.empty:
+        return prior
+    return prior[prior["batch_id"].ne(batch_id).to_numpy()]
+
+
+def combine_actions(first: pd.Series, second: pd.Series) -> pd.Series:
+    """One action per row from two steps writing it: created if either created it, else
+    updated if either updated it, else unchanged (rejected wins over all)."""
+    rank = {UNCHANGED: 0, UPDATED: 1, CREATED: 2, REJECTED: 3}
+    return pd.Series([a if rank[a] >= rank[b] else b for a, b in zip(first, second)], index=first.index, dtype=object)
+
+
+def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None) -> None:
+    """Write a plan: insert created rows, keep prior versions, update changed rows.
+
+    `keep`: stored values (indexed by row id) this plan does not write but that are kept
+    with the prior versions of its updated rows, so a revert restores them too (a parent
+    link a later step of the same import may change; an activity's link sets)."""
+    cols = plan.key + plan.columns
+    if not plan.created.empty:
+        created = plan.created.copy()
+        created["batch_id"] = batch_id
+        bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
+    if not plan.updated.empty:
+        prior, kept = plan.prior, list(plan.columns)
+        if keep is not None:
+            also = [c for c in keep.columns if c not in kept]
+            prior = prior.assign(**{c: prior["id"].map(keep[c]) for c in also})
+            kept += also
+        record_versions(conn, batch_id, plan.table.name, versions_to_keep(prior, batch_id), kept)
+        upd = plan.updated.copy()
+        upd["batch_id"] = batch_id
+        bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))

@@ -1,0 +1,127 @@
+"""Set-based writes: bulk inserts, bulk updates and prior versions for revert.
+
+SQLite takes executemany on the driver connection; PostgreSQL takes COPY for large inserts.
+Never one ORM add per row.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+from models.tables import RowVersion
+
+CHUNK = 50_000
+
+
+def _placeholder(conn: Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def plain(value):
+    """A value the DB driver and JSON both take: NaN -> None, numpy scalars -> Python."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
+    """Rows of `frame[columns]` as tuples of plain Python values (NaN -> None)."""
+    if frame.empty:
+        return []
+    sub = frame[list(columns)].astype(object)
+    sub = sub.where(sub.notna(), None)
+    return list(sub.itertuples(index=False, name=None))
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "postgresql" and len(rows) > 1000:
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    ph = _placeholder(conn)
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([ph] * len(columns))})'
+    for i in range(0, len(rows), CHUNK):
+        conn.exec_driver_sql(sql, rows[i : i + CHUNK])
+
+
+def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """rows: tuples of the new column values followed by the row id."""
+    if not rows:
+        return
+    ph = _placeholder(conn)
+    sets = ", ".join(f'"{c}" = {ph}' for c in columns)
+    sql = f'UPDATE "{table.name}" SET {sets} WHERE id = {ph}'
+    for i in range(0, len(rows), CHUNK):
+        conn.exec_driver_sql(sql, rows[i : i + CHUNK])
+
+
+def bulk_delete(conn: Connection, table: Table, ids: Iterable[int], column: str = "id") -> None:
+    ids = [int(i) for i in ids]
+    if not ids:
+        return
+    ph = _placeholder(conn)
+    sql = f'DELETE FROM "{table.name}" WHERE "{column}" = {ph}'
+    for i in range(0, len(ids), CHUNK):
+        conn.exec_driver_sql(sql, [(x,) for x in ids[i : i + CHUNK]])
+
+
+def replace_link_sets(conn: Connection, table: Table, owner: str, column: str, sets: dict) -> None:
+    """Replace the link rows of each owner (an activity's partners, its key factors) with the
+    given set: {owner id: values}; an empty set removes them all."""
+    if not sets:
+        return
+    bulk_delete(conn, table, sets, owner)
+    rows = [(int(o), plain(v)) for o, values in sets.items() for v in sorted(values)]
+    bulk_insert(conn, table, [owner, column], rows)
+
+
+def record_versions(conn: Connection, batch_id: int, table_name: str, prior: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Keep the prior state (`columns` plus batch_id) of rows a batch is about to update."""
+    if prior.empty:
+        return
+    rows = []
+    for rec in frame_rows(prior, ["id", "batch_id", *columns]):
+        row_id, prior_batch, *values = rec
+        payload = {c: _jsonable(v) for c, v in zip(columns, values)}
+        rows.append((batch_id, table_name, int(row_id), plain(prior_batch), json.dumps(payload, sort_keys=True)))
+    bulk_insert(conn, RowVersion.__table__, ["batch_id", "table_name", "row_id", "prior_batch_id", "prior"], rows)
+
+
+def _jsonable(value):
+    value = plain(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def read_frame(conn: Connection, stmt) -> pd.DataFrame:
+    """Run a select and return its rows as a DataFrame with the statement's column names."""
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Date columns as ISO strings (how the import engine compares and writes dates)."""
+    for c in columns:
+        if c in frame:
+            frame[c] = frame[c].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else d)
+    return frame
+
+
+__all__ = ["bulk_insert", "bulk_update", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "frame_rows", "iso_dates"]
