@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from models import reference
 from models.access import Scope
-from models.formats import KINDS
+from models.formats import DEFAULT_AGGREGATION, KINDS
 from models.progress import score_pairs
 from models.queries.activities import activities_table
 from models.queries.filters import Filters
@@ -55,6 +55,18 @@ def _country(series: pd.Series) -> pd.Series:
     return series.map(lambda c: reference.country_name(c) if isinstance(c, str) else None)
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _stated_aggregation(indicators: pd.DataFrame) -> pd.Series:
+    """The aggregation over time where it is not the measure's default (blank otherwise: an
+    empty cell keeps the stored value on upload, so an export round-trips)."""
+    aggregation = _column(indicators, "aggregation")
+    default = indicators["measure"].map(DEFAULT_AGGREGATION) if "measure" in indicators else aggregation
+    return aggregation.where(aggregation.ne(default), None).astype(object)
+
+
 def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
     """One export table, columns named as in the upload format of its kind."""
     if name == "donors":
@@ -67,8 +79,9 @@ def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
     elif name == "framework":
         out = v.framework[["code", "title", "level", "parent"]]
     elif name == "indicators":
-        out = v.indicators.assign(ascending=_bool_text(v.indicators["ascending"]), cumulative=_bool_text(v.indicators["cumulative"]))
-        out = out[["code", "name", "level", "measure", "ascending", "unit", "key_factor", "result", "description", "cumulative", "scale_min", "scale_max"]]
+        out = v.indicators.assign(ascending=_bool_text(v.indicators["ascending"]), cumulative=_bool_text(v.indicators["cumulative"]),
+                                  frequency=_column(v.indicators, "frequency"), aggregation=_stated_aggregation(v.indicators))
+        out = out[list(KINDS["indicators"].columns)]
     elif name == "activities":
         acts = activities_table(v)
         acts["end"] = v.activities.set_index("id").reindex(acts["id"])["end"].to_numpy()

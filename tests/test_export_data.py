@@ -46,12 +46,12 @@ COLUMNS = {
     },
     "indicators": {
         "code": S, "name": S, "level": S, "measure": S, "ascending": S, "unit": S, "key_factor": N, "result": S,
-        "description": S, "cumulative": S, "scale_min": N, "scale_max": N,
+        "description": S, "frequency": S, "aggregation": S, "cumulative": S, "scale_min": N, "scale_max": N,
     },
 }
 COMPUTED = {"results": ["progress", "status"]}
 # rows in the demo export of each table
-DEMO_ROWS = {"results": 783, "partners": 26, "donors": 2, "funding": 29, "framework": 8, "activities": 39, "indicators": 11}
+DEMO_ROWS = {"results": 1248, "partners": 26, "donors": 2, "funding": 29, "framework": 8, "activities": 39, "indicators": 11}
 
 
 def test_the_tables_above_cover_every_export():
@@ -282,8 +282,8 @@ def test_sheet_titles_stay_distinct_and_within_31_characters(monkeypatch):
 def test_demo_results_split_into_numbered_sheets(monkeypatch, frames):
     monkeypatch.setattr(exporting, "EXCEL_MAX_ROWS", 301)
     wb = load_workbook(io.BytesIO(to_xlsx_bytes({"results": frames["results"]})))
-    assert wb.sheetnames == ["results", "results_2", "results_3"]
-    assert [wb[s].max_row - 1 for s in wb.sheetnames] == [300, 300, 183]
+    assert wb.sheetnames == ["results", "results_2", "results_3", "results_4", "results_5"]
+    assert [wb[s].max_row - 1 for s in wb.sheetnames] == [300, 300, 300, 300, 48]  # 1,248 demo rows
     assert all(wb[s].freeze_panes == "A2" for s in wb.sheetnames)
     assert all([c.value for c in next(wb[s].iter_rows())] == list(COLUMNS["results"]) for s in wb.sheetnames)
 

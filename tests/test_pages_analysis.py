@@ -165,16 +165,18 @@ def test_activities_page_filtered(demo_url):
 def test_reporting_page_default_as_of(demo_url):
     at = open_page("views/reporting.py")
     # due: each annual report inside a target period, 30 days after the year ends; AFG is inactive and owes nothing
-    assert metrics(at) == {"As of": AS_OF, "Reports due": "613", "Overdue": "35", "Reporting rate": "94%"}
+    # quarterly indicators owe a report per quarter inside their annual targets
+    assert metrics(at) == {"As of": AS_OF, "Reports due": "1221", "Overdue": "78", "Reporting rate": "94%"}
     rates, by_partner, overdue = (d.value for d in at.dataframe)
-    assert list(rates[["period", "due", "received", "missing"]].itertuples(index=False, name=None)) == [
-        ("2019", 37, 36, 1), ("2020", 62, 60, 2), ("2021", 94, 92, 2), ("2022", 94, 92, 2), ("2023", 128, 126, 2),
-        ("2024", 99, 99, 0), ("2025", 99, 73, 26)]
+    assert list(rates[["period", "due", "received", "missing"]].itertuples(index=False, name=None))[-5:] == [
+        ("2025-Q1", 35, 25, 10), ("2025-Q2", 35, 25, 10), ("2025-Q3", 35, 25, 10), ("2025", 65, 49, 16),
+        ("2025-Q4", 35, 21, 14)]
+    assert len(rates) == 35  # 2019–2025: a year and its four quarters each
     # by administration, the one owing the oldest report first; 2025's late reporters are no longer hidden
-    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "LBN", "MWI", "GTM", "HND", "MOZ", "BFA", "CIV", "ECU", "ETH",
-                                           "GUY", "MLI", "NER", "PSE", "SLV", "TZA", "UKR"]
+    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "MWI", "LBN", "GTM", "HND", "MOZ", "BFA", "ECU", "ETH", "GUY",
+                                           "MLI", "SLV", "TZA", "", "CIV", "GHA", "NER", "PSE", "UKR"]
     assert list(by_partner.loc[by_partner["partner"] == "TZA", "indicators"].iloc[0]) == ["IND05", "IND06", "IND08", "IND09"]
-    assert len(overdue) == 35
+    assert len(overdue) == 78
     assert titles(at) == ["Reports received, % of due, by partner and period", "Reports received and overdue per period (count)"]
     button = at.download_button(key="rep_download")
     assert button.proto.label == "Download the overdue reports (CSV)"
@@ -191,19 +193,20 @@ def test_reporting_as_of_is_today_not_the_data(demo_url, monkeypatch):
 
 def test_reporting_as_of_follows_the_period_filter(demo_url):
     at = open_page("views/reporting.py", to="2023")
-    # as of 2023-12-31 the 2023 reports are not due yet (2024-01-30): 2019–2022 only
-    assert metrics(at) == {"As of": "2023-12-31", "Reports due": "287", "Overdue": "7", "Reporting rate": "98%"}
+    # as of 2023-12-31 the 2023 annual and fourth-quarter reports are not due yet (2024-01-30)
+    assert metrics(at) == {"As of": "2023-12-31", "Reports due": "682", "Overdue": "16", "Reporting rate": "98%"}
     by_partner = at.dataframe[1].value
-    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "LBN", "MWI", "GTM"]
+    assert list(by_partner["partner"]) == ["NPL", "LBR", "TUN", "MWI", "LBN", "GTM"]  # MWI owes a 2021 quarter, due first
 
 
 def test_overdue_reports_csv(demo):
     v = view(demo)
     text = to_csv_bytes(overdue_reports(v)).decode("utf-8-sig").splitlines()
     assert text[0] == "partner,partner_name,indicator,indicator_name,period,period_start,period_end,due_on"
-    assert len(text) == 36
-    assert text[1] == ('BFA,Burkina Faso Customs,IND06,"Number of officers trained in integrity, ethics and internal control",'
-                       "2025,2025-01-01,2025-12-31,2026-01-30")
+    assert len(text) == 79
+    # the programme level (no partner code) first, then by partner, each oldest first
+    assert text[1] == (",Programme level (all partners),IND10,Integrity e-learning module completions,"
+                       "2025-Q4,2025-10-01,2025-12-31,2026-01-30")
 
 
 # --- the named charts ------------------------------------------------------------------------------
