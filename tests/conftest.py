@@ -30,6 +30,9 @@ SEEDS = ROOT / "seeds"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under pytest-xdist
 DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for each demo test
+# Modules whose tests share costly module or session state (a served app and a browser;
+# rendered packs and chart images): under pytest-xdist each runs whole on one worker.
+ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py"}
 
 
 def skip_or_fail(reason: str):
@@ -37,6 +40,24 @@ def skip_or_fail(reason: str):
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this leg must run)")
     pytest.skip(reason)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`-n N` (the default `--dist load`): tests go one by one to whichever worker is free,
+    except that each module of ONE_WORKER_MODULES goes whole to one worker. (`--dist
+    loadgroup` would do this with marks, but pytest-xdist 3.8 groups nothing under pytest
+    9.2: it renames `item._nodeid`, which pytest 9.2 no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadExceptSharedModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1] in ONE_WORKER_MODULES else nodeid
+
+    return LoadExceptSharedModules(config, log)
 
 
 # --- SQLite ----------------------------------------------------------------------------------
