@@ -35,6 +35,13 @@ DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for
 ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py"}
 
 
+def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess of the command line: this checkout first on the path
+    (the code under test, whatever else is installed), plus `extra`."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return os.environ | {"PYTHONPATH": path} | extra
+
+
 def skip_or_fail(reason: str):
     """Skip with a one-line reason on a laptop; fail under CI=true, where nothing may skip."""
     if IN_CI:

@@ -34,11 +34,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from conftest import SEEDS, WORKER, checkout_env, copy_sqlite, skip_or_fail
+
 SCREENSHOTS = Path(tempfile.gettempdir()) / "resultsboard-screenshots"
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -51,13 +49,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 RENDER_TIMEOUT = 60_000  # ms: a first render (cold caches, first snapshot) can take several seconds
 CHART_TIMEOUT = 30_000
-
-def skip_or_fail(reason: str):
-    """Skip with a one-line reason on a laptop; fail under CI=true, where nothing may skip."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this leg must run)")
-    pytest.skip(reason)
-
 
 # --- screenshots of failing tests -----------------------------------------------------
 
@@ -90,8 +81,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_sqlite_file):
     """A copy of the demo database in a temporary folder of its own."""
-    from conftest import copy_sqlite
-
     return copy_sqlite(demo_sqlite_file, tmp_path_factory.mktemp("browser") / "demo.db")
 
 
@@ -100,8 +89,7 @@ def server(demo_db):
     """`resultsboard serve` on a free port, run from a folder outside the checkout (with
     this checkout first on the path: the code under test, whatever else is installed)."""
     port = _free_port()
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{demo_db}", "PYTHONPATH": path}
+    env = checkout_env(DATABASE_URL=f"sqlite:///{demo_db}")
     log_path = demo_db.parent / "serve.log"
     log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],

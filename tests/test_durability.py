@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_sqlite
+from conftest import checkout_env, copy_sqlite
 
 # Two of models.writes.CHUNK (50,000): an import that committed chunk by chunk would leave
 # half of its rows behind when killed late.
@@ -45,10 +45,7 @@ def command(*args: str) -> list[str]:
 
 
 def env_for(db: Path) -> dict[str, str]:
-    """DATABASE_URL for `db`; this checkout first on the path (the code under test, whatever
-    else is installed)."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return os.environ | {"DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": path}
+    return checkout_env(DATABASE_URL=url(db))
 
 
 def url(db: Path) -> str:

@@ -3,7 +3,6 @@ SQLite and PostgreSQL: the migrations build exactly the models' schema, and the 
 key factors and programme-level partner are there."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -19,7 +18,7 @@ from sqlmodel import SQLModel
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from models.db import MIGRATIONS_DIR, init_database, make_engine
 from models.tables import KeyFactor, Partner, Region
-from conftest import skip_or_fail
+from conftest import checkout_env, skip_or_fail
 
 REGIONS = {  # DESIGN.md, word for word
     "AME": "Americas and the Caribbean",
@@ -159,7 +158,7 @@ def test_init_restores_missing_reference_data(engine):
 
 def test_concurrent_init_on_a_fresh_database(fresh_url):
     """Three `init` processes at the same moment on a new database: all succeed, one schema."""
-    env = os.environ | {"DATABASE_URL": fresh_url}
+    env = checkout_env(DATABASE_URL=fresh_url)
     procs = [
         subprocess.Popen([sys.executable, "-m", "dashboard.cli", "init"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         for _ in range(3)
