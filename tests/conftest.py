@@ -8,7 +8,7 @@ server or browser is an error, not a skip.
 The suite runs in parallel (pytest-xdist): every session fixture here is built once per
 worker process, in that worker's own temporary folder and its own PostgreSQL database. The
 costly states are built once and copied: an initialised SQLite file and the demo SQLite file
-are copied per test; on PostgreSQL each test empties the worker's database (TRUNCATE) and,
+are copied per test; on PostgreSQL each test empties the worker's database and,
 for the demo, copies the demo rows back from a schema kept for the purpose.
 """
 from __future__ import annotations
@@ -141,8 +141,13 @@ def _model_tables() -> list[str]:
 
 
 def _empty_postgres(conn) -> None:
-    names = ", ".join(f'"{n}"' for n in _model_tables())
-    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    """Delete every row (children first) and restart every sequence at 1: what TRUNCATE ...
+    RESTART IDENTITY does, about ten times faster on tables this small."""
+    for name in reversed(_model_tables()):
+        conn.execute(text(f'DELETE FROM public."{name}"'))
+    sequences = conn.execute(text("SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'")).scalars()
+    for sequence in list(sequences):
+        conn.execute(text(f"SELECT setval('public.{sequence}', 1, false)"))
 
 
 @dataclass(frozen=True)
