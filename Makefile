@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# No pip self-upgrade or version check, and no byte-compiling of every installed file (Python
+# compiles the modules it imports, when it imports them): about a minute less on 2 cores.
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 
 .PHONY: demo test chromium bench
 
@@ -10,19 +13,18 @@ demo: $(VENV)/.installed
 	$(BIN)/resultsboard init --demo
 	$(BIN)/resultsboard serve --port $(PORT)
 
+# The suite runs in parallel, one worker per core (pytest-xdist); `pytest` alone runs serially.
 test: $(VENV)/.installed-test chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) install --quiet --no-compile -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) install --quiet --no-compile -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 # Browser tests and chart images use the system Chromium (Playwright cannot download one here).

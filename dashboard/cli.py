@@ -84,7 +84,7 @@ def cmd_init(args) -> int:
 
         report = load_demo(engine)
         if report is None:
-            print("Demo programme already loaded: nothing to do.")
+            print("The database already holds programme data: the demo loads only into an empty one. Nothing changed.")
         else:
             print(f"Demo programme: {report.summary()}")
             if report.status != "committed":

@@ -1,19 +1,29 @@
 """The demo programme: seed files in the upload formats, loaded through the import engine.
 
-Each seed file is loaded only if its SHA-256 is not among committed batches, so `init --demo`
-run again changes nothing and never overwrites what users changed.
+The demo loads only into a database that holds no programme data: `init --demo` run again
+changes nothing, and a newer version of the seed files never reaches a database that users
+have worked in.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from models.config import REPO_ROOT
 from models.importing import ImportReport, Upload, import_files
-from models.tables import ImportBatch
+from models.tables import (
+    PROGRAMME_PARTNER_CODE,
+    Activity,
+    Agreement,
+    Baseline,
+    Donor,
+    Funding,
+    Indicator,
+    Partner,
+    Result,
+    Value,
+)
 
 SEEDS_DIR = REPO_ROOT / "seeds"
 DEMO_USER = "demo"
@@ -23,18 +33,21 @@ def seed_files(directory: Path = SEEDS_DIR) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
 
 
-def loaded_hashes(engine: Engine) -> set[str]:
-    """SHA-256 of every file in a committed batch."""
+PROGRAMME_TABLES = (Donor, Agreement, Funding, Result, Indicator, Activity, Value, Baseline)
+
+
+def has_programme_data(engine: Engine) -> bool:
+    """Whether any programme row is stored (reference data and the programme-level partner aside)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(ImportBatch.sha256).where(ImportBatch.status == "committed")).scalars().all()
-    return {h for row in rows for h in json.loads(row)}
+        if conn.execute(select(Partner.id).where(Partner.code != PROGRAMME_PARTNER_CODE).limit(1)).first():
+            return True
+        return any(conn.execute(select(model.id).limit(1)).first() for model in PROGRAMME_TABLES)
 
 
 def load_demo(engine: Engine, directory: Path = SEEDS_DIR) -> ImportReport | None:
-    """Import the seed files not loaded yet, as one batch with source 'demo'."""
-    done = loaded_hashes(engine)
-    todo = [p for p in seed_files(directory) if hashlib.sha256(p.read_bytes()).hexdigest() not in done]
-    if not todo:
+    """Import every seed file as one batch with source 'demo' — only into a database without
+    programme data; otherwise change nothing and return None."""
+    if has_programme_data(engine):
         return None
-    uploads = [Upload(p.name, p.read_bytes()) for p in todo]
+    uploads = [Upload(p.name, p.read_bytes()) for p in seed_files(directory)]
     return import_files(engine, uploads, user=DEMO_USER, source="demo")

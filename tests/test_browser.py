@@ -7,7 +7,12 @@ an export button delivers a file. Every request the browser makes is checked: an
 addressed to this machine is aborted and recorded, and each test asserts none was made.
 
 Uses the system Chromium (`playwright install` cannot download here); without it the
-module skips (fails under CI=true). Screenshots of failing tests go to /tmp.
+module skips (fails under CI=true). Screenshots of failing tests go to
+<tmp>/resultsboard-screenshots/.
+
+Under pytest-xdist the module's tests run on one worker (conftest.py, ONE_WORKER_MODULES),
+so one server and one browser serve them all; no test relies on another having run before
+it.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import closing
@@ -28,10 +34,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SCREENSHOTS = Path("/tmp")
+from conftest import SEEDS, WORKER, checkout_env, copy_sqlite, skip_or_fail
+
+SCREENSHOTS = Path(tempfile.gettempdir()) / "resultsboard-screenshots"
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -44,16 +49,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 RENDER_TIMEOUT = 60_000  # ms: a first render (cold caches, first snapshot) can take several seconds
 CHART_TIMEOUT = 30_000
-
-LEAKS: list[str] = []  # every request that tried to leave the machine, whole session
-
-
-def skip_or_fail(reason: str):
-    """Skip with a one-line reason on a laptop; fail under CI=true, where nothing may skip."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this leg must run)")
-    pytest.skip(reason)
-
 
 # --- screenshots of failing tests -----------------------------------------------------
 
@@ -84,22 +79,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory):
-    """A demo database in a temporary folder, made by the command line as a user would."""
-    folder = tmp_path_factory.mktemp("browser")
-    path = folder / "demo.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    done = subprocess.run([sys.executable, "-m", "dashboard.cli", "init", "--demo"], env=env, cwd=folder,
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, f"init --demo failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    return path
+def demo_db(tmp_path_factory, demo_sqlite_file):
+    """A copy of the demo database in a temporary folder of its own."""
+    return copy_sqlite(demo_sqlite_file, tmp_path_factory.mktemp("browser") / "demo.db")
 
 
 @pytest.fixture(scope="session")
 def server(demo_db):
-    """`resultsboard serve` on a free port, run from a folder outside the checkout."""
+    """`resultsboard serve` on a free port, run from a folder outside the checkout (with
+    this checkout first on the path: the code under test, whatever else is installed)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{demo_db}"}
+    env = checkout_env(DATABASE_URL=f"sqlite:///{demo_db}")
     log_path = demo_db.parent / "serve.log"
     log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
@@ -167,10 +157,9 @@ class Guard:
     """Opens browser pages whose every request is checked: local ones continue, anything
     else is recorded and aborted ("no request leaves the machine")."""
 
-    def __init__(self, browser, name: str, *, record: bool = True):
+    def __init__(self, browser, name: str):
         self.browser = browser
         self.name = name
-        self.record = record  # into the session-wide LEAKS list
         self.leaks: list[str] = []
         self.responses: list[tuple[str, int]] = []
         self.contexts = []
@@ -187,8 +176,6 @@ class Guard:
 
     def _leak(self, url: str) -> None:
         self.leaks.append(url)
-        if self.record:
-            LEAKS.append(f"{self.name}: {url}")
 
     def _websocket(self, ws):
         if (urlsplit(ws.url).hostname or "") not in LOCAL_HOSTS:
@@ -211,7 +198,8 @@ class Guard:
     def close(self, failed: bool) -> None:
         for i, page in enumerate(self.pages):
             if failed:
-                shot = SCREENSHOTS / f"resultsboard-{self.name}-{i}.png"
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                shot = SCREENSHOTS / f"{WORKER}-{self.name}-{i}.png"
                 try:
                     page.screenshot(path=str(shot), full_page=True)
                     print(f"screenshot: {shot} ({page.url})")
@@ -226,9 +214,12 @@ class Guard:
 
 @pytest.fixture
 def guard(rb_browser, request):
+    """The test's guarded pages; after the test (whatever it asserted, and including requests
+    made after its last assertion) no request may have tried to leave the machine."""
     g = Guard(rb_browser, request.node.name)
     yield g
     g.close(_test_failed(request.node))
+    g.assert_offline()
 
 
 # --- helpers: waiting for Streamlit, reading the page --------------------------------------
@@ -346,7 +337,7 @@ def stored_actual(db: Path, indicator: str, partner: str, start: str, end: str):
 def test_network_guard_catches_outside_requests(rb_browser, server):
     """The guard is not vacuous: a request to a CDN is recorded and aborted, a local one
     goes through."""
-    g = Guard(rb_browser, "control", record=False)
+    g = Guard(rb_browser, "control")
     try:
         page = g.new_page()
         page.goto(f"{server}/_stcore/health")
@@ -579,8 +570,3 @@ def test_overview_has_its_own_address(server, guard):
     assert "Americas" in sidebar_multiselect(page, "Region").inner_text()
     guard.assert_offline()
     assert page.get_by_text("Page not found").count() == 0, f"/overview: 'Page not found' ({page.url})"
-
-
-def test_zz_no_request_left_the_machine(server, rb_browser):
-    """Over the whole module, no request went anywhere but this machine."""
-    assert LEAKS == [], LEAKS

@@ -151,7 +151,7 @@ def test_init_demo_twice_changes_nothing(cli):
 
     second = cli("init", "--demo")
     assert second.returncode == 0, second.stdout + second.stderr
-    assert second.stdout.splitlines()[-1] == "Demo programme already loaded: nothing to do."
+    assert second.stdout.splitlines()[-1] == "The database already holds programme data: the demo loads only into an empty one. Nothing changed."
     history_after = cli("history", "--json")
     assert history_after.returncode == 0, history_after.stdout + history_after.stderr
     assert json.loads(history_after.stdout) == json.loads(history_before.stdout)

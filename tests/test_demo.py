@@ -153,18 +153,29 @@ def test_second_load_changes_nothing(demo_engine):
     assert scalar(demo_engine, select(func.count()).select_from(ImportBatch)) == 1
 
 
-def test_only_changed_seed_files_load_again(demo_engine, tmp_path):
+def test_changed_seed_files_never_reach_a_database_with_data(demo_engine, tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
-    assert load_demo(demo_engine, seeds) is None
     donors = seeds / "01_donors.csv"
     donors.write_text(donors.read_text() + "SWE,Sida,Sweden\n")
-    report = load_demo(demo_engine, seeds)
-    assert report is not None, "a changed seed file loads again"
-    assert (report.status, report.created, report.updated, report.unchanged) == ("committed", 1, 0, 2)
-    assert [f["file"] for f in report.files] == ["01_donors.csv"]
-    assert rows(demo_engine, select(ImportBatch.source).where(ImportBatch.id == report.batch_id)) == [("demo",)]
+    before = scalar(demo_engine, select(func.count()).select_from(Donor))
     assert load_demo(demo_engine, seeds) is None
+    assert scalar(demo_engine, select(func.count()).select_from(Donor)) == before
+    assert scalar(demo_engine, select(func.count()).select_from(ImportBatch)) == 1
+
+
+@pytest.mark.parametrize("csv", [
+    "code,name\nHD1,Holdout Donor One\n",                              # a donor alone
+    "code,name,country,region\nXXA,Some Customs,Ghana,WCA\n",          # a partner alone
+    "code,title,level\nOC9,An outcome,outcome\n",                      # a framework entry alone
+])
+def test_the_demo_never_loads_over_programme_data(engine, csv):
+    from models.importing import Upload, import_files
+
+    assert import_files(engine, [Upload("mine.csv", csv.encode())], user="someone").status == "committed"
+    assert load_demo(engine) is None
+    assert scalar(engine, select(func.count()).select_from(ImportBatch)) == 1
+    assert not load_snapshot(engine).is_demo
 
 
 def test_demo_not_shown_after_revert(demo_engine):

@@ -3,7 +3,6 @@ SQLite and PostgreSQL: the migrations build exactly the models' schema, and the 
 key factors and programme-level partner are there."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -19,6 +18,7 @@ from sqlmodel import SQLModel
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from models.db import MIGRATIONS_DIR, init_database, make_engine
 from models.tables import KeyFactor, Partner, Region
+from conftest import checkout_env, skip_or_fail
 
 REGIONS = {  # DESIGN.md, word for word
     "AME": "Americas and the Caribbean",
@@ -44,23 +44,30 @@ KEY_FACTORS = {
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request, tmp_path, postgres_url):
-    """The URL of a database that has never been initialised (a new file; a new PG database)."""
+    """The URL of a database that has never been initialised: a new SQLite file; on
+    PostgreSQL a new, empty schema of the worker's database, first on the search path (a
+    new schema costs nothing, where CREATE/DROP DATABASE waits for a checkpoint)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
     if not postgres_url:
-        from conftest import skip_or_fail
-
         skip_or_fail("PostgreSQL leg: TEST_DATABASE_URL is not set")
-    url = make_url(postgres_url)
-    name = f"{url.database}_fresh_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    schema = f"fresh_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.mark.parametrize("fresh_url", ["postgresql"], indirect=True)
+def test_a_fresh_postgresql_database_is_a_schema_of_its_own(fresh_engine):
+    """The fresh PostgreSQL database is an empty schema that the engine sees as its default."""
+    with fresh_engine.connect() as conn:
+        assert conn.scalar(text("SELECT current_schema()")).startswith("fresh_")
 
 
 @pytest.fixture
@@ -151,7 +158,7 @@ def test_init_restores_missing_reference_data(engine):
 
 def test_concurrent_init_on_a_fresh_database(fresh_url):
     """Three `init` processes at the same moment on a new database: all succeed, one schema."""
-    env = os.environ | {"DATABASE_URL": fresh_url}
+    env = checkout_env(DATABASE_URL=fresh_url)
     procs = [
         subprocess.Popen([sys.executable, "-m", "dashboard.cli", "init"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         for _ in range(3)

@@ -47,7 +47,8 @@ BATCH_B = [
                     "SWE,1,,100,SEK,,\nSWE,1,KEN,,,,\n"),
     ("framework.csv", "code,title,level,parent\nOC1,Outcome (revised),outcome,IMP2\nOC2,New outcome,outcome,IMP\n"),
     ("indicators.csv", "code,name,level,measure,ascending,unit,key_factor,result,description,cumulative,scale_min,scale_max\n"
-                       "IND1,Perception score,outcome,ordinal,true,,[clear],OC2,,true,0,10\n"
+                       "IND1,Perception score,outcome,ordinal,true,,[clear],OC2,,,0,10\n"
+                       "IND2,Release time,outcome,unit,false,hours,5,OC1,Lower is better,true,,\n"
                        "IND4,New,outcome,unit,true,,,OC2,,,,\n"),
     ("activities.csv", "code,title,type,start,end,mode,status,partners,donor,participants,key_factors,description\n"
                        "A1,Workshop (moved),meeting,2024-02-01,[clear],hybrid,,TZA|KEN,SWE,25,3,\n"
@@ -87,7 +88,7 @@ def test_batch_b_touches_every_table(engine):
     after_b = database_content(engine, PROGRAMME_TABLES)
     changed = {name for name in after_a if after_a[name] != after_b[name]}
     assert changed == set(after_a)
-    assert (b.created, b.updated) == (1 + 1 + 2 + 1 + 1 + 1 + 2, 1 + 1 + 2 + 1 + 1 + 2 + 3)
+    assert (b.created, b.updated) == (1 + 1 + 2 + 1 + 1 + 1 + 2, 1 + 1 + 2 + 1 + 2 + 2 + 3)  # indicators: IND1 and IND2 change
 
 
 def test_revert_restores_every_value_exactly(engine):
@@ -96,7 +97,7 @@ def test_revert_restores_every_value_exactly(engine):
     b = committed(engine, *BATCH_B)
     report = reverted(engine, b.batch_id)
     assert database_content(engine, PROGRAMME_TABLES) == after_a
-    assert (report.restored, report.deleted) == (12, 9)
+    assert (report.restored, report.deleted) == (13, 9)
 
 
 @pytest.mark.parametrize("file_index", range(len(BATCH_B)), ids=[name for name, _ in BATCH_B])

@@ -1,1 +1,0 @@
-"""Pure chart builders: DataFrame in, plotly Figure out. No streamlit, no database."""
