@@ -301,3 +301,14 @@ def run_cli(monkeypatch, capsys):
         return CliResult(int(code or 0), out, err)
 
     return run
+
+
+@pytest.fixture
+def fresh_settings(monkeypatch):
+    """Settings read afresh from the project's config file (no RESULTSBOARD_CONFIG), before and after."""
+    from models import config
+
+    monkeypatch.delenv("RESULTSBOARD_CONFIG", raising=False)
+    config.clear_settings_cache()
+    yield
+    config.clear_settings_cache()
