@@ -14,6 +14,7 @@ for the demo, copies the demo rows back from a schema kept for the purpose.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -235,37 +236,40 @@ def demo_engine(engine, request):
     return engine
 
 
+def clear_streamlit_caches() -> None:
+    """Streamlit's caches live for the whole test process: page tests clear them around a database."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@contextmanager
+def app_database(url: str):
+    """DATABASE_URL set to `url` for the pages, Streamlit caches cleared before and after."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        clear_streamlit_caches()
+        yield url
+        clear_streamlit_caches()
+
+
 @pytest.fixture(scope="module")
 def demo_url(demo_sqlite_file, tmp_path_factory):
     """DATABASE_URL of a module's own copy of the demo database; Streamlit caches cleared around it."""
-    import streamlit as st
-
     path = copy_sqlite(demo_sqlite_file, tmp_path_factory.mktemp("pages") / "demo.db")
-    url = f"sqlite:///{path}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", url)
-        st.cache_data.clear()
-        st.cache_resource.clear()
+    with app_database(f"sqlite:///{path}") as url:
         yield url
-        st.cache_data.clear()
-        st.cache_resource.clear()
 
 
 @pytest.fixture
-def db(demo_sqlite_file, tmp_path, monkeypatch):
+def db(demo_sqlite_file, tmp_path):
     """An engine on a test's own copy of the demo database (DATABASE_URL points at it), for
     page tests that write; Streamlit caches cleared around it."""
-    import streamlit as st
-
-    url = f"sqlite:///{copy_sqlite(demo_sqlite_file, tmp_path / 'pages.db')}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_database(f"sqlite:///{copy_sqlite(demo_sqlite_file, tmp_path / 'pages.db')}") as url:
+        eng = make_engine(url)
+        yield eng
+        eng.dispose()
 
 
 # --- the command line, in-process ------------------------------------------------------------

@@ -7,12 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import activities, indicators, key_factors, reporting
-from models.db import init_database, make_engine
-from models.demo import load_demo
+from models.db import make_engine
 from models.exporting import to_csv_bytes
 from models.queries.filters import Filters
 from models.queries.reporting import overdue_reports
@@ -21,11 +19,6 @@ from models.queries.snapshot import load_snapshot, view
 from test_pages_programme import AS_OF, pinned_today  # noqa: F401  (autouse: "as of" pinned for the module)
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-
-
-def _clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")

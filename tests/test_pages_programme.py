@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 
@@ -29,11 +28,6 @@ REGION_PARTNERS = {  # by name, as the tables list them
             "Liberia Revenue Authority, Customs", "Mali Customs", "National Revenue Authority, Sierra Leone", "Niger Customs"],
     "EUR": ["State Customs Service of Ukraine"],
 }
-
-
-def _clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(page: str, **params) -> AppTest:

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from conftest import app_database
 from helpers import committed
 from models.db import init_database, make_engine
 from models.scoring.periods import TODAY_ENV_VAR
@@ -29,14 +30,8 @@ def small_url(tmp_path_factory):
               ("indicators.csv", INDICATORS), ("results.csv", RESULTS))
     committed(engine, ("later.csv", LATER))
     engine.dispose()
-    url = f"sqlite:///{path}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", url)
-        st.cache_data.clear()
-        st.cache_resource.clear()
+    with app_database(f"sqlite:///{path}") as url:
         yield url
-        st.cache_data.clear()
-        st.cache_resource.clear()
 
 
 def open_page(page: str, today: str, monkeypatch, **params) -> AppTest:
