@@ -19,6 +19,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -275,11 +276,33 @@ def db(demo_sqlite_file, tmp_path):
 # --- the command line, in-process ------------------------------------------------------------
 
 
-@dataclass
-class CliResult:
+class CliResult(NamedTuple):
     returncode: int
     stdout: str
     stderr: str
+
+
+def call_cli(capsys, *args) -> CliResult:
+    """`resultsboard ARGS` through the entry function in this process, on the database that
+    DATABASE_URL names -> CliResult (argparse's exits, e.g. bad flags, become exit codes)."""
+    from dashboard.cli import main
+
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    return CliResult(int(code or 0), out, err)
+
+
+def forget_cli_engine() -> None:
+    """The command line keeps one engine per process: dispose of it, so the next call opens its own."""
+    from models.db import engine_for
+
+    if engine_for.cache_info().currsize:
+        engine_for().dispose()
+    engine_for.cache_clear()
 
 
 @pytest.fixture
@@ -287,22 +310,14 @@ def run_cli(monkeypatch, capsys):
     """Run the command line's entry function in this process: run_cli(database_url, *args)
     -> CliResult. The engine the command line caches is disposed after each call, so the
     next call (another database) gets its own."""
-    from dashboard.cli import main
-    from models.db import engine_for
 
     def run(database_url: str, *args) -> CliResult:
         monkeypatch.setenv("DATABASE_URL", database_url)
-        engine_for.cache_clear()
-        capsys.readouterr()
+        forget_cli_engine()
         try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse: bad flags
-            code = exc.code if isinstance(exc.code, int) else 2
+            return call_cli(capsys, *args)
         finally:
-            engine_for().dispose()
-            engine_for.cache_clear()
-        out, err = capsys.readouterr()
-        return CliResult(int(code or 0), out, err)
+            forget_cli_engine()
 
     return run
 

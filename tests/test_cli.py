@@ -21,12 +21,11 @@ import sys
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
 from dashboard.cli import EXIT_CLOSED_PIPE, build_parser, main
-from models.db import engine_for
+from conftest import CliResult, call_cli, forget_cli_engine
 
 IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged", "rejected", "issues"}
 FILE_KEYS = {"file", "kind", "encoding", "delimiter"}
@@ -34,12 +33,6 @@ ISSUE_KEYS = {"row", "column", "check", "value", "message", "severity"}
 HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "status", "source"}
 
 GOOD_RESULTS = b"indicator,partner,period,actual\nIND03,ETH,2030,12\nIND03,ETH,2031,11\n"
-
-
-class Result(NamedTuple):
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 class Cli:
@@ -52,13 +45,8 @@ class Cli:
         self.cwd = db.parent
         self.capsys = capsys
 
-    def __call__(self, *args: str) -> Result:
-        try:
-            code = main(list(args))
-        except SystemExit as e:  # argparse: --help, bad flags
-            code = e.code
-        out, err = self.capsys.readouterr()
-        return Result(code, out, err)
+    def __call__(self, *args: str) -> CliResult:
+        return call_cli(self.capsys, *args)
 
     def installed(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "dashboard.cli", *args],
@@ -78,7 +66,7 @@ class Cli:
         (self.cwd / name).write_bytes(data)
         return name
 
-    def json(self, *args: str) -> tuple[Result, object]:
+    def json(self, *args: str) -> tuple[CliResult, object]:
         """Run a command with --json; stdout must be nothing but JSON."""
         result = self(*args, "--json")
         try:
@@ -105,11 +93,9 @@ def _cli_on(db: Path, monkeypatch, capsys):
     """A Cli on `db`; the command line keeps one engine per process: cleared around the test."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.chdir(db.parent)
-    engine_for.cache_clear()
+    forget_cli_engine()
     yield Cli(db, capsys)
-    if engine_for.cache_info().currsize:
-        engine_for().dispose()
-    engine_for.cache_clear()
+    forget_cli_engine()
 
 
 @pytest.fixture

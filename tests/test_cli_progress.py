@@ -18,6 +18,7 @@ import pytest
 
 from dashboard.cli import main
 from helpers import committed
+from conftest import call_cli
 from models.db import engine_for
 from models.scoring.periods import TODAY_ENV_VAR
 
@@ -226,10 +227,7 @@ class Board:
             self.monkeypatch.delenv(TODAY_ENV_VAR, raising=False)
         if "to" in as_of:
             args = (*args, "--to", as_of["to"])
-        self.capsys.readouterr()
-        code = main(list(args))
-        out, err = self.capsys.readouterr()
-        return code, out, err
+        return call_cli(self.capsys, *args)
 
     def json(self, *args: str, as_of: dict | None = None):
         code, out, err = self.run(*args, "--json", as_of=as_of)

@@ -244,24 +244,9 @@ def test_cli_pack_for_canada(cli_pack, packs):
 
 
 @pytest.fixture
-def cli(monkeypatch, demo, capsys):
-    """The command line in-process on the demo database (it keeps one engine per process)."""
-    from dashboard.cli import main
-    from models.db import engine_for
-
-    monkeypatch.setenv("DATABASE_URL", demo[0])
-    engine_for.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            rc = main(list(args))
-        except SystemExit as e:
-            rc = e.code
-        out, err = capsys.readouterr()
-        return rc, out, err
-
-    yield run
-    engine_for.cache_clear()
+def cli(run_cli, demo):
+    """The command line in-process on the demo database -> (exit code, stdout, stderr)."""
+    return lambda *args: run_cli(demo[0], *args)
 
 
 CLI_REFUSALS = [

@@ -421,25 +421,9 @@ def test_every_chart_renders_with_a_filter(filtered_views, key):
 
 
 @pytest.fixture
-def cli(demo_db, monkeypatch, capsys):
-    """`resultsboard ARGS` in-process on the demo database -> (exit code, stdout, stderr); the
-    command line keeps one engine per process, cleared around the test."""
-    from dashboard.cli import main
-    from models.db import engine_for
-
-    monkeypatch.setenv("DATABASE_URL", demo_db[0])
-    engine_for.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main(list(args))
-        except SystemExit as e:  # argparse
-            code = e.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    engine_for.cache_clear()
+def cli(run_cli, demo_db):
+    """`resultsboard ARGS` in-process on the demo database -> (exit code, stdout, stderr)."""
+    return lambda *args: run_cli(demo_db[0], *args)
 
 
 def test_cli_list_prints_one_name_per_line(cli):
