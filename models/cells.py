@@ -7,7 +7,6 @@ handful of distinct dates costs a handful of parses.
 """
 from __future__ import annotations
 
-import calendar
 import difflib
 import re
 from datetime import date
@@ -18,6 +17,7 @@ import pandas as pd
 
 from models.formats import BOOLEANS, CLEAR_TOKEN
 from models.issues import ERROR, Issue
+from models.scoring.periods import shorthand_bounds
 
 
 class _Clear:
@@ -190,29 +190,10 @@ def parse_date(raw: pd.Series, column: str, file: str = ""):
     return _finish(raw, parsed, errors, column, file)
 
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$", re.IGNORECASE)
-
-
 def period_bounds(text: str) -> tuple[str, str] | None:
     """'2024' -> whole year; '2024-Q1'; '2024-H1'; '2024-03' -> (start, end) ISO strings."""
-    m = _PERIOD.match(text.strip())
-    if not m:
-        return None
-    year, part = int(m.group(1)), (m.group(2) or "").upper()
-    if not part:
-        first, last = 1, 12
-    elif part.startswith("Q"):
-        q = int(part[1])
-        first, last = 3 * q - 2, 3 * q
-    elif part.startswith("H"):
-        h = int(part[1])
-        first, last = 6 * h - 5, 6 * h
-    else:
-        first = last = int(part)
-        if not 1 <= first <= 12:
-            return None
-    end_day = calendar.monthrange(year, last)[1]
-    return date(year, first, 1).isoformat(), date(year, last, end_day).isoformat()
+    bounds = shorthand_bounds(text)
+    return None if bounds is None else (bounds[0].isoformat(), bounds[1].isoformat())
 
 
 def parse_period(raw: pd.Series, column: str = "period", file: str = ""):

@@ -30,23 +30,34 @@ _ONE_DAY = np.timedelta64(1, "D")
 # --- shorthands ---------------------------------------------------------------------------
 
 
+def shorthand_bounds(text: str) -> tuple[date, date] | None:
+    """A period shorthand (`2025`, `2025-H1`, `2025-Q3`, `2025-03`) -> (first day, last day);
+    None when the text is not one (a month that does not exist included)."""
+    m = _SHORTHAND.match(str(text).strip())
+    if not m:
+        return None
+    year, part = int(m.group(1)), (m.group(2) or "").upper()
+    if not part:
+        first, last = 1, 12
+    elif part[0] == "Q":
+        first, last = 3 * int(part[1]) - 2, 3 * int(part[1])
+    elif part[0] == "H":
+        first, last = 6 * int(part[1]) - 5, 6 * int(part[1])
+    else:
+        first = last = int(part)
+        if not 1 <= first <= 12:
+            return None
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
 def parse_period(text: str) -> tuple[date, date]:
     """A shorthand or a date -> (first day, last day); ValueError for anything else."""
     raw = str(text).strip()
-    m = _SHORTHAND.match(raw)
-    if m:
-        year, part = int(m.group(1)), (m.group(2) or "").upper()
-        if not part:
-            first, last = 1, 12
-        elif part[0] == "Q":
-            first, last = 3 * int(part[1]) - 2, 3 * int(part[1])
-        elif part[0] == "H":
-            first, last = 6 * int(part[1]) - 5, 6 * int(part[1])
-        else:
-            first = last = int(part)
-            if not 1 <= first <= 12:
-                raise ValueError(f"'{raw}' is not a period: month {first} does not exist ({SHORTHAND_HELP})")
-        return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    bounds = shorthand_bounds(raw)
+    if bounds is not None:
+        return bounds
+    if _SHORTHAND.match(raw):
+        raise ValueError(f"'{raw}' is not a period: month {int(raw[5:])} does not exist ({SHORTHAND_HELP})")
     try:
         day = date.fromisoformat(raw)
     except ValueError:
