@@ -39,3 +39,4 @@ chromium:
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_scoring.py
