@@ -4,8 +4,7 @@ file's status thresholds and reporting calendar (DESIGN.md, "Progress rules").
 models.scoring is pure — every setting is a parameter. The read side, the exports and the
 command line call these functions instead, so they all use the same thresholds, the same
 first month of the reporting year and the same grace days. A config without a
-`[reporting]` table (or a Settings object without `reporting`) means the defaults:
-calendar years and 30 days of grace.
+`[reporting]` table means the defaults: calendar years and 30 days of grace.
 """
 from __future__ import annotations
 
@@ -17,21 +16,18 @@ from models.config import Settings, load_settings
 from models.scoring import distance, pairs, reporting
 from models.scoring.distance import SCORED, STATUSES  # noqa: F401  (the statuses, in DESIGN.md's order)
 
-DEFAULT_YEAR_START_MONTH = 1
-
-
 def _settings(settings: Settings | None) -> Settings:
     return load_settings() if settings is None else settings
 
 
 def year_start_month(settings: Settings | None = None) -> int:
     """The first month of the reporting year (config `[reporting] year_start_month`; default 1)."""
-    return int(getattr(getattr(_settings(settings), "reporting", None), "year_start_month", DEFAULT_YEAR_START_MONTH))
+    return _settings(settings).reporting.year_start_month
 
 
 def grace_days(settings: Settings | None = None) -> int:
     """Days after a period's end before its report is overdue (config `[reporting] grace_days`; default 30)."""
-    return int(getattr(getattr(_settings(settings), "reporting", None), "grace_days", reporting.DEFAULT_GRACE_DAYS))
+    return _settings(settings).reporting.grace_days
 
 
 def score_pairs(values: pd.DataFrame, indicators: pd.DataFrame | None, baselines: pd.DataFrame | None, *,
