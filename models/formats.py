@@ -126,3 +126,16 @@ DEFAULT_AGGREGATION = {"unit": "sum", "percentage": "mean", "ordinal": "mean", "
 # can only be the latest.
 ALLOWED_AGGREGATIONS = {"unit": AGGREGATIONS, "percentage": ("mean", "latest"), "ordinal": ("mean", "latest"),
                         "qualitative": ("latest",)}
+
+# Key columns matched case-insensitively (after trimming); a row that matches keeps the
+# spelling stored first: codes, and breakdown names and values (`Sex`/`sex`, `Women`/`women`).
+CASE_FREE_KEYS = ("code", "dimension", "dimension_value")
+
+
+def folded_keys(frame, key):
+    """A copy of the DataFrame's `key` columns, the case-free ones lower-cased, for matching rows."""
+    out = frame[list(key)].copy()
+    for c in key:
+        if c in CASE_FREE_KEYS:
+            out[c] = out[c].str.lower()
+    return out

@@ -456,3 +456,51 @@ def test_comment_only_row_needs_a_period(engine):
 def test_clear_token_in_key_cells_refused(engine, row, expected):
     report = import_results(engine, "indicator,partner,period,actual\n" + row + "\n")
     assert problems(report) == expected
+
+
+# --- breakdown names and values match case-insensitively; the first spelling stored is kept ---
+
+BREAKDOWN_FIRST = """
+    indicator,partner,period,actual,dimension,dimension_value
+    UNIT,GTM,2023,10,Sex,Women
+"""
+
+BREAKDOWN_CASES = [
+    # (id, second file, (created, updated, unchanged, rejected), problems, stored (dimension, value, period_end, actual))
+    ("other-case-updates", """
+        indicator,partner,period,actual,dimension,dimension_value
+        UNIT,GTM,2023,20,sex,women
+     """, (0, 1, 0, 0), [], [("Sex", "Women", date(2023, 12, 31), 20.0)]),
+    ("other-case-same-value-unchanged", """
+        indicator,partner,period,actual,dimension,dimension_value
+        UNIT,GTM,2023,10,SEX,WOMEN
+     """, (0, 0, 1, 0), [], [("Sex", "Women", date(2023, 12, 31), 10.0)]),
+    ("other-case-overlapping-period-refused", """
+        indicator,partner,period,actual,dimension,dimension_value
+        UNIT,GTM,2023-Q1,5,SEX,WOMEN
+     """, (0, 0, 0, 1), [(2, "period_start", "overlapping-period")], [("Sex", "Women", date(2023, 12, 31), 10.0)]),
+    ("other-case-twice-in-a-file-refused", """
+        indicator,partner,period,actual,dimension,dimension_value
+        UNIT,GTM,2024,5,Sex,Women
+        UNIT,GTM,2024,6,sex,women
+     """, (1, 0, 0, 1), [(3, "period_start", "duplicate-key")], [("Sex", "Women", date(2023, 12, 31), 10.0)]),
+]
+
+
+@pytest.mark.parametrize("second, expected_counts, expected_problems, expected_stored",
+                         [c[1:] for c in BREAKDOWN_CASES], ids=[c[0] for c in BREAKDOWN_CASES])
+def test_breakdowns_match_case_insensitively(engine, second, expected_counts, expected_problems, expected_stored):
+    assert import_results(engine, BREAKDOWN_FIRST).status == "committed"
+    report = import_csv(engine, ("results.csv", second))
+    assert problems(report) == expected_problems
+    assert (report.created, report.updated, report.unchanged, report.rejected) == expected_counts
+    assert [(v[4], v[5], v[3], v[7]) for v in values_stored(engine)] == expected_stored
+
+
+def test_baselines_of_one_breakdown_in_two_spellings_conflict(engine):
+    report = import_results(engine, """
+        indicator,partner,baseline,baseline_year,dimension,dimension_value
+        UNIT,GTM,30,2020,Sex,Women
+        UNIT,GTM,40,2020,sex,women
+    """)
+    assert problems(report) == [(3, "baseline", "duplicate-key")]

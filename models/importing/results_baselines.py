@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.formats import BASELINE_KEY
+from models.formats import BASELINE_KEY, folded_keys
 from models.importing.context import ImportContext
 from models.importing.results_rows import ResultRows
 from models.importing.store import stored_key, upsert
@@ -30,15 +30,17 @@ def write_baselines(ctx: ImportContext, rows: ResultRows, actions: pd.Series) ->
     incoming["comment"] = rows.comment[sel].where(~rows.has_value[sel].to_numpy(), None)
     actions = actions.copy()
     # the same baseline repeated on several rows is fine; differing ones are not
-    first = ~incoming.duplicated(key, keep="first")
-    same = incoming.duplicated(key + ["value", "value_text"], keep="first")
+    matching = folded_keys(incoming, key).assign(value=incoming["value"], value_text=incoming["value_text"])
+    first = ~matching.duplicated(key, keep="first")
+    same = matching.duplicated(key + ["value", "value_text"], keep="first")
     conflict = ~first & ~same
     if conflict.any():
-        firsts = incoming[first].reset_index().set_index(key)["index"]
+        firsts = {tuple(k): row for row, k in zip(matching.index[first.to_numpy()],
+                                                  matching.loc[first.to_numpy(), key].itertuples(index=False))}
         for row in incoming.index[conflict.to_numpy()]:
-            k = tuple(incoming.loc[row, key])
+            k = tuple(matching.loc[row, key])
             ctx.issue(row, "baseline", "duplicate-key", rows.frame.loc[row, "baseline"],
-                      f"a different baseline for the same indicator, partner, disaggregation and year is on row {int(firsts.loc[k])}")
+                      f"a different baseline for the same indicator, partner, disaggregation and year is on row {int(firsts[k])}")
         actions[incoming.index[conflict.to_numpy()]] = REJECTED
     incoming = incoming[first.to_numpy()]
     plan = upsert(ctx, Baseline, incoming, key, BASELINE_COLUMNS,

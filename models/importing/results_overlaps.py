@@ -1,11 +1,13 @@
-"""Two actuals (or two targets) of one series (indicator, partner, disaggregation) may not
-cover overlapping periods: within a file, and against stored values it does not replace."""
+"""Two actuals (or two targets) of one series (indicator, partner, disaggregation — its name
+and value matched case-insensitively) may not cover overlapping periods: within a file, and
+against stored values it does not replace."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from models.cells import CLEAR
+from models.formats import folded_keys
 from models.importing.context import ImportContext
 from models.upsert import Plan
 
@@ -58,14 +60,16 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
 def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     """key, has_target, has_actual and _row (spreadsheet row; 0 for a stored value) of every value to compare."""
     new = pd.concat([plan.created, plan.updated.drop(columns=["id"])])
-    parts = [new[key].assign(has_target=_present(new, "target"), has_actual=_present(new, "actual"), _row=new.index)]
+    parts = [folded_keys(new, key).assign(has_target=_present(new, "target"), has_actual=_present(new, "actual"), _row=new.index)]
     if not others.empty:
-        parts.append(others[[*key, "has_target", "has_actual"]].assign(_row=others.index))
+        parts.append(folded_keys(others, key).assign(has_target=others["has_target"], has_actual=others["has_actual"],
+                                                     _row=others.index))
     if not stored.empty:
         incoming_keys = pd.concat([p[key] for p in parts])
-        replaced = stored[key].merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
+        stored_keys = folded_keys(stored, key)
+        replaced = stored_keys.merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
         rest = stored[~replaced.to_numpy()]
-        parts.append(rest[key].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
+        parts.append(stored_keys[~replaced.to_numpy()].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
     return pd.concat(parts, ignore_index=True)
 
 

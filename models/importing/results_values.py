@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from models.cells import CLEAR, is_clear_token
+from models.formats import folded_keys
 from models.importing.checks import column, duplicates
 from models.importing.context import ImportContext
 from models.importing.results_overlaps import check_overlaps
@@ -28,7 +29,8 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     keys = _keys(ctx, rows)
     actions = pd.Series(UNCHANGED, index=idx, dtype=object)
     if not keys.empty:
-        dup = duplicates(ctx, keys, KEY_COLUMN, "indicator, partner, period and disaggregation", period_text[keys.index])
+        dup = duplicates(ctx, folded_keys(keys, keys.columns), KEY_COLUMN, "indicator, partner, period and disaggregation",
+                         period_text[keys.index])
         rows.ok &= ~dup.reindex(idx, fill_value=False)
         keys = keys[~dup.to_numpy()]
     actions[~rows.ok.to_numpy()] = REJECTED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from models.formats import KINDS, STORED_AS
+from models.formats import CASE_FREE_KEYS, KINDS, STORED_AS
 from models.importing.context import ImportContext
 from models.upsert import Plan, apply_plan, plan_upsert
 from models.writes import iso_dates, read_frame
@@ -42,11 +42,11 @@ def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], co
            stored_rows: pd.DataFrame | None = None) -> Plan:
     """Plan `incoming` (key + columns, index = spreadsheet row) against the stored rows and apply it.
 
-    `key` columns holding codes match case-insensitively. `keep` and `extra_changed` as in
+    Key columns holding codes or breakdown names and values match case-insensitively. `keep` and `extra_changed` as in
     `apply_plan` and `plan_upsert`; `stored_rows` when the caller has read them already."""
     if stored_rows is None:
         stored_rows = stored(ctx, model, [*key, *columns], where, dates=dates)
-    fold = tuple(k for k in key if k == "code")
+    fold = tuple(k for k in key if k in CASE_FREE_KEYS)
     plan = plan_upsert(incoming[[*key, *columns]], stored_rows, table=model.__table__, key=key, columns=columns,
                        fold_case=fold, extra_changed=extra_changed)
     apply_plan(ctx.conn, plan, ctx.batch_id, keep)
