@@ -276,7 +276,8 @@ def test_programme_level_row(engine, header, row):
 
 OVERLAPS = [
     pytest.param([], "UNIT,GTM,2024,,10\nUNIT,GTM,2024-Q1,,2\n", [(3, "period_start", "overlapping-period")], id="year-and-quarter-actuals"),
-    pytest.param([], "UNIT,GTM,2024,10,\nUNIT,GTM,2024-H2,5,\n", [(3, "period_start", "overlapping-period")], id="year-and-half-targets"),
+    # targets may nest (one inside the other) but not overlap partly (DESIGN.md, "Value")
+    pytest.param([], "UNIT,GTM,2024,10,\nUNIT,GTM,2024-H2,5,\n", [], id="year-and-half-targets-nest"),
     pytest.param([], "UNIT,GTM,2024-Q1,,2\nUNIT,GTM,2024-03,,1\n", [(3, "period_start", "overlapping-period")], id="quarter-and-month"),
     pytest.param([], "UNIT,GTM,2024,40,\nUNIT,GTM,2024-Q1,,10\nUNIT,GTM,2024-Q2,,10\nUNIT,GTM,2024-Q3,,10\nUNIT,GTM,2024-Q4,,10\n",
                  [], id="annual-target-quarterly-actuals"),
@@ -284,7 +285,7 @@ OVERLAPS = [
     pytest.param([], "UNIT,GTM,2024,,10\nUNIT,SLE,2024-Q1,,2\n", [], id="different-partners"),
     pytest.param([], "UNIT,GTM,2024,,10\nPCT,GTM,2024-Q1,,2\n", [], id="different-indicators"),
     pytest.param(["UNIT,GTM,2024,,10"], "UNIT,GTM,2024-Q2,,2\n", [(2, "period_start", "overlapping-period")], id="against-stored-actual"),
-    pytest.param(["UNIT,GTM,2024-Q2,7,"], "UNIT,GTM,2024,30,\n", [(2, "period_start", "overlapping-period")], id="against-stored-target"),
+    pytest.param(["UNIT,GTM,2024-Q2,7,"], "UNIT,GTM,2024,30,\n", [], id="stored-quarter-target-inside-new-annual-one"),
     pytest.param(["UNIT,GTM,2024,30,"], "UNIT,GTM,2024-Q2,,2\n", [], id="stored-annual-target-new-quarter-actual"),
     pytest.param(["UNIT,GTM,2024,,10"], "UNIT,GTM,2024,,12\n", [], id="same-period-is-an-update"),
     pytest.param(["UNIT,GTM,2023,,10"], "UNIT,GTM,2024-Q1,,2\n", [], id="stored-other-year"),
@@ -302,6 +303,30 @@ def test_overlapping_periods(engine, before, rows, expected):
     assert problems(report) == expected
     if expected:
         assert values_stored(engine) == stored_before
+
+
+TARGET_SPANS = [
+    # (id, stored targets, new targets, problems) — periods as period_start,period_end
+    ("end-of-programme-around-annual", [], ["2021-01-01,2021-12-31", "2022-01-01,2022-12-31", "2021-01-01,2025-12-31"], []),
+    ("annual-inside-stored-end-of-programme", ["2021-01-01,2025-12-31"], ["2023-01-01,2023-12-31"], []),
+    ("three-levels", [], ["2021-01-01,2025-12-31", "2024-01-01,2024-12-31", "2024-07-01,2024-09-30"], []),
+    ("partial-in-the-file", [], ["2024-01-01,2024-06-30", "2024-04-01,2024-09-30"], [(3, "period_start", "overlapping-period")]),
+    ("partial-against-stored", ["2021-01-01,2023-12-31"], ["2023-01-01,2024-12-31"], [(2, "period_start", "overlapping-period")]),
+    ("inside-one-partial-to-another", [], ["2021-01-01,2025-12-31", "2022-01-01,2022-12-31", "2022-07-01,2023-06-30"],
+     [(4, "period_start", "overlapping-period")]),
+]
+
+
+@pytest.mark.parametrize("before, rows, expected", [c[1:] for c in TARGET_SPANS], ids=[c[0] for c in TARGET_SPANS])
+def test_targets_may_nest_but_not_overlap_partly(engine, before, rows, expected):
+    committed(engine, *REFERENCE)
+    header = "indicator,partner,period_start,period_end,target\n"
+    if before:
+        committed(engine, ("results.csv", header + "".join(f"UNIT,GTM,{r},10\n" for r in before)))
+    stored_before = values_stored(engine)
+    report = import_csv(engine, ("results.csv", header + "".join(f"UNIT,GTM,{r},10\n" for r in rows)))
+    assert problems(report) == expected
+    assert len(values_stored(engine)) == (len(stored_before) if expected else len(before) + len(rows))
 
 
 def test_overlap_message_names_the_other_row(engine):

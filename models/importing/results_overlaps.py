@@ -1,6 +1,7 @@
-"""Two actuals (or two targets) of one series (indicator, partner, disaggregation — its name
-and value matched case-insensitively) may not cover overlapping periods: within a file, and
-against stored values it does not replace."""
+"""Two actuals of one series (indicator, partner, disaggregation — its name and value matched
+case-insensitively) may not cover overlapping periods, and two targets may nest (one inside
+the other: an end-of-programme target around annual ones) but not overlap partly: within a
+file, and against stored values it does not replace."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,9 +38,14 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
         clash = sub[(sub["s"] <= sub["reach"]).to_numpy()]
         if clash.empty:
             continue
-        # the other row: the first earlier row of the series that reaches this one's start
-        firsts = sub.reset_index().drop_duplicates(["g", "e"])[["g", "e", "index"]]
-        other = clash[["g", "reach"]].astype("int64").merge(firsts, left_on=["g", "reach"], right_on=["g", "e"], how="left")["index"]
+        if what == "target":  # targets may nest (one inside the other); only a partial overlap clashes
+            clash, other = _partial_overlaps(sub, set(clash["g"]))
+            if clash.empty:
+                continue
+        else:
+            # the other row: the first earlier row of the series that reaches this one's start
+            firsts = sub.reset_index().drop_duplicates(["g", "e"])[["g", "e", "index"]]
+            other = clash[["g", "reach"]].astype("int64").merge(firsts, left_on=["g", "reach"], right_on=["g", "e"], how="left")["index"]
         for (_pos, mine), theirs in zip(clash.iterrows(), other):
             them = sub.loc[int(theirs)]
             rows = (int(mine["_row"]), int(them["_row"]))
@@ -54,7 +60,25 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
             ctx.issue(here, column, "overlapping-period", period_text.get(here, f"{a['period_start']}..{a['period_end']}"),
                       f"this {what} for {a['period_start']} to {a['period_end']} overlaps the {what} for "
                       f"{b['period_start']} to {b['period_end']} ({where}) of the same indicator, partner and "
-                      "disaggregation; two actuals (or two targets) may not cover the same time")
+                      "disaggregation; two actuals may not cover the same time, and two targets only one inside the other")
+
+
+def _partial_overlaps(sub: pd.DataFrame, groups: set) -> tuple[pd.DataFrame, list[int]]:
+    """Rows of `sub` (series `g` in `groups`) that overlap an earlier target partly — neither
+    inside the other — and that earlier row's index. A stack of the periods still open at each
+    start: a period must end within the innermost one that contains its start."""
+    mine, theirs = [], []
+    part = sub[sub["g"].isin(groups).to_numpy()].sort_values(["g", "s", "e"], ascending=[True, True, False], kind="stable")
+    open_ends: list[tuple[int, int, int]] = []  # (series, end, index)
+    for idx, g, start, end in zip(part.index, part["g"], part["s"], part["e"]):
+        while open_ends and (open_ends[-1][0] != g or open_ends[-1][1] < start):
+            open_ends.pop()
+        if open_ends and end > open_ends[-1][1]:
+            mine.append(idx)
+            theirs.append(open_ends[-1][2])
+        else:
+            open_ends.append((g, end, idx))
+    return sub.loc[mine], theirs
 
 
 def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> pd.DataFrame:
