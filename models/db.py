@@ -23,10 +23,6 @@ SQLITE_BUSY_TIMEOUT_S = 600  # a large import holds the write lock for seconds; 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def is_sqlite(engine_or_conn) -> bool:
-    return engine_or_conn.dialect.name == "sqlite"
-
-
 def make_engine(url: str | None = None) -> Engine:
     """A new engine for `url` (default: DATABASE_URL or the embedded SQLite file)."""
     url = url or database_url()

@@ -97,12 +97,6 @@ def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-RESULTS_EXPORT_COLUMNS = [
-    "partner", "indicator", "period_start", "period_end", "dimension", "dimension_value",
-    "target", "actual", "baseline", "baseline_year", "comment", "progress", "status",
-]
-
-
 def target_period_scores(v: Snapshot) -> pd.DataFrame:
     """Progress and status of every target period of every pair, "as of" the view's date, by
     the scoring engine: indicator, partner, period_start, period_end, progress, status.
@@ -263,8 +257,9 @@ def _cell(ws, value, cell_type):
     return value
 
 
-def export_bytes(v: Snapshot, name: str, fmt: str) -> bytes:
-    frame = data_frame(v, name)
+def export_bytes(v: Snapshot, name: str, fmt: str, frame: pd.DataFrame | None = None) -> bytes:
+    """One export of the view as CSV or XLSX bytes (`frame`: the export's rows, when already made)."""
+    frame = data_frame(v, name) if frame is None else frame
     if fmt == "csv":
         return to_csv_bytes(frame)
     if fmt == "xlsx":
@@ -276,6 +271,5 @@ def write_data(engine: Engine, name: str, fmt: str, out: Path, *, filters: Filte
     """Write one export to `out`; returns the number of data rows."""
     v = view(load_snapshot(engine), filters, scope)
     frame = data_frame(v, name)
-    data = to_csv_bytes(frame) if fmt == "csv" else to_xlsx_bytes({name: frame})
-    Path(out).write_bytes(data)
+    Path(out).write_bytes(export_bytes(v, name, fmt, frame))
     return len(frame)

@@ -94,7 +94,6 @@ STORED_AS = {"baseline_year": "year"}
 COMPUTED_COLUMNS = {"results": ("progress", "status", "partner_name", "indicator_name")}
 
 # Results need one of these groups of columns (beyond "indicator").
-RESULTS_PERIOD_COLUMNS = (("period_start", "period_end"), ("period",))
 RESULTS_VALUE_COLUMNS = ("target", "actual", "baseline")
 
 # The measures an indicator may have (the one list), and the spellings an upload accepts:

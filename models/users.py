@@ -67,6 +67,3 @@ def scope_for(engine: Engine, email: str | None) -> Scope | None:
     return Scope(email=row[0], role=row[1], donor=row[2], partner=row[3])
 
 
-def has_users(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count(User.id))) > 0
