@@ -316,10 +316,12 @@ def _print_json(records) -> None:
 
 def cmd_progress(args) -> int:
     from dashboard.text_tables import progress_text
-    from models.queries.rollups import progress_records
+    from models.queries.rollups import breakdown_disagreements, progress_records
 
     v = _read_view(args)
     frame, records = progress_records(v, args.by)
+    for warning in breakdown_disagreements(v):
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         _print_json(records)
     else:

@@ -358,3 +358,18 @@ def test_missing_prints_a_table(board):
     assert lines[0] == "Overdue reports as of 2027-01-15 · No filter"
     assert [line.split()[0] for line in lines[2:6]] == ["HND", "HND", "HND", "KEN"]
     assert lines[-1] == "4 reports overdue, by administration, oldest first."
+
+
+def test_disagreeing_breakdowns_are_named_on_stderr(engine, run_cli):
+    """Two breakdowns of one actual that add up differently: a warning names them, and the
+    alphabetically first dimension (age: 30 + 30 = 60, not sex: 40 + 60 = 100) is used."""
+    committed(engine, ("partners.csv", "code,name,country,region\nGTM,SAT,Guatemala,AME\n"),
+              ("indicators.csv", "code,name,level,measure,ascending\nU1,Officers trained,output,unit,true\n"),
+              ("results.csv", "indicator,partner,period,target,actual,dimension,dimension_value\n"
+                              "U1,GTM,2025,100,,,\nU1,GTM,2025,,40,sex,women\nU1,GTM,2025,,60,sex,men\n"
+                              "U1,GTM,2025,,30,age,young\nU1,GTM,2025,,30,age,old\n"))
+    result = run_cli(engine.url.render_as_string(hide_password=False), "progress", "--json", "--to", "2026-06-30")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "warning: U1 GTM 2025: the actual breakdowns disagree (age: 60, sex: 100); age is used"]
+    assert [(r["actual"], r["progress"], r["status"]) for r in json.loads(result.stdout)] == [(60.0, 0.6, "at risk")]

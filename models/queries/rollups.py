@@ -9,6 +9,7 @@ import pandas as pd
 from models import reference
 from models.progress import rollup, score_pairs
 from models.scoring.distance import STATUSES
+from models.scoring.pairs import breakdown_warnings
 from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
 from models.queries.snapshot import Snapshot
@@ -150,6 +151,13 @@ def group_records(rolled: pd.DataFrame, column: str) -> list[dict]:
     of clamped fractions, None when n is 0), n, status (None when n is 0), counts {status: number}."""
     return [{"group": json_value(r[column]), "progress": json_value(r["progress"]), "n": int(r["n"]),
              "status": json_value(r["status"]), "counts": dict(r["counts"])} for r in rolled.to_dict("records")]
+
+
+def breakdown_disagreements(v: Snapshot) -> list[str]:
+    """One sentence per figure whose breakdowns disagree (DESIGN.md: a warning says so, and
+    the alphabetically first dimension is used), for the view's values."""
+    found = breakdown_warnings(v.values, v.indicators, start=v.filters.start)
+    return list(found["message"])
 
 
 def progress_records(v: Snapshot, by: str = "pair", prog: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[dict]]:
