@@ -134,7 +134,7 @@ def reporting_rate(due: pd.DataFrame, year_start_month: int = 1) -> pd.DataFrame
             RATE_COLUMNS, (object, object, object, np.int64, np.int64, float))})
     per = due.groupby(["period_start", "period_end"], sort=False).agg(
         due=("received", "size"), received=("received", "sum")).reset_index()
-    per = per.sort_values(["period_end", "period_start"], kind="stable").reset_index(drop=True)
+    per = per.sort_values(["period_end", "period_start"], ascending=[True, False], kind="stable").reset_index(drop=True)
     per["period_label"] = period_labels(per["period_start"].to_numpy(dtype="datetime64[D]"),
                                         per["period_end"].to_numpy(dtype="datetime64[D]"), year_start_month)
     per["due"] = per["due"].astype(np.int64)
