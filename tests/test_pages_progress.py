@@ -91,3 +91,22 @@ def test_reporting_page_rate_and_overdue_by_partner(small_url, monkeypatch):
     # IND06 (HND): Q1 received, Q2 and Q3 overdue, Q4 not due before 2027-01-30
     assert list(quarters[["period", "due", "received", "rate"]].itertuples(index=False, name=None)) == [
         ("2026-Q1", 1, 1, 1.0), ("2026-Q2", 1, 0, 0.0), ("2026-Q3", 1, 0, 0.0)]
+
+
+def test_partner_page_lists_disagreeing_breakdowns_as_text(tmp_path, monkeypatch):
+    """Breakdowns of one actual that add up differently: a warning, and a table naming them
+    (uploaded labels shown as text, never markup)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'split.db'}")
+    init_database(engine)
+    committed(engine, ("partners.csv", "code,name,country,region\nGTM,SAT,Guatemala,AME\n"),
+              ("indicators.csv", "code,name,level,measure,ascending\nU1,Officers trained,output,unit,true\n"),
+              ("results.csv", "indicator,partner,period,target,actual,dimension,dimension_value\n"
+                              "U1,GTM,2025,100,,,\nU1,GTM,2025,,40,**sex**,women\nU1,GTM,2025,,60,**sex**,men\n"
+                              "U1,GTM,2025,,30,age,young\nU1,GTM,2025,,30,age,old\n"))
+    engine.dispose()
+    with app_database(f"sqlite:///{tmp_path / 'split.db'}"):
+        at = open_page("views/partner.py", "2026-06-30", monkeypatch, p="GTM")
+        assert [w.value for w in at.warning] == [
+            "Some figures have breakdowns that add up differently: the first dimension (alphabetically) is used."]
+        assert list(at.dataframe[0].value["Breakdowns that disagree"]) == [
+            "U1 GTM 2025: the actual breakdowns disagree (**sex**: 100, age: 60); **sex** is used"]

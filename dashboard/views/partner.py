@@ -22,6 +22,7 @@ from models.queries.profiles import (
     partner_profile,
     partner_series,
 )
+from models.queries.rollups import breakdown_disagreements
 from models.queries.snapshot import partner_link_problem
 from models.queries.summaries import partner_summary
 
@@ -84,6 +85,11 @@ c[3].metric("Activities", int(row["activities"]), help="Activities this administ
 
 # --- indicators --------------------------------------------------------------------------
 st.subheader("Indicators")
+disagreements = breakdown_disagreements(v, code)
+if disagreements:  # shown as a table: the labels are uploaded text, never markup
+    st.warning("Some figures have breakdowns that add up differently: the first dimension (alphabetically) is used.",
+               icon=":material/call_split:")
+    st.dataframe({"Breakdowns that disagree": disagreements}, hide_index=True, key="pp_disagreements")
 rows = partner_indicators(v, prog, code)
 if rows.empty:
     st.info("No indicator value for this administration in the selected period.")

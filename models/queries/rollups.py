@@ -153,10 +153,11 @@ def group_records(rolled: pd.DataFrame, column: str) -> list[dict]:
              "status": json_value(r["status"]), "counts": dict(r["counts"])} for r in rolled.to_dict("records")]
 
 
-def breakdown_disagreements(v: Snapshot) -> list[str]:
+def breakdown_disagreements(v: Snapshot, partner: str | None = None) -> list[str]:
     """One sentence per figure whose breakdowns disagree (DESIGN.md: a warning says so, and
-    the alphabetically first dimension is used), for the view's values."""
-    found = breakdown_warnings(v.values, v.indicators, start=v.filters.start)
+    the alphabetically first dimension is used), for the view's values or one partner's."""
+    values = v.values if partner is None else v.values[v.values["partner"] == partner]
+    found = breakdown_warnings(values, v.indicators, start=v.filters.start)
     return list(found["message"])
 
 
