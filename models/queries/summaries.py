@@ -65,8 +65,8 @@ def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: st
         "joined_on": p["joined_on"], "partner_status": p["status"].astype(object),
     })
     codes, names = _donors_of_partners(v)
-    out["donors"] = out["partner"].map(codes).fillna("")
-    out["donor_names"] = out["partner"].map(names).fillna("")
+    out["donors"] = out["partner"].map(codes).astype(object).fillna("")  # a partner no donor funds: ""
+    out["donor_names"] = out["partner"].map(names).astype(object).fillna("")
     out = with_rollup(out, rollup(partner_rows(prog), ["partner"]) if len(prog) else None, "partner")
     out["activities"] = out["partner"].map(_activity_counts_per_partner(v)).fillna(0).astype(int)
     out = out.sort_values(["partner_name", "partner"], key=lambda s: s.str.lower(), kind="stable")
