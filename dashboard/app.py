@@ -6,6 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import markdown_text
 from models import reference
 from models.queries.filters import checked_filters
 
@@ -107,7 +108,7 @@ def sidebar(snap) -> None:
         scope = state.current_scope()
         if state.auth_configured():
             if getattr(st.user, "is_logged_in", False):
-                st.caption(f"Signed in: {scope.label}")
+                st.caption(markdown_text(f"Signed in: {scope.label}"))
                 st.button("Sign out", on_click=st.logout)
             else:
                 st.button("Sign in", on_click=st.login)
@@ -121,6 +122,6 @@ def sidebar(snap) -> None:
 snap = state.snapshot()
 sidebar(snap)
 for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
-    st.warning(problem, icon=":material/filter_alt_off:")
+    st.warning(markdown_text(problem), icon=":material/filter_alt_off:")
 page = st.navigation(PAGES)
 page.run()

@@ -18,6 +18,7 @@ def streamlit_command(port: int) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--server.enableStaticServing", "true",
         "--client.toolbarMode", "minimal",
+        "--client.disableDataExport", "true",  # no table CSV download: its cells are not defused like our exports
         "--server.fileWatcherType", "none",
         "--theme.base", "light",
     ]
