@@ -74,7 +74,7 @@ def plotly_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(_plotly_cell)
+            out[column] = pd.Series([_plotly_cell(v) for v in out[column]], index=out.index, dtype=object)  # None stays None
     return out
 
 
