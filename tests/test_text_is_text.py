@@ -413,3 +413,28 @@ def test_pages_in_chromium_make_no_request_and_no_link(rb_browser, hostile_serve
     finally:
         context.close()
     assert requested == [] and hits == []
+
+
+# --- the tables' own CSV download is off ---------------------------------------------------
+
+def test_serve_turns_off_the_tables_own_csv_download():
+    """Streamlit's table toolbar writes its CSV without the defusing of the project's exports
+    (models.exporting): `serve` turns it off; the pages offer defused downloads instead."""
+    from dashboard.serve import streamlit_command
+
+    command = streamlit_command(8501)
+    assert command[command.index("--client.disableDataExport") + 1] == "true"
+
+
+def test_tables_in_chromium_offer_no_csv_download(rb_browser, hostile_server):
+    context = rb_browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{hostile_server}/activities", wait_until="domcontentloaded")
+        settle(page)
+        page.locator('[data-testid="stDataFrame"]').first.hover()
+        page.wait_for_timeout(500)
+        toolbar = page.locator('[data-testid="stElementToolbar"]')
+        assert toolbar.get_by_role("button", name=re.compile("download", re.IGNORECASE)).count() == 0
+    finally:
+        context.close()
