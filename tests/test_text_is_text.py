@@ -33,7 +33,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import app_database, checkout_env, copy_sqlite
-from test_browser import _free_port, _stop_group, charts_drawn, no_exception, rb_browser, settle  # noqa: F401 (rb_browser: a fixture)
+from test_browser import _free_port, _stop_group, charts_drawn, no_exception, settle
 from dashboard.text import WORD_JOINER as WJ
 from dashboard.text import html_text, markdown_text, plain_from_plotly, plotly_frame, plotly_text
 from models.db import make_engine
