@@ -410,6 +410,10 @@ def test_pages_in_chromium_make_no_request_and_no_link(rb_browser, hostile_serve
         assert names["partner"] in shown  # the name reads exactly as typed
         title = page.locator('[data-testid="stPlotlyChart"] .gtitle').first.text_content()
         assert title.startswith(names["partner"][:40])
+        svg_texts = page.evaluate("() => [...document.querySelectorAll('.stPlotlyChart svg text, [data-testid=\"stPlotlyChart\"] svg text')]"
+                                  ".map(t => t.textContent)")
+        assert any("indicator-bare %{x}" in t for t in svg_texts)  # a tick label: '%{x}' shown as typed
+        assert [t for t in svg_texts if re.search(r"&(lt|gt|amp|#37);", t)] == []  # entities shown as characters
     finally:
         context.close()
     assert requested == [] and hits == []
