@@ -7,8 +7,8 @@ One hostile string per field, holding every markup form (Markdown image and link
 <img>, Plotly's <a href>, <script>, a bare address, a hovertemplate `%{x}`), each pointing
 at a tiny HTTP server on 127.0.0.1 that counts the requests it gets. They are imported into
 a copy of the demo as a donor name, a partner name, an indicator's name, unit and
-description, an activity title, a comment, a breakdown (dimension and value) and a file
-name. Then: the escaping helpers (exact outputs), the chart builders, the pages through
+description, an activity title, a comment, a breakdown (dimension and value), a qualitative
+text and target, and a file name. Then: the escaping helpers (exact outputs), the chart builders, the pages through
 AppTest, the donor pack, and every page served to Chromium.
 
 Under pytest-xdist the module runs whole on one worker (conftest.py, ONE_WORKER_MODULES):
@@ -49,7 +49,8 @@ FORMS = {  # every markup form, aimed at the counting server ({base}) and named 
     "bare-address": "{base}/{field}-bare",
     "hovertemplate": "%{{x}}",
 }
-FIELDS = ["donor", "partner", "indicator", "unit", "description", "activity", "comment", "dimension", "value", "file"]
+FIELDS = ["donor", "partner", "indicator", "unit", "description", "activity", "comment", "dimension", "value", "file",
+          "qualitative", "target-text"]
 MARKUP = re.compile(r"<\s*(/?\s*[a-zA-Z][\w-]*)")
 BUILDER_TAGS = {"b", "/b", "br", "extra", "/extra"}  # what the chart builders write themselves
 
@@ -173,7 +174,8 @@ def hostile_db(demo_sqlite_file, tmp_path_factory, names) -> Path:
              "dimension", "dimension_value"],
             [["IND04", "GTM", "2021-01-01", "2021-12-31", "35.1", "34.8", "31.0", "2020", n["comment"], "", ""],
              ["IND04", "GTM", "2022-01-01", "2022-12-31", "", "20", "", "", n["comment"], n["dimension"], n["value"]],
-             ["IND04", "GTM", "2022-01-01", "2022-12-31", "", "19", "", "", "", n["dimension"], "women"]])),
+             ["IND04", "GTM", "2022-01-01", "2022-12-31", "", "19", "", "", "", n["dimension"], "women"],
+             ["IND08", "GTM", "2025-01-01", "2025-12-31", n["target-text"], n["qualitative"], "", "", "", "", ""]])),
     ]
     engine = make_engine(f"sqlite:///{path}")
     try:
@@ -354,6 +356,7 @@ def test_donor_pack_report_has_no_live_tag_from_the_data(hostile_db, counter, na
         assert "<script>fetch(" not in text and "<img src=http" not in text, name
     assert f"Donor report: {html_text(names['donor'])} (CAN)" in report
     assert f"<td>{html_text(names['indicator'])}</td>" in report
+    assert f"<td>{html_text(names['qualitative'])}</td>" in report
 
 
 # --- Chromium: every page, nothing requested from the planted address, no link to it ------
