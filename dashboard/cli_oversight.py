@@ -1,8 +1,9 @@
-"""`resultsboard lock`: closing reported periods (DESIGN.md, "Access": Period locking).
-Every decision asks models.access."""
+"""`resultsboard lock` and `resultsboard audit`: closing reported periods and reading who
+did what (DESIGN.md, "Access": Period locking, Audit). Every decision asks models.access."""
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date
 
 from dashboard.cli_common import EXIT_OK, Refused, acting_scope, ready_engine
@@ -45,6 +46,26 @@ def cmd_lock(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args) -> int:
+    from models.access import can_see_audit, refusal
+    from models.audit import audit_events, describe
+
+    engine = ready_engine()
+    scope = acting_scope(engine, args)
+    if not can_see_audit(scope):
+        raise Refused(refusal(scope, "see the audit trail"))
+    events = audit_events(engine)
+    if args.json:
+        print(json.dumps(events, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not events:
+        print("No audit events yet.")
+    for e in events:
+        batch = f"batch {e['batch_id']}" if e["batch_id"] is not None else ""
+        print(f"{e['id']:>5}  {e['at'][:16].replace('T', ' ')}  {e['user']:<24} {e['action']:<11} {batch:<10} {describe(e['detail'])}")
+    return EXIT_OK
+
+
 def add_oversight_commands(sub) -> None:
     p = sub.add_parser("lock", help="close reporting through a date, or show the lock",
                        description="Close reporting through a date (administrators): an import or revert that "
@@ -57,3 +78,9 @@ def add_oversight_commands(sub) -> None:
     p.add_argument("--user", metavar="EMAIL", help="act as this registered user (locking: admins only); default: the operator, as admin")
     p.set_defaults(func=cmd_lock)
 
+    p = sub.add_parser("audit", help="who did what, when (newest first)",
+                       description="The audit trail, newest first (admins and editors): imports (files, SHA-256), "
+                                   "reverts, locks, user and role changes, sign-ins — who, when, what.")
+    p.add_argument("--json", action="store_true", help="print JSON: [{id, at, user, action, batch_id, detail}]")
+    p.add_argument("--user", metavar="EMAIL", help="act as this registered user (admins and editors); default: the operator, as admin")
+    p.set_defaults(func=cmd_audit)
