@@ -138,14 +138,14 @@ def test_every_page_shows_only_the_scope(db_url, prog, name, pg):
     assert f"Signed in: {u.email} — {u.role}" in text
     if pg == "users":  # the admin page, for admins only
         assert (title(at) == "Users") == (u.role == "admin")
-        assert ("editor@example.org" in text) == (u.role == "admin")
+        assert {x.email for x in USERS if x.email in text} == ({x.email for x in USERS} if u.role == "admin" else {u.email})
 
 
 @pytest.mark.parametrize("name", ["partner-GTM", "donor-CAN"])
 def test_a_link_to_a_partner_outside_the_scope_shows_nothing_of_it(db_url, prog, name):
     u = BY_NAME[name]
     at = open_page(u.claims, "partner", p="SLE")
-    text = rendered(at)
+    text = rendered(at).replace("No administration with code SLE", "")  # the link's own words, echoed
     assert outside(text, prog, u) == (set(), set())
     assert "No administration with code SLE: choose an administration below." in [w.value for w in at.warning]
 
