@@ -84,7 +84,10 @@ class Programme:
         return set(self.partners)
 
     def donors_of(self, u: User) -> set[str]:
-        """The donors that fund a partner the user sees (a donor user: its own only)."""
+        """Every donor for those who see every partner; else those funding a partner the user
+        sees (a donor user: its own only)."""
+        if u.role in ("admin", "editor", "viewer"):
+            return set(self.donors)
         seen = {d for d, p in self.funding if p in self.partners_of(u)}
         return seen & {u.bound} if u.role == "donor" else seen
 
