@@ -14,6 +14,7 @@ import pytest
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
+from helpers import shown
 from access_matrix import BY_NAME, ISSUER, USERS, mentioned, outside, read_programme, users_demo_file
 from conftest import app_database, copy_sqlite
 
@@ -110,7 +111,8 @@ def rendered(at: AppTest) -> str:
             parts.append(frame.drop(columns=[c for c in frame.columns if str(c).lower() == "description"]).to_csv())
         elif getattr(node, "proto", None) is not None and getattr(node, "type", None) != "arrow_data_frame":
             parts.append(text_format.MessageToString(node.proto, as_utf8=True))
-    return "\n".join(parts)
+    # as a person reads it: the proto's own escaping, then Markdown's (dashboard.text), taken out
+    return shown("\n".join(parts).replace("\\\\", "\\"))
 
 
 def sidebar_codes(at: AppTest, label: str) -> set[str]:
@@ -147,7 +149,7 @@ def test_a_link_to_a_partner_outside_the_scope_shows_nothing_of_it(db_url, prog,
     at = open_page(u.claims, "partner", p="SLE")
     text = rendered(at).replace("No administration with code SLE", "")  # the link's own words, echoed
     assert outside(text, prog, u) == (set(), set())
-    assert "No administration with code SLE: choose an administration below." in [w.value for w in at.warning]
+    assert "No administration with code SLE: choose an administration below." in [shown(w.value) for w in at.warning]
 
 
 # --- fails closed ------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ def no_access(at: AppTest, prog) -> None:
 def test_unknown_and_unverified_e_mails_get_no_access(own_url, prog, claims, reason, pg):
     at = asked_then(BY_NAME["editor"].claims, pg, {"is_logged_in": True, "iss": ISSUER, **claims})
     no_access(at, prog)
-    assert reason in at.markdown[0].value
+    assert reason in shown(at.markdown[0].value)
 
 
 def test_an_unreadable_secrets_file_stops_the_app(db_url, prog, monkeypatch, tmp_path):
@@ -195,7 +197,7 @@ def test_an_unreadable_secrets_file_stops_the_app(db_url, prog, monkeypatch, tmp
             mp.setattr("dashboard.signin.streamlit_secrets_files", lambda: [broken])
             at.run()
         assert title(at) == "Sign-in is misconfigured"
-        assert f"The secrets file {broken} cannot be read" in at.markdown[0].value
+        assert f"The secrets file {broken} cannot be read" in shown(at.markdown[0].value)
         text = rendered(at)
         assert (mentioned(text, prog.partners), mentioned(text, prog.donors)) == (set(), set())
         assert not at.button and not at.sidebar.multiselect and not at.dataframe
@@ -214,5 +216,5 @@ def test_a_donor_after_another_sees_its_own_only(own_url):
             assert sidebar_codes(at, "Partner") == prog.partners_of(u), (name, pg)
             assert outside(rendered(at), prog, u) == (set(), set()), (name, pg)
             if pg == "donors":  # the donor pack offered: its own donor's only
-                packs = [b.proto.label for b in at.get("download_button") if b.proto.label.startswith("Donor pack")]
+                packs = [shown(b.proto.label) for b in at.get("download_button") if b.proto.label.startswith("Donor pack")]
                 assert packs == [f"Donor pack for {u.bound} (zip)"], (name, packs)
