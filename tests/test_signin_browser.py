@@ -183,16 +183,16 @@ def test_donor_sees_only_the_partners_it_funds(signin_app, provider, signin_guar
     assert shown(page, {c: n for c, n in everything["donor"].items() if c != "CAN"}) == []
 
 
-@pytest.mark.parametrize("sub", [
-    "admin-unverified",  # a registered admin's e-mail, email_verified false
-    "admin-no-claim",  # a registered admin's e-mail, no email_verified claim
-    "stranger",  # a verified e-mail with no user row
+@pytest.mark.parametrize("sub, also", [
+    ("admin-unverified", None),  # a registered admin's e-mail, email_verified false
+    ("admin-no-claim", None),  # a registered admin's e-mail, no email_verified claim
+    ("stranger", "partner?p=GTM"),  # a verified e-mail with no user row; then a direct link
 ])
-def test_no_access_without_a_vouched_registered_email(signin_app, provider, signin_guard, sub):
+def test_no_access_without_a_vouched_registered_email(signin_app, provider, signin_guard, sub, also):
     page = signed_in_page(signin_guard, signin_app, provider, sub)
     assert_no_access_page(page, catalogue(signin_app.db))
-    for path in ("donors", "upload"):
-        open_app(page, signin_app.base, path)
+    if also:
+        open_app(page, signin_app.base, also)
         assert_no_access_page(page, catalogue(signin_app.db))
 
 
