@@ -165,14 +165,16 @@ def resultsboard(database_url: str, *args: str) -> tuple[int, str]:
 # --- the browser steps ------------------------------------------------------------------------
 
 
-def sign_in(page, provider: MockProvider, sub: str) -> None:
-    """Click "Sign in", be the subject `sub` at the provider, come back to the app."""
+def sign_in(page, provider: MockProvider, sub: str, *, settle_page: bool = True) -> None:
+    """Click "Sign in", be the subject `sub` at the provider, come back to the app (and
+    wait until the page has finished drawing, unless settle_page is false)."""
     page.get_by_role("button", name="Sign in").first.click()
     page.wait_for_url(f"{provider.url}/oauth2/authorize*", timeout=STEP_TIMEOUT)
     page.locator('input[name="sub"]').fill(sub)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(lambda url: not url.startswith(provider.url) and "oauth2callback" not in url, timeout=STEP_TIMEOUT)
-    settle(page)
+    if settle_page:
+        settle(page)
 
 
 def sign_out(page, provider: MockProvider) -> None:
