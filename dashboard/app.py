@@ -6,14 +6,17 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
+from dashboard.signin import SignInConfigError
 from models import reference
-from models.queries.filters import checked_filters
+from models.access import AccessError, can_manage_users
+from models.queries.filters import Filters, checked_filters
+from models.queries.snapshot import view
+from models.users import NoAccess
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
 
 st.set_page_config(page_title="Resultsboard", page_icon=":bar_chart:", layout="wide")
-state.refresh_version()
 
 PAGES = {
     "Programme": [
@@ -33,9 +36,49 @@ PAGES = {
         st.Page(VIEWS / "history.py", title="Import history", icon=":material/history:", url_path="history"),
     ],
 }
+ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users")]
+
+
+def _sign_in_page() -> None:
+    st.title("Sign in")
+    st.write("Resultsboard holds partner administrations' results and integrity-survey data. Sign in with your "
+             "organisation's account to see what your role allows.")
+    st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+
+
+def _gate_page(title: str, message: str, *, sign_out: bool) -> None:
+    st.title(title)
+    st.write(message)
+    if sign_out:
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+
+
+def _only(page_fn, title: str) -> None:
+    """Show one page in place of the app (no sidebar, no data) and stop the run."""
+    st.navigation([st.Page(page_fn, title=title, default=True)], position="hidden").run()
+    st.stop()
+
+
+def gate():
+    """The scope of whoever is asking, or one page saying why there is none (fails closed)."""
+    try:
+        return state.current_scope()
+    except SignInConfigError as e:
+        _only(lambda: _gate_page("Sign-in is misconfigured", str(e), sign_out=False), "Sign-in is misconfigured")
+    except state.HostRefused as e:
+        _only(lambda: _gate_page("Not available at this address", str(e), sign_out=False), "Not available")
+    except state.NotSignedIn:
+        _only(_sign_in_page, "Sign in")
+    except NoAccess as e:
+        email = st.user.get("email") or "this account"
+        _only(lambda: _gate_page("No access", f"You are signed in as {email}, but you have no access to Resultsboard: "
+                                 f"{e} Ask the programme secretariat to add your account.", sign_out=True), "No access")
+    except AccessError as e:
+        _only(lambda: _gate_page("No access", f"Your account cannot be used as it stands: {e}.", sign_out=True), "No access")
 
 
 def _options(snap):
+    """What the sidebar offers: only what the user may see (`snap` is already scoped)."""
     periods = sorted({d.year for d in snap.values["period_end"]} | {d.year for d in snap.values["period_start"]}) if len(snap.values) else []
     return {
         "f_region": sorted(reference.REGIONS),
@@ -83,7 +126,7 @@ def _write_url() -> None:
             del st.query_params[param]
 
 
-def sidebar(snap) -> None:
+def sidebar(snap, scope) -> None:
     options = _options(snap)
     _bind_filters_to_url(options)
     names = {
@@ -104,23 +147,21 @@ def sidebar(snap) -> None:
                      help="\"As of\": the end of this period (2025 = 2025-12-31), else today. Figures whose period ends "
                           "after it are not scored.")
         st.caption("The filters are part of the page address: copy it to share this view.")
-        scope = state.current_scope()
-        if state.auth_configured():
-            if getattr(st.user, "is_logged_in", False):
-                st.caption(f"Signed in: {scope.label}")
-                st.button("Sign out", on_click=st.logout)
-            else:
-                st.button("Sign in", on_click=st.login)
-        else:
+        if scope.local:
             st.caption("Local mode: single user on this computer, full access (admin).")
+        else:
+            st.caption(f"Signed in: {scope.label}")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         if snap.is_demo:
             st.info("Demo programme: indicator values are illustrative, not official results.", icon=":material/info:")
     _write_url()
 
 
-snap = state.snapshot()
-sidebar(snap)
+scope = gate()
+state.refresh_version()
+snap = view(state.snapshot(), Filters(), scope)  # the sidebar offers only what this user may see
+sidebar(snap, scope)
 for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
     st.warning(problem, icon=":material/filter_alt_off:")
-page = st.navigation(PAGES)
+page = st.navigation({**PAGES, "Administration": ADMIN_PAGES} if can_manage_users(scope) else PAGES)
 page.run()

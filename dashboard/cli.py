@@ -1,8 +1,8 @@
 """The `resultsboard` command line: every command's parser and handler, a thin layer over
 models/ (data, scope) and dashboard/exports.py (chart images, the donor pack).
 
-Exit codes: 0 committed (or a dry run that found no error); 1 the data was refused;
-2 bad flags or a path that does not exist; 141 (128 + SIGPIPE, as `git log | head -1`
+Exit codes: 0 committed (or a dry run that found no error); 1 the data was refused, or
+access was (an unknown --user, a role that may not do this); 2 bad flags or a path that does not exist; 141 (128 + SIGPIPE, as `git log | head -1`
 gives) when whoever reads the output closed the pipe early, which ends quietly.
 
 Building the parser imports neither plotly nor pandas: each handler imports what it needs,
@@ -16,42 +16,13 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.cli_common import (
+    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
+)
+from dashboard.cli_common import engine as _engine
+from dashboard.cli_users import add_user_commands
 from dashboard.exports import CHART_FORMATS
-from models.access import ROLES
-
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool the pipe ended
-
-
-def _engine():
-    from models.db import engine_for
-
-    return engine_for()
-
-
-def _ready_engine():
-    """The engine, with the schema at head (commands other than init upgrade silently)."""
-    from models.db import init_database
-
-    engine = _engine()
-    init_database(engine)
-    return engine
-
-
-def _user(args) -> str:
-    from models.db import default_user
-
-    return getattr(args, "user", None) or default_user()
-
-
-def _scope(engine, email: str | None):
-    from models.users import scope_for
-
-    return scope_for(engine, email)
-
-
-class UsageError(Exception):
-    """Bad flags or a path that does not exist: main prints the message, exit 2."""
+from models.access import recorded_as
 
 
 def _out_file(value: str) -> Path:
@@ -123,19 +94,19 @@ def cmd_import(args) -> int:
             codecs.lookup(args.encoding)
         except LookupError:
             raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
-    engine = _ready_engine()
-    user = _user(args)
+    engine = ready_engine()
+    scope = acting_scope(engine, args)
     report = import_files(
         engine,
         [Upload(p.name, p.read_bytes()) for p in paths],
-        user=user,
+        user=recorded_as(scope),
         source="cli",
         dry_run=args.dry_run,
         kind=args.kind,
         encoding=args.encoding,
         delimiter=args.delimiter,
         decimal_comma=args.decimal_comma,
-        scope=_scope(engine, args.user),
+        scope=scope,
     )
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -153,9 +124,14 @@ def cmd_import(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from models.access import can_see_history, refusal, visible_batches
     from models.batches import history
 
-    frame = history(_ready_engine())
+    engine = ready_engine()
+    scope = acting_scope(engine, args)
+    if not can_see_history(scope):
+        raise Refused(refusal(scope, "see the import history"))
+    frame = visible_batches(scope, history(engine))
     if args.json:
         records = []
         for r in frame.to_dict("records"):
@@ -182,32 +158,19 @@ def cmd_history(args) -> int:
 def cmd_revert(args) -> int:
     from models.batches import revert_batch
 
-    engine = _ready_engine()
-    scope = _scope(engine, args.user)
-    from models.access import can_revert
+    from models.access import can_revert, refusal
 
-    if scope is not None and not can_revert(scope):
-        print(f"{scope.email} ({scope.role}) may not revert batches", file=sys.stderr)
-        return EXIT_REFUSED
-    report = revert_batch(engine, args.batch_id, user=_user(args))
+    engine = ready_engine()
+    scope = acting_scope(engine, args)
+    if not can_revert(scope):
+        raise Refused(refusal(scope, "revert batches"))
+    report = revert_batch(engine, args.batch_id, user=recorded_as(scope))
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         print(report.summary(), file=sys.stderr)
     else:
         print(report.summary())
     return EXIT_OK if report.status == "reverted" else EXIT_REFUSED
-
-
-def cmd_users_add(args) -> int:
-    from models.users import UserError, add_user
-
-    try:
-        add_user(_ready_engine(), args.email, args.role, donor=args.donor, partner=args.partner, by=_user(args))
-    except UserError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED
-    print(f"User {args.email} saved as {args.role}.")
-    return EXIT_OK
 
 
 def _filters(args):
@@ -226,8 +189,8 @@ def cmd_export_data(args) -> int:
         raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
     filters = _checked_filters(args)
     out = _out_file(args.out)
-    engine = _ready_engine()
-    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=_scope(engine, args.user))
+    engine = ready_engine()
+    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=acting_scope(engine, args))
     print(f"Wrote {rows} rows of {args.name} to {out}")
     return EXIT_OK
 
@@ -251,8 +214,8 @@ def cmd_export_chart(args) -> int:
     if args.format in exports.IMAGE_FORMATS and not exports.images_available():
         print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
         return EXIT_REFUSED
-    engine = _ready_engine()
-    v = view(load_snapshot(engine), filters, _scope(engine, args.user))
+    engine = ready_engine()
+    v = view(load_snapshot(engine), filters, acting_scope(engine, args))
     fig = charts[args.name](v, progress_table(v))
     try:
         data = exports.figure_bytes(fig, args.format)
@@ -274,9 +237,9 @@ def cmd_export_pack(args) -> int:
     filters = _checked_filters(args)
     if len(args.donor) > 1:
         raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
-    engine = _ready_engine()
+    engine = ready_engine()
     try:
-        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=_scope(engine, args.user))
+        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=acting_scope(engine, args))
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED
@@ -297,17 +260,12 @@ PROGRESS_BY = ("pair", "indicator", "partner", "region", "donor", "key-factor")
 
 def _read_view(args):
     """The filtered view a read command works on, scoped to --user (an e-mail with no user
-    row is refused: it gets no data)."""
+    row is refused: it gets no data; no --user: the operator, as the local admin)."""
     from models.queries.snapshot import load_snapshot, view
 
     filters = _checked_filters(args)
-    engine = _ready_engine()
-    scope = None
-    if args.user:
-        scope = _scope(engine, args.user)
-        if scope is None:
-            raise UsageError(f"No user {args.user}: access refused (an administrator adds users with `resultsboard users add`)")
-    return view(load_snapshot(engine), filters, scope)
+    engine = ready_engine()
+    return view(load_snapshot(engine), filters, acting_scope(engine, args))
 
 
 def _print_json(records) -> None:
@@ -342,12 +300,28 @@ def cmd_missing(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.serve import serve
+    from dashboard.serve import DEFAULT_SECRETS, serve
+    from dashboard.signin import SignInConfigError, is_loopback, read_auth
     from models.db import describe
 
-    engine = _ready_engine()
+    secrets = DEFAULT_SECRETS
+    if args.secrets is not None:
+        secrets = [Path(args.secrets).expanduser().resolve()]
+        if not secrets[0].is_file():
+            raise UsageError(f"No such file: {args.secrets} (--secrets names the secrets.toml holding [auth])")
+    try:
+        auth = read_auth(secrets)
+    except SignInConfigError as e:
+        raise Refused(str(e)) from None
+    if auth is None and not is_loopback(args.address):
+        raise UsageError(f"Refusing to serve on {args.address}: with no sign-in configured the dashboard is one "
+                         "person's local admin, so it listens on 127.0.0.1 only. Configure sign-in ([auth] in the "
+                         "secrets file, --secrets PATH) to serve others (README, \"Sign-in and deployment\").")
+    engine = ready_engine()
     print(describe(engine))
-    return serve(port=args.port)
+    print("Sign-in: " + (f"configured ({', '.join(str(p) for p in secrets if p.is_file())})" if auth else
+                         "not configured — local single-user mode (admin), 127.0.0.1 only"), flush=True)
+    return serve(port=args.port, address=args.address, secrets=secrets)
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -364,7 +338,7 @@ def _add_filters(p: argparse.ArgumentParser, *, donor: bool = True) -> None:
     g.add_argument("--key-factor", action="append", metavar="N", help="Arusha key factor number 1-10 (repeatable)")
     g.add_argument("--from", dest="period_from", metavar="PERIOD", help="period start: 2021, 2021-Q1, 2021-H1, 2021-03 or a date")
     g.add_argument("--to", dest="period_to", metavar="PERIOD", help="period end (as of): 2024, 2024-Q4, ... or a date")
-    p.add_argument("--user", metavar="EMAIL", help="act as this user (their access scope applies)")
+    p.add_argument("--user", metavar="EMAIL", help="act as this registered user (their scope applies; unknown e-mails are refused); default: the operator, as admin")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -383,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="donors, partners, funding, framework, indicators, activities or results (default: detected)")
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     p.add_argument("--json", action="store_true", help="print only JSON on stdout")
-    p.add_argument("--user", metavar="EMAIL", help="who imports (default: the OS login); a registered user's scope applies")
+    p.add_argument("--user", metavar="EMAIL", help="import as this registered user (their scope applies; unknown e-mails are refused); default: the operator, as admin")
     p.add_argument("--encoding", help="force the file encoding (e.g. cp1252, utf-16)")
     p.add_argument("--delimiter", type=_delimiter, help="force the delimiter: ',', ';' or tab")
     p.add_argument("--decimal-comma", action="store_true", help="read 12,5 as 12.5")
@@ -391,12 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("history", help="list import batches", description="List import batches: who, when, files, counts, status.")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--user", metavar="EMAIL", help="act as this user: partners see their own uploads, donors and viewers none")
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("revert", help="undo one batch exactly", description="Undo one batch exactly; refused when later batches changed the same rows or depend on rows it created.")
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--user", metavar="EMAIL", help="who reverts (default: the OS login)")
+    p.add_argument("--user", metavar="EMAIL", help="revert as this registered user (admins and editors); default: the operator, as admin")
     p.set_defaults(func=cmd_revert)
 
     p = sub.add_parser("export", help="export charts, data or a donor pack", description="Export charts, data or a donor pack.")
@@ -424,14 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(k, donor=False)
     k.set_defaults(func=cmd_export_pack)
 
-    p = sub.add_parser("users", help="manage users", description="Manage users and their roles.")
-    usub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    u = usub.add_parser("add", help="add or update a user", description="Add or update a user with a role and, for donor and partner roles, a scope.")
-    u.add_argument("email")
-    u.add_argument("--role", required=True, choices=list(ROLES))
-    u.add_argument("--donor", metavar="CODE", help="the donor a donor user sees")
-    u.add_argument("--partner", metavar="CODE", help="the partner a partner user sees and uploads for")
-    u.set_defaults(func=cmd_users_add)
+    add_user_commands(sub)
 
     p = sub.add_parser("progress", help="progress per indicator-partner pair or per group",
                        description="Progress as of --to (else today, or RESULTSBOARD_TODAY): per indicator-partner pair "
@@ -450,8 +418,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_missing)
 
-    p = sub.add_parser("serve", help="open the dashboard", description="Serve the dashboard on 127.0.0.1 (headless, no usage statistics).")
+    p = sub.add_parser("serve", help="open the dashboard",
+                       description="Serve the dashboard (headless, no usage statistics, no error details in the browser). "
+                                   "Without sign-in: local single-user mode on 127.0.0.1 only.")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1", metavar="ADDR",
+                   help="the address to listen on (default 127.0.0.1); another needs sign-in configured")
+    p.add_argument("--secrets", metavar="PATH",
+                   help="the secrets.toml with the [auth] sign-in settings (default: .streamlit/secrets.toml in the checkout)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -475,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
         except UsageError as e:
             print(e, file=sys.stderr)
             return EXIT_USAGE
+        except Refused as e:
+            print(e, file=sys.stderr)
+            return EXIT_REFUSED
         finally:
             sys.stdout.flush()  # a closed pipe shows here (--help too), not at interpreter exit
     except BrokenPipeError:

@@ -241,24 +241,23 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-").lower()
 
 
-def build_pack(engine, donor: str, *, filters=None, scope=None, with_images: bool | None = None) -> bytes:
+def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None) -> bytes:
     """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
     with a section per chart and footnotes."""
     from dashboard.charts.catalog import all_charts
-    from models.access import may_see_donor
+    from models.access import visible_donor_codes
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
     from models.queries.filters import Filters
     from models.queries.rollups import progress_table
     from models.queries.snapshot import load_snapshot, view
 
     snap = load_snapshot(engine)
-    codes = {c.lower(): c for c in snap.donors["code"]}
+    # a donor the scope may not see reads as unknown (its existence is not confirmed either)
+    codes = {c.lower(): c for c in visible_donor_codes(scope, snap.donors["code"])}
     if donor.strip().lower() not in codes:
-        raise ValueError(f"unknown donor '{donor}'; known: {', '.join(sorted(codes.values()))}")
+        raise ValueError(f"unknown donor '{donor}'; you may see: {', '.join(sorted(codes.values())) or 'none'}")
     donor = codes[donor.strip().lower()]
-    if not may_see_donor(scope, donor):
-        raise ValueError(f"not permitted: {scope.email} sees donor {scope.donor or 'none'}, not {donor}")
     base = filters or Filters()
     f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)
     v = view(snap, f, scope)

@@ -60,22 +60,47 @@ def snapshot() -> Snapshot:
     return _snapshot(database_url(), current_version())
 
 
-def current_scope() -> Scope:
-    """The signed-in user's scope; local single-user mode (no identity provider) is admin."""
-    if not auth_configured():
-        return LOCAL_ADMIN
-    from models.users import scope_for
+class NotSignedIn(Exception):
+    """Sign-in is configured and the visitor has not signed in: only the sign-in page shows."""
 
-    if not getattr(st.user, "is_logged_in", False):
-        return Scope(email="", role="viewer")
-    return scope_for(engine(), st.user.email) or Scope(email=st.user.email, role="viewer")
+
+class HostRefused(Exception):
+    """Local mode, asked under a host name other than 127.0.0.1 or localhost."""
+
+
+def sign_in_settings() -> dict | None:
+    """The `[auth]` sign-in settings, or None in local mode (SignInConfigError: unreadable)."""
+    from dashboard.signin import read_auth, streamlit_secrets_files
+
+    return read_auth(streamlit_secrets_files())
 
 
 def auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:
-        return False
+    return sign_in_settings() is not None
+
+
+def current_scope() -> Scope:
+    """Who is asking, resolved on every run (a role change applies at once). Fails closed:
+    local mode is LOCAL_ADMIN for 127.0.0.1/localhost only (HostRefused otherwise); with
+    sign-in, NotSignedIn before it, NoAccess for an identity that matches no user (unknown,
+    unverified, another account), AccessError for a user row that names nothing."""
+    from dashboard.signin import local_host_refusal
+    from models.config import load_settings
+    from models.users import Identity, record_sign_in, scope_for_identity
+
+    if sign_in_settings() is None:
+        refusal = local_host_refusal(st.context.headers)
+        if refusal:
+            raise HostRefused(refusal)
+        return LOCAL_ADMIN
+    if not st.user.is_logged_in:
+        raise NotSignedIn()
+    identity = Identity.from_claims(st.user.to_dict())
+    scope = scope_for_identity(engine(), identity, load_settings().access.trusted_issuers)
+    if st.session_state.get("_signed_in_as") != identity:
+        record_sign_in(engine(), scope)
+        st.session_state["_signed_in_as"] = identity
+    return scope
 
 
 def _sidebar_filters() -> tuple[Filters, list[str]]:

@@ -5,7 +5,8 @@ The settings live in one TOML file (`resultsboard.toml` at the top of the checko
 the file named by the RESULTSBOARD_CONFIG environment variable), so the dashboard, the
 command line and every replica compute the same statuses and the same overdue reports:
 `[progress]` holds the status thresholds, `[reporting]` the first month of the reporting
-year and the grace days before a report is overdue. A missing file or key means the
+year and the grace days before a report is overdue, `[access]` the identity providers'
+issuers whose e-mail claims are trusted although not marked verified. A missing file or key means the
 defaults; a file with a wrong value is refused with a ValueError naming the key.
 """
 from __future__ import annotations
@@ -48,9 +49,19 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Sign-in settings (DESIGN.md, "Access")."""
+
+    # issuers whose e-mail claims are trusted although not marked verified (an organisation's
+    # own directory, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0)
+    trusted_issuers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     reporting: Reporting = field(default_factory=Reporting)
+    access: Access = field(default_factory=Access)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -94,7 +105,8 @@ def _read_settings(path: Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
     return Settings(thresholds=_thresholds(path, _table(path, data, "progress", _THRESHOLD_KEYS)),
-                    reporting=_reporting(path, _table(path, data, "reporting", tuple(_REPORTING_KEYS))), path=path)
+                    reporting=_reporting(path, _table(path, data, "reporting", tuple(_REPORTING_KEYS))),
+                    access=_access(path, _table(path, data, "access", ("trusted_issuers",))), path=path)
 
 
 def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
@@ -140,3 +152,10 @@ def _reporting(path: Path, reporting: dict) -> Reporting:
             raise ValueError(f"{path}: reporting.{key} must be a whole number, {meaning}; got {raw!r}")
         values[key] = raw
     return Reporting(**values)
+
+
+def _access(path: Path, access: dict) -> Access:
+    issuers = access.get("trusted_issuers", [])
+    if not isinstance(issuers, list) or not all(isinstance(i, str) and i.strip() for i in issuers):
+        raise ValueError(f"{path}: access.trusted_issuers must be a list of issuer URLs (the `iss` claim), got {issuers!r}")
+    return Access(trusted_issuers=tuple(i.strip() for i in issuers))

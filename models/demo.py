@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from models.access import LOCAL_ADMIN
 from models.config import REPO_ROOT
 from models.importing import ImportReport, Upload, import_files
 from models.tables import (
@@ -50,4 +51,4 @@ def load_demo(engine: Engine, directory: Path = SEEDS_DIR) -> ImportReport | Non
     if has_programme_data(engine):
         return None
     uploads = [Upload(p.name, p.read_bytes()) for p in seed_files(directory)]
-    return import_files(engine, uploads, user=DEMO_USER, source="demo")
+    return import_files(engine, uploads, user=DEMO_USER, source="demo", scope=LOCAL_ADMIN)

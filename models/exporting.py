@@ -267,7 +267,7 @@ def export_bytes(v: Snapshot, name: str, fmt: str, frame: pd.DataFrame | None = 
     raise ValueError(f"unknown format '{fmt}': csv or xlsx")
 
 
-def write_data(engine: Engine, name: str, fmt: str, out: Path, *, filters: Filters = Filters(), scope: Scope | None = None) -> int:
+def write_data(engine: Engine, name: str, fmt: str, out: Path, *, scope: Scope, filters: Filters = Filters()) -> int:
     """Write one export to `out`; returns the number of data rows."""
     v = view(load_snapshot(engine), filters, scope)
     frame = data_frame(v, name)

@@ -246,13 +246,19 @@ class RowVersion(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    """A person who may sign in: role and scope (models.access), and the identity provider's
+    issuer and subject recorded at the first verified sign-in (later ones must match)."""
+
     __tablename__ = "app_user"
+    __table_args__ = (Index("ix_app_user_identity", "issuer", "subject", unique=True),)
     id: Optional[int] = Field(default=None, primary_key=True)
     email: str = Field(unique=True)
     role: str  # admin | editor | donor | partner | viewer
     donor_id: Optional[int] = Field(default=None, foreign_key="donor.id")
     partner_id: Optional[int] = Field(default=None, foreign_key="partner.id")
     created_at: datetime
+    issuer: Optional[str] = None
+    subject: Optional[str] = None
 
 
 class AuditEvent(SQLModel, table=True):

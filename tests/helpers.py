@@ -11,6 +11,7 @@ import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from models.access import LOCAL_ADMIN
 from models.importing import Upload, import_files
 from models.tables import (
     Activity,
@@ -43,14 +44,14 @@ def csv_upload(name: str, text: str) -> Upload:
     return Upload(name, dedent(text).lstrip("\n").encode("utf-8"))
 
 
-def import_csv(engine, *files, user=USER, **options):
-    """Import (name, text) pairs as one call."""
-    return import_files(engine, [csv_upload(n, t) for n, t in files], user=user, **options)
+def import_csv(engine, *files, user=USER, scope=LOCAL_ADMIN, **options):
+    """Import (name, text) pairs as one call (as the local admin unless `scope` says otherwise)."""
+    return import_files(engine, [csv_upload(n, t) for n, t in files], user=user, scope=scope, **options)
 
 
-def import_bytes(engine, name: str, data: bytes, user=USER, **options):
+def import_bytes(engine, name: str, data: bytes, user=USER, scope=LOCAL_ADMIN, **options):
     """Import one file given as bytes."""
-    return import_files(engine, [Upload(name, data)], user=user, **options)
+    return import_files(engine, [Upload(name, data)], user=user, scope=scope, **options)
 
 
 def committed(engine, *files, **options):

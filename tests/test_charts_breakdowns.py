@@ -18,6 +18,7 @@ from dashboard.charts.breakdowns import (
     region_status_mix,
 )
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS
+from models.access import LOCAL_ADMIN
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.queries.filters import Filters
@@ -157,7 +158,7 @@ OURS = {**breakdowns.CHARTS, **maps.CHARTS, **partner.CHARTS}
 
 @pytest.mark.parametrize("filters", list(FILTERS.values()), ids=list(FILTERS))
 def test_named_charts_render_under_any_filter(demo, filters):
-    v = view(demo, filters)
+    v = view(demo, filters, LOCAL_ADMIN)
     prog = progress_table(v)
     for name, build in OURS.items():
         fig = build(v, prog)
@@ -167,13 +168,13 @@ def test_named_charts_render_under_any_filter(demo, filters):
 
 
 def test_named_charts_on_an_empty_selection_say_so(demo):
-    v = view(demo, FILTERS["nobody"])
+    v = view(demo, FILTERS["nobody"], LOCAL_ADMIN)
     prog = progress_table(v)
     assert {name for name, build in OURS.items() if len(build(v, prog).data) == 0} == set(OURS)
 
 
 def test_named_charts_with_no_filter(demo):
-    v = view(demo)
+    v = view(demo, Filters(), LOCAL_ADMIN)
     prog = progress_table(v)
     built = {name: build(v, prog) for name, build in OURS.items()}
     assert list(built["funding-by-donor"].data[0].y) == ["Global Affairs Canada (CAD)", "Norad (EUR)"]

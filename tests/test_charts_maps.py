@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS
 from dashboard.charts.maps import CHARTS, DISCLAIMER, TOPOJSON_FILE, partner_map, topojson_ids, world_topojson
+from models.access import LOCAL_ADMIN
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.queries.filters import Filters
@@ -37,7 +38,7 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo_map(demo):
-    v = view(demo)
+    v = view(demo, Filters(), LOCAL_ADMIN)
     return partner_map(partner_summary(v, progress_table(v)), color="status", title="Partners", note=NOTE)
 
 
@@ -126,7 +127,7 @@ def test_unknown_colouring_is_refused():
     (Filters.from_values(period_from="2030"), 26),
 ], ids=["all", "americas", "guatemala", "nobody", "no-values"])
 def test_named_maps_render_under_any_filter(demo, filters, drawn):
-    v = view(demo, filters)
+    v = view(demo, filters, LOCAL_ADMIN)
     prog = progress_table(v)
     for name in ("partner-map", "region-map"):
         fig = CHARTS[name](v, prog)

@@ -400,6 +400,7 @@ def test_decimal_comma_without_the_flag_is_refused_naming_the_option(demo_cli):
 
 
 def test_history_json_lists_batches_newest_first(demo_cli):
+    assert demo_cli("users", "add", "someone@example.org", "--role", "editor").returncode == 0
     name = demo_cli.write("good.csv", GOOD_RESULTS)
     imported = demo_cli("import", name, "--user", "someone@example.org")
     assert imported.returncode == 0, imported.stdout + imported.stderr
@@ -435,6 +436,7 @@ def test_history_on_an_empty_database(cli):
     ],
 )
 def test_import_records_the_user(demo_cli, flags, user):
+    assert demo_cli("users", "add", "someone@example.org", "--role", "editor").returncode == 0
     name = demo_cli.write("good.csv", GOOD_RESULTS)
     result = demo_cli("import", name, *flags)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -447,6 +449,7 @@ def test_revert_undoes_a_batch_and_is_recorded(demo_cli):
     before = demo_cli.query("SELECT count(*) FROM result_value")
     imported = demo_cli("import", name)
     assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert demo_cli("users", "add", "admin@example.org", "--role", "admin").returncode == 0
     result, report = demo_cli.json("revert", "2", "--user", "admin@example.org")
     assert result.returncode == 0, result.stdout + result.stderr
     assert report == {"status": "reverted", "batch_id": 2, "revert_batch_id": 3, "restored": 0, "deleted": 2, "issues": []}
@@ -501,7 +504,7 @@ def test_revert_refused_exits_1(demo_cli, batch, check, message):
         pytest.param(["d@example.org", "--role", "donor"], 1, None, "a donor user needs --donor CODE", id="donor-without-code"),
         pytest.param(["p@example.org", "--role", "partner"], 1, None, "a partner user needs --partner CODE", id="partner-without-code"),
         pytest.param(["a@example.org", "--role", "admin", "--donor", "NOR"], 1, None, "--donor goes with --role donor", id="admin-with-donor"),
-        pytest.param(["not-an-email", "--role", "admin"], 1, None, "is not an email address", id="bad-email"),
+        pytest.param(["not-an-email", "--role", "admin"], 1, None, "is not an e-mail address", id="bad-email"),
     ],
 )
 def test_users_add(demo_cli, args, returncode, stored, message):
@@ -513,16 +516,18 @@ def test_users_add(demo_cli, args, returncode, stored, message):
         "LEFT JOIN partner p ON p.id = u.partner_id"
     )
     assert rows == ([stored] if stored else [])
-    assert demo_cli.query("SELECT count(*) FROM audit_event WHERE action = 'user'") == [(1 if stored else 0,)]
+    assert demo_cli.query("SELECT count(*) FROM audit_event WHERE action = 'user-add'") == [(1 if stored else 0,)]
 
 
-def test_users_add_again_changes_role_and_scope(demo_cli):
-    for args in (["u@example.org", "--role", "donor", "--donor", "CAN"], ["u@example.org", "--role", "partner", "--partner", "GHA"]):
-        result = demo_cli("users", "add", *args)
+def test_users_set_changes_role_and_scope(demo_cli):
+    for action, args in (("add", ["u@example.org", "--role", "donor", "--donor", "CAN"]),
+                         ("set", ["U@example.org", "--role", "partner", "--partner", "GHA"])):
+        result = demo_cli("users", action, *args)
         assert result.returncode == 0, result.stdout + result.stderr
     assert demo_cli.query(
         "SELECT u.email, u.role, u.donor_id, p.code FROM app_user u LEFT JOIN partner p ON p.id = u.partner_id"
     ) == [("u@example.org", "partner", None, "GHA")]
+    assert demo_cli.query("SELECT action FROM audit_event WHERE action LIKE 'user%' ORDER BY id") == [("user-add",), ("user-set",)]
 
 
 # --- access: who may import what -----------------------------------------------------------
@@ -580,7 +585,7 @@ COMMANDS = _command_paths()
 def test_every_documented_command_is_in_the_parser():
     assert {" ".join(p) for p in COMMANDS} >= {
         "", "init", "import", "history", "revert", "export", "export chart", "export data", "export pack", "users",
-        "users add", "serve"}
+        "users add", "users set", "users list", "users remove", "serve"}
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "resultsboard")

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import distinct, func, select
 
+from models.access import LOCAL_ADMIN
 from models.demo import SEEDS_DIR, load_demo, seed_files
 from models.queries.snapshot import load_snapshot
 from models.tables import (
@@ -172,7 +173,7 @@ def test_changed_seed_files_never_reach_a_database_with_data(demo_engine, tmp_pa
 def test_the_demo_never_loads_over_programme_data(engine, csv):
     from models.importing import Upload, import_files
 
-    assert import_files(engine, [Upload("mine.csv", csv.encode())], user="someone").status == "committed"
+    assert import_files(engine, [Upload("mine.csv", csv.encode())], user="someone", scope=LOCAL_ADMIN).status == "committed"
     assert load_demo(engine) is None
     assert scalar(engine, select(func.count()).select_from(ImportBatch)) == 1
     assert not load_snapshot(engine).is_demo

@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard import exports
 from dashboard.charts.catalog import all_charts
+from models.access import LOCAL_ADMIN
 from models.db import make_engine
 from models.queries.filters import Filters
 from models.queries.rollups import progress_table
@@ -87,7 +88,7 @@ def snapshot(demo_db):
 @pytest.fixture(scope="module")
 def figures(snapshot):
     """name -> Figure, no filter; built once per chart."""
-    v = view(snapshot, Filters(), None)
+    v = view(snapshot, Filters(), LOCAL_ADMIN)
     prog = progress_table(v)
     return {name: build(v, prog) for name, build in all_charts().items()}
 
@@ -386,7 +387,7 @@ def test_figure_data(make, records, via_json):
 def filtered_views(snapshot):
     out = {}
     for key, kw in FILTERS.items():
-        v = view(snapshot, Filters.from_values(**kw), None)
+        v = view(snapshot, Filters.from_values(**kw), LOCAL_ADMIN)
         out[key] = (v, progress_table(v))
     return out
 
@@ -496,7 +497,7 @@ def test_cli_export_chart_in_process_writes_what_figure_bytes_gives(cli, tmp_pat
     figure for the same filters (bar the inlined topojson, none here)."""
     out = tmp_path / "kf.html"
     assert cli("export", "chart", "progress-by-key-factor", "--format", "html", "--out", str(out), "--region", "WCA")[0] == 0
-    v = view(snapshot, Filters.from_values(regions=["WCA"]), None)
+    v = view(snapshot, Filters.from_values(regions=["WCA"]), LOCAL_ADMIN)
     expected = exports.figure_html(all_charts()["progress-by-key-factor"](v, progress_table(v)))
     # plotly gives each page a fresh div id; compare with the ids masked
     mask = lambda b: re.sub(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", b"ID", b)  # noqa: E731

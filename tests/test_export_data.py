@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from models.access import LOCAL_ADMIN
 from models import exporting
 from models.db import init_database, make_engine
 from models.demo import load_demo
@@ -69,7 +70,7 @@ def demo_view(tmp_path_factory):
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('data') / 'demo.db'}")
     init_database(engine)
     assert load_demo(engine).status == "committed"
-    v = view(load_snapshot(engine), Filters(), None)
+    v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     engine.dispose()
     return v
 
@@ -174,7 +175,7 @@ def test_xlsx_export(frames, qualitative, name):
 
 
 def _export(engine, name: str, fmt: str) -> bytes:
-    v = view(load_snapshot(engine), Filters(), None)
+    v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     return exporting.export_bytes(v, name, fmt)
 
 
@@ -197,7 +198,7 @@ def test_reimporting_every_export_changes_nothing(demo_engine, fmt):
     got, expected = {}, {}
     for name in DATA_EXPORTS:
         data = _export(demo_engine, name, fmt)
-        report = import_files(demo_engine, [Upload(f"{name}.{fmt}", data)], user="test@example.org")
+        report = import_files(demo_engine, [Upload(f"{name}.{fmt}", data)], user="test@example.org", scope=LOCAL_ADMIN)
         got[name] = (report.status, report.files[0]["kind"], report.created, report.updated, report.unchanged,
                      report.rejected, [i.check for i in report.issues])
         expected[name] = ("committed", name, 0, 0, DEMO_ROWS[name], 0, [])
@@ -208,7 +209,7 @@ def test_reimporting_every_export_changes_nothing(demo_engine, fmt):
 def test_all_exports_in_one_batch_change_nothing(demo_engine):
     uploads = [Upload(f"{n}.xlsx" if i % 2 else f"{n}.csv", _export(demo_engine, n, "xlsx" if i % 2 else "csv"))
                for i, n in enumerate(DATA_EXPORTS)]
-    report = import_files(demo_engine, uploads, user="test@example.org")
+    report = import_files(demo_engine, uploads, user="test@example.org", scope=LOCAL_ADMIN)
     assert (report.status, report.created, report.updated, report.unchanged, report.errors) == (
         "committed", 0, 0, sum(DEMO_ROWS.values()), [])
 
@@ -221,7 +222,7 @@ def test_exports_rebuild_the_programme_in_an_empty_database(demo_engine, tmp_pat
     fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:
         init_database(fresh)
-        report = import_files(fresh, [Upload(f"{n}.{fmt}", b) for n, b in exported.items()], user="test@example.org")
+        report = import_files(fresh, [Upload(f"{n}.{fmt}", b) for n, b in exported.items()], user="test@example.org", scope=LOCAL_ADMIN)
         assert (report.status, report.updated, report.errors) == ("committed", 0, [])
         again = {n: _export(fresh, n, fmt) for n in DATA_EXPORTS}
     finally:

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from models.access import LOCAL_ADMIN
 from models.exporting import defuse, defuse_frame, export_bytes, to_csv_bytes, to_xlsx_bytes
 from models.importing import Upload, import_files
 from models.queries.filters import Filters
@@ -130,7 +131,7 @@ EXPORTED_COMMENTS = {year: "'" + text if text != "plain text" else text for year
 
 
 def _load(engine):
-    report = import_files(engine, [Upload(n, t.encode()) for n, t in SETUP.items()], user="test@example.org")
+    report = import_files(engine, [Upload(n, t.encode()) for n, t in SETUP.items()], user="test@example.org", scope=LOCAL_ADMIN)
     assert report.status == "committed", [i.message for i in report.errors]
     return report
 
@@ -149,7 +150,7 @@ def test_formula_like_text_is_imported_as_text(engine):
 
 def test_exported_csv_has_the_quote_and_reimports_unchanged(engine):
     _load(engine)
-    v = view(load_snapshot(engine), Filters(), None)
+    v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     data = export_bytes(v, "results", "csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert {int(r["period_start"][:4]): r["comment"] for r in rows} == EXPORTED_COMMENTS
@@ -158,14 +159,14 @@ def test_exported_csv_has_the_quote_and_reimports_unchanged(engine):
     assert [p["name"] for p in partners] == ["'=Jamaica Customs Agency"]
 
     report = import_files(engine, [Upload("results.csv", data), Upload("partners.csv", export_bytes(v, "partners", "csv"))],
-                          user="test@example.org")
+                          user="test@example.org", scope=LOCAL_ADMIN)
     assert (report.status, report.created, report.updated, report.unchanged) == ("committed", 0, 0, 7)
     assert _comments(engine) == STORED_COMMENTS
 
 
 def test_exported_xlsx_has_text_cells_and_reimports_unchanged(engine):
     _load(engine)
-    v = view(load_snapshot(engine), Filters(), None)
+    v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     data = export_bytes(v, "results", "xlsx")
     ws = load_workbook(io.BytesIO(data))["results"]
     header = [c.value for c in ws[1]]
@@ -178,6 +179,6 @@ def test_exported_xlsx_has_text_cells_and_reimports_unchanged(engine):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
 
-    report = import_files(engine, [Upload("results.xlsx", data)], user="test@example.org")
+    report = import_files(engine, [Upload("results.xlsx", data)], user="test@example.org", scope=LOCAL_ADMIN)
     assert (report.status, report.created, report.updated, report.unchanged) == ("committed", 0, 0, 6)
     assert _comments(engine) == STORED_COMMENTS

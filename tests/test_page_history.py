@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from models.access import Scope
+from models.access import LOCAL_ADMIN, Scope
 from models.batches import history
 
 from models.demo import DEMO_USER, load_demo
@@ -65,7 +65,7 @@ def test_history_lists_the_demo_batch(db):
 
 def test_revert_from_the_page_restores_exactly(db):
     before = all_values(db)
-    report = import_files(db, [Upload("last-year.csv", CHANGE)], user="coordinator@example.org", source="upload")
+    report = import_files(db, [Upload("last-year.csv", CHANGE)], user="coordinator@example.org", scope=LOCAL_ADMIN, source="upload")
     assert (report.status, report.created, report.updated) == ("committed", 1, 1)
     assert all_values(db) != before
 
@@ -98,7 +98,7 @@ def test_revert_from_the_page_restores_exactly(db):
 
 
 def test_cancel_leaves_everything(db):
-    import_files(db, [Upload("last-year.csv", CHANGE)], user="coordinator@example.org", source="upload")
+    import_files(db, [Upload("last-year.csv", CHANGE)], user="coordinator@example.org", scope=LOCAL_ADMIN, source="upload")
     after_import = all_values(db)
     at = history_page()
     at.button(key="hist_revert").click().run()
@@ -110,9 +110,9 @@ def test_cancel_leaves_everything(db):
 
 
 def test_refused_revert_names_the_later_batch(db):
-    import_files(db, [Upload("a.csv", CHANGE)], user="a@example.org", source="upload")
+    import_files(db, [Upload("a.csv", CHANGE)], user="a@example.org", scope=LOCAL_ADMIN, source="upload")
     later = CHANGE.replace(b"52.1,Revised", b"52.3,Revised again")
-    assert import_files(db, [Upload("b.csv", later)], user="b@example.org", source="upload").status == "committed"
+    assert import_files(db, [Upload("b.csv", later)], user="b@example.org", scope=LOCAL_ADMIN, source="upload").status == "committed"
     before = all_values(db)
     at = history_page()
     at.selectbox(key="hist_batch").set_value(2).run()
@@ -125,14 +125,21 @@ def test_refused_revert_names_the_later_batch(db):
     assert all_values(db) == before
 
 
-@pytest.mark.parametrize("role", ["viewer", "partner", "donor"])
-def test_roles_that_cannot_revert_see_no_revert_control(db, monkeypatch, role):
+@pytest.mark.parametrize("role, users", [("viewer", None), ("donor", None), ("partner", ["someone@example.org"])])
+def test_roles_that_cannot_revert_see_no_revert_control(db, monkeypatch, role, users):
+    """The history names people and files: a partner sees its own uploads only, donors and
+    viewers none; none of them gets a revert control."""
     from dashboard import state
 
+    import_files(db, [Upload("mine.csv", CHANGE)], user="someone@example.org", source="upload", scope=LOCAL_ADMIN)
     scope = Scope(email="someone@example.org", role=role, donor="CAN" if role == "donor" else None,
                   partner="GTM" if role == "partner" else None)
     monkeypatch.setattr(state, "current_scope", lambda: scope)
     at = history_page()
-    assert len(table(at)) == 1
-    assert [b.key for b in at.button] == []
+    if users is None:
+        assert len(at.dataframe) == 0
+        assert "open to the secretariat" in at.info[0].value
+    else:
+        assert list(table(at)["user"]) == users
+    assert [b.key for b in at.main.button] == []
     assert [s.key for s in at.selectbox if s.key == "hist_batch"] == []

@@ -212,7 +212,7 @@ def test_roles_that_cannot_upload_see_why(db, monkeypatch, role):
                                                              donor="CAN" if role == "donor" else None))
     at = upload_page()
     assert len(at.file_uploader) == 0
-    assert [i.value for i in at.main.info][0].startswith(f"Your role ({role}) can view the programme but not upload data.")
+    assert [i.value for i in at.main.info][0].startswith(f"Your role ({role}: ")
 
 
 def test_partner_coordinator_uploads_actuals_not_targets(db, monkeypatch):

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import activities, indicators, key_factors, reporting
+from models.access import LOCAL_ADMIN
 from models.db import make_engine
 from models.exporting import to_csv_bytes
 from models.queries.filters import Filters
@@ -193,7 +194,7 @@ def test_reporting_as_of_follows_the_period_filter(demo_url):
 
 
 def test_overdue_reports_csv(demo):
-    v = view(demo)
+    v = view(demo, Filters(), LOCAL_ADMIN)
     text = to_csv_bytes(overdue_reports(v)).decode("utf-8-sig").splitlines()
     assert text[0] == "partner,partner_name,indicator,indicator_name,period,period_start,period_end,due_on"
     assert len(text) == 79
@@ -227,7 +228,7 @@ def test_chart_names():
 
 @pytest.mark.parametrize("filters", list(FILTERS.values()), ids=list(FILTERS))
 def test_named_charts_render_under_any_filter(demo, filters):
-    v = view(demo, filters)
+    v = view(demo, filters, LOCAL_ADMIN)
     prog = progress_table(v)
     for name, build in NAMED.items():
         fig = build(v, prog)
@@ -237,7 +238,7 @@ def test_named_charts_render_under_any_filter(demo, filters):
 
 
 def test_named_charts_on_an_empty_selection_say_so(demo):
-    v = view(demo, FILTERS["nothing-in-period"])
+    v = view(demo, FILTERS["nothing-in-period"], LOCAL_ADMIN)
     prog = progress_table(v)
     empty = {name for name, build in NAMED.items() if len(build(v, prog).data) == 0}
     assert empty == set(NAMED)

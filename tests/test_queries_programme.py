@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from models.access import Scope
+from models.access import LOCAL_ADMIN, Scope
 from models.db import init_database, make_engine
 from models.demo import load_demo
 from models.queries.activities import donor_activities, partner_activities
@@ -55,7 +55,7 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def whole(demo):
-    v = view(demo)
+    v = view(demo, Filters(), LOCAL_ADMIN)
     return v, progress_table(v)
 
 
@@ -200,7 +200,7 @@ def test_partner_activities(whole):
     Filters.from_values(period_from="2030"),  # partners, but no value and no activity
 ], ids=["no-partner", "no-value"])
 def test_empty_selections_give_empty_frames_with_their_columns(demo, filters):
-    v = view(demo, filters)
+    v = view(demo, filters, LOCAL_ADMIN)
     prog = progress_table(v)
     people = partner_summary(v, prog)
     assert list(people.columns) == PARTNER_SUMMARY_COLUMNS
@@ -248,7 +248,7 @@ def test_checked_filters_leave_unchecked_what_they_are_not_given():
     ("XXX", Filters(), "No administration with code XXX: choose an administration below."),
 ])
 def test_partner_link_problem(demo, code, filters, problem):
-    assert partner_link_problem(demo, view(demo, filters), None, code) == problem
+    assert partner_link_problem(demo, view(demo, filters, LOCAL_ADMIN), None, code) == problem
 
 
 def test_partner_link_problem_does_not_reveal_an_administration_out_of_scope(demo):

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from models.access import LOCAL_ADMIN
 from models import reference
 from models.formats import (
     ACTIVITY_STATUSES,
@@ -76,13 +77,13 @@ def test_unknown_kind_is_refused():
 
 def test_each_filled_template_imports(engine):
     for kind in KIND_ORDER:
-        report = import_files(engine, [Upload(f"{kind}.csv", filled(kind))], user="tester", source="upload")
+        report = import_files(engine, [Upload(f"{kind}.csv", filled(kind))], user="tester", scope=LOCAL_ADMIN, source="upload")
         assert report.status == "committed", (kind, [i.as_dict() for i in report.issues])
         assert report.files == [{"file": f"{kind}.csv", "kind": kind, "encoding": "utf-8-sig", "delimiter": ","}]
         assert (report.created, report.updated, report.unchanged, report.rejected) == (1, 0, 0, 0), kind
         assert [i for i in report.issues] == [], kind
     # and again: every template row is now unchanged
-    again = import_files(engine, [Upload(f"{k}.csv", filled(k)) for k in KIND_ORDER], user="tester", dry_run=True)
+    again = import_files(engine, [Upload(f"{k}.csv", filled(k)) for k in KIND_ORDER], user="tester", scope=LOCAL_ADMIN, dry_run=True)
     assert (again.status, again.created, again.updated, again.unchanged) == ("dry-run", 0, 0, 7)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
-from models.access import can_revert
+from models.access import can_revert, can_see_history, recorded_as, visible_batches
 from models.batches import history, revert_batch
-from models.db import default_user
 
 scope = state.current_scope()
 st.title("Import history")
@@ -23,7 +22,11 @@ if last is not None:
         for issue in last.issues:
             st.markdown(f"- `{issue.check}` {issue.message}")
 
-batches = history(state.engine())
+if not can_see_history(scope):
+    st.info("The import history names people and files: it is open to the secretariat, and to partner "
+            "coordinators for their own uploads.", icon=":material/lock:")
+    st.stop()
+batches = visible_batches(scope, history(state.engine()))
 if batches.empty:
     st.info("No batch yet: upload a file or run `resultsboard import`.")
     st.stop()
@@ -76,8 +79,7 @@ else:
                    icon=":material/warning:")
         yes, no = st.columns(2)
         if yes.button(f"Yes, revert batch {chosen}", type="primary", key="hist_confirm"):
-            user = scope.email if state.auth_configured() else default_user()
-            st.session_state["hist_last"] = revert_batch(state.engine(), chosen, user=user)
+            st.session_state["hist_last"] = revert_batch(state.engine(), chosen, user=recorded_as(scope))
             st.session_state.pop("hist_pending", None)
             state.refresh_version()
             st.rerun()

@@ -9,8 +9,7 @@ import hashlib
 import streamlit as st
 
 from dashboard import state
-from models.access import can_upload
-from models.db import default_user
+from models.access import ROLE_HELP, can_upload, recorded_as, upload_partner
 from models.exporting import to_csv_bytes
 from models.formats import KIND_ORDER, KINDS
 from models.importing import ImportReport, Upload, import_files
@@ -35,11 +34,6 @@ def templates_section() -> None:
                                 key=f"up_template_{kind}", on_click="ignore", icon=":material/download:",
                                 help=KINDS[kind].description, width="stretch")
         st.markdown(ALLOWED_VALUES_HELP)
-
-
-def current_user(scope) -> str:
-    """Who the batch is recorded for: the signed-in email, or the OS login in local mode."""
-    return scope.email if state.auth_configured() else default_user()
 
 
 def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: str | None) -> dict:
@@ -124,12 +118,12 @@ st.caption("One or several CSV or .xlsx files make one batch: checked together, 
 templates_section()
 
 if not can_upload(scope):
-    st.info(f"Your role ({scope.role}) can view the programme but not upload data. Uploads are open to "
+    st.info(f"Your role ({scope.role}: {ROLE_HELP[scope.role]}) does not upload data. Uploads are open to "
             "admins, editors and partner coordinators (for their own administration); ask the secretariat "
             "to give your account one of those roles.", icon=":material/lock:")
     st.stop()
-if scope.role == "partner":
-    st.caption(f"As a partner coordinator you upload actuals and comments for {scope.partner}; targets and "
+if upload_partner(scope):
+    st.caption(f"As a partner coordinator you upload actuals and comments for {upload_partner(scope)}; targets and "
                "baselines agreed with donors are refused (not-permitted).")
 
 nonce = st.session_state.setdefault("up_nonce", 0)
@@ -183,7 +177,7 @@ if saved and saved[0] == signature:
     report = saved[1]
 else:
     with st.spinner("Checking the files…"):
-        report = import_files(state.engine(), uploads, user=current_user(scope), source="upload", dry_run=True,
+        report = import_files(state.engine(), uploads, user=recorded_as(scope), source="upload", dry_run=True,
                               kind=kind, encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope)
     st.session_state["up_dry"] = (signature, report)
 
@@ -202,7 +196,7 @@ show_report(report)
 blocked = bool(report.errors) or report.created + report.updated == 0
 if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_confirm_{nonce}", icon=":material/upload:"):
     bar = st.progress(0.0, text="Importing…")
-    result = import_files(state.engine(), uploads, user=current_user(scope), source="upload", kind=kind,
+    result = import_files(state.engine(), uploads, user=recorded_as(scope), source="upload", kind=kind,
                           encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
                           on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     state.refresh_version()

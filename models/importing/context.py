@@ -6,7 +6,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, select
 
-from models.access import Scope
+from models.access import Scope, upload_partner, uploads_own_actuals_only
 from models.issues import ERROR, Issue
 
 
@@ -16,7 +16,7 @@ def with_file(issue: Issue, file: str) -> Issue:
 
 
 class ImportContext:
-    def __init__(self, conn: Connection, batch_id: int, decimal_comma: bool, scope: Scope | None):
+    def __init__(self, conn: Connection, batch_id: int, decimal_comma: bool, scope: Scope):
         self.conn = conn
         self.batch_id = batch_id
         self.decimal_comma = decimal_comma
@@ -36,7 +36,12 @@ class ImportContext:
     @property
     def partner_scoped(self) -> bool:
         """Whether a partner coordinator is uploading (results of their own administration only)."""
-        return self.scope is not None and self.scope.role == "partner"
+        return uploads_own_actuals_only(self.scope)
+
+    @property
+    def own_partner(self) -> str:
+        """The administration a partner coordinator uploads for ('' for everyone else)."""
+        return upload_partner(self.scope) or ""
 
     def codes(self, model, *, refresh: bool = False) -> dict[str, int]:
         """lower(code) -> id for a code-keyed table (read once, refreshed after writes)."""

@@ -76,10 +76,10 @@ def _scope_issues(ctx: ImportContext, frame: pd.DataFrame, partner_id: pd.Series
     issues: list[Issue] = []
     if not ctx.partner_scoped:
         return issues
-    own = ctx.codes(Partner).get((ctx.scope.partner or "").lower())
+    own = ctx.codes(Partner).get(ctx.own_partner.lower())
     for row in frame.index[partner_id.ne(own).to_numpy()]:
         issues.append(Issue(int(row), "partner", "not-permitted", column(frame, "partner").loc[row],
-                            f"you may upload values for your own administration ({ctx.scope.partner}) only"))
+                            f"you may upload values for your own administration ({ctx.own_partner}) only"))
     for c in ("target", "baseline", "baseline_year"):
         for row in frame.index[column(frame, c).ne("").to_numpy()]:
             issues.append(Issue(int(row), c, "not-permitted", frame.loc[row, c],

@@ -10,7 +10,7 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, update
 
-from models.access import Scope, can_upload
+from models.access import Scope, can_upload, refusal, require
 from models.formats import KIND_ORDER
 from models.importing.activities import import_activities
 from models.importing.context import ImportContext, with_file
@@ -50,18 +50,20 @@ def import_files(
     encoding: str | None = None,
     delimiter: str | None = None,
     decimal_comma: bool = False,
-    scope: Scope | None = None,
+    scope: Scope,
     on_progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
-    """Import files as one transaction and one batch (or, with dry_run, report and roll back)."""
+    """Import files as one transaction and one batch (or, with dry_run, report and roll back),
+    as `scope` may (no scope: AccessDenied, nothing read)."""
+    require(scope)
     progress = on_progress or (lambda _f, _m: None)
     tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter) for u in uploads]
     progress(0.1, "files read")
     files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter} for t in tables]
     issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
     report = ImportReport("rejected", None, files)
-    if scope is not None and not can_upload(scope):
-        issues.append(Issue(0, "", "not-permitted", scope.role, f"the role '{scope.role}' cannot upload data", ERROR, ""))
+    if not can_upload(scope):
+        issues.append(Issue(0, "", "not-permitted", scope.role, refusal(scope, "upload data"), ERROR, ""))
     readable = [t for t in tables if t.kind and not has_errors(t.issues)]
     order = sorted(readable, key=lambda t: KIND_ORDER.index(t.kind))
     with engine.connect() as conn:

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from models import reference
+from models import access, reference
 from models.access import Scope
 from models.queries.filters import Filters
 from models.scoring import periods
@@ -112,14 +112,10 @@ def load_snapshot(engine: Engine) -> Snapshot:
                     act_partners, act_kfs, values, baselines, is_demo)
 
 
-def visible_partners(snap: Snapshot, filters: Filters, scope: Scope | None) -> set[str]:
-    """Partner codes the user may see and the filters select."""
+def visible_partners(snap: Snapshot, filters: Filters, scope: Scope) -> set[str]:
+    """Partner codes the user may see (models.access decides) and the filters select."""
     p = snap.partners
-    codes = set(p["code"])
-    if scope is not None and scope.role == "partner":
-        codes &= {c for c in codes if c.lower() == (scope.partner or "").lower()}
-    if scope is not None and scope.role == "donor":
-        codes &= set(snap.funding.loc[snap.funding["donor"].str.lower() == (scope.donor or "").lower(), "partner"])
+    codes = access.visible_partner_codes(scope, p["code"], snap.funding)
     if filters.regions:
         wanted = {r.upper() for r in filters.regions}
         codes &= set(p.loc[p["region"].str.upper().isin(wanted), "code"])
@@ -132,15 +128,13 @@ def visible_partners(snap: Snapshot, filters: Filters, scope: Scope | None) -> s
     return codes
 
 
-def programme_level_visible(filters: Filters, scope: Scope | None) -> bool:
+def programme_level_visible(filters: Filters, scope: Scope) -> bool:
     """Programme-level values belong to no partner: shown unless the view is narrowed to partners."""
-    if scope is not None and scope.role == "partner":
-        return False
-    return not (filters.regions or filters.partners)
+    return access.sees_programme_level(scope) and not (filters.regions or filters.partners)
 
 
-def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = None) -> Snapshot:
-    """The snapshot narrowed to what `filters` select and `scope` allows."""
+def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
+    """The snapshot narrowed to what `filters` select and `scope` allows (no scope: AccessDenied)."""
     codes = visible_partners(snap, filters, scope)
     keep_partner = set(codes) | ({PROGRAMME_PARTNER_CODE} if programme_level_visible(filters, scope) else set())
     indicators = snap.indicators
@@ -156,9 +150,7 @@ def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = Non
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
     partners = snap.partners[snap.partners["code"].isin(codes)]
     funding = snap.funding[snap.funding["partner"].isin(codes)]
-    donor_codes = set(funding["donor"])
-    if scope is not None and scope.role == "donor":
-        donor_codes &= {d for d in donor_codes if d.lower() == (scope.donor or "").lower()}
+    donor_codes = access.visible_donor_codes(scope, set(funding["donor"]))
     if filters.donors:
         donor_codes &= {d for d in donor_codes if d.lower() in {x.lower() for x in filters.donors}}
     funding = funding[funding["donor"].isin(donor_codes)]
@@ -170,7 +162,7 @@ def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = Non
     without_partner = set(snap.activities["id"]) - set(ap["activity_id"])
     act_ids = with_partner | (without_partner if programme_level_visible(filters, scope) else set())
     acts = snap.activities[snap.activities["id"].isin(act_ids)]
-    if filters.donors or (scope is not None and scope.role == "donor"):
+    if filters.donors or access.narrows_to_donor(scope):
         acts = acts[acts["donor"].isin(donor_codes) | acts["donor"].isna()]
     if filters.key_factors:
         akf = snap.activity_key_factors
@@ -188,7 +180,7 @@ def view(snap: Snapshot, filters: Filters = Filters(), scope: Scope | None = Non
     )
 
 
-def partner_link_problem(snap: Snapshot, v: Snapshot, scope: Scope | None, code: str) -> str | None:
+def partner_link_problem(snap: Snapshot, v: Snapshot, scope: Scope, code: str) -> str | None:
     """Why the administration `code` (from a link) is not in the view `v` of `snap`, in one
     sentence; None when it is there. An administration the user may not see reads as unknown."""
     if code.lower() in {c.lower() for c in v.partners["code"]}:

@@ -1,0 +1,45 @@
+"""What every `resultsboard` command shares: exit codes, the two refusals main turns into
+them, the database engine and who is acting (`--user`, through models.access)."""
+from __future__ import annotations
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool the pipe ended
+
+
+class UsageError(Exception):
+    """Bad flags or a path that does not exist: main prints the message, exit 2."""
+
+
+class Refused(Exception):
+    """Access refused (an unknown --user, a role that may not do this): main prints the message, exit 1."""
+
+
+def engine():
+    from models.db import engine_for
+
+    return engine_for()
+
+
+def ready_engine():
+    """The engine, with the schema at head (commands other than init upgrade silently)."""
+    from models.db import init_database
+
+    e = engine()
+    init_database(e)
+    return e
+
+
+def acting_scope(e, args):
+    """Who the command acts as. Without --user: the operator of this machine, who holds the
+    database itself, as the explicit local admin. With --user: that registered user's scope;
+    an e-mail with no user row (or a row that names nothing) is refused — never unrestricted."""
+    from models.access import LOCAL_ADMIN, AccessError
+    from models.users import NoAccess, scope_for
+
+    email = getattr(args, "user", None)
+    if email is None:
+        return LOCAL_ADMIN
+    try:
+        return scope_for(e, email)
+    except (NoAccess, AccessError) as exc:
+        raise Refused(str(exc)) from None
