@@ -106,15 +106,15 @@ def write_secrets(path: Path, *, app_port: int, provider: MockProvider) -> Path:
 
 
 def serve_command(port: int, secrets_file: Path) -> list[str]:
-    """Streamlit with the settings `resultsboard serve` passes, plus the secrets file."""
-    from dashboard.serve import streamlit_command
-
-    return streamlit_command(port) + ["--secrets.files", str(secrets_file)]
+    """`resultsboard serve` on 127.0.0.1:port with sign-in read from `secrets_file`."""
+    return [sys.executable, "-m", "dashboard.cli", "serve", "--address", "127.0.0.1", "--port", str(port),
+            "--secrets", str(secrets_file)]
 
 
 @contextmanager
 def served(db: Path, secrets_file: Path, port: int):
-    """The app on 127.0.0.1:port, on the SQLite database `db`; yields its base URL (on
+    """`resultsboard serve` on 127.0.0.1:port, on the SQLite database `db`, run from a folder
+    outside the checkout (this checkout first on the path); yields its base URL (on
     `localhost`, the host name of the redirect URI)."""
     log_path = db.parent / "serve-signin.log"
     with open(log_path, "w") as log:
