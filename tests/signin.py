@@ -26,21 +26,23 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import closing, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import checkout_env, copy_sqlite, forget_cli_engine
-from test_browser import CHROMIUM_ARGS, Guard, _free_port, _Reports, _stop_group, _test_failed, settle
+from conftest import ROOT, checkout_env, copy_sqlite, forget_cli_engine
+from test_browser import CHROMIUM_ARGS, Guard, _free_port, _Reports, _stop_group, _test_failed, open_app, settle
 
 SERVE_TIMEOUT = 90  # s: Streamlit's first start (imports, first snapshot)
 STEP_TIMEOUT = 30_000  # ms: one browser step of a sign-in or sign-out
@@ -111,14 +113,24 @@ def serve_command(port: int, secrets_file: Path) -> list[str]:
             "--secrets", str(secrets_file)]
 
 
+def write_config(path: Path, *, trusted_issuers: list[str]) -> Path:
+    """The project's resultsboard.toml with `[access] trusted_issuers` set (for RESULTSBOARD_CONFIG)."""
+    text = (ROOT / "resultsboard.toml").read_text(encoding="utf-8")
+    line = "trusted_issuers = " + json.dumps(trusted_issuers)
+    assert text.count("\ntrusted_issuers = []\n") == 1, "resultsboard.toml: no `trusted_issuers = []` line to set"
+    path.write_text(text.replace("\ntrusted_issuers = []\n", f"\n{line}\n"), encoding="utf-8")
+    return path
+
+
 @contextmanager
-def served(db: Path, secrets_file: Path, port: int):
+def served(db: Path, secrets_file: Path, port: int, config: Path | None = None):
     """`resultsboard serve` on 127.0.0.1:port, on the SQLite database `db`, run from a folder
     outside the checkout (this checkout first on the path); yields its base URL (on
     `localhost`, the host name of the redirect URI)."""
     log_path = db.parent / "serve-signin.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(serve_command(port, secrets_file), env=checkout_env(DATABASE_URL=f"sqlite:///{db}"),
+        env = checkout_env(DATABASE_URL=f"sqlite:///{db}", **({"RESULTSBOARD_CONFIG": str(config)} if config else {}))
+        proc = subprocess.Popen(serve_command(port, secrets_file), env=env,
                                 cwd=db.parent, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + SERVE_TIMEOUT
@@ -186,6 +198,106 @@ def sign_out(page, provider: MockProvider) -> None:
     settle(page)
 
 
+# --- what the database says each scope may see --------------------------------------------
+
+
+def catalogue(db) -> dict[str, dict[str, str]]:
+    """{"partner": {code: name}, "donor": {code: name}} of the demo (programme level aside)."""
+    with closing(sqlite3.connect(db)) as conn:
+        return {
+            "partner": dict(conn.execute("SELECT code, name FROM partner WHERE code != ''")),
+            "donor": dict(conn.execute("SELECT code, name FROM donor")),
+        }
+
+
+def funded_by(db, donor: str) -> set[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return {code for (code,) in conn.execute(
+            """SELECT DISTINCT p.code FROM funding f JOIN donor d ON d.id = f.donor_id
+               JOIN partner p ON p.id = f.partner_id WHERE d.code = ? AND p.code != ''""", (donor,))}
+
+
+def shown(page, names: dict[str, str], echoed: tuple[str, ...] = ()) -> list[str]:
+    """The codes among `names` whose code (a whole word) or name is on the page; for the
+    `echoed` codes (the page address names them: a message may repeat it) only the name."""
+    text = page.locator("body").inner_text()
+    return sorted(code for code, name in names.items()
+                  if name in text or (code not in echoed and re.search(rf"\b{re.escape(code)}\b", text)))
+
+
+# --- reading the page ---------------------------------------------------------------------------
+
+
+def heading(page, text: str):
+    return page.locator("h1, h2, h3").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+
+
+def button(page, text: str):
+    return page.get_by_role("button", name=text, exact=True)
+
+
+def sidebar_filters(page) -> int:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"], '
+                        '[data-testid="stSidebar"] [data-testid="stSelectbox"]').count()
+
+
+def signed_in_captions(page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
+        has_text=re.compile(r"^\s*Signed in:"))
+
+
+def signed_in_caption(page) -> str:
+    captions = signed_in_captions(page)
+    return captions.first.inner_text() if captions.count() else ""
+
+
+def multiselect_options(page, label: str) -> list[str] | None:
+    """The codes a sidebar multiselect offers (its list is virtual: scrolled through), or
+    None when there is no such filter."""
+    widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
+    if not widget.count():
+        return None
+    widget.first.click()
+    listbox = page.locator('[data-testid="stMultiSelectDropdown"] [role="listbox"]')
+    listbox.wait_for()
+    seen: set[str] = set()
+    for _ in range(50):
+        seen |= set(listbox.locator('[role="option"]').all_inner_texts())
+        moved = listbox.evaluate("""el => {
+            const before = el.scrollTop; el.scrollTop = before + el.clientHeight / 2; return el.scrollTop !== before; }""")
+        if not moved:
+            break
+        page.wait_for_timeout(50)
+    seen |= set(listbox.locator('[role="option"]').all_inner_texts())
+    page.keyboard.press("Escape")
+    listbox.wait_for(state="detached")
+    return sorted(t.split(" — ")[0].strip() for t in seen if t.strip() and t.strip() != "Select all")
+
+
+def assert_sign_in_page(page, everything: dict[str, dict[str, str]]) -> None:
+    assert heading(page, "Sign in").count() == 1 and button(page, "Sign in").count() == 1, page.url
+    assert page.get_by_text("Page not found").count() == 0, f"{page.url}: a 'Page not found' dialog covers the sign-in page"
+    assert button(page, "Sign in").is_enabled()
+    assert signed_in_caption(page) == ""
+    assert sidebar_filters(page) == 0, "the sign-in page shows the sidebar filters"
+    assert shown(page, everything["partner"]) == [] and shown(page, everything["donor"]) == []
+
+
+def assert_no_access_page(page, everything: dict[str, dict[str, str]]) -> None:
+    assert heading(page, "No access").count() == 1 and button(page, "Sign out").count() == 1, page.url
+    assert heading(page, "Sign in").count() == 0
+    assert sidebar_filters(page) == 0, "the no-access page shows the sidebar filters"
+    assert shown(page, everything["partner"]) == [] and shown(page, everything["donor"]) == []
+
+
+def signed_in_page(guard, app, provider, sub: str):
+    page = guard.new_page()
+    open_app(page, app.base, "")
+    sign_in(page, provider, sub)
+    return page
+
+
 # --- fixtures ---------------------------------------------------------------------------------
 
 
@@ -240,7 +352,14 @@ def signin_accounts() -> tuple[Account, ...]:
 
 
 @pytest.fixture(scope="module")
-def signin_app(signin_db, provider, signin_accounts):
+def signin_config(provider, signin_db) -> Path | None:
+    """The config file the app runs with (RESULTSBOARD_CONFIG): None, the project's own.
+    Override it in a test module, e.g. to trust the provider's issuer (write_config)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def signin_app(signin_db, provider, signin_accounts, signin_config):
     """The app with sign-in configured against `provider`, on its own copy of the demo;
     each account's claims given to the provider and, for those with a role, its user row
     registered (`resultsboard users add`) before the app starts."""
@@ -252,7 +371,7 @@ def signin_app(signin_db, provider, signin_accounts):
             assert code == 0, output
     port = _free_port()
     secrets_file = write_secrets(signin_db.parent / "secrets.toml", app_port=port, provider=provider)
-    with served(signin_db, secrets_file, port) as base:
+    with served(signin_db, secrets_file, port, signin_config) as base:
         yield SigninApp(base=base, db=signin_db, database_url=database_url, secrets_file=secrets_file)
 
 

@@ -15,19 +15,26 @@ provider, one server, one browser; no test relies on another having run before i
 """
 from __future__ import annotations
 
-import re
-import sqlite3
-from contextlib import closing
-
 import pytest
 
-from signin import (  # noqa: F401  (fixtures, by name)
+from signin import (  # noqa: F401  (provider ... signin_guard: fixtures, by name)
     Account,
+    assert_no_access_page,
+    assert_sign_in_page,
+    button,
+    catalogue,
+    funded_by,
+    multiselect_options,
     provider,
+    shown,
     sign_in,
     sign_out,
+    signed_in_caption,
+    signed_in_captions,
+    signed_in_page,
     signin_app,
     signin_browser,
+    signin_config,
     signin_db,
     signin_guard,
 )
@@ -48,106 +55,6 @@ VISITOR_PATHS = ["", "partner?p=SLE", "donors", "upload", "history"]
 @pytest.fixture(scope="module")
 def signin_accounts():
     return tuple(ACCOUNTS.values())
-
-
-# --- what the database says each scope may see --------------------------------------------
-
-
-def catalogue(db) -> dict[str, dict[str, str]]:
-    """{"partner": {code: name}, "donor": {code: name}} of the demo (programme level aside)."""
-    with closing(sqlite3.connect(db)) as conn:
-        return {
-            "partner": dict(conn.execute("SELECT code, name FROM partner WHERE code != ''")),
-            "donor": dict(conn.execute("SELECT code, name FROM donor")),
-        }
-
-
-def funded_by(db, donor: str) -> set[str]:
-    with closing(sqlite3.connect(db)) as conn:
-        return {code for (code,) in conn.execute(
-            """SELECT DISTINCT p.code FROM funding f JOIN donor d ON d.id = f.donor_id
-               JOIN partner p ON p.id = f.partner_id WHERE d.code = ? AND p.code != ''""", (donor,))}
-
-
-def shown(page, names: dict[str, str], echoed: tuple[str, ...] = ()) -> list[str]:
-    """The codes among `names` whose code (a whole word) or name is on the page; for the
-    `echoed` codes (the page address names them: a message may repeat it) only the name."""
-    text = page.locator("body").inner_text()
-    return sorted(code for code, name in names.items()
-                  if name in text or (code not in echoed and re.search(rf"\b{re.escape(code)}\b", text)))
-
-
-# --- reading the page ---------------------------------------------------------------------------
-
-
-def heading(page, text: str):
-    return page.locator("h1, h2, h3").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
-
-
-def button(page, text: str):
-    return page.get_by_role("button", name=text, exact=True)
-
-
-def sidebar_filters(page) -> int:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"], '
-                        '[data-testid="stSidebar"] [data-testid="stSelectbox"]').count()
-
-
-def signed_in_captions(page):
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
-        has_text=re.compile(r"^\s*Signed in:"))
-
-
-def signed_in_caption(page) -> str:
-    captions = signed_in_captions(page)
-    return captions.first.inner_text() if captions.count() else ""
-
-
-def multiselect_options(page, label: str) -> list[str] | None:
-    """The codes a sidebar multiselect offers (its list is virtual: scrolled through), or
-    None when there is no such filter."""
-    widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
-    if not widget.count():
-        return None
-    widget.first.click()
-    listbox = page.locator('[data-testid="stMultiSelectDropdown"] [role="listbox"]')
-    listbox.wait_for()
-    seen: set[str] = set()
-    for _ in range(50):
-        seen |= set(listbox.locator('[role="option"]').all_inner_texts())
-        moved = listbox.evaluate("""el => {
-            const before = el.scrollTop; el.scrollTop = before + el.clientHeight / 2; return el.scrollTop !== before; }""")
-        if not moved:
-            break
-        page.wait_for_timeout(50)
-    seen |= set(listbox.locator('[role="option"]').all_inner_texts())
-    page.keyboard.press("Escape")
-    listbox.wait_for(state="detached")
-    return sorted(t.split(" — ")[0].strip() for t in seen if t.strip() and t.strip() != "Select all")
-
-
-def assert_sign_in_page(page, everything: dict[str, dict[str, str]]) -> None:
-    assert heading(page, "Sign in").count() == 1 and button(page, "Sign in").count() == 1, page.url
-    assert page.get_by_text("Page not found").count() == 0, f"{page.url}: a 'Page not found' dialog covers the sign-in page"
-    assert button(page, "Sign in").is_enabled()
-    assert signed_in_caption(page) == ""
-    assert sidebar_filters(page) == 0, "the sign-in page shows the sidebar filters"
-    assert shown(page, everything["partner"]) == [] and shown(page, everything["donor"]) == []
-
-
-def assert_no_access_page(page, everything: dict[str, dict[str, str]]) -> None:
-    assert heading(page, "No access").count() == 1 and button(page, "Sign out").count() == 1, page.url
-    assert heading(page, "Sign in").count() == 0
-    assert sidebar_filters(page) == 0, "the no-access page shows the sidebar filters"
-    assert shown(page, everything["partner"]) == [] and shown(page, everything["donor"]) == []
-
-
-def signed_in_page(guard, app, provider, sub: str):
-    page = guard.new_page()
-    open_app(page, app.base, "")
-    sign_in(page, provider, sub)
-    return page
 
 
 # --- the tests ----------------------------------------------------------------------------------
