@@ -75,10 +75,6 @@ def sign_in_settings() -> dict | None:
     return read_auth(streamlit_secrets_files())
 
 
-def auth_configured() -> bool:
-    return sign_in_settings() is not None
-
-
 def current_scope() -> Scope:
     """Who is asking, resolved on every run (a role change applies at once). Fails closed:
     local mode is LOCAL_ADMIN for 127.0.0.1/localhost only (HostRefused otherwise); with

@@ -47,14 +47,15 @@ class Scope:
     local: bool = False
 
     def __post_init__(self) -> None:
+        who = self.email or "a user"
         if self.role not in ROLES:
-            raise AccessError(f"{self.email or 'a user'} has the unknown role '{self.role}' (roles: {', '.join(ROLES)})")
+            raise AccessError(f"{who} has the unknown role '{self.role}' (roles: {', '.join(ROLES)})")
         if self.role == "donor" and not (self.donor or "").strip():
-            raise AccessError(f"{self.email} is a donor user bound to no donor: give them --donor CODE")
+            raise AccessError(f"{who}: a donor user needs --donor CODE (the donor whose funding they see)")
         if self.role == "partner" and not (self.partner or "").strip():
-            raise AccessError(f"{self.email} is a partner user bound to no administration: give them --partner CODE")
+            raise AccessError(f"{who}: a partner user needs --partner CODE (their administration)")
         if (self.donor and self.role != "donor") or (self.partner and self.role != "partner"):
-            raise AccessError(f"{self.email}: a donor code goes with the donor role, a partner code with the partner role")
+            raise AccessError(f"{who}: --donor goes with --role donor, --partner with --role partner")
 
     @property
     def label(self) -> str:

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from models.access import ROLES, AccessDenied, AccessError, Scope
+from models.access import AccessDenied, AccessError, Scope
 from models.db import write_transaction
 from models.tables import AuditEvent, Donor, Partner, User
 
@@ -47,17 +47,15 @@ def normal_email(email: str) -> str:
 
 
 def _checked(email: str, role: str, donor: str | None, partner: str | None) -> str:
+    """The e-mail, folded; UserError when it is no e-mail or the role and codes do not fit
+    (models.access decides what a role needs)."""
     email = normal_email(email)
     if not _EMAIL.match(email):
         raise UserError(f"'{email}' is not an e-mail address")
-    if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
-    if role == "donor" and not donor:
-        raise UserError("a donor user needs --donor CODE")
-    if role == "partner" and not partner:
-        raise UserError("a partner user needs --partner CODE")
-    if donor and role != "donor" or partner and role != "partner":
-        raise UserError("--donor goes with --role donor, --partner with --role partner")
+    try:
+        Scope(email=email, role=role, donor=donor, partner=partner)
+    except AccessError as e:
+        raise UserError(str(e)) from None
     return email
 
 
@@ -115,11 +113,7 @@ def list_users(engine: Engine) -> list[dict]:
 
 def _scope(row) -> Scope:
     """The Scope of a user row (AccessError for a role or scope that names nothing)."""
-    email, role, donor_id, donor, partner_id, partner = row
-    if role == "donor" and donor is None:
-        raise AccessError(f"{email} is a donor user whose donor no longer exists: an administrator must set their scope")
-    if role == "partner" and partner is None:
-        raise AccessError(f"{email} is a partner user whose administration no longer exists: an administrator must set their scope")
+    email, role, _donor_id, donor, _partner_id, partner = row
     return Scope(email=email, role=role, donor=donor, partner=partner)
 
 

@@ -26,11 +26,11 @@ ENTRA = "https://login.microsoftonline.com/tenant/v2.0"
 @pytest.mark.parametrize("kwargs, message", [
     (dict(email="x@example.org", role="superuser"), "unknown role 'superuser'"),
     (dict(email="x@example.org", role=""), "unknown role ''"),
-    (dict(email="x@example.org", role="donor"), "bound to no donor"),
-    (dict(email="x@example.org", role="donor", donor="  "), "bound to no donor"),
-    (dict(email="x@example.org", role="partner"), "bound to no administration"),
-    (dict(email="x@example.org", role="viewer", donor="NOR"), "a donor code goes with the donor role"),
-    (dict(email="x@example.org", role="admin", partner="GTM"), "a partner code with the partner role"),
+    (dict(email="x@example.org", role="donor"), "a donor user needs --donor CODE"),
+    (dict(email="x@example.org", role="donor", donor="  "), "a donor user needs --donor CODE"),
+    (dict(email="x@example.org", role="partner"), "a partner user needs --partner CODE"),
+    (dict(email="x@example.org", role="viewer", donor="NOR"), "--donor goes with --role donor"),
+    (dict(email="x@example.org", role="admin", partner="GTM"), "--partner with --role partner"),
 ], ids=["unknown-role", "no-role", "donor-unbound", "donor-blank", "partner-unbound", "viewer-with-donor", "admin-with-partner"])
 def test_a_scope_that_names_nothing_cannot_be_built(kwargs, message):
     with pytest.raises(AccessError, match=message):
@@ -175,7 +175,7 @@ def test_a_removed_user_loses_access_even_when_bound(users):
 
 @pytest.mark.parametrize("change, message", [
     ({"role": "superuser"}, "unknown role 'superuser'"),
-    ({"donor_id": None}, "donor no longer exists"),
+    ({"donor_id": None}, "a donor user needs --donor CODE"),
 ], ids=["unknown-role", "donor-gone"])
 def test_a_user_row_that_names_nothing_stops_with_a_message(users, change, message):
     with users.begin() as conn:

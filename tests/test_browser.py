@@ -570,3 +570,41 @@ def test_overview_has_its_own_address(server, guard):
     assert "Americas" in sidebar_multiselect(page, "Region").inner_text()
     guard.assert_offline()
     assert page.get_by_text("Page not found").count() == 0, f"/overview: 'Page not found' ({page.url})"
+
+
+@pytest.mark.parametrize("path", ["", "upload", "partner?p=SLE", "history"])
+def test_local_mode_refuses_a_page_served_under_another_host_name(server, rb_browser, path):
+    """DNS rebinding: a page at http://rebind.test:PORT whose name resolves to 127.0.0.1 talks
+    to the local-mode server (admin) from a foreign origin. Local mode answers 127.0.0.1 and
+    localhost only: that page gets a refusal, no data and no uploader."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    port = urlsplit(server).port
+    from playwright.sync_api import sync_playwright
+
+    # a browser of its own, whose resolver maps the foreign name to this machine
+    result: dict = {}
+
+    def visit():
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=chromium, headless=True,
+                                   args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP rebind.test 127.0.0.1"])
+            try:
+                page = b.new_page()
+                page.goto(f"http://rebind.test:{port}/{path}", wait_until="domcontentloaded")
+                settle(page)
+                result["text"] = page.locator('[data-testid="stApp"]').inner_text()
+                result["uploaders"] = page.locator('[data-testid="stFileUploader"]').count()
+                result["tables"] = page.locator('[data-testid="stDataFrame"]').count()
+            finally:
+                b.close()
+
+    import threading
+
+    t = threading.Thread(target=visit)  # Playwright's sync API refuses to run inside another's loop
+    t.start()
+    t.join(120)
+    assert "Not available at this address" in result["text"], result.get("text", "")[:500]
+    assert "answers only http://127.0.0.1" in result["text"]
+    assert (result["uploaders"], result["tables"]) == (0, 0)
+    for code in ("SLE", "GTM", "NOR", "Sierra Leone"):
+        assert code not in result["text"], f"{code} shown under a foreign host name"

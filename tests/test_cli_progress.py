@@ -319,7 +319,7 @@ def test_the_users_scope_applies(board, user, role, bound, partners):
 @pytest.mark.parametrize("command", ["progress", "missing"])
 def test_an_unknown_user_is_refused(board, command):
     code, out, err = board.run(command, "--json", "--user", "nobody@example.org")
-    assert (code, out) == (2, "")
+    assert (code, out) == (1, "")
     assert "No user nobody@example.org" in err
 
 

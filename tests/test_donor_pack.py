@@ -251,7 +251,7 @@ def cli(run_cli, demo):
 
 CLI_REFUSALS = [
     # (args, exit code, stderr contains)
-    (["--donor", "XXX", "--out", "{tmp}/p.zip"], 1, "unknown donor 'XXX'; known: CAN, NOR"),
+    (["--donor", "XXX", "--out", "{tmp}/p.zip"], 1, "unknown donor 'XXX'; you may see: CAN, NOR"),
     (["--donor", "CAN", "--donor", "NOR", "--out", "{tmp}/p.zip"], 2, "export pack takes one --donor (given: CAN, NOR)"),
     (["--donor", "CAN", "--out", "{tmp}/missing/p.zip"], 2, "No such folder: {tmp}/missing"),
     (["--donor", "CAN", "--out", "{tmp}/p.zip", "--from", "2024", "--to", "2021"], 2, "--from 2024 is after --to 2021"),

@@ -248,7 +248,7 @@ def test_checked_filters_leave_unchecked_what_they_are_not_given():
     ("XXX", Filters(), "No administration with code XXX: choose an administration below."),
 ])
 def test_partner_link_problem(demo, code, filters, problem):
-    assert partner_link_problem(demo, view(demo, filters, LOCAL_ADMIN), None, code) == problem
+    assert partner_link_problem(demo, view(demo, filters, LOCAL_ADMIN), LOCAL_ADMIN, code) == problem
 
 
 def test_partner_link_problem_does_not_reveal_an_administration_out_of_scope(demo):
