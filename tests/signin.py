@@ -1,25 +1,33 @@
 """The sign-in harness: a local OpenID provider, a secrets file pointing Streamlit's
-`st.login` at it, the app served on a copy of the demo database, and the browser steps of a
-sign-in and a sign-out. Used by test_signin_browser.py; reusable by any test that needs a
-real sign-in (import the fixtures by name: `from signin import provider, signin_app, ...`).
+`st.login` at it, `resultsboard serve --secrets` on a copy of the demo database, the browser
+steps of a sign-in and a sign-out, and what a page shows. Used by test_signin_browser.py
+and test_signin_trusted_browser.py; reusable by any test that needs a real sign-in: import
+the fixtures by name (`from signin import provider, signin_app, signin_browser, signin_db,
+signin_config, signin_guard`) and override `signin_accounts` (the accounts: their claims
+go to the provider, their user rows are added with `resultsboard users add` before the app
+starts) and, if need be, `signin_config` (a resultsboard.toml of the module's own, e.g.
+`write_config(..., trusted_issuers=[provider.issuer])`).
 
-The provider is `oidc-provider-mock` (PyPI), run in this process on a thread, on
-127.0.0.1 and a free port. How it is driven:
+The provider is `oidc-provider-mock` (PyPI, the `test` extras), run in this process on a
+thread (werkzeug), on 127.0.0.1 and a free port. How it is driven:
 
 - `provider.set_user(sub, email=..., email_verified=...)` stores the claims a subject gets
-  (`PUT /users/<sub>` with the claims as JSON; a later call replaces them). The ID token
-  carries `sub`, `iss` (the provider's base URL, `http://127.0.0.1:PORT`) and, for the
-  `email` scope that `st.login` asks for, `email` and `email_verified`.
+  (`PUT /users/<sub>` with the claims as JSON; a later call replaces them; a subject never
+  set gets only `email` = the subject). The ID token carries `sub`, `iss` (the provider's
+  base URL, `http://127.0.0.1:PORT` = `provider.issuer`) and, for the `email` scope that
+  `st.login` asks for, `email` and `email_verified` as set (leave `email_verified` out to
+  send no such claim).
 - The provider's authorization page (`/oauth2/authorize`) has one text field, `sub`, and an
   "Authorize" button: the browser types the subject and clicks, and is sent back to the
-  app's `/oauth2callback` as that subject. Any client id and secret are accepted; no nonce
-  is required.
+  app's `/oauth2callback` as that subject (`sign_in`). Any client id and secret are
+  accepted; no nonce is required.
 - Its end-session page (`/oauth2/end_session`, where Streamlit's `/auth/logout` sends the
-  browser) has an "End session" button that returns to the app.
+  browser) has an "End session" button that returns to the app (`sign_out`).
 
 The app's `redirect_uri` is `http://localhost:PORT/oauth2callback` and the browser opens
-the app on `localhost` too (the sign-in state cookie is per host name). Nothing leaves
-127.0.0.1/localhost; the guard of test_browser.py checks every request.
+the app on `localhost` too (the sign-in state cookie is per host name). Every request is
+checked by the guard of test_browser.py: nothing may leave 127.0.0.1/localhost (the
+provider's pages ask a CDN for a stylesheet: they get an empty one, see SigninGuard).
 """
 from __future__ import annotations
 
