@@ -93,6 +93,11 @@ def visible_partner_codes(scope: Scope, partners: pd.Series, funding: pd.DataFra
     return codes
 
 
+def sees_all_partners(scope: Scope) -> bool:
+    """Whether the scope sees every administration (the secretariat and viewers)."""
+    return require(scope).role in _SEES_ALL
+
+
 def visible_donor_codes(scope: Scope, donors) -> set[str]:
     """The donor codes (of `donors`) the scope may see: a donor user sees only its own."""
     scope = require(scope)

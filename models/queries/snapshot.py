@@ -150,7 +150,10 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
     partners = snap.partners[snap.partners["code"].isin(codes)]
     funding = snap.funding[snap.funding["partner"].isin(codes)]
-    donor_codes = access.visible_donor_codes(scope, set(funding["donor"]))
+    # donors: those funding the administrations in view when the view is narrowed to some;
+    # otherwise every stored donor the scope may see, those with no funding recorded too
+    narrowed = filters.regions or filters.partners or not access.sees_all_partners(scope)
+    donor_codes = access.visible_donor_codes(scope, set(funding["donor"]) if narrowed else set(snap.donors["code"]))
     if filters.donors:
         donor_codes &= {d for d in donor_codes if d.lower() in {x.lower() for x in filters.donors}}
     funding = funding[funding["donor"].isin(donor_codes)]

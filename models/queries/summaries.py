@@ -148,7 +148,7 @@ def donor_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame
     ag = v.agreements.dropna(subset=["amount"])
     committed = ag.groupby(["donor", "currency"], dropna=False)["amount"].sum().reset_index()
     text = committed.assign(t=[money(a, c) for a, c in zip(committed["amount"], committed["currency"])]).groupby("donor")["t"].agg(" + ".join)
-    out["committed"] = out["donor"].map(text).fillna("")
+    out["committed"] = out["donor"].map(text).fillna("no funding recorded")
     out = with_rollup(out, progress_by_donor(v, prog) if len(prog) else None, "donor")
     acts = v.activities.assign(participants=pd.to_numeric(v.activities["participants"], errors="coerce"))
     out["activities"] = out["donor"].map(acts.groupby("donor").size()).fillna(0).astype(int)
