@@ -294,6 +294,7 @@ def assert_sign_in_page(page, everything: dict[str, dict[str, str]]) -> None:
 
 def assert_no_access_page(page, everything: dict[str, dict[str, str]]) -> None:
     assert heading(page, "No access").count() == 1 and button(page, "Sign out").count() == 1, page.url
+    assert page.get_by_text("Page not found").count() == 0, f"{page.url}: a 'Page not found' dialog covers the no-access page"
     assert heading(page, "Sign in").count() == 0
     assert sidebar_filters(page) == 0, "the no-access page shows the sidebar filters"
     assert shown(page, everything["partner"]) == [] and shown(page, everything["donor"]) == []
