@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.signin import SignInConfigError
+from dashboard.text import markdown_text
 from models import reference
 from models.access import AccessError, can_manage_users
 from models.queries.filters import Filters, checked_filters
@@ -48,7 +49,7 @@ def _sign_in_page() -> None:
 
 def _gate_page(title: str, message: str, *, sign_out: bool) -> None:
     st.title(title)
-    st.write(message)
+    st.markdown(markdown_text(message))  # it quotes an e-mail and a file path: text, never markup
     if sign_out:
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
 
@@ -150,7 +151,7 @@ def sidebar(snap, scope) -> None:
         if scope.local:
             st.caption("Local mode: single user on this computer, full access (admin).")
         else:
-            st.caption(f"Signed in: {scope.label}")
+            st.caption(markdown_text(f"Signed in: {scope.label}"))
             st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         if snap.is_demo:
             st.info("Demo programme: indicator values are illustrative, not official results.", icon=":material/info:")
@@ -162,6 +163,6 @@ state.refresh_version()
 snap = view(state.snapshot(), Filters(), scope)  # the sidebar offers only what this user may see
 sidebar(snap, scope)
 for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
-    st.warning(problem, icon=":material/filter_alt_off:")
+    st.warning(markdown_text(problem), icon=":material/filter_alt_off:")
 page = st.navigation({**PAGES, "Administration": ADMIN_PAGES} if can_manage_users(scope) else PAGES)
 page.run()

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dashboard.text import plain_from_plotly
+
 if TYPE_CHECKING:  # plotly and pandas load when a chart is drawn, not on import
     import pandas as pd
     import plotly.graph_objects as go
@@ -151,7 +153,7 @@ def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
         include_plotlyjs=True, full_html=True,
         config={"displaylogo": False, "topojsonURL": "./", "responsive": True},
     )
-    head = f"<title>{html.escape(title or (fig.layout.title.text or 'Resultsboard chart'))}</title>"
+    head = f"<title>{html.escape(title or plain_from_plotly(fig.layout.title.text) or 'Resultsboard chart')}</title>"
     if _has_geo(fig):
         head += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + _topojson_text() + "}};</script>"
     page = page.replace("<head>", "<head>" + head, 1)
@@ -200,6 +202,11 @@ def _is_grid(value) -> bool:
         isinstance(row, (list, tuple)) or getattr(row, "ndim", 0) == 1 for row in value)
 
 
+def _plain(value):
+    """A chart's value as data: text the chart builders escaped for Plotly (dashboard.text.plotly_text) as typed."""
+    return html.unescape(value) if isinstance(value, str) else value
+
+
 def figure_data(fig: go.Figure) -> pd.DataFrame:
     """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
     import pandas as pd
@@ -211,8 +218,8 @@ def figure_data(fig: go.Figure) -> pd.DataFrame:
         if _is_grid(z):  # heatmaps: one row per cell
             rows = [_values(row) for row in z]
             x, y = getattr(trace, "x", None), getattr(trace, "y", None)
-            xs = _values(x) if x is not None else list(range(max(len(r) for r in rows)))
-            ys = _values(y) if y is not None else list(range(len(rows)))
+            xs = [_plain(v) for v in _values(x)] if x is not None else list(range(max(len(r) for r in rows)))
+            ys = [_plain(v) for v in _values(y)] if y is not None else list(range(len(rows)))
             cols = {
                 "y": [ys[i] if i < len(ys) else i for i, row in enumerate(rows) for _ in row],
                 "x": [xs[j] if j < len(xs) else j for row in rows for j in range(len(row))],
@@ -222,13 +229,13 @@ def figure_data(fig: go.Figure) -> pd.DataFrame:
             for attr in ("locations", "labels", "x", "y", "z", "values", "base", "text", "r", "theta"):
                 value = getattr(trace, attr, None)
                 if value is not None:
-                    cols[attr] = _values(value)
+                    cols[attr] = [_plain(v) for v in _values(value)]
         cols = {k: v for k, v in cols.items() if len(v)}
         if not cols:
             continue
         n = max(len(v) for v in cols.values())
         frame = pd.DataFrame({k: (v if len(v) == n else (v * n if len(v) == 1 else v + [None] * (n - len(v)))) for k, v in cols.items()})
-        frame.insert(0, "series", trace.name or trace.type)
+        frame.insert(0, "series", html.unescape(trace.name or trace.type))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["series"])
 
@@ -381,7 +388,7 @@ def _report_html(v, prog, donor: str, sections) -> str:
         demo,
     ]
     for n, (name, fig, svg) in enumerate(sections, start=1):
-        title = fig.layout.title.text or name
+        title = plain_from_plotly(fig.layout.title.text) or name
         parts.append(f"<section id='{html.escape(name)}'><h2>{n}. {html.escape(title)}</h2>")
         if svg:
             parts.append(svg.decode("utf-8") if isinstance(svg, bytes) else svg)

@@ -25,6 +25,7 @@ def streamlit_command(port: int, address: str = "127.0.0.1", secrets: list[Path]
         "--browser.gatherUsageStats", "false",
         "--server.enableStaticServing", "true",
         "--client.toolbarMode", "minimal",
+        "--client.disableDataExport", "true",  # no table CSV download: its cells are not defused like our exports
         "--server.fileWatcherType", "none",
         "--theme.base", "light",
     ]

@@ -7,6 +7,7 @@ from dataclasses import astuple
 import pandas as pd
 import streamlit as st
 
+from dashboard.text import markdown_text
 from models.access import LOCAL_ADMIN, Scope
 from models.config import database_url
 from models.db import data_version, init_database, make_engine
@@ -209,7 +210,7 @@ def donor_pack_button(donor: str) -> None:
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
 
     st.download_button(
-        f"Donor pack for {donor} (zip)", icon=":material/folder_zip:",
+        markdown_text(f"Donor pack for {donor} (zip)"), icon=":material/folder_zip:",
         data=partial(_donor_pack, database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope())),
         file_name=f"resultsboard-donor-pack-{donor.lower()}.zip", mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore",
         help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX workbook) "

@@ -34,8 +34,8 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under py
 DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for each demo test
 # Modules whose tests share costly module or session state (a served app and a browser;
 # rendered packs and chart images): under pytest-xdist each runs whole on one worker.
-ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py", "test_signin_browser.py",
-                      "test_signin_trusted_browser.py"}
+ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py", "test_text_is_text.py",
+                      "test_signin_browser.py", "test_signin_trusted_browser.py"}
 
 
 def checkout_env(**extra: str) -> dict[str, str]:
@@ -332,3 +332,25 @@ def fresh_settings(monkeypatch):
     config.clear_settings_cache()
     yield
     config.clear_settings_cache()
+
+
+# --- the browser (tests/test_browser.py, tests/test_text_is_text.py) --------------------------
+
+
+@pytest.fixture(scope="session")
+def rb_browser(pytestconfig):
+    """One Chromium per worker, shared by every browser test module (Playwright's sync API
+    allows one per process)."""
+    from test_browser import CHROMIUM_ARGS, _Reports
+
+    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not chromium:
+        skip_or_fail("browser tests: no system Chromium (/usr/bin/chromium) to drive")
+    if not pytestconfig.pluginmanager.has_plugin("resultsboard-browser-reports"):
+        pytestconfig.pluginmanager.register(_Reports(), "resultsboard-browser-reports")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

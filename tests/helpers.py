@@ -150,3 +150,11 @@ def baselines_stored(engine):
         Baseline.value_text, Baseline.comment,
     ).join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id)
         .order_by(Indicator.code, Partner.code, Baseline.year))
+
+
+def shown(markdown: str) -> str:
+    """The text a Markdown string escaped with dashboard.text.markdown_text shows on the page:
+    backslash escapes and word joiners taken out (for asserting on what a person reads)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -138,21 +138,6 @@ def _stop_group(proc) -> None:
 # --- browser, with the network guard --------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def rb_browser(pytestconfig):
-    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not chromium:
-        skip_or_fail("browser tests: no system Chromium (/usr/bin/chromium) to drive")
-    if not pytestconfig.pluginmanager.has_plugin("resultsboard-browser-reports"):
-        pytestconfig.pluginmanager.register(_Reports(), "resultsboard-browser-reports")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 class Guard:
     """Opens browser pages whose every request is checked: local ones continue, anything
     else is recorded and aborted ("no request leaves the machine")."""

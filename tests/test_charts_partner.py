@@ -105,7 +105,7 @@ def test_trend_without_data_is_an_empty_figure():
 @pytest.mark.parametrize("title, text, lines", [
     ("IND07 · Complaints", "IND07 · Complaints", 1),
     ("IND01 · Customs Integrity Perception Survey score: perceived integrity",
-     "IND01 · Customs Integrity Perception Survey score:<br>perceived integrity", 2),
+     "IND01 · Customs Integrity Perception Survey score:\nperceived integrity", 2),
 ])
 def test_wrap_title(title, text, lines):
     assert wrap_title(title) == (text, lines)

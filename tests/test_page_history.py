@@ -9,6 +9,8 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from helpers import shown
+
 from models.access import LOCAL_ADMIN, Scope
 from models.batches import history
 
@@ -120,7 +122,7 @@ def test_refused_revert_names_the_later_batch(db):
     at.button(key="hist_confirm").click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["Batch 2 was not reverted:"]
-    messages = [m.value for m in at.markdown if m.value.startswith("- `dependent-rows`")]
+    messages = [shown(m.value) for m in at.markdown if m.value.startswith("- `dependent-rows`")]
     assert messages == ["- `dependent-rows` later batches (3) changed indicator value rows this batch wrote; revert those first"]
     assert all_values(db) == before
 

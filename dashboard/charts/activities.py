@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import SERIES_COLOURS, empty_figure, finish
+from dashboard.text import plotly_frame, plotly_text
 
 ACTIVITY_TYPES = ("meeting", "technical-assistance", "capacity-building", "survey", "e-learning", "diagnostic", "other")
 TYPE_COLOURS = dict(zip(ACTIVITY_TYPES, SERIES_COLOURS))
@@ -41,7 +42,7 @@ def activity_timeline(acts: pd.DataFrame, *, note: str, title: str = "Activity t
     milliseconds (as px.timeline does); one-day activities are one day long."""
     if acts.empty:
         return empty_figure(title, note)
-    data = acts.sort_values(["start", "code"], kind="stable")
+    data = plotly_frame(acts).sort_values(["start", "code"], kind="stable")
     order = list(data["code"])
     fig = go.Figure()
     for kind in _type_order(data["type"]):
@@ -71,7 +72,7 @@ def activities_by_mode_chart(counts: pd.DataFrame, *, note: str, title: str = "A
     """models.queries.activities.activity_counts(v, "mode") output: activities per mode, participants in hover."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
-    data = counts.set_index("mode").loc[_mode_order(counts["mode"])].reset_index()
+    data = plotly_frame(counts).set_index("mode").loc[_mode_order(counts["mode"])].reset_index()
     fig = go.Figure(go.Bar(
         x=list(data["mode"]), y=list(data["activities"]), name="activities",
         marker_color=[MODE_COLOURS.get(m, "#BBBBBB") for m in data["mode"]],
@@ -88,7 +89,8 @@ def activities_by_donor_chart(counts: pd.DataFrame, *, note: str, donor_names: d
     """models.queries.activities.activity_counts(v, ["donor", "mode"]) output: stacked bars per donor."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
-    names = donor_names or {}
+    counts = plotly_frame(counts)
+    names = {plotly_text(code): plotly_text(name) for code, name in (donor_names or {}).items()}
     donors = sorted(counts["donor"].unique(), key=lambda d: (d == "no donor", d))
     labels = {d: names.get(d, d) if d != "no donor" else "no donor (programme-wide)" for d in donors}
     fig = go.Figure()
@@ -110,6 +112,7 @@ def participants_by_year_chart(counts: pd.DataFrame, *, note: str, title: str = 
     """models.queries.activities.activity_counts(v, ["year", "type"]) output: stacked participants per start year."""
     if counts.empty or counts["participants"].sum() == 0:
         return empty_figure(title, note)
+    counts = plotly_frame(counts)
     years = sorted(int(y) for y in counts["year"].unique())
     fig = go.Figure()
     for kind in _type_order(counts["type"]):

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import SERIES_COLOURS, empty_figure, finish
 from dashboard.charts.progress import status_mix
+from dashboard.text import plotly_frame, plotly_text
 
 ACTIVITY_COLOUR = SERIES_COLOURS[0]
 DAY_MS = 86_400_000
@@ -35,7 +36,7 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
     summary: models.queries.summaries.funding_summary output (donor, currency, amount, partners, donor_name)."""
     if summary.empty:
         return empty_figure(title, note, "No donor agreement in this selection")
-    data = summary.sort_values(["amount"], kind="stable")
+    data = plotly_frame(summary).sort_values(["amount"], kind="stable")
     colours = donor_colours(data["donor"])
     labels = [f"{name} ({cur})" for name, cur in zip(data["donor_name"], data["currency"])]
     fig = go.Figure(go.Bar(
@@ -61,7 +62,7 @@ def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go
     data = agreements.dropna(subset=["start"]) if len(agreements) else agreements
     if data.empty:
         return empty_figure(title, note, "No donor agreement in this selection")
-    data = data.sort_values(["donor", "phase"], kind="stable")
+    data = plotly_frame(data).sort_values(["donor", "phase"], kind="stable")
     colours = donor_colours(data["donor"])
     fig = go.Figure()
     for donor, rows in data.groupby("donor", sort=True):
@@ -90,8 +91,8 @@ def activity_bars(counts: pd.DataFrame, *, label: str, title: str, note: str, ho
     models.queries.summaries.region_summary or donor_summary output)."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note, "No activity in this selection")
-    data = counts.iloc[::-1]
-    extra = f"<br>{hover_note}" if hover_note else ""
+    data = plotly_frame(counts).iloc[::-1]
+    extra = f"<br>{plotly_text(hover_note)}" if hover_note else ""
     fig = go.Figure(go.Bar(
         x=list(data["activities"]), y=list(data[label]), orientation="h", name="activities",
         marker_color=ACTIVITY_COLOUR, text=list(data["activities"]), textposition="outside", cliponaxis=False,
@@ -110,6 +111,7 @@ def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Fi
     frame: models.queries.summaries.funded_partners_by_region output."""
     if frame.empty:
         return empty_figure(title, note, "No funded partner in this selection")
+    frame = plotly_frame(frame)
     colours = donor_colours(frame["donor"])
     regions = list(dict.fromkeys(frame["region_name"]))[::-1]
     fig = go.Figure()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.text import plotly_text
 from models.scoring.distance import STATUSES
 
 STATUS_COLOURS = {  # every status, in DESIGN.md's order (models.scoring.distance.STATUSES)
@@ -26,9 +27,11 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 
 
 def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None) -> go.Figure:
-    """Title, footnote (as of / demo label), legible defaults."""
+    """Title, footnote (as of / demo label), legible defaults. `title` and `note` are plain
+    text (they may hold uploaded names): escaped here; a newline in the title, or ' · ' in the
+    note, starts a new line."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": plotly_text(title).replace("\n", "<br>"), "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 30, "t": 80, "b": 90},
         template="plotly_white",
@@ -37,7 +40,7 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None) 
     if height:
         fig.update_layout(height=height)
     fig.add_annotation(
-        text=note.replace(" · ", "<br>"), showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-55,
+        text=plotly_text(note).replace(" · ", "<br>"), showarrow=False, xref="paper", yref="paper", x=0, y=0, yshift=-55,
         xanchor="left", yanchor="top", font={"size": 11, "color": "#555555"},
     )
     return fig
@@ -45,7 +48,7 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None) 
 
 def empty_figure(title: str, note: str, message: str = "No data for this selection") -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14})
+    fig.add_annotation(text=plotly_text(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return finish(fig, title=title, note=note, height=300)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import STATUS_COLOURS, STATUS_ORDER, empty_figure, finish, pct
+from dashboard.text import plotly_frame, plotly_text
 
 TARGET_COLOUR = "#000000"
 BASELINE_COLOUR = "#777777"
@@ -27,10 +28,10 @@ def indicator_targets_chart(rows: pd.DataFrame, *, definition: dict, note: str) 
     title = f"{definition['code']} · {definition['name']}: actual against target"
     if definition["measure"] == "qualitative":
         return empty_figure(title, note, "Qualitative indicator: see the table of texts")
-    data = rows[rows["actual"].notna() | rows["target"].notna()]
+    data = plotly_frame(rows[rows["actual"].notna() | rows["target"].notna()])
     if data.empty:
         return empty_figure(title, note)
-    unit = definition.get("unit") or ""
+    unit = plotly_text(definition.get("unit") or "")
     ordinal = definition["measure"] == "ordinal" and definition.get("scale_min") is not None
     bar_base = definition["scale_min"] if ordinal else 0.0
     labels = list(data["partner_name"])

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.charts.common import SERIES_COLOURS, empty_figure, finish
 from dashboard.charts.progress import progress_bars
+from dashboard.text import plotly_frame, plotly_text
 
 # Sequential and colour-blind safe (perceptually uniform, readable in grey scale).
 SEQUENTIAL_SCALE = "Cividis"
@@ -34,6 +35,7 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
 
     if cells.empty or cells["n"].sum() == 0:
         return empty_figure(title, note)
+    cells = plotly_frame(cells)
     scored = cells[cells["n"] > 0]
     factors = sorted(scored["key_factor"].astype(int).unique())  # key factors with a progress figure
     partners = sorted(scored["partner_name"].unique(), key=str.lower)
@@ -55,7 +57,7 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
         z.append(zr)
         n.append(nr)
         text.append(tr)
-    x = [key_factor_label(k) for k in factors]
+    x = [plotly_text(key_factor_label(k)) for k in factors]
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=partners, customdata=n, text=text, texttemplate="%{text}",
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
@@ -75,7 +77,7 @@ def activities_by_key_factor_chart(counts: pd.DataFrame, *, note: str, title: st
     """models.queries.activities.activities_by_key_factor output: activities per key factor, participants in hover."""
     if counts.empty or counts["activities"].sum() == 0:
         return empty_figure(title, note)
-    data = counts.iloc[::-1]
+    data = plotly_frame(counts).iloc[::-1]
     fig = go.Figure(go.Bar(
         x=list(data["activities"]), y=list(data["label"]), orientation="h", name="activities",
         marker_color=SERIES_COLOURS[0], text=list(data["activities"]), textposition="outside",
@@ -97,6 +99,7 @@ def survey_dumbbell(comparison: pd.DataFrame, *, note: str, scale: tuple[float, 
     title = title or f"{name}: first round against latest round"
     if comparison.empty:
         return empty_figure(title, note)
+    comparison = plotly_frame(comparison)
     groups = sorted(comparison["group"].unique())
     partners = sorted(comparison["partner_name"].unique(), key=str.lower)
     fig = make_subplots(rows=1, cols=len(groups), shared_yaxes=True, horizontal_spacing=0.04)
@@ -139,7 +142,9 @@ def survey_key_factor_bars(summary: pd.DataFrame, *, note: str,
 
     if summary.empty:
         return empty_figure(title, note)
-    labels = [f"{key_factor_label(k)} ({i}) · {g}" for k, i, g in zip(summary["key_factor"], summary["indicator"], summary["group"])]
+    summary = plotly_frame(summary)
+    labels = [f"{plotly_text(key_factor_label(k))} ({i}) · {g}"
+              for k, i, g in zip(summary["key_factor"], summary["indicator"], summary["group"])]
     fig = go.Figure()
     for column, name, colour in (("first", "first round", FIRST_ROUND_COLOUR), ("latest", "latest round", LATEST_ROUND_COLOUR)):
         fig.add_trace(go.Bar(

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, STATUS_ORDER, empty_figure, finish, pct
+from dashboard.text import plotly_frame, plotly_text
 
 TOPOJSON_FILE = Path(__file__).resolve().parents[1] / "static" / "world_50m.json"
 DISCLAIMER = "Boundaries shown do not imply any judgement on the legal status of any territory."
@@ -59,13 +60,13 @@ def partner_map(frame: pd.DataFrame, *, color: str = "status", title: str, note:
     data = frame[frame["country"].fillna("").astype(str) != ""] if len(frame) else frame
     if data.empty:
         return empty_figure(title, note, "No partner administration in this selection")
-    data = data.sort_values(["country", "partner_name"], kind="stable")
+    data = plotly_frame(data).sort_values(["country", "partner_name"], kind="stable")
     if color == "region":
         from models.reference import REGIONS
 
         present = list(dict.fromkeys([*[r for r in REGIONS if r in set(data["region"])],
                                       *sorted(set(data["region"]) - set(REGIONS))]))
-        labels = [REGIONS.get(r, r) for r in present]
+        labels = [plotly_text(REGIONS.get(r, r)) for r in present]
         colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(present))]
         z = [present.index(r) for r in data["region"]]
         legend_title = "WCO region"

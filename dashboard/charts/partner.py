@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct
+from dashboard.text import plotly_frame, plotly_text
 
 BASELINE_DASH = "dot"
 TARGET_DASH = "dash"
@@ -16,7 +17,7 @@ TARGET_DASH = "dash"
 def _unit_suffix(unit) -> str:
     if unit is None or (not isinstance(unit, str) and pd.isna(unit)) or not str(unit).strip():
         return ""
-    return f" ({str(unit).strip()})"
+    return f" ({plotly_text(str(unit).strip())})"
 
 
 def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figure:
@@ -26,7 +27,7 @@ def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figur
     rows: models.queries.profiles.partner_indicators output."""
     if rows.empty:
         return empty_figure(title, note)
-    data = rows.iloc[::-1]
+    data = plotly_frame(rows).iloc[::-1]
     clamped = data["progress_clamped"].fillna(0) * 100
     notes = data["note"].fillna("") if "note" in data else pd.Series("", index=data.index)
     # a target period under way shows "so far: X of Y", never a percentage or a status
@@ -53,9 +54,10 @@ def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figur
 
 
 def wrap_title(title: str, width: int = 52) -> tuple[str, int]:
-    """A long chart title on several lines (for half-width charts): (text with <br>, lines)."""
+    """A long chart title on several lines (for half-width charts): (plain text with a newline
+    between lines — finish() makes each a line of the title —, lines)."""
     lines = textwrap.wrap(title, width) or [title]
-    return "<br>".join(lines), len(lines)
+    return "\n".join(lines), len(lines)
 
 
 def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | None = None,
@@ -73,6 +75,8 @@ def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | 
     text, lines = wrap_title(title)
     if series.empty:
         return empty_figure(text, note)
+    series = plotly_frame(series)
+    baselines = plotly_frame(baselines) if baselines is not None else None
     order = series.sort_values(["period_end", "period_start"], kind="stable")
     periods = list(dict.fromkeys(order["period"]))
     names = list(dict.fromkeys(series["series"]))

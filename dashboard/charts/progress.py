@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.common import STATUS_COLOURS, empty_figure, finish, pct
+from dashboard.text import plotly_frame
 from models.queries.frames import STATUS_COUNT_COLUMNS
 
 
@@ -22,7 +23,7 @@ def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, he
     `label` column to show. Groups with no scored pair show no bar; their counts are in the hover."""
     if rollup.empty or rollup["n"].sum() == 0:
         return empty_figure(title, note)
-    data = rollup.sort_values("progress", ascending=True, na_position="first")
+    data = plotly_frame(rollup).sort_values("progress", ascending=True, na_position="first")
     data = data.assign(status=data["status"].where(data["status"].notna(), "no data"))
     text = [f"{pct(p)}  (n={n})" for p, n in zip(data["progress"], data["n"])]
     hover = [
@@ -48,6 +49,7 @@ def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str) -> go
     DESIGN.md's order (n_<status> columns; a status without its column is left out)."""
     if rollup.empty:
         return empty_figure(title, note)
+    rollup = plotly_frame(rollup)
     fig = go.Figure()
     for status, col in STATUS_COUNT_COLUMNS.items():
         if col not in rollup:

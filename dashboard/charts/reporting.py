@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish
 from dashboard.charts.key_factors import SEQUENTIAL_SCALE
+from dashboard.text import plotly_frame
 
 
 
@@ -25,6 +26,7 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     """models.queries.reporting.reporting_by_partner_period output: colour = reporting rate (%), text = received/due."""
     if cells.empty:
         return empty_figure(title, note, "No report is due in this selection")
+    cells = plotly_frame(cells)
     periods = list(cells.sort_values(["period_end", "period_start"])["period"].drop_duplicates())
     partners = sorted(cells["partner_name"].unique(), key=str.lower)
     by_key = cells.set_index(["partner_name", "period"])
@@ -63,7 +65,7 @@ def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
     """models.queries.reporting.reporting_rate_by_period output: stacked received / overdue counts, the rate and n in hover."""
     if periods.empty:
         return empty_figure(title, note, "No report is due in this selection")
-    data = periods.sort_values(["period_end", "period_start"])
+    data = plotly_frame(periods).sort_values(["period_end", "period_start"])
     x = list(data["period"])
     custom = [[round(float(s) * 100, 1), int(d), int(p)] for s, d, p in zip(data["rate"], data["due"], data["partners"])]
     fig = go.Figure()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts import activities as charts
+from dashboard.text import markdown_text
 from models.queries.activities import activities_listing, activity_counts
 
 v = state.current_view()
@@ -13,7 +14,7 @@ note = state.data_note(v)
 acts = activities_listing(v)
 
 st.title("Activities")
-st.caption(f"{v.filters.describe()} · {note}")
+st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 c = st.columns(4)
 c[0].metric("Activities", len(acts))

@@ -10,6 +10,7 @@ from dashboard.charts import breakdowns
 from dashboard.charts.common import pct
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.progress import progress_bars
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.activities import donor_activities
 from models.queries.rollups import progress_by_donor
@@ -21,7 +22,7 @@ note = state.data_note(v)
 
 st.title("Donors")
 described = v.filters.describe()
-st.caption(f"{described[:1].upper()}{described[1:]} · {note}")
+st.caption(markdown_text(f"{described[:1].upper()}{described[1:]} · {note}"))
 
 donors = donor_summary(v, prog)
 if donors.empty:
@@ -65,13 +66,13 @@ if st.session_state.get("don_donor") not in codes:
     st.session_state["don_donor"] = chosen[0] if chosen else codes[0]
 donor = st.selectbox("Donor", codes, key="don_donor", format_func=lambda d: f"{names.get(d, d)} ({d})")
 row = donors[donors["donor"] == donor].iloc[0]
-st.header(row["donor_name"])
+st.header(markdown_text(row["donor_name"]))
 
 state.donor_pack_button(donor)
 
 c = st.columns(4)
 c[0].metric("Administrations funded", int(row["partners"]))
-c[1].metric("Committed", row["committed"] or "–", help="Sum of the donor's agreements per currency (not converted).")
+c[1].metric("Committed", markdown_text(row["committed"] or "–"), help="Sum of the donor's agreements per currency (not converted).")
 c[2].metric("Mean progress", pct(row["progress"]), help=f"n = {row['n']} indicator–partner pairs. " + progress_help())
 c[3].metric("Activities funded", int(row["activities"]), help=f"{row['participants']:,} participants")
 

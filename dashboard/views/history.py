@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import markdown_text
 from models.access import can_revert, can_see_history, recorded_as, visible_batches
 from models.batches import history, revert_batch
 
@@ -20,7 +21,7 @@ if last is not None:
     else:
         st.error(f"Batch {last.batch_id} was not reverted:", icon=":material/block:")
         for issue in last.issues:
-            st.markdown(f"- `{issue.check}` {issue.message}")
+            st.markdown(f"- `{issue.check}` {markdown_text(issue.message)}")
 
 if not can_see_history(scope):
     st.info("The import history names people and files: it is open to the secretariat, and to partner "

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts.indicators import indicator_targets_chart
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.profiles import indicator_definition, indicator_targets
 
@@ -14,7 +15,7 @@ prog = state.current_progress()
 note = state.data_note(v)
 
 st.title("Indicators")
-st.caption(f"{v.filters.describe()} · {note}")
+st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 codes = list(v.indicators["code"])
 if not codes:
@@ -26,16 +27,16 @@ wanted = st.query_params.get("indicator", "")
 if st.session_state.get("ind_indicator") not in codes:
     match = next((c for c in codes if c.lower() == wanted.lower()), None)
     if wanted and not match:
-        st.warning(f"No indicator with code {wanted} in this selection: the first one, {codes[0]}, is shown instead.",
+        st.warning(markdown_text(f"No indicator with code {wanted} in this selection: the first one, {codes[0]}, is shown instead."),
                    icon=":material/search_off:")
     st.session_state["ind_indicator"] = match or codes[0]
 code = st.selectbox("Indicator", codes, key="ind_indicator", format_func=lambda c: f"{c} — {names.get(c, c)}")
 st.query_params["indicator"] = code
 
 d = indicator_definition(v, code)
-st.subheader(f"{d['code']} · {d['name']}")
+st.subheader(markdown_text(f"{d['code']} · {d['name']}"))
 if d["description"]:
-    st.write(d["description"])
+    st.markdown(markdown_text(d["description"]))
 facts = {
     "Level": d["level"] or "–",
     "Result": f"{d['result']} — {d['result_title']}" if d["result"] else "–",
@@ -49,7 +50,7 @@ facts = {
     "Scale": d["scale"] or "–",
     "Arusha key factor": f"{d['key_factor']}. {d['key_factor_name']}" if d["key_factor"] else "–",
 }
-st.markdown("  \n".join(f"**{k}:** {val}" for k, val in facts.items()))
+st.markdown("  \n".join(f"**{k}:** {markdown_text(val)}" for k, val in facts.items()))
 
 rows = indicator_targets(v, prog, code)
 if d["measure"] == "qualitative":

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts import key_factors as charts
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.activities import activities_by_key_factor
 from models.queries.profiles import indicator_definition
@@ -17,7 +18,7 @@ prog = state.current_progress()
 note = state.data_note(v)
 
 st.title("Revised Arusha Declaration key factors")
-st.caption(f"{v.filters.describe()} · {note}")
+st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note), key="kf_progress")
 state.show_chart(charts.key_factor_heatmap(key_factor_cells(v, prog), note=note), key="kf_heatmap")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts.progress import progress_bars, status_donut
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.rollups import headline, progress_by_donor, progress_by_region
 
@@ -14,7 +15,7 @@ h = headline(v, prog)
 note = state.data_note(v)
 
 st.title("Programme overview")
-st.caption(f"{v.filters.describe()} · {note}")
+st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 committed = h["committed"] or {"–": None}
 c = st.columns(4 + len(committed))
@@ -23,7 +24,7 @@ c[1].metric("Donors", h["donors"])
 c[2].metric("Activities", h["activities"], help=f"in the selected period; {h['participants']:,} participants in all")
 c[3].metric("Indicators", h["indicators"], help=f"{h['pairs']} indicator–partner pairs")
 for col, (currency, amount) in zip(c[4:], committed.items()):
-    col.metric(f"Committed ({currency})", f"{amount / 1e6:,.2f} m" if amount else "–",
+    col.metric(markdown_text(f"Committed ({currency})"), f"{amount / 1e6:,.2f} m" if amount else "–",
                help="Sum of donor agreements in this currency (no conversion between currencies).")
 
 s = h["status"]

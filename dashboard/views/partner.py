@@ -13,6 +13,7 @@ from dashboard import state, tables
 from dashboard.charts import partner as charts
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.common import pct
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.activities import partner_activities
 from models.queries.profiles import (
@@ -32,7 +33,7 @@ note = state.data_note(v)
 
 st.title("Partner profile")
 described = v.filters.describe()
-st.caption(f"{described[:1].upper()}{described[1:]} · {note}")
+st.caption(markdown_text(f"{described[:1].upper()}{described[1:]} · {note}"))
 
 summary = partner_summary(v, prog)
 codes = list(summary["partner"])
@@ -58,14 +59,14 @@ st.session_state["pp_seen_p"] = wanted
 code = st.selectbox("Administration", codes, key="pp_partner", format_func=lambda c: f"{names.get(c, c)} ({c})",
                     placeholder="Choose an administration")
 if problem:
-    st.warning(problem, icon=":material/person_off:")
+    st.warning(markdown_text(problem), icon=":material/person_off:")
     st.stop()
 st.query_params["p"] = code
 st.session_state["pp_seen_p"] = code
 
 profile = partner_profile(v, code)
 row = summary[summary["partner"] == code].iloc[0]
-st.header(profile["name"])
+st.header(markdown_text(profile["name"]))
 facts = {
     "Country": f"{profile['country_name']} ({profile['country']})",
     "WCO region": profile["region_name"],
@@ -75,7 +76,7 @@ facts = {
 }
 for col, (label, value) in zip(st.columns([2, 3, 3, 2, 2]), facts.items()):
     col.caption(label)
-    col.markdown(f"**{value}**")
+    col.markdown(f"**{markdown_text(value)}**")
 
 c = st.columns(4)
 c[0].metric("Mean progress", pct(row["progress"]), help=progress_help())

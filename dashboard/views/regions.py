@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import links, state, tables
 from dashboard.charts import breakdowns, maps
 from dashboard.charts.progress import progress_bars
+from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.summaries import funded_partners_by_region, partner_summary, region_summary
 
@@ -16,7 +17,7 @@ note = state.data_note(v)
 
 st.title("Regions")
 described = v.filters.describe()
-st.caption(f"{described[:1].upper()}{described[1:]} · {note}")
+st.caption(markdown_text(f"{described[:1].upper()}{described[1:]} · {note}"))
 
 regions = region_summary(v, prog)
 partners = partner_summary(v, prog)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.charts import reporting as charts
+from dashboard.text import markdown_text
 from models import progress
 from models.exporting import to_csv_bytes
 from models.queries.reporting import overdue_by_partner, overdue_reports, reporting_by_partner_period, reporting_rate_by_period
@@ -23,7 +24,7 @@ received = int(rates["received"].sum()) if len(rates) else 0
 rule = charts.rule_text(progress.grace_days())
 
 st.title("Who has not reported?")
-st.caption(f"{v.filters.describe()} · {note}")
+st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 c = st.columns(4)
 c[0].metric("As of", as_of, help="The period filter's end ('To'), else today's date. An upload never moves it.")

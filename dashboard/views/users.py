@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import markdown_text
 from models.access import ROLE_HELP, ROLES, can_manage_users, recorded_as
 from models.users import UserError, list_users, remove_user, save_user
 
@@ -22,7 +23,7 @@ if scope.local:
 
 done = st.session_state.pop("users_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(markdown_text(done), icon=":material/check_circle:")
 
 users = pd.DataFrame(list_users(state.engine()), columns=["email", "role", "donor", "partner", "signed_in"])
 st.dataframe(users, hide_index=True, width="stretch",
@@ -44,7 +45,7 @@ if submitted:
         save_user(state.engine(), email, role, donor=donor or None, partner=partner or None,
                   by=recorded_as(scope), create=not exists)
     except UserError as e:
-        st.error(str(e), icon=":material/block:")
+        st.error(markdown_text(str(e)), icon=":material/block:")
     else:
         st.session_state["users_done"] = f"{email.strip().lower()} saved as {role}."
         st.rerun()
@@ -53,18 +54,18 @@ if len(users):
     st.subheader("Remove a user")
     gone = st.selectbox("User", list(users["email"]), key="users_remove")
     if st.session_state.get("users_pending") != gone:
-        if st.button(f"Remove {gone}", key="users_remove_ask", icon=":material/person_remove:"):
+        if st.button(markdown_text(f"Remove {gone}"), key="users_remove_ask", icon=":material/person_remove:"):
             st.session_state["users_pending"] = gone
             st.rerun()
     else:
-        st.warning(f"Remove {gone}? They lose all access at their next click.", icon=":material/warning:")
+        st.warning(markdown_text(f"Remove {gone}? They lose all access at their next click."), icon=":material/warning:")
         yes, no = st.columns(2)
-        if yes.button(f"Yes, remove {gone}", type="primary", key="users_remove_yes"):
+        if yes.button(markdown_text(f"Yes, remove {gone}"), type="primary", key="users_remove_yes"):
             st.session_state.pop("users_pending", None)
             try:
                 remove_user(state.engine(), gone, by=recorded_as(scope))
             except UserError as e:
-                st.error(str(e), icon=":material/block:")
+                st.error(markdown_text(str(e)), icon=":material/block:")
             else:
                 st.session_state["users_done"] = f"{gone} removed."
                 st.rerun()
