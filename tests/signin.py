@@ -41,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 import urllib.request
 from contextlib import closing, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -228,7 +229,7 @@ def funded_by(db, donor: str) -> set[str]:
 def shown(page, names: dict[str, str], echoed: tuple[str, ...] = ()) -> list[str]:
     """The codes among `names` whose code (a whole word) or name is on the page; for the
     `echoed` codes (the page address names them: a message may repeat it) only the name."""
-    text = page.locator("body").inner_text()
+    text = visible(page.locator("body").inner_text())
     return sorted(code for code, name in names.items()
                   if name in text or (code not in echoed and re.search(rf"\b{re.escape(code)}\b", text)))
 
@@ -254,9 +255,19 @@ def signed_in_captions(page):
         has_text=re.compile(r"^\s*Signed in:"))
 
 
+def visible(text: str) -> str:
+    """The text as read: without invisible format characters (a word joiner keeps an e-mail
+    address from being turned into a link)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def main_text(page) -> str:
+    return visible(page.locator('[data-testid="stMain"]').inner_text())
+
+
 def signed_in_caption(page) -> str:
     captions = signed_in_captions(page)
-    return captions.first.inner_text() if captions.count() else ""
+    return visible(captions.first.inner_text()) if captions.count() else ""
 
 
 def multiselect_options(page, label: str) -> list[str] | None:
@@ -280,6 +291,7 @@ def multiselect_options(page, label: str) -> list[str] | None:
     seen |= set(listbox.locator('[role="option"]').all_inner_texts())
     page.keyboard.press("Escape")
     listbox.wait_for(state="detached")
+    seen = {visible(t) for t in seen}
     return sorted(t.split(" — ")[0].strip() for t in seen if t.strip() and t.strip() != "Select all")
 
 

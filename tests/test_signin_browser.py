@@ -24,6 +24,7 @@ from signin import (  # noqa: F401  (provider ... signin_guard: fixtures, by nam
     button,
     catalogue,
     funded_by,
+    main_text,
     multiselect_options,
     provider,
     shown,
@@ -78,12 +79,12 @@ def test_partner_sees_only_its_own_administration(signin_app, provider, signin_g
     assert shown(page, others) == []
 
     open_app(page, signin_app.base, "partner?p=GTM")
-    assert everything["partner"]["GTM"] in page.locator('[data-testid="stMain"]').inner_text()
+    assert everything["partner"]["GTM"] in main_text(page)
     open_app(page, signin_app.base, "partner?p=SLE")
     assert shown(page, others, echoed=("SLE",)) == []
-    refused = page.locator('[data-testid="stMain"]').inner_text()
+    refused = main_text(page)
     open_app(page, signin_app.base, "partner?p=ZZZ")  # no such partner: the same answer, nothing to tell them apart
-    assert refused.replace("SLE", "ZZZ") == page.locator('[data-testid="stMain"]').inner_text()
+    assert refused.replace("SLE", "ZZZ") == main_text(page)
 
 
 def test_donor_sees_only_the_partners_it_funds(signin_app, provider, signin_guard):
