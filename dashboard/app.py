@@ -37,7 +37,8 @@ PAGES = {
         st.Page(VIEWS / "history.py", title="Import history", icon=":material/history:", url_path="history"),
     ],
 }
-ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users")]
+ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users"),
+               st.Page(VIEWS / "audit.py", title="Audit trail", icon=":material/policy:", url_path="audit")]
 
 
 def _sign_in_page() -> None:

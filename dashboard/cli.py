@@ -20,6 +20,7 @@ from dashboard.cli_common import (
     EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
 )
 from dashboard.cli_common import engine as _engine
+from dashboard.cli_oversight import add_oversight_commands
 from dashboard.cli_users import add_user_commands
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
@@ -400,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.set_defaults(func=cmd_export_pack)
 
     add_user_commands(sub)
+    add_oversight_commands(sub)
 
     p = sub.add_parser("progress", help="progress per indicator-partner pair or per group",
                        description="Progress as of --to (else today, or RESULTSBOARD_TODAY): per indicator-partner pair "

@@ -160,6 +160,11 @@ def can_see_history(scope: Scope) -> bool:
     return require(scope).role in _SECRETARIAT | {"partner"}
 
 
+def can_see_audit(scope: Scope) -> bool:
+    """The audit trail (who did what, sign-ins included) is the secretariat's: admins and editors."""
+    return require(scope).role in _SECRETARIAT
+
+
 def visible_batches(scope: Scope, batches: pd.DataFrame) -> pd.DataFrame:
     """The rows of an import history (`user` column) the scope may see."""
     scope = require(scope)

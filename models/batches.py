@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, insert, select, update
 
 from models.db import write_transaction
 from models.issues import ERROR, Issue
+from models.locking import revert_issues
 from models.tables import (
     Activity,
     ActivityKeyFactor,
@@ -157,6 +158,10 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
                 report.issues.append(Issue(0, "", "dependent-rows", parent.__tablename__,
                                            f"{len(rows)} {TABLE_LABEL.get(child.__tablename__, child.__tablename__)} rows of later batches or users "
                                            f"({', '.join(others)}) depend on {TABLE_LABEL.get(parent.__tablename__)} rows this batch created; revert or remove them first", ERROR))
+        # values of locked periods it would restore or delete
+        touched = {name: [*created.get(name, []), *[int(i) for i in mine["row_id"]]] for name, mine in restore.items()}
+        touched |= {name: ids for name, ids in created.items() if name not in touched}
+        report.issues += revert_issues(conn, batch_id, touched)
         if report.issues:
             return report
 

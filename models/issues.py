@@ -26,6 +26,7 @@ CHECKS: dict[str, str] = {
     "unknown-kind": "the kind of file cannot be told from its header (or --kind names no kind)",
     "empty-file": "the file has no header row",
     "dependent-rows": "a revert would break rows that later batches or users depend on",
+    "locked-period": "a value whose period ends on or before the lock date (`resultsboard lock`) would be created, changed or deleted",
 }
 
 

@@ -271,3 +271,14 @@ class AuditEvent(SQLModel, table=True):
     action: str
     batch_id: Optional[int] = None
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class PeriodLock(SQLModel, table=True):
+    """Reporting closed through a date (DESIGN.md, "Access": Period locking): each move of
+    the lock is a row; the newest row is the lock in force (through None: no lock)."""
+
+    __tablename__ = "period_lock"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    through: Optional[date] = None
+    at: datetime
+    user: str

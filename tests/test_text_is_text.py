@@ -36,6 +36,7 @@ from conftest import app_database, checkout_env, copy_sqlite
 from test_browser import _free_port, _stop_group, charts_drawn, no_exception, settle
 from dashboard.text import WORD_JOINER as WJ
 from dashboard.text import html_text, markdown_text, plain_from_plotly, plotly_frame, plotly_text
+from models.access import LOCAL_ADMIN
 from models.db import make_engine
 from models.importing import Upload, import_files
 
@@ -179,7 +180,7 @@ def hostile_db(demo_sqlite_file, tmp_path_factory, names) -> Path:
     ]
     engine = make_engine(f"sqlite:///{path}")
     try:
-        report = import_files(engine, uploads, user=n["file"])
+        report = import_files(engine, uploads, user=n["file"], scope=LOCAL_ADMIN)
         assert report.status == "committed", [(i.row, i.column, i.message) for i in report.issues][:5]
     finally:
         engine.dispose()
@@ -193,12 +194,13 @@ def hostile_url(hostile_db):
 
 
 def _view(url):
+    from models.queries.filters import Filters
     from models.queries.rollups import progress_table
     from models.queries.snapshot import load_snapshot, view
 
     engine = make_engine(url)
     try:
-        v = view(load_snapshot(engine))
+        v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     finally:
         engine.dispose()
     return v, progress_table(v)
@@ -334,7 +336,7 @@ def test_donor_pack_report_has_no_live_tag_from_the_data(hostile_db, counter, na
 
     engine = make_engine(f"sqlite:///{hostile_db}")
     try:
-        pack = build_pack(engine, "CAN", with_images=images_available())
+        pack = build_pack(engine, "CAN", scope=LOCAL_ADMIN, with_images=images_available())
     finally:
         engine.dispose()
     with zipfile.ZipFile(io.BytesIO(pack)) as z:

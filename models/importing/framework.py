@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
+from models import locking
 from models.cells import CLEAR, is_clear_token, parse_bool, parse_choice, parse_number, parse_text
 from models.formats import (
     AGGREGATIONS,
@@ -163,8 +164,10 @@ def import_indicators(ctx: ImportContext, t: Table) -> pd.Series:
     parsed["scale_max"] = with_clear(smax, cmax)
     ctx.add(issues)
     ok &= no_issues(frame.index, issues) & result_ok
+    before = locking.scoring_before(ctx.conn)
     actions, ids = upsert_by_code(ctx, "indicators", Indicator, parsed, INDICATOR_COLUMNS, ok)
     _recheck_values(ctx, frame, ids[actions.eq(UPDATED).to_numpy()])
+    ctx.add(locking.indicator_issues(ctx.conn, before, ids[actions.eq(UPDATED).to_numpy()], frame))
     return actions
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from models import locking
 from models.formats import BASELINE_KEY, folded_keys
 from models.importing.context import ImportContext
 from models.importing.results_rows import ResultRows
@@ -45,6 +46,12 @@ def write_baselines(ctx: ImportContext, rows: ResultRows, actions: pd.Series) ->
     incoming = incoming[first.to_numpy()]
     plan = upsert(ctx, Baseline, incoming, key, BASELINE_COLUMNS,
                   where=Baseline.indicator_id.in_([int(i) for i in pd.unique(incoming["indicator_id"])]))
+    through = locking.lock_in_force(ctx.conn)
+    written = pd.concat([plan.created["year"], plan.updated["year"]])
+    for row, year in written[locking.locked_ends(locking.baseline_end(written), through).to_numpy()].sort_index().items():
+        ctx.issue(row, "baseline_year", locking.CHECK, rows.frame.loc[row, "baseline_year"] if "baseline_year" in rows.frame else year,
+                  locking.message(f"this row would {'create' if row in plan.created.index else 'change'} the {int(year)} baseline, "
+                                  "which is in a locked period", f"{int(year)}-12-31", through))
     # a row's action: created if anything on it was created, else updated if anything was
     actions.loc[plan.actions.index] = combine_actions(actions[plan.actions.index], plan.actions)
     return actions

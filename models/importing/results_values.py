@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from models import locking
 from models.cells import CLEAR, is_clear_token
 from models.formats import folded_keys
 from models.importing.checks import column, duplicates
@@ -41,6 +42,7 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     where = Value.indicator_id.in_(ind_ids) if len(ind_ids) < 500 else None
     stored_rows = stored(ctx, Value, [*key, *VALUE_COLUMNS], where, dates=("period_start", "period_end"))
     plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows)
+    _check_locked(ctx, plan, frame)
     # rows refused for another reason still count with the cells they give
     others = keys.loc[keys.index.difference(incoming.index)].copy()
     for c in ("target", "actual"):
@@ -48,6 +50,19 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     check_overlaps(ctx, plan, others, stored_rows, key, KEY_COLUMN, period_text)
     actions.loc[plan.actions.index] = plan.actions
     return actions
+
+
+def _check_locked(ctx: ImportContext, plan, frame: pd.DataFrame) -> None:
+    """Values this file creates or changes in a locked period: refused (`locked-period`)."""
+    through = locking.lock_in_force(ctx.conn)
+    if through is None:
+        return
+    written = pd.concat([plan.created["period_end"], plan.updated["period_end"]])
+    col = "period" if "period" in frame and "period_end" not in frame else "period_end"
+    for row, end in written[locking.locked_ends(written, through).to_numpy()].sort_index().items():
+        ctx.issue(row, col, locking.CHECK, frame.loc[row, col],
+                  locking.message(f"this row would {'create' if row in plan.created.index else 'change'} a value of a locked period",
+                                  end, through))
 
 
 def _keys(ctx: ImportContext, rows: ResultRows) -> pd.DataFrame:

@@ -160,7 +160,8 @@ def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads:
             user=user,
             action="import",
             batch_id=batch_id,
-            detail=json.dumps({"files": [u.name for u in uploads], "source": source}),
+            detail=json.dumps({"files": [u.name for u in uploads], "sha256": [hashlib.sha256(u.data).hexdigest() for u in uploads],
+                               "source": source}),
         )
     )
     report.batch_id = int(batch_id)
