@@ -239,8 +239,9 @@ def cmd_export_pack(args) -> int:
     if len(args.donor) > 1:
         raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
     engine = ready_engine()
+    scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
     try:
-        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=acting_scope(engine, args))
+        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=scope)
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED

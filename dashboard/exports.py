@@ -253,15 +253,15 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
     with a section per chart and footnotes."""
     from dashboard.charts.catalog import all_charts
-    from models.access import visible_donor_codes
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
     from models.queries.filters import Filters
     from models.queries.rollups import progress_table
     from models.queries.snapshot import load_snapshot, view
 
     snap = load_snapshot(engine)
-    # a donor the scope may not see reads as unknown (its existence is not confirmed either)
-    codes = {c.lower(): c for c in visible_donor_codes(scope, snap.donors["code"])}
+    # a donor the scope may not see reads as unknown (its existence is not confirmed either): the
+    # donors the sidebar offers, those funding a partner the scope sees (a partner: its own funders)
+    codes = {c.lower(): c for c in view(snap, Filters(), scope).donors["code"]}
     if donor.strip().lower() not in codes:
         raise ValueError(f"unknown donor '{donor}'; you may see: {', '.join(sorted(codes.values())) or 'none'}")
     donor = codes[donor.strip().lower()]

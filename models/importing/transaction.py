@@ -62,8 +62,11 @@ def import_files(
     files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter} for t in tables]
     issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
     report = ImportReport("rejected", None, files)
-    if not can_upload(scope):
+    if not can_upload(scope):  # refused before the rows meet the stored data: no counts, no stored values
         issues.append(Issue(0, "", "not-permitted", scope.role, refusal(scope, "upload data"), ERROR, ""))
+        report.issues = sorted(issues, key=lambda i: (i.file, i.row, i.column, i.check))
+        progress(1.0, report.status)
+        return report
     readable = [t for t in tables if t.kind and not has_errors(t.issues)]
     order = sorted(readable, key=lambda t: KIND_ORDER.index(t.kind))
     with engine.connect() as conn:
