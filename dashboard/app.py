@@ -39,6 +39,8 @@ PAGES = {
 }
 ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users"),
                st.Page(VIEWS / "audit.py", title="Audit trail", icon=":material/policy:", url_path="audit")]
+# every address of the app: a gate page (sign in, no access) answers at each of them
+URL_PATHS = sorted({page.url_path for pages in [*PAGES.values(), ADMIN_PAGES] for page in pages} | {"home"})
 
 
 def _sign_in_page() -> None:
@@ -56,8 +58,11 @@ def _gate_page(title: str, message: str, *, sign_out: bool) -> None:
 
 
 def _only(page_fn, title: str) -> None:
-    """Show one page in place of the app (no sidebar, no data) and stop the run."""
-    st.navigation([st.Page(page_fn, title=title, default=True)], position="hidden").run()
+    """Show one page in place of the app (no sidebar, no data) and stop the run — at every
+    address of the app, so a deep link shows it too (no 'Page not found' over it)."""
+    pages = [st.Page(page_fn, title=title, default=True, url_path="home")]
+    pages += [st.Page(page_fn, title=title, url_path=path) for path in URL_PATHS if path != "home"]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
