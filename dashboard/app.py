@@ -40,7 +40,7 @@ PAGES = {
 ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users"),
                st.Page(VIEWS / "audit.py", title="Audit trail", icon=":material/policy:", url_path="audit")]
 # every address of the app: a gate page (sign in, no access) answers at each of them
-URL_PATHS = sorted({page.url_path for pages in [*PAGES.values(), ADMIN_PAGES] for page in pages} | {"home"})
+URL_PATHS = sorted({page.url_path for pages in [*PAGES.values(), ADMIN_PAGES] for page in pages if page.url_path} | {"home"})
 
 
 def _sign_in_page() -> None:
