@@ -19,6 +19,11 @@ from pathlib import Path
 from dashboard.exports import CHART_FORMATS
 from models.access import ROLES
 
+# pandas keeps text in Arrow arrays, and Arrow's default allocator reserves about 1 GB of
+# address space ahead, which a limit on address space (`ulimit -v`) counts as used: the
+# system allocator reserves nothing ahead. Set before pandas loads; the environment wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool the pipe ended
 
@@ -123,11 +128,14 @@ def cmd_import(args) -> int:
             codecs.lookup(args.encoding)
         except LookupError:
             raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
+    from models.config import load_settings
+
+    limits = load_settings().limits
     engine = _ready_engine()
     user = _user(args)
     report = import_files(
         engine,
-        [Upload(p.name, p.read_bytes()) for p in paths],
+        [Upload.from_path(p, limits.max_upload_bytes) for p in paths],  # a file above the limit is never read
         user=user,
         source="cli",
         dry_run=args.dry_run,
@@ -136,6 +144,7 @@ def cmd_import(args) -> int:
         delimiter=args.delimiter,
         decimal_comma=args.decimal_comma,
         scope=_scope(engine, args.user),
+        limits=limits,
     )
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -143,7 +152,8 @@ def cmd_import(args) -> int:
     else:
         for f in report.files:
             enc = f" ({f['encoding']}, delimiter {f['delimiter']!r})" if f["encoding"] else ""
-            print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}")
+            sheet = f" (sheet '{f['sheet']}')" if f.get("sheet") else ""
+            print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}{sheet}")
         for i in report.issues:
             where = f"row {i.row}" if i.row else "file"
             col = f" [{i.column}]" if i.column else ""
@@ -343,11 +353,12 @@ def cmd_missing(args) -> int:
 
 def cmd_serve(args) -> int:
     from dashboard.serve import serve
+    from models.config import load_settings
     from models.db import describe
 
     engine = _ready_engine()
     print(describe(engine))
-    return serve(port=args.port)
+    return serve(port=args.port, max_upload_mb=load_settings().limits.max_upload_mb)
 
 
 # --- parser -----------------------------------------------------------------------------

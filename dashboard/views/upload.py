@@ -23,6 +23,12 @@ ENCODINGS = [AUTO, "utf-8", "cp1252", "utf-16", "latin-1"]
 DELIMITERS = {AUTO: "auto", ",": "comma (,)", ";": "semicolon (;)", "\t": "tab"}
 ACTION_LABELS = {"created": "new", "updated": "changed", "unchanged": "unchanged", "rejected": "rejected"}
 MAX_ROWS_SHOWN = 10_000
+PUNCTUATION = {c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~:$&\"'^=%@,;?/"}
+
+
+def plain(text: str) -> str:
+    """Text shown as itself in Markdown: every ASCII punctuation mark escaped."""
+    return str(text).translate(str.maketrans(PUNCTUATION))
 
 
 def templates_section() -> None:
@@ -50,7 +56,7 @@ def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: 
         t = read_upload(data, name, encoding=encoding, delimiter=delimiter)
         if len(cache) > 32:
             cache.clear()
-        cache[key] = {"kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter,
+        cache[key] = {"kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet,
                       "decimal_comma_likely": t.decimal_comma_likely, "rows": len(t.frame)}
     return cache[key]
 
@@ -62,11 +68,13 @@ def describe_file(name: str, info: dict, chosen: str) -> str:
         kind = f"detected kind: **{info['kind']}**"
     else:
         kind = "kind **not detected** — choose it"
-    if info["encoding"] is None and info["delimiter"] is None:
+    if info.get("sheet"):
+        reading = f"Excel workbook, sheet “{plain(info['sheet'])}”"
+    elif info["encoding"] is None and info["delimiter"] is None:
         reading = "Excel workbook" if name.lower().endswith(".xlsx") else "not readable as text"
     else:
         reading = f"encoding {info['encoding']} · delimiter {DELIMITERS.get(info['delimiter'], repr(info['delimiter']))}"
-    return f"**{name}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
+    return f"**{plain(name)}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
 
 
 def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | None]:
@@ -91,10 +99,12 @@ def show_report(report: ImportReport) -> None:
     c[1].metric("Changed", report.updated)
     c[2].metric("Unchanged", report.unchanged)
     c[3].metric("Rejected", report.rejected)
-    errors = len(report.errors)
-    warnings = len(report.issues) - errors
+    errors, warnings = report.error_count, report.warning_count
     if report.issues:
         st.subheader(f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        if report.truncated:
+            st.caption(f"The first {len(report.issues):,} of {report.issues_total:,} problems are listed (by file, row "
+                       "and column; errors first). Fix them and upload again to see the rest.")
         problems = issues_frame(report.issues)
         columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
         st.dataframe(problems[columns], hide_index=True, width="stretch", column_config={
@@ -190,7 +200,7 @@ else:
 if report.status == "rejected" and report.rows.empty and report.errors:
     st.error("The files could not be checked: fix the problems below and upload again.", icon=":material/error:")
 elif report.errors:
-    st.error(f"{plural(len(report.errors), 'problem')} must be fixed before anything can be saved; nothing was written. "
+    st.error(f"{plural(report.error_count, 'problem')} must be fixed before anything can be saved; nothing was written. "
              "Fix them in your file (the list below downloads as CSV) and upload it again.", icon=":material/error:")
 elif report.created + report.updated == 0:
     st.info("Nothing would change: every row equals what is stored.", icon=":material/info:")
