@@ -28,6 +28,7 @@ from models.issues import ERROR, WARNING, Issue
 from models.workbooks import grid_table, read_workbook
 
 DELIMITERS = (",", ";", "\t")
+LINES_ABOVE_HEADER = 1_000  # blank or ragged lines a CSV may have above its header
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 NUMBER_COLUMNS = ("target", "actual", "baseline", "amount", "participants", "scale_min", "scale_max")
 # A leading ' added on export to defuse a spreadsheet formula (DESIGN.md, "Cells"). Quotes
@@ -143,6 +144,13 @@ def too_large_file(filename: str, size: int, limits: ImportLimits) -> Issue:
                       " one by one")
 
 
+def too_many_rows(filename: str, rows: int, limits: ImportLimits, at_least: bool = False) -> Issue:
+    return file_issue(filename, "too-large", filename,
+                      f"{filename} has {'more than ' if at_least else ''}{rows:,} rows of data; a file may have at most"
+                      f" {limits.max_rows:,} ([import] max_rows in resultsboard.toml). Split it into several files and"
+                      " upload them one by one")
+
+
 def _read(table: Table, data: bytes, encoding: str | None, delimiter: str | None, limits: ImportLimits) -> Table:
     filename, kind = table.file, table.kind
     empty = f"{filename} is empty; a file needs a header row (and data rows)"
@@ -177,10 +185,7 @@ def _read(table: Table, data: bytes, encoding: str | None, delimiter: str | None
         return table
     _shape(table, header_row, header, body)
     if table.kind is not None and len(table.frame) > limits.max_rows:
-        table.issues.append(file_issue(filename, "too-large", filename,
-                                       f"{filename} has {len(table.frame):,} rows of data; a file may have at most"
-                                       f" {limits.max_rows:,} ([import] max_rows in resultsboard.toml). Split it into"
-                                       " several files and upload them one by one"))
+        table.issues.append(too_many_rows(filename, len(table.frame), limits))
     table.issues.extend(row_issues)
     return table
 
@@ -253,44 +258,19 @@ def _parse_csv(text: str, table: Table, data: bytes,
         return None
     # UTF-8 bytes go to the C parser as they are (faster than a StringIO of the decoded text).
     as_bytes = codecs.lookup(table.encoding).name in ("utf-8", "utf-8-sig")
-    for attempt in range(12):
-        try:
-            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
-            with warnings.catch_warnings():
-                # "names do not match the data": the first record is wider than `width`.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                raw = pd.read_csv(
-                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
-                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
-                    skip_blank_lines=False, engine="c", low_memory=False,
-                )
-            break
-        except pd.errors.ParserWarning:
-            if width > cap:
-                _too_wide(table, "its first row", None, limits)
-                return None
-            width = min(width * 2, cap + 1)
-        except pd.errors.ParserError as exc:
-            seen = re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", str(exc))
-            if not seen:
-                where = re.search(r"(EOF inside string starting at row \d+)", str(exc))
-                table.issues.append(file_issue(
-                    table.file, "not-csv", table.file,
-                    f"{table.file} is not a well-formed CSV file{f' ({where.group(1)})' if where else ''}; check for a"
-                    f" quote (\") that is never closed, or {SAVE_AS}"))
-                return None
-            if int(seen.group(2)) > cap:
-                _too_wide(table, f"line {seen.group(1)}", int(seen.group(2)), limits)
-                return None
-            width = min(max(int(seen.group(2)), width * 2 if attempt >= 3 else 0), cap + 1)
-        except (ValueError, UnicodeError):
-            table.issues.append(file_issue(table.file, "not-csv", table.file,
-                                           f"{table.file} could not be read as CSV: its text or quoting is broken;"
-                                           f" {SAVE_AS}"))
+    # At most the row limit, the header and some lines above it are parsed: a longer file is
+    # refused from what was read, without building a frame of all its rows.
+    budget = limits.max_rows + 1 + LINES_ABOVE_HEADER
+    raw = _read_frame(table, text, data, as_bytes, width, budget, limits)
+    if raw is not None and len(raw) >= budget:
+        filled = int(raw.apply(lambda c: c.str.strip().ne("")).to_numpy().any(axis=1).sum())
+        if filled > limits.max_rows + 1:
+            table.issues.append(too_many_rows(table.file, filled - 1, limits, at_least=True))
             return None
-    else:  # pragma: no cover - twelve ever-wider retries
-        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        raw = _read_frame(table, text, data, as_bytes, width, None, limits)  # many blank lines: read it all
+    if raw is None:
         return None
+    width = raw.shape[1]
     raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
     raw = raw.fillna("")
     for column in raw.columns:
@@ -333,6 +313,51 @@ def _parse_csv(text: str, table: Table, data: bytes,
             ]
     body = body.loc[keep, list(range(header_width))]
     return header_at + 1, header, body, row_issues
+
+
+def _read_frame(table: Table, text: str, data: bytes, as_bytes: bool, width: int, nrows: int | None,
+                limits: ImportLimits) -> pd.DataFrame | None:
+    """The CSV's records as strings, `width` columns wide, widened for longer rows up to the
+    column limit; None when refused (the problem goes to `table.issues`)."""
+    delimiter, cap = table.delimiter, limits.max_columns
+    for attempt in range(12):
+        try:
+            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
+            with warnings.catch_warnings():
+                # "names do not match the data": the first record is wider than `width`.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                raw = pd.read_csv(
+                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
+                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                    skip_blank_lines=False, engine="c", low_memory=False, nrows=nrows,
+                )
+            return raw
+        except pd.errors.ParserWarning:
+            if width > cap:
+                _too_wide(table, "its first row", None, limits)
+                return None
+            width = min(width * 2, cap + 1)
+        except pd.errors.ParserError as exc:
+            seen = re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", str(exc))
+            if not seen:
+                where = re.search(r"(EOF inside string starting at row \d+)", str(exc))
+                table.issues.append(file_issue(
+                    table.file, "not-csv", table.file,
+                    f"{table.file} is not a well-formed CSV file{f' ({where.group(1)})' if where else ''}; check for a"
+                    f" quote (\") that is never closed, or {SAVE_AS}"))
+                return None
+            if int(seen.group(2)) > cap:
+                _too_wide(table, f"line {seen.group(1)}", int(seen.group(2)), limits)
+                return None
+            width = min(max(int(seen.group(2)), width * 2 if attempt >= 3 else 0), cap + 1)
+        except (ValueError, UnicodeError):
+            table.issues.append(file_issue(table.file, "not-csv", table.file,
+                                           f"{table.file} could not be read as CSV: its text or quoting is broken;"
+                                           f" {SAVE_AS}"))
+            return None
+    else:  # pragma: no cover - twelve ever-wider retries
+        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        return None
 
 
 # --- header and cells ------------------------------------------------------------------

@@ -85,7 +85,7 @@ def size_issues(uploads: list[Upload], limits: ImportLimits) -> list[Issue]:
     """too-large for each file above the upload limit, and for a call above the batch limit."""
     out = [too_large_file(u.name, u.nbytes, limits) for u in uploads if u.nbytes > limits.max_upload_bytes]
     total = sum(u.nbytes for u in uploads)
-    if total > limits.max_batch_bytes:
+    if total > limits.max_batch_bytes and len(uploads) > 1:
         out.append(Issue(0, "", "too-large", f"{total / 1_000_000:,.1f} MB",
                          f"the {len(uploads)} files hold {total / 1_000_000:,.1f} MB together; one import may hold at"
                          f" most {limits.max_batch_mb:,} MB ([import] max_batch_mb in resultsboard.toml). Import"
