@@ -103,7 +103,7 @@ def _book(archive: zipfile.ZipFile) -> Book:
     pending: list[tuple[str, str, str]] = []
 
     def sheet(attrs):
-        rid = next((v for k, v in attrs.items() if k.rsplit(" ", 1)[-1] == "id" and " " in k), "")
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")  # r:id, whatever the prefix
         pending.append((attrs.get("name", ""), attrs.get("state", "visible"), rid))
 
     def workbook_pr(attrs):

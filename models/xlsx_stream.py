@@ -18,6 +18,7 @@ import zipfile
 from xml.parsers import expat
 
 from models.config import ImportLimits
+from models.decoding import SAVE_AS
 
 MAX_PARTS = 1_000  # parts in one workbook (a workbook of 100 sheets has about 220)
 MAX_RATIO = 100  # how much a part may expand (uncompressed / compressed bytes) ...
@@ -25,6 +26,8 @@ RATIO_FROM = 1_000_000  # ... once it is larger than this uncompressed
 UNPACKED_PER_MB = 10  # all parts together, uncompressed: 10 x the upload limit
 CHUNK = 1 << 16
 CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # what a spreadsheet can hold at all
+SPARE_ELEMENTS = 10_000_000  # XML elements a sheet may hold beyond 4 per value read (empty formatted cells...)
 
 
 class TooLarge(Exception):
@@ -72,7 +75,7 @@ def _part_name(name: str) -> str:
 
 def _parser(start, end, text) -> expat.XMLParserType:
     """An expat parser that refuses document types (no entities: no billion laughs, no XXE)."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()  # names as written (prefix:name): faster than namespace processing
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def no_doctype(*_args):
@@ -96,7 +99,8 @@ def _feed(parser: expat.XMLParserType, source) -> None:
 
 
 def _local(name: str) -> str:
-    return name.rsplit(" ", 1)[-1]
+    """An element's name without its namespace prefix (x:sheet -> sheet)."""
+    return name[name.index(":") + 1:] if ":" in name else name
 
 
 def read_shared_strings(archive: zipfile.ZipFile, name: str, file: str, limits: ImportLimits) -> list[str]:
@@ -161,21 +165,22 @@ def parse_part(archive: zipfile.ZipFile, name: str, limit: int, handlers: dict) 
 
 
 class SheetReader:
-    """One worksheet's filled rows, as (row number, [raw values]), read within the limits.
-
-    A raw value is (value text, cell type, style id); `convert` turns it into what openpyxl
-    would give (number, date, shared string, bool)."""
+    """One worksheet's filled rows, as (row number, [(column, text, cell type, style id)]),
+    read within the limits (and Excel's own: 1,048,576 rows, 16,384 columns)."""
 
     def __init__(self, file: str, title: str, limits: ImportLimits):
         self.file, self.title, self.limits = file, title, limits
         self.rows: list[tuple[int, list]] = []
         self._row = 0
         self._col = 0
+        self._in_row = 0  # cell elements in the current row
         self._cells: list = []
         self._cell = None  # (column, type, style, reference) of the cell being read
         self._text: list[str] | None = None
         self._length = 0
         self._skip = 0  # depth inside a phonetic run (<rPh>), whose text is not the cell's
+        self._elements = 0
+        self._values = 0
 
     def read(self, source) -> list[tuple[int, list]]:
         _feed(_parser(self._start, self._end, self._chars), source)
@@ -186,27 +191,36 @@ class SheetReader:
         return f"{self.file}, sheet '{self.title}'" + (f", cell {reference}" if reference else "")
 
     def _start(self, tag, attrs):
-        name = _local(tag)
-        if name == "row":
-            self._flush()
-            r = attrs.get("r")
-            self._row = int(r) if r and r.isdigit() else self._row + 1
-            self._col = 0
-        elif name == "c":
+        self._elements += 1
+        if self._elements > SPARE_ELEMENTS + 4 * self._values:
+            raise TooLarge(f"{self.where()} holds more than {SPARE_ELEMENTS:,} empty formatted cells or other"
+                           " parts without values; delete the empty rows and columns after the data (or copy the"
+                           f" data to a new sheet), or {SAVE_AS}")
+        if ":" in tag:
+            tag = tag[tag.index(":") + 1:]
+        if tag == "c":
             ref = attrs.get("r")
             match = CELL_REF.match(ref) if ref else None
-            if match:
-                self._col = _column_number(match.group(1))
-            else:
-                self._col += 1
+            self._col = _column_number(match.group(1)) if match else self._col + 1
+            self._in_row += 1
+            if self._col > EXCEL_COLUMNS or self._in_row > EXCEL_COLUMNS:
+                raise TooLarge(f"{self.where(ref)}: a row reaches past column {EXCEL_COLUMNS:,}, beyond what a"
+                               f" spreadsheet holds; the workbook is damaged. Open it in Excel and {SAVE_AS}")
             style = attrs.get("s")
             self._cell = (self._col, attrs.get("t", "n"), int(style) if style and style.isdigit() else 0,
                           ref or f"R{self._row}C{self._col}")
-        elif name == "rPh":
+        elif tag == "row":
+            self._flush()
+            r = attrs.get("r")
+            self._row = int(r) if r and r.isdigit() else self._row + 1
+            self._col = self._in_row = 0
+            if self._row > EXCEL_ROWS:
+                raise TooLarge(f"{self.where()}: row {self._row:,} is beyond the {EXCEL_ROWS:,} rows a spreadsheet"
+                               f" holds; the workbook is damaged. Open it in Excel and {SAVE_AS}")
+        elif tag == "rPh":
             self._skip += 1
-        elif self._cell is not None and name in ("v", "t") and not self._skip:
-            if self._text is None:
-                self._text, self._length = [], 0
+        elif (tag == "v" or tag == "t") and self._cell is not None and not self._skip and self._text is None:
+            self._text, self._length = [], 0
 
     def _chars(self, data):
         if self._text is not None and not self._skip:
@@ -217,14 +231,16 @@ class SheetReader:
             self._text.append(data)
 
     def _end(self, tag):
-        name = _local(tag)
-        if name == "rPh":
-            self._skip -= 1
-        elif name == "c" and self._cell is not None:
+        if ":" in tag:
+            tag = tag[tag.index(":") + 1:]
+        if tag == "c":
+            if self._text is None:  # an empty (formatted) cell
+                self._cell = None
+                return
             column, kind, style, ref = self._cell
-            text = "".join(self._text) if self._text is not None else None
+            text = "".join(self._text)
             self._cell, self._text = None, None
-            if text is None or (text == "" and kind in ("s", "inlineStr", "str")):
+            if not text:
                 return
             if column > self.limits.max_columns:
                 raise TooLarge(
@@ -232,6 +248,9 @@ class SheetReader:
                     f" {self.limits.max_columns:,} columns ({_setting('max_columns')}). Delete the columns beyond"
                     " the upload format's (or copy the columns to import to a new sheet) and upload again")
             self._cells.append((column, text, kind, style))
+            self._values += 1
+        elif tag == "rPh":
+            self._skip -= 1
 
     def _flush(self):
         if not self._cells:
