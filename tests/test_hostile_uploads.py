@@ -258,3 +258,42 @@ def test_a_workbook_whose_sheets_are_all_hidden_is_refused(cli_db, tmp_path):
     path = write_workbook(tmp_path / "book.xlsx", [("partners", "hidden", partners_rows(2))])
     report = refused(run("import", "--json", "--dry-run", str(path)))
     assert "no visible worksheet" in " ".join(i["message"] for i in report["issues"])
+
+
+def test_serve_passes_the_upload_limit_to_streamlit(monkeypatch, tmp_path, sqlite_engine):
+    import dashboard.serve
+    from dashboard.cli import main
+    from models import config
+
+    path = tmp_path / "limits.toml"
+    path.write_text("[import]\nmax_upload_mb = 7\n")
+    monkeypatch.setenv("RESULTSBOARD_CONFIG", str(path))
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    config.clear_settings_cache()
+    calls = []
+    monkeypatch.setattr(dashboard.serve, "serve", lambda **kwargs: calls.append(kwargs) or 0)
+    try:
+        assert main(["serve", "--port", "8600"]) == 0
+    finally:
+        config.clear_settings_cache()
+    assert calls == [{"port": 8600, "max_upload_mb": 7}]
+    command = dashboard.serve.streamlit_command(8600, 7)
+    assert command[command.index("--server.maxUploadSize") + 1] == "7"
+
+
+@pytest.mark.parametrize("rows, spare, words", [
+    ('<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>', None, "row 1,048,577 is beyond"),
+    ("<row>" + "<c/>" * 16_385 + "</row>", None, "past column 16,384"),
+    ("<row/>" * 200, 100, "more than 100 empty formatted cells"),
+], ids=["row-beyond-excel", "row-of-16385-cells", "empty-elements-budget"])
+def test_a_sheet_beyond_what_a_spreadsheet_holds_is_refused_while_streaming(monkeypatch, tmp_path, rows, spare, words):
+    """Refused in process (the budget of elements without values lowered from 10 million to 100)."""
+    from models import xlsx_stream
+    from models.reading import read_upload
+
+    if spare:
+        monkeypatch.setattr(xlsx_stream, "SPARE_ELEMENTS", spare)
+    path = write_workbook(tmp_path / "odd.xlsx", [("partners", "visible", partners_rows(1) + rows)])
+    table = read_upload(path.read_bytes(), "odd.xlsx")
+    assert [(i.row, i.check) for i in table.issues] == [(0, "too-large")]
+    assert words in table.issues[0].message
