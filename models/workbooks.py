@@ -19,7 +19,7 @@ from models.config import ImportLimits
 from models.decoding import SAVE_AS, file_issue, not_csv
 from models.formats import KIND_ORDER, normalise_header
 from models.issues import WARNING, Issue
-from models.xlsx_stream import SheetReader, TooLarge, check_archive, parse_part, read_shared_strings
+from models.xlsx_stream import SheetReader, TooLarge, check_archive, check_directory, parse_part, read_shared_strings
 
 WHOLE_PART_LIMIT = 50_000_000  # workbook.xml, its relations and the cell formats are parsed whole
 DAMAGED = "a damaged .xlsx workbook"
@@ -44,6 +44,11 @@ def read_workbook(data: bytes, file: str, kind: str | None, issues: list[Issue],
                   limits: ImportLimits) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """(title of the sheet read, its filled rows as (row number, cells as text)); None when
     the bytes are not a readable .xlsx workbook or exceed a limit (the problem goes to `issues`)."""
+    try:
+        check_directory(data, file)
+    except TooLarge as exc:
+        issues.append(file_issue(file, "too-large", file, str(exc)))
+        return None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())

@@ -38,6 +38,19 @@ def _setting(key: str) -> str:
     return f"[import] {key} in resultsboard.toml"
 
 
+def check_directory(data: bytes, file: str) -> None:
+    """Refuse (TooLarge) a zip whose directory is too large to list, before zipfile lists it:
+    the end record says how many parts there are and how many bytes the directory takes."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return  # no end record: zipfile refuses it as damaged
+    parts = int.from_bytes(data[end + 10:end + 12], "little")
+    directory = int.from_bytes(data[end + 12:end + 16], "little")
+    if parts > MAX_PARTS or directory > MAX_PARTS * 1_024:
+        raise TooLarge(f"{file}'s zip directory lists {parts:,} parts in {directory:,} bytes; a workbook may hold at most"
+                       f" {MAX_PARTS:,} parts. Save the sheet to import as a new workbook (or as CSV UTF-8) and upload that")
+
+
 def check_archive(archive: zipfile.ZipFile, file: str, limits: ImportLimits) -> None:
     """Refuse (TooLarge) an archive whose directory promises too many or too large parts."""
     infos = archive.infolist()

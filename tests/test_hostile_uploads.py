@@ -297,3 +297,19 @@ def test_a_sheet_beyond_what_a_spreadsheet_holds_is_refused_while_streaming(monk
     table = read_upload(path.read_bytes(), "odd.xlsx")
     assert [(i.row, i.check) for i in table.issues] == [(0, "too-large")]
     assert words in table.issues[0].message
+
+
+def test_a_zip_of_thousands_of_parts_is_refused_before_it_is_listed(tmp_path):
+    from models.reading import read_upload
+
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        for n in range(1_500):
+            z.writestr(f"xl/media/{n}.xml", "")
+    with zipfile.ZipFile(path) as z:
+        directory = sum(46 + len(i.filename) for i in z.infolist())
+    table = read_upload(path.read_bytes(), "parts.xlsx")
+    assert [(i.check, i.message) for i in table.issues] == [(
+        "too-large", f"parts.xlsx's zip directory lists 1,501 parts in {directory:,} bytes; a workbook may hold at"
+        " most 1,000 parts. Save the sheet to import as a new workbook (or as CSV UTF-8) and upload that")]
