@@ -313,3 +313,21 @@ def test_a_zip_of_thousands_of_parts_is_refused_before_it_is_listed(tmp_path):
     assert [(i.check, i.message) for i in table.issues] == [(
         "too-large", f"parts.xlsx's zip directory lists 1,501 parts in {directory:,} bytes; a workbook may hold at"
         " most 1,000 parts. Save the sheet to import as a new workbook (or as CSV UTF-8) and upload that")]
+
+
+@pytest.mark.parametrize("target", ["models.reading._read", "models.importing.transaction.ImportContext"])
+def test_memory_running_out_is_a_refusal_not_a_traceback(monkeypatch, sqlite_engine, target):
+    """Out of memory while reading a file, or while checking it: a too-large refusal, nothing written."""
+    from models.importing import Upload, import_files
+
+    def out_of_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(target, out_of_memory)
+    report = import_files(sqlite_engine, [Upload("partners.csv", b"code,name,country,region\nP1,One,Kenya,ESA\n")],
+                          user="tester")
+    assert (report.status, [(i.file, i.row, i.check) for i in report.issues]) == (
+        "rejected", [("partners.csv", 0, "too-large")])
+    assert "too large to" in report.issues[0].message and "memory available" in report.issues[0].message
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ImportBatch)).scalar_one() == 0

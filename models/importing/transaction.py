@@ -63,22 +63,23 @@ def import_files(
     limits = limits or load_settings().limits
     too_large = size_issues(uploads, limits)
     if too_large:
-        report = ImportReport("rejected", None, [{"file": u.name, "kind": None, "encoding": None, "delimiter": None,
-                                                   "sheet": None} for u in uploads])
-        _count(report, report.rows, too_large, limits)
-        return report
+        return _refused_unread(uploads, too_large, limits)
     try:
         return _import(engine, uploads, user=user, source=source, dry_run=dry_run, kind=kind, encoding=encoding,
                        delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
                        progress=on_progress or (lambda _f, _m: None), limits=limits)
-    except MemoryError:
-        report = ImportReport("rejected", None, [{"file": u.name, "kind": None, "encoding": None, "delimiter": None,
-                                                   "sheet": None} for u in uploads])
-        _count(report, report.rows, [Issue(
+    except MemoryError:  # the transaction was rolled back on the way out
+        return _refused_unread(uploads, [Issue(
             0, "", "too-large", ", ".join(u.name for u in uploads),
             "these files are too large to check in the memory available; nothing was written. Split them into"
             " smaller files and import them one by one", ERROR, uploads[0].name if len(uploads) == 1 else "")], limits)
-        return report
+
+
+def _refused_unread(uploads: list[Upload], issues: list[Issue], limits: ImportLimits) -> ImportReport:
+    report = ImportReport("rejected", None, [{"file": u.name, "kind": None, "encoding": None, "delimiter": None,
+                                              "sheet": None} for u in uploads])
+    _count(report, report.rows, issues, limits)
+    return report
 
 
 def size_issues(uploads: list[Upload], limits: ImportLimits) -> list[Issue]:
