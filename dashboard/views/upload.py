@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import state
 from models.access import can_upload
+from models.config import load_settings
 from models.db import default_user
 from models.exporting import to_csv_bytes
 from models.formats import KIND_ORDER, KINDS
@@ -142,10 +143,14 @@ if scope.role == "partner":
     st.caption(f"As a partner coordinator you upload actuals and comments for {scope.partner}; targets and "
                "baselines agreed with donors are refused (not-permitted).")
 
+limits = load_settings().limits
 nonce = st.session_state.setdefault("up_nonce", 0)
 last = st.session_state.get("up_last")
 files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
-                         key=f"up_files_{nonce}", help="Several files are imported together as one batch.")
+                         key=f"up_files_{nonce}",
+                         help=f"Several files are imported together as one batch: up to {limits.max_upload_mb:,} MB each and"
+                              f" {limits.max_batch_mb:,} MB together, {limits.max_rows:,} rows and {limits.max_columns:,}"
+                              " columns per file.")
 if last and not files:
     st.success(last.summary(), icon=":material/check_circle:")
     st.page_link("views/history.py", label="See it in the import history", icon=":material/history:")
