@@ -25,6 +25,11 @@ from dashboard.cli_users import add_user_commands
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
 
+# pandas keeps text in Arrow arrays, and Arrow's default allocator reserves about 1 GB of
+# address space ahead, which a limit on address space (`ulimit -v`) counts as used: the
+# system allocator reserves nothing ahead. Set before pandas loads; the environment wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
 
 def _out_file(value: str) -> Path:
     """--out: a file in a folder that exists."""
@@ -95,11 +100,14 @@ def cmd_import(args) -> int:
             codecs.lookup(args.encoding)
         except LookupError:
             raise UsageError(f"Unknown encoding '{args.encoding}' (try utf-8, cp1252, utf-16, latin-1)")
+    from models.config import load_settings
+
+    limits = load_settings().limits
     engine = ready_engine()
     scope = acting_scope(engine, args)
     report = import_files(
         engine,
-        [Upload(p.name, p.read_bytes()) for p in paths],
+        [Upload.from_path(p, limits.max_upload_bytes) for p in paths],  # a file above the limit is never read
         user=recorded_as(scope),
         source="cli",
         dry_run=args.dry_run,
@@ -108,6 +116,7 @@ def cmd_import(args) -> int:
         delimiter=args.delimiter,
         decimal_comma=args.decimal_comma,
         scope=scope,
+        limits=limits,
     )
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -115,7 +124,8 @@ def cmd_import(args) -> int:
     else:
         for f in report.files:
             enc = f" ({f['encoding']}, delimiter {f['delimiter']!r})" if f["encoding"] else ""
-            print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}")
+            sheet = f" (sheet '{f['sheet']}')" if f.get("sheet") else ""
+            print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}{sheet}")
         for i in report.issues:
             where = f"row {i.row}" if i.row else "file"
             col = f" [{i.column}]" if i.column else ""
@@ -304,6 +314,7 @@ def cmd_missing(args) -> int:
 def cmd_serve(args) -> int:
     from dashboard.serve import DEFAULT_SECRETS, serve
     from dashboard.signin import SignInConfigError, is_loopback, read_auth
+    from models.config import load_settings
     from models.db import describe
 
     secrets = DEFAULT_SECRETS
@@ -323,7 +334,7 @@ def cmd_serve(args) -> int:
     print(describe(engine))
     print("Sign-in: " + (f"configured ({', '.join(str(p) for p in secrets if p.is_file())})" if auth else
                          "not configured — local single-user mode (admin), 127.0.0.1 only"), flush=True)
-    return serve(port=args.port, address=args.address, secrets=secrets)
+    return serve(port=args.port, address=args.address, secrets=secrets, max_upload_mb=load_settings().limits.max_upload_mb)
 
 
 # --- parser -----------------------------------------------------------------------------

@@ -12,7 +12,9 @@ APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_SECRETS = [Path("~/.streamlit/secrets.toml").expanduser(), APP.parents[1] / ".streamlit" / "secrets.toml"]
 
 
-def streamlit_command(port: int, address: str = "127.0.0.1", secrets: list[Path] | None = None) -> list[str]:
+def streamlit_command(port: int, address: str = "127.0.0.1", secrets: list[Path] | None = None,
+                      max_upload_mb: int = 100) -> list[str]:
+    """`max_upload_mb`: Streamlit's per-file upload limit, the config's [import] max_upload_mb."""
     files = [str(p) for p in (secrets if secrets is not None else DEFAULT_SECRETS)]
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -28,15 +30,16 @@ def streamlit_command(port: int, address: str = "127.0.0.1", secrets: list[Path]
         "--client.disableDataExport", "true",  # no table CSV download: its cells are not defused like our exports
         "--server.fileWatcherType", "none",
         "--theme.base", "light",
+        "--server.maxUploadSize", str(max_upload_mb),
     ]
 
 
-def serve(port: int = 8501, address: str = "127.0.0.1", secrets: list[Path] | None = None) -> int:
+def serve(port: int = 8501, address: str = "127.0.0.1", secrets: list[Path] | None = None, max_upload_mb: int = 100) -> int:
     """Replace this process with Streamlit, so signals (Ctrl+C, SIGTERM from a process
     manager) reach the server itself and no orphan keeps the port."""
     shown = "127.0.0.1" if address in ("127.0.0.1", "0.0.0.0", "::") else address
     print(f"Resultsboard on http://{shown}:{port}  (Ctrl+C to stop)", flush=True)
     os.chdir(APP.parent)
-    command = streamlit_command(port, address, secrets)
+    command = streamlit_command(port, address, secrets, max_upload_mb)
     os.execv(command[0], command)
     return 0  # pragma: no cover - execv does not return

@@ -6,7 +6,8 @@ the file named by the RESULTSBOARD_CONFIG environment variable), so the dashboar
 command line and every replica compute the same statuses and the same overdue reports:
 `[progress]` holds the status thresholds, `[reporting]` the first month of the reporting
 year and the grace days before a report is overdue, `[access]` the identity providers'
-issuers whose e-mail claims are trusted although not marked verified. A missing file or key means the
+issuers whose e-mail claims are trusted although not marked verified, `[import]` the limits
+every upload is checked against before it is read. A missing file or key means the
 defaults; a file with a wrong value is refused with a ValueError naming the key.
 """
 from __future__ import annotations
@@ -58,10 +59,33 @@ class Access:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What one import call may hold (DESIGN.md, "Import rules"): checked before the work, on
+    every path (command line, upload page, demo seeds); `serve` passes `max_upload_mb` to
+    Streamlit as server.maxUploadSize."""
+
+    max_upload_mb: int = 100  # each file, in MB (10^6 bytes)
+    max_batch_mb: int = 200  # all files of one call together, in MB
+    max_rows: int = 1_048_576  # data rows per file (Excel's row limit)
+    max_columns: int = 256  # columns per file
+    max_cell_chars: int = 32_767  # characters in one cell (Excel's limit)
+    max_issues: int = 500  # problems listed in a report (the total is always given)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1_000_000
+
+    @property
+    def max_batch_bytes(self) -> int:
+        return self.max_batch_mb * 1_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     reporting: Reporting = field(default_factory=Reporting)
     access: Access = field(default_factory=Access)
+    limits: ImportLimits = field(default_factory=ImportLimits)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -94,6 +118,15 @@ _REPORTING_KEYS = {
     "year_start_month": (1, 12, "the first month of the reporting year, 1 (January) to 12"),
     "grace_days": (0, None, "days after a period's end before its report is overdue, 0 or more"),
 }
+# [import] keys: (smallest allowed, largest allowed, what the value means)
+_IMPORT_KEYS = {
+    "max_upload_mb": (1, 10_000, "the largest file accepted, in MB, 1 to 10000"),
+    "max_batch_mb": (1, 100_000, "the largest total of one import's files, in MB, 1 to 100000"),
+    "max_rows": (1, 100_000_000, "the most data rows per file, 1 or more"),
+    "max_columns": (1, 16_384, "the most columns per file, 1 to 16384"),
+    "max_cell_chars": (1, 10_000_000, "the most characters in one cell, 1 or more"),
+    "max_issues": (1, 1_000_000, "the most problems listed in a report, 1 or more"),
+}
 
 
 def _read_settings(path: Path) -> Settings:
@@ -106,7 +139,10 @@ def _read_settings(path: Path) -> Settings:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
     return Settings(thresholds=_thresholds(path, _table(path, data, "progress", _THRESHOLD_KEYS)),
                     reporting=_reporting(path, _table(path, data, "reporting", tuple(_REPORTING_KEYS))),
-                    access=_access(path, _table(path, data, "access", ("trusted_issuers",))), path=path)
+                    access=_access(path, _table(path, data, "access", ("trusted_issuers",))),
+                    limits=ImportLimits(**_whole_numbers(path, "import", _table(path, data, "import", tuple(_IMPORT_KEYS)),
+                                                         _IMPORT_KEYS, ImportLimits())),
+                    path=path)
 
 
 def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
@@ -143,15 +179,19 @@ def _thresholds(path: Path, progress: dict) -> Thresholds:
 
 
 def _reporting(path: Path, reporting: dict) -> Reporting:
-    defaults = Reporting()
+    return Reporting(**_whole_numbers(path, "reporting", reporting, _REPORTING_KEYS, Reporting()))
+
+
+def _whole_numbers(path: Path, name: str, table: dict, keys: dict, defaults) -> dict[str, int]:
+    """The table's whole-number keys (defaults for those absent), each within its bounds."""
     values: dict[str, int] = {}
-    for key, (lowest, highest, meaning) in _REPORTING_KEYS.items():
-        raw = reporting.get(key, getattr(defaults, key))
+    for key, (lowest, highest, meaning) in keys.items():
+        raw = table.get(key, getattr(defaults, key))
         whole = isinstance(raw, int) and not isinstance(raw, bool)
         if not whole or raw < lowest or (highest is not None and raw > highest):
-            raise ValueError(f"{path}: reporting.{key} must be a whole number, {meaning}; got {raw!r}")
+            raise ValueError(f"{path}: {name}.{key} must be a whole number, {meaning}; got {raw!r}")
         values[key] = raw
-    return Reporting(**values)
+    return values
 
 
 def _access(path: Path, access: dict) -> Access:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from models.access import LOCAL_ADMIN
-from models.config import REPO_ROOT
+from models.config import REPO_ROOT, load_settings
 from models.importing import ImportReport, Upload, import_files
 from models.tables import (
     PROGRAMME_PARTNER_CODE,
@@ -50,5 +50,5 @@ def load_demo(engine: Engine, directory: Path = SEEDS_DIR) -> ImportReport | Non
     programme data; otherwise change nothing and return None."""
     if has_programme_data(engine):
         return None
-    uploads = [Upload(p.name, p.read_bytes()) for p in seed_files(directory)]
+    uploads = [Upload.from_path(p, load_settings().limits.max_upload_bytes) for p in seed_files(directory)]
     return import_files(engine, uploads, user=DEMO_USER, source="demo", scope=LOCAL_ADMIN)

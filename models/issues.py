@@ -25,12 +25,14 @@ CHECKS: dict[str, str] = {
     "not-permitted": "the user's role may not make this change, or a batch may not be reverted (again)",
     "unknown-kind": "the kind of file cannot be told from its header (or --kind names no kind)",
     "empty-file": "the file has no header row",
+    "too-large": "the file, the batch, or a row count, column count or cell is beyond a limit of [import] settings",
+    "hidden-sheet": "a hidden sheet of a workbook was not read (warning)",
     "dependent-rows": "a revert would break rows that later batches or users depend on",
     "locked-period": "a value whose period ends on or before the lock date (`resultsboard lock`) would be created, changed or deleted",
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem: spreadsheet row (header = 1; 0 = the file as a whole), canonical column."""
 

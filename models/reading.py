@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from models.cells import DECIMAL_COMMA
+from models.config import ImportLimits, load_settings
 from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
 from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS, normalise_header
 from models.issues import ERROR, WARNING, Issue
 from models.workbooks import grid_table, read_workbook
 
 DELIMITERS = (",", ";", "\t")
+LINES_ABOVE_HEADER = 1_000  # blank or ragged lines a CSV may have above its header
 DELIMITER_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 NUMBER_COLUMNS = ("target", "actual", "baseline", "amount", "participants", "scale_min", "scale_max")
 # A leading ' added on export to defuse a spreadsheet formula (DESIGN.md, "Cells"). Quotes
@@ -44,6 +46,7 @@ class Table:
     frame: pd.DataFrame
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None  # the workbook sheet read (None for CSV)
     issues: list[Issue] = field(default_factory=list)
     decimal_comma_likely: bool = False
 
@@ -99,12 +102,15 @@ def read_upload(
     kind: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    limits: ImportLimits | None = None,
 ) -> Table:
     """Read an uploaded CSV or .xlsx file into a `Table` of trimmed strings.
 
     `kind`, `encoding` and `delimiter` override detection (`--kind`, `--encoding`,
-    `--delimiter`). Never raises on bad content: problems come back as `Table.issues`.
+    `--delimiter`); `limits` default to the config file's `[import]`. Never raises on bad
+    content: problems come back as `Table.issues` (a file beyond a limit is `too-large`).
     """
+    limits = limits or load_settings().limits
     if delimiter is not None:
         delimiter = DELIMITER_ALIASES.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1:
@@ -118,16 +124,45 @@ def read_upload(
             return table
         kind = wanted
     table.kind = kind
+    if len(data) > limits.max_upload_bytes:
+        table.issues.append(too_large_file(filename, len(data), limits))
+        return table
+    try:
+        return _read(table, data, encoding, delimiter, limits)
+    except MemoryError:
+        table.issues.append(file_issue(filename, "too-large", filename,
+                                       f"{filename} is too large to read in the memory available; split it into"
+                                       " several files and upload them one by one"))
+        table.frame = _empty_frame([])
+        return table
 
+
+def too_large_file(filename: str, size: int, limits: ImportLimits) -> Issue:
+    return file_issue(filename, "too-large", filename,
+                      f"{filename} is {size / 1_000_000:,.1f} MB; a file may be at most {limits.max_upload_mb:,} MB"
+                      " ([import] max_upload_mb in resultsboard.toml). Split it into several files and upload them"
+                      " one by one")
+
+
+def too_many_rows(filename: str, rows: int, limits: ImportLimits, at_least: bool = False) -> Issue:
+    return file_issue(filename, "too-large", filename,
+                      f"{filename} has {'more than ' if at_least else ''}{rows:,} rows of data; a file may have at most"
+                      f" {limits.max_rows:,} ([import] max_rows in resultsboard.toml). Split it into several files and"
+                      " upload them one by one")
+
+
+def _read(table: Table, data: bytes, encoding: str | None, delimiter: str | None, limits: ImportLimits) -> Table:
+    filename, kind = table.file, table.kind
     empty = f"{filename} is empty; a file needs a header row (and data rows)"
     if not data[:SAMPLE_SIZE].strip() and not data.strip():
         table.issues.append(file_issue(filename, "empty-file", filename, empty))
         return table
     if is_workbook(data):
-        grid = read_workbook(data, filename, kind, table.issues)
-        if grid is None:
+        read = read_workbook(data, filename, kind, table.issues, limits)
+        if read is None:
             return table
-        header_row, header, body = grid_table(grid)
+        table.sheet, rows = read
+        header_row, header, body = grid_table(rows)
         row_issues = []
     else:
         what = binary_signature(data, check_bytes=encoding is None)
@@ -141,7 +176,7 @@ def read_upload(
             table.issues.append(file_issue(filename, "empty-file", filename, empty))
             return table
         table.delimiter = delimiter or sniff_delimiter(text)
-        parsed = _parse_csv(text, table, data)
+        parsed = _parse_csv(text, table, data, limits)
         if parsed is None:
             return table
         header_row, header, body, row_issues = parsed
@@ -149,6 +184,8 @@ def read_upload(
         table.issues.append(file_issue(filename, "empty-file", filename, f"{filename} has no header row"))
         return table
     _shape(table, header_row, header, body)
+    if table.kind is not None and len(table.frame) > limits.max_rows:
+        table.issues.append(too_many_rows(filename, len(table.frame), limits))
     table.issues.extend(row_issues)
     return table
 
@@ -201,46 +238,57 @@ def _header_width(text: str, delimiter: str) -> tuple[int, int]:
     return 1, widest
 
 
-def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[str], pd.DataFrame, list[Issue]] | None:
+def _too_wide(table: Table, where: str, cells: int | None, limits: ImportLimits) -> None:
+    count = f"{cells:,}" if cells else f"more than {limits.max_columns:,}"
+    table.issues.append(file_issue(
+        table.file, "too-large", table.file,
+        f"{table.file}: {where} has {count} cells; a file may have at most {limits.max_columns:,} columns ([import]"
+        " max_columns in resultsboard.toml). Delete the columns beyond the upload format's and upload again"))
+
+
+def _parse_csv(text: str, table: Table, data: bytes,
+               limits: ImportLimits) -> tuple[int | None, list[str], pd.DataFrame, list[Issue]] | None:
     """(header row number, header cells, body, row issues); body.index = spreadsheet row numbers."""
     delimiter = table.delimiter
+    cap = limits.max_columns
     header_width, width = _header_width(text[: SAMPLE_SIZE * 16], delimiter)
+    if max(header_width, width) > cap:  # before pandas builds a frame that wide
+        _too_wide(table, "its header row" if header_width > cap else "a row above its header", max(header_width, width),
+                  limits)
+        return None
     # UTF-8 bytes go to the C parser as they are (faster than a StringIO of the decoded text).
     as_bytes = codecs.lookup(table.encoding).name in ("utf-8", "utf-8-sig")
-    for attempt in range(12):
-        try:
-            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
-            with warnings.catch_warnings():
-                # "names do not match the data": the first record is wider than `width`.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                raw = pd.read_csv(
-                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
-                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
-                    skip_blank_lines=False, engine="c", low_memory=False,
-                )
-            break
-        except pd.errors.ParserWarning:
-            width *= 2
-        except pd.errors.ParserError as exc:
-            seen = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
-            if not seen:
-                table.issues.append(file_issue(
-                    table.file, "not-csv", table.file,
-                    f"{table.file} is not a well-formed CSV file ({exc}); check for a quote (\") that is never"
-                    f" closed, or {SAVE_AS}"))
-                return None
-            width = max(int(seen.group(1)), width * 2 if attempt >= 3 else 0)
-        except (ValueError, UnicodeError) as exc:
-            table.issues.append(file_issue(table.file, "not-csv", table.file,
-                                           f"{table.file} could not be read as CSV ({exc}); {SAVE_AS}"))
+    # At most the row limit, the header and some lines above it are parsed: a longer file is
+    # refused from what was read, without building a frame of all its rows.
+    budget = limits.max_rows + 1 + LINES_ABOVE_HEADER
+    raw = _read_frame(table, text, data, as_bytes, width, budget, limits)
+    if raw is not None and len(raw) >= budget:
+        filled = int(raw.apply(lambda c: c.str.strip().ne("")).to_numpy().any(axis=1).sum())
+        if filled > limits.max_rows + 1:
+            table.issues.append(too_many_rows(table.file, filled - 1, limits, at_least=True))
             return None
-    else:  # pragma: no cover - twelve ever-wider retries
-        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        raw = _read_frame(table, text, data, as_bytes, width, None, limits)  # many blank lines: read it all
+    if raw is None:
         return None
+    width = raw.shape[1]
     raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
     raw = raw.fillna("")
     for column in raw.columns:
         raw[column] = raw[column].str.strip()
+        longest = raw[column].str.len()
+        if len(raw) and longest.max() > limits.max_cell_chars:
+            row = int(longest.idxmax())
+            table.issues.append(Issue(
+                row, "", "too-large", raw[column].loc[row][:80] + "…",
+                f"the cell in column {_letter(int(column))} of row {row} holds {int(longest.max()):,} characters; a cell"
+                f" may hold at most {limits.max_cell_chars:,} ([import] max_cell_chars in resultsboard.toml). Shorten"
+                " it and upload again", file=table.file))
+            return None
+    if len(raw.columns) > cap:
+        beyond = raw.iloc[:, cap:].ne("").to_numpy().any(axis=1)
+        if beyond.any():
+            _too_wide(table, f"row {int(raw.index[beyond.argmax()])}", None, limits)
+            return None
     filled = raw.ne("").to_numpy()
     rows_filled = filled.any(axis=1)
     if not rows_filled.any():
@@ -267,6 +315,51 @@ def _parse_csv(text: str, table: Table, data: bytes) -> tuple[int | None, list[s
     return header_at + 1, header, body, row_issues
 
 
+def _read_frame(table: Table, text: str, data: bytes, as_bytes: bool, width: int, nrows: int | None,
+                limits: ImportLimits) -> pd.DataFrame | None:
+    """The CSV's records as strings, `width` columns wide, widened for longer rows up to the
+    column limit; None when refused (the problem goes to `table.issues`)."""
+    delimiter, cap = table.delimiter, limits.max_columns
+    for attempt in range(12):
+        try:
+            source = io.BytesIO(data) if as_bytes else io.StringIO(text)
+            with warnings.catch_warnings():
+                # "names do not match the data": the first record is wider than `width`.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                raw = pd.read_csv(
+                    source, encoding=codecs.lookup(table.encoding).name if as_bytes else None, sep=delimiter, header=None,
+                    names=range(width), index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                    skip_blank_lines=False, engine="c", low_memory=False, nrows=nrows,
+                )
+            return raw
+        except pd.errors.ParserWarning:
+            if width > cap:
+                _too_wide(table, "its first row", None, limits)
+                return None
+            width = min(width * 2, cap + 1)
+        except pd.errors.ParserError as exc:
+            seen = re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", str(exc))
+            if not seen:
+                where = re.search(r"(EOF inside string starting at row \d+)", str(exc))
+                table.issues.append(file_issue(
+                    table.file, "not-csv", table.file,
+                    f"{table.file} is not a well-formed CSV file{f' ({where.group(1)})' if where else ''}; check for a"
+                    f" quote (\") that is never closed, or {SAVE_AS}"))
+                return None
+            if int(seen.group(2)) > cap:
+                _too_wide(table, f"line {seen.group(1)}", int(seen.group(2)), limits)
+                return None
+            width = min(max(int(seen.group(2)), width * 2 if attempt >= 3 else 0), cap + 1)
+        except (ValueError, UnicodeError):
+            table.issues.append(file_issue(table.file, "not-csv", table.file,
+                                           f"{table.file} could not be read as CSV: its text or quoting is broken;"
+                                           f" {SAVE_AS}"))
+            return None
+    else:  # pragma: no cover - twelve ever-wider retries
+        table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
+        return None
+
+
 # --- header and cells ------------------------------------------------------------------
 
 def _empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -288,10 +381,11 @@ def _shape(table: Table, header_row: int, header: list[str], body: pd.DataFrame)
     named = [p for p, n in enumerate(names) if n]
 
     first_at: dict[str, int] = {}
+    positions: dict[str, list[int]] = {}
     for position in named:
         first_at.setdefault(names[position], position)
-    for name, position in first_at.items():
-        same = [p for p in named if names[p] == name]
+        positions.setdefault(names[position], []).append(position)
+    for name, same in positions.items():
         if len(same) > 1:
             originals = " and ".join(f"'{header[p].strip()}' ({_letter(p)})" for p in same)
             table.issues.append(Issue(

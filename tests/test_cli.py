@@ -27,8 +27,9 @@ import pytest
 from dashboard.cli import EXIT_CLOSED_PIPE, build_parser, main
 from conftest import CliResult, call_cli, forget_cli_engine
 
-IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged", "rejected", "issues"}
-FILE_KEYS = {"file", "kind", "encoding", "delimiter"}
+IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged", "rejected", "issues", "issues_total",
+               "truncated"}
+FILE_KEYS = {"file", "kind", "encoding", "delimiter", "sheet"}
 ISSUE_KEYS = {"row", "column", "check", "value", "message", "severity"}
 HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "status", "source"}
 
@@ -156,12 +157,14 @@ def test_import_json_prints_only_json_of_the_exact_shape(demo_cli):
     assert report == {
         "status": "committed",
         "batch_id": 2,
-        "files": [{"file": "good.csv", "kind": "results", "encoding": "utf-8", "delimiter": ","}],
+        "files": [{"file": "good.csv", "kind": "results", "encoding": "utf-8", "delimiter": ",", "sheet": None}],
         "created": 2,
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
         "issues": [],
+        "issues_total": 0,
+        "truncated": False,
     }
     assert result.stderr.strip().splitlines()[-1] == "Committed as batch 2: 2 new, 0 changed, 0 unchanged, 0 rejected; 0 errors, 0 warnings"
     assert demo_cli.query(
@@ -380,7 +383,7 @@ def test_encoding_delimiter_and_decimal_comma_flags(demo_cli, data, flags, encod
     name = demo_cli.write("f.csv", data)
     result, report = demo_cli.json("import", name, *flags)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert report["files"] == [{"file": "f.csv", "kind": "results", "encoding": encoding, "delimiter": delimiter}]
+    assert report["files"] == [{"file": "f.csv", "kind": "results", "encoding": encoding, "delimiter": delimiter, "sheet": None}]
     assert (report["status"], report["created"], report["issues"]) == ("committed", 1, [])
     assert demo_cli.query(
         "SELECT v.actual, v.comment FROM result_value v JOIN indicator i ON i.id = v.indicator_id "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from models import config
-from models.config import Reporting, Settings, Thresholds, load_settings
+from models.config import ImportLimits, Reporting, Settings, Thresholds, load_settings
 
 
 def test_project_config_file_holds_the_reporting_defaults(fresh_settings):
@@ -58,6 +58,12 @@ INVALID_CASES = [  # (id, table, body, what the refusal names)
     ("reporting-grace-negative", "reporting", "grace_days = -1", "reporting.grace_days"),
     ("reporting-grace-decimal", "reporting", "grace_days = 1.5", "reporting.grace_days"),
     ("reporting-grace-text", "reporting", 'grace_days = "30"', "reporting.grace_days"),
+    ("import-upload-zero", "import", "max_upload_mb = 0", "import.max_upload_mb"),
+    ("import-columns-beyond-excel", "import", "max_columns = 16385", "import.max_columns"),
+    ("import-rows-decimal", "import", "max_rows = 1.5", "import.max_rows"),
+    ("import-cell-text", "import", 'max_cell_chars = "32767"', "import.max_cell_chars"),
+    ("import-issues-boolean", "import", "max_issues = true", "import.max_issues"),
+    ("import-unknown-key", "import", "max_size = 5", "import.max_size"),
     ("reporting-unknown-key", "reporting", "grace = 30", "reporting.grace"),
 ]
 
@@ -117,3 +123,12 @@ def test_database_url(monkeypatch, env, expected):
         monkeypatch.setenv("DATABASE_URL", env)
     assert config.database_url() == expected
     assert config.DEFAULT_DATABASE_PATH == config.DATA_DIR / "resultsboard.db"
+
+
+def test_import_limits_defaults_and_values(fresh_settings, tmp_path):
+    assert load_settings().limits == ImportLimits() == ImportLimits(
+        max_upload_mb=100, max_batch_mb=200, max_rows=1_048_576, max_columns=256, max_cell_chars=32_767, max_issues=500)
+    path = tmp_path / "limits.toml"
+    path.write_text("[import]\nmax_upload_mb = 5\nmax_issues = 20\n")
+    assert load_settings(path).limits == ImportLimits(max_upload_mb=5, max_issues=20)
+    assert load_settings(path).limits.max_upload_bytes == 5_000_000

@@ -85,7 +85,7 @@ def test_page_runs_and_offers_templates(db):
 
 def test_clean_file_dry_run_then_confirm(db):
     at = upload(upload_page(), "update.csv", CLEAN)
-    assert file_lines(at) == ["**update.csv** — detected kind: **results** · encoding utf-8 · delimiter comma (,) · 3 rows"]
+    assert file_lines(at) == ["**update\\.csv** — detected kind: **results** · encoding utf-8 · delimiter comma (,) · 3 rows"]
     assert at.toggle[0].value is False
     assert metrics(at) == {"New": "1", "Changed": "1", "Unchanged": "1", "Rejected": "0"}
     assert [s.value for s in at.success] == ["Ready: 1 new, 1 changed — saved as one batch when you confirm."]
@@ -146,7 +146,7 @@ def test_unchanged_file_cannot_be_confirmed(db):
 
 def test_excel_semicolon_decimal_comma_cp1252_file(db):
     at = upload(upload_page(), "guatemala.csv", EXCEL_FR)
-    assert file_lines(at) == ["**guatemala.csv** — detected kind: **results** · encoding cp1252 · delimiter semicolon (;) · 3 rows"]
+    assert file_lines(at) == ["**guatemala\\.csv** — detected kind: **results** · encoding cp1252 · delimiter semicolon (;) · 3 rows"]
     assert at.toggle[0].value is True  # pre-set: ';' between columns and numbers like 55,5
     assert metrics(at) == {"New": "1", "Changed": "1", "Unchanged": "1", "Rejected": "0"}
     problems = at.dataframe[0].value
@@ -177,15 +177,15 @@ def test_decimal_comma_switched_off_refuses_naming_the_option(db):
 def test_kind_not_detected_then_chosen(db):
     data = b"code,name\nZZZ,Another donor\n"  # donors: the only kind whose required columns are all here
     at = upload(upload_page(), "who.csv", data)
-    assert file_lines(at) == ["**who.csv** — detected kind: **donors** · encoding utf-8 · delimiter comma (,) · 1 row"]
+    assert file_lines(at) == ["**who\\.csv** — detected kind: **donors** · encoding utf-8 · delimiter comma (,) · 1 row"]
     odd = b"label,remark\nx,y\n"
     at = upload(upload_page(), "odd.csv", odd)
-    assert file_lines(at) == ["**odd.csv** — kind **not detected** — choose it · encoding utf-8 · delimiter comma (,) · 1 row"]
+    assert file_lines(at) == ["**odd\\.csv** — kind **not detected** — choose it · encoding utf-8 · delimiter comma (,) · 1 row"]
     assert [p["check"] for p in at.dataframe[0].value.to_dict("records")] == ["unknown-kind"]
     assert confirm(at).disabled is True
     kind_box = at.selectbox(key=next(s.key for s in at.selectbox if s.key and s.key.startswith("up_kind_")))
     kind_box.set_value("donors").run()
-    assert file_lines(at) == ["**odd.csv** — kind **donors** (chosen; detected: none) · encoding utf-8 · delimiter comma (,) · 1 row"]
+    assert file_lines(at) == ["**odd\\.csv** — kind **donors** (chosen; detected: none) · encoding utf-8 · delimiter comma (,) · 1 row"]
     checks = [(p["column"], p["check"]) for p in at.dataframe[0].value.to_dict("records")]
     assert ("code", "missing-column") in checks and ("name", "missing-column") in checks
 
@@ -227,3 +227,33 @@ def test_partner_coordinator_uploads_actuals_not_targets(db, monkeypatch):
     assert metrics(at) == {"New": "0", "Changed": "1", "Unchanged": "0", "Rejected": "0"}
     confirm(at).click().run()
     assert gtm_values(db)[1] == ("2025-01-01", "2025-12-31", 51.4, 52.1, None)
+
+
+def test_many_problems_list_the_first_ones_and_count_them_all(db):
+    """1,200 bad rows: the page lists the first 500 problems ([import] max_issues) and says how many there are."""
+    rows = b"".join(b"NOPE,GTM,2026-01-01,2026-12-31,55,53\n" for _ in range(1_200))
+    at = upload(upload_page(), "many.csv", b"indicator,partner,period_start,period_end,target,actual\n" + rows)
+    assert len(at.dataframe[0].value) == 500
+    assert list(at.dataframe[0].value["row"][:2]) == [2, 3]
+    assert "Problems: 1200 errors, 0 warnings" in [s.value for s in at.subheader]
+    assert ("The first 500 of 1,200 problems are listed (by file, row and column; errors first). "
+            "Fix them and upload again to see the rest.") in [c.value for c in at.caption]
+    assert [e.value for e in at.error][0].startswith("1200 problems must be fixed")
+
+
+def test_a_workbook_names_the_sheet_read(db):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["indicator", "partner", "period", "actual"])
+    book.active.append(["IND04", "GTM", "2026", 53])
+    hidden = book.create_sheet("results")
+    hidden.append(["nothing", "here"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    at = upload(upload_page(), "book.xlsx", out.getvalue())
+    assert file_lines(at) == ["**book\\.xlsx** — detected kind: **results** · Excel workbook, sheet “Sheet1” · 1 row"]

@@ -79,7 +79,7 @@ def test_each_filled_template_imports(engine):
     for kind in KIND_ORDER:
         report = import_files(engine, [Upload(f"{kind}.csv", filled(kind))], user="tester", scope=LOCAL_ADMIN, source="upload")
         assert report.status == "committed", (kind, [i.as_dict() for i in report.issues])
-        assert report.files == [{"file": f"{kind}.csv", "kind": kind, "encoding": "utf-8-sig", "delimiter": ","}]
+        assert report.files == [{"file": f"{kind}.csv", "kind": kind, "encoding": "utf-8-sig", "delimiter": ",", "sheet": None}]
         assert (report.created, report.updated, report.unchanged, report.rejected) == (1, 0, 0, 0), kind
         assert [i for i in report.issues] == [], kind
     # and again: every template row is now unchanged

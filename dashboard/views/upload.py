@@ -9,7 +9,9 @@ import hashlib
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import markdown_text
 from models.access import ROLE_HELP, can_upload, recorded_as, upload_partner
+from models.config import load_settings
 from models.exporting import to_csv_bytes
 from models.formats import KIND_ORDER, KINDS
 from models.importing import ImportReport, Upload, import_files
@@ -44,7 +46,7 @@ def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: 
         t = read_upload(data, name, encoding=encoding, delimiter=delimiter)
         if len(cache) > 32:
             cache.clear()
-        cache[key] = {"kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter,
+        cache[key] = {"kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet,
                       "decimal_comma_likely": t.decimal_comma_likely, "rows": len(t.frame)}
     return cache[key]
 
@@ -56,11 +58,13 @@ def describe_file(name: str, info: dict, chosen: str) -> str:
         kind = f"detected kind: **{info['kind']}**"
     else:
         kind = "kind **not detected** — choose it"
-    if info["encoding"] is None and info["delimiter"] is None:
+    if info.get("sheet"):
+        reading = f"Excel workbook, sheet “{markdown_text(info['sheet'])}”"
+    elif info["encoding"] is None and info["delimiter"] is None:
         reading = "Excel workbook" if name.lower().endswith(".xlsx") else "not readable as text"
     else:
         reading = f"encoding {info['encoding']} · delimiter {DELIMITERS.get(info['delimiter'], repr(info['delimiter']))}"
-    return f"**{name}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
+    return f"**{markdown_text(name)}** — {kind} · {reading} · {plural(info['rows'], 'row')}"
 
 
 def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | None]:
@@ -85,10 +89,12 @@ def show_report(report: ImportReport) -> None:
     c[1].metric("Changed", report.updated)
     c[2].metric("Unchanged", report.unchanged)
     c[3].metric("Rejected", report.rejected)
-    errors = len(report.errors)
-    warnings = len(report.issues) - errors
+    errors, warnings = report.error_count, report.warning_count
     if report.issues:
         st.subheader(f"Problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        if report.truncated:
+            st.caption(f"The first {len(report.issues):,} of {report.issues_total:,} problems are listed (by file, row "
+                       "and column; errors first). Fix them and upload again to see the rest.")
         problems = issues_frame(report.issues)
         columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
         st.dataframe(problems[columns], hide_index=True, width="stretch", column_config={
@@ -123,13 +129,17 @@ if not can_upload(scope):
             "to give your account one of those roles.", icon=":material/lock:")
     st.stop()
 if upload_partner(scope):
-    st.caption(f"As a partner coordinator you upload actuals and comments for {upload_partner(scope)}; targets and "
+    st.caption(f"As a partner coordinator you upload actuals and comments for {markdown_text(upload_partner(scope))}; targets and "
                "baselines agreed with donors are refused (not-permitted).")
 
+limits = load_settings().limits
 nonce = st.session_state.setdefault("up_nonce", 0)
 last = st.session_state.get("up_last")
 files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
-                         key=f"up_files_{nonce}", help="Several files are imported together as one batch.")
+                         key=f"up_files_{nonce}",
+                         help=f"Several files are imported together as one batch: up to {limits.max_upload_mb:,} MB each and"
+                              f" {limits.max_batch_mb:,} MB together, {limits.max_rows:,} rows and {limits.max_columns:,}"
+                              " columns per file.")
 if last and not files:
     st.success(last.summary(), icon=":material/check_circle:")
     st.page_link("views/history.py", label="See it in the import history", icon=":material/history:")
@@ -184,7 +194,7 @@ else:
 if report.status == "rejected" and report.rows.empty and report.errors:
     st.error("The files could not be checked: fix the problems below and upload again.", icon=":material/error:")
 elif report.errors:
-    st.error(f"{plural(len(report.errors), 'problem')} must be fixed before anything can be saved; nothing was written. "
+    st.error(f"{plural(report.error_count, 'problem')} must be fixed before anything can be saved; nothing was written. "
              "Fix them in your file (the list below downloads as CSV) and upload it again.", icon=":material/error:")
 elif report.created + report.updated == 0:
     st.info("Nothing would change: every row equals what is stored.", icon=":material/info:")

@@ -1,7 +1,9 @@
 """What an import call takes (`Upload`) and what it gives back (`ImportReport`)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -10,10 +12,27 @@ from models.issues import ERROR, Issue
 
 @dataclass
 class Upload:
-    """One file of an import call: its name (kind detection, messages) and its bytes."""
+    """One file of an import call: its name (kind detection, messages) and its bytes.
+
+    `size` is the file's size when its bytes were not read because it is larger than the
+    upload limit (`from_path`); the import refuses it without reading anything."""
 
     name: str
     data: bytes
+    size: int | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) if self.size is None else self.size
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike, max_bytes: int | None = None) -> "Upload":
+        """The file at `path`; its bytes are left unread when it is larger than `max_bytes`."""
+        path = Path(path)
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            return cls(path.name, b"", size)
+        return cls(path.name, path.read_bytes())
 
 
 @dataclass
@@ -27,12 +46,32 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # the first `max_issues` (by file, row, column)
+    errors_total: int | None = None  # every error and warning found, listed or not (None: all are listed)
+    warnings_total: int | None = None
     rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "kind", "row", "action"]))
 
     @property
     def errors(self) -> list[Issue]:
+        """The errors listed (a refusal lists at least one)."""
         return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) if self.errors_total is None else self.errors_total
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.issues) - len(self.errors) if self.warnings_total is None else self.warnings_total
+
+    @property
+    def issues_total(self) -> int:
+        return self.error_count + self.warning_count
+
+    @property
+    def truncated(self) -> bool:
+        """Whether more problems were found than are listed."""
+        return self.issues_total > len(self.issues)
 
     def as_json(self) -> dict:
         return {
@@ -47,6 +86,8 @@ class ImportReport:
                 {k: v for k, v in i.as_dict().items() if k != "file"} | ({"file": i.file} if i.file else {})
                 for i in self.issues
             ],
+            "issues_total": self.issues_total,
+            "truncated": self.truncated,
         }
 
     def summary(self) -> str:
@@ -54,5 +95,6 @@ class ImportReport:
         batch = f" as batch {self.batch_id}" if self.batch_id else ""
         return (
             f"{head}{batch}: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected; {len(self.errors)} errors, {len(self.issues) - len(self.errors)} warnings"
+            f"{self.rejected} rejected; {self.error_count} errors, {self.warning_count} warnings"
+            + (f" (the first {len(self.issues):,} problems are listed)" if self.truncated else "")
         )

@@ -3,6 +3,7 @@ transaction recorded as one batch; any error (or a dry run) rolls it all back.""
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from datetime import datetime, timezone
 from typing import Callable
@@ -11,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, update
 
 from models.access import Scope, can_upload, refusal, require
+from models.config import ImportLimits, load_settings
 from models.formats import KIND_ORDER
 from models.importing.activities import import_activities
 from models.importing.context import ImportContext, with_file
@@ -18,8 +20,8 @@ from models.importing.framework import import_framework, import_indicators
 from models.importing.organisations import import_donors, import_funding, import_partners
 from models.importing.report import ImportReport, Upload
 from models.importing.results import import_results
-from models.issues import ERROR, Issue, has_errors
-from models.reading import Table, read_upload
+from models.issues import ERROR, WARNING, Issue, has_errors
+from models.reading import Table, read_upload, too_large_file
 from models.tables import AuditEvent, ImportBatch
 from models.upsert import CREATED, REJECTED, UNCHANGED, UPDATED
 
@@ -52,19 +54,61 @@ def import_files(
     decimal_comma: bool = False,
     scope: Scope,
     on_progress: Callable[[float, str], None] | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Import files as one transaction and one batch (or, with dry_run, report and roll back),
-    as `scope` may (no scope: AccessDenied, nothing read)."""
+    as `scope` may (no scope: AccessDenied, nothing read).
+
+    The `[import]` limits (`limits`, else the config file's) are checked first: a file or a
+    call beyond the size limits is refused before anything is read."""
     require(scope)
-    progress = on_progress or (lambda _f, _m: None)
-    tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter) for u in uploads]
+    limits = limits or load_settings().limits
+    too_large = size_issues(uploads, limits)
+    if too_large:
+        return _refused_unread(uploads, too_large, limits)
+    try:
+        return _import(engine, uploads, user=user, source=source, dry_run=dry_run, kind=kind, encoding=encoding,
+                       delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
+                       progress=on_progress or (lambda _f, _m: None), limits=limits)
+    except MemoryError:  # the transaction was rolled back on the way out
+        return _refused_unread(uploads, [Issue(
+            0, "", "too-large", ", ".join(u.name for u in uploads),
+            "these files are too large to check in the memory available; nothing was written. Split them into"
+            " smaller files and import them one by one", ERROR, uploads[0].name if len(uploads) == 1 else "")], limits)
+
+
+def _refused_unread(uploads: list[Upload], issues: list[Issue], limits: ImportLimits) -> ImportReport:
+    report = ImportReport("rejected", None, [{"file": u.name, "kind": None, "encoding": None, "delimiter": None,
+                                              "sheet": None} for u in uploads])
+    _count(report, report.rows, issues, limits)
+    return report
+
+
+def size_issues(uploads: list[Upload], limits: ImportLimits) -> list[Issue]:
+    """too-large for each file above the upload limit, and for a call above the batch limit."""
+    out = [too_large_file(u.name, u.nbytes, limits) for u in uploads if u.nbytes > limits.max_upload_bytes]
+    total = sum(u.nbytes for u in uploads)
+    if total > limits.max_batch_bytes and len(uploads) > 1:
+        out.append(Issue(0, "", "too-large", f"{total / 1_000_000:,.1f} MB",
+                         f"the {len(uploads)} files hold {total / 1_000_000:,.1f} MB together; one import may hold at"
+                         f" most {limits.max_batch_mb:,} MB ([import] max_batch_mb in resultsboard.toml). Import"
+                         " them in several smaller batches", ERROR, ""))
+    return out
+
+
+def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dry_run: bool, kind: str | None,
+            encoding: str | None, delimiter: str | None, decimal_comma: bool, scope: Scope,
+            progress: Callable[[float, str], None], limits: ImportLimits) -> ImportReport:
+    tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter, limits=limits)
+              for u in uploads]
     progress(0.1, "files read")
-    files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter} for t in tables]
+    files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet}
+             for t in tables]
     issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
     report = ImportReport("rejected", None, files)
     if not can_upload(scope):  # refused before the rows meet the stored data: no counts, no stored values
         issues.append(Issue(0, "", "not-permitted", scope.role, refusal(scope, "upload data"), ERROR, ""))
-        report.issues = sorted(issues, key=lambda i: (i.file, i.row, i.column, i.check))
+        _count(report, report.rows, issues, limits)
         progress(1.0, report.status)
         return report
     readable = [t for t in tables if t.kind and not has_errors(t.issues)]
@@ -81,7 +125,7 @@ def import_files(
                 progress(0.1 + 0.8 * (n + 1) / max(len(order), 1), f"{t.file} checked")
             rows = pd.concat(frames, ignore_index=True) if frames else report.rows
             _run_final_checks(ctx, rows, issues)
-            _count(report, rows, issues)
+            _count(report, rows, issues, limits)
             if has_errors(issues):
                 raise _Rejected
             if dry_run:
@@ -136,14 +180,23 @@ def _run_final_checks(ctx: ImportContext, rows: pd.DataFrame, issues: list[Issue
         rows.loc[bad, "action"] = REJECTED
 
 
-def _count(report: ImportReport, rows: pd.DataFrame, issues: list[Issue]) -> None:
+def _count(report: ImportReport, rows: pd.DataFrame, issues: list[Issue], limits: ImportLimits) -> None:
+    """Row counts, and the first `max_issues` problems (by file, row, column) with the totals."""
     counts = rows["action"].value_counts()
     report.rows = rows
     report.created = int(counts.get(CREATED, 0))
     report.updated = int(counts.get(UPDATED, 0))
     report.unchanged = int(counts.get(UNCHANGED, 0))
     report.rejected = int(counts.get(REJECTED, 0))
-    report.issues = sorted(issues, key=lambda i: (i.file, i.row, i.column, i.check))
+    report.warnings_total = sum(1 for i in issues if i.severity == WARNING)
+    report.errors_total = len(issues) - report.warnings_total
+    key = lambda i: (i.file, i.row, i.column, i.check)  # noqa: E731
+    if len(issues) > limits.max_issues:  # errors first, so a refusal always lists some
+        errors = heapq.nsmallest(limits.max_issues, (i for i in issues if i.severity != WARNING), key=key)
+        warnings = heapq.nsmallest(limits.max_issues - len(errors), (i for i in issues if i.severity == WARNING), key=key)
+        report.issues = sorted(errors + warnings, key=key)
+    else:
+        report.issues = sorted(issues, key=key)
 
 
 def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str) -> None:
