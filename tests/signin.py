@@ -397,20 +397,10 @@ def signin_app(signin_db, provider, signin_accounts, signin_config):
 
 
 @pytest.fixture(scope="module")
-def signin_browser(pytestconfig):
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        from conftest import skip_or_fail
-
-        skip_or_fail("browser tests: no system Chromium (/usr/bin/chromium) to drive")
-    if not pytestconfig.pluginmanager.has_plugin("resultsboard-browser-reports"):
-        pytestconfig.pluginmanager.register(_Reports(), "resultsboard-browser-reports")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def signin_browser(rb_browser):
+    """The worker's one Chromium (conftest.rb_browser: Playwright's sync API allows one per
+    process); each test's pages get contexts of their own, so no sign-in cookie is shared."""
+    return rb_browser
 
 
 class SigninGuard(Guard):

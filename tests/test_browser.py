@@ -577,7 +577,7 @@ def test_local_mode_refuses_a_page_served_under_another_host_name(server, rb_bro
                 page = b.new_page()
                 page.goto(f"http://rebind.test:{port}/{path}", wait_until="domcontentloaded")
                 settle(page)
-                result["text"] = page.locator('[data-testid="stApp"]').inner_text()
+                result["text"] = page.locator('[data-testid="stApp"]').inner_text().replace("\u2060", "")
                 result["uploaders"] = page.locator('[data-testid="stFileUploader"]').count()
                 result["tables"] = page.locator('[data-testid="stDataFrame"]').count()
             finally:

@@ -276,8 +276,8 @@ def test_serve_passes_the_upload_limit_to_streamlit(monkeypatch, tmp_path, sqlit
         assert main(["serve", "--port", "8600"]) == 0
     finally:
         config.clear_settings_cache()
-    assert calls == [{"port": 8600, "max_upload_mb": 7}]
-    command = dashboard.serve.streamlit_command(8600, 7)
+    assert [(c["port"], c["max_upload_mb"]) for c in calls] == [(8600, 7)]
+    command = dashboard.serve.streamlit_command(8600, max_upload_mb=7)
     assert command[command.index("--server.maxUploadSize") + 1] == "7"
 
 
@@ -318,6 +318,7 @@ def test_a_zip_of_thousands_of_parts_is_refused_before_it_is_listed(tmp_path):
 @pytest.mark.parametrize("target", ["models.reading._read", "models.importing.transaction.ImportContext"])
 def test_memory_running_out_is_a_refusal_not_a_traceback(monkeypatch, sqlite_engine, target):
     """Out of memory while reading a file, or while checking it: a too-large refusal, nothing written."""
+    from models.access import LOCAL_ADMIN
     from models.importing import Upload, import_files
 
     def out_of_memory(*_args, **_kwargs):
@@ -325,7 +326,7 @@ def test_memory_running_out_is_a_refusal_not_a_traceback(monkeypatch, sqlite_eng
 
     monkeypatch.setattr(target, out_of_memory)
     report = import_files(sqlite_engine, [Upload("partners.csv", b"code,name,country,region\nP1,One,Kenya,ESA\n")],
-                          user="tester")
+                          user="tester", scope=LOCAL_ADMIN)
     assert (report.status, [(i.file, i.row, i.check) for i in report.issues]) == (
         "rejected", [("partners.csv", 0, "too-large")])
     assert "too large to" in report.issues[0].message and "memory available" in report.issues[0].message
