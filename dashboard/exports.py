@@ -248,6 +248,17 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-").lower()
 
 
+class _ReadableZip(zipfile.ZipFile):
+    """A zip whose files unpack readable by everyone (rw-r--r--), not zipfile's default 0600."""
+
+    def writestr(self, name, data, *args, **kwargs):  # noqa: D102 - zipfile.ZipFile.writestr
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
+            name.compress_type = self.compression
+            name.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+        return super().writestr(name, data, *args, **kwargs)
+
+
 def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None) -> bytes:
     """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
@@ -272,7 +283,7 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     images = images_available() if with_images is None else with_images
     buf = io.BytesIO()
     sections = []
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with _ReadableZip(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, build in all_charts().items():
             fig = build(v, prog)
             svg = None

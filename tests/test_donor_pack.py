@@ -146,6 +146,12 @@ def test_pack_holds_every_chart_every_export_and_the_report(packs, donor):
 
 
 @pytest.mark.parametrize("donor", list(FUNDED))
+def test_pack_files_unpack_readable_by_everyone(packs, donor):
+    z = packs.get_zip(donor)
+    assert {oct(i.external_attr >> 16) for i in z.infolist()} == {oct(0o100644)}
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
 def test_pack_data_is_the_donors(packs, donor):
     z = packs.get_zip(donor)
     assert [r["code"] for r in _csv_rows(z, "data/partners.csv")] == FUNDED[donor]
