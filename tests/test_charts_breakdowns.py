@@ -32,22 +32,24 @@ def test_donor_colours_are_stable_by_code():
     assert donor_colours(["NOR", "CAN", "NOR"]) == {"CAN": SERIES_COLOURS[0], "NOR": SERIES_COLOURS[1]}
 
 
-def test_funding_bars_one_bar_per_donor_and_currency_never_added_up():
+def test_funding_bars_one_panel_per_currency_never_on_one_axis():
     summary = pd.DataFrame({
-        "donor": ["CAN", "NOR", "NOR"], "currency": ["CAD", "EUR", "USD"], "amount": [3_496_777.0, 7_950_000.0, 500_000.0],
-        "partners": [8, 18, 18], "donor_name": ["Global Affairs Canada", "Norad", "Norad"],
+        "donor": ["CAN", "NOR", "NOR", "CAN"], "currency": ["CAD", "EUR", "USD", "USD"],
+        "amount": [3_496_777.0, 7_950_000.0, 500_000.0, 250_000.0],
+        "partners": [8, 18, 18, 8], "donor_name": ["Global Affairs Canada", "Norad", "Norad", "Global Affairs Canada"],
     })
     fig = funding_bars(summary, title="Funding", note=NOTE)
-    bar = fig.data[0]
-    assert list(bar.y) == ["Norad (USD)", "Global Affairs Canada (CAD)", "Norad (EUR)"]  # smallest first
-    assert list(bar.x) == [0.5, 3.496777, 7.95]
-    assert list(bar.text) == ["USD 0.50m", "CAD 3.50m", "EUR 7.95m"]
-    assert list(bar.marker.color) == [SERIES_COLOURS[1], SERIES_COLOURS[0], SERIES_COLOURS[1]]
-    assert [c[2] for c in bar.customdata] == [18, 8, 18]  # n partners funded, in the hover
-    assert "n = %{customdata[2]}" in bar.hovertemplate
-    assert fig.layout.xaxis.title.text == "Committed (millions, own currency)"
-    assert fig.layout.annotations[-1].text.endswith("Public totals per agreement, not split by partner.")
-    assert len(fig.data) == 1
+    # (currency, axis, bars smallest first, x in millions, labels, n partners)
+    assert [(b.name, b.xaxis, list(b.y), list(b.x), list(b.text), [c[2] for c in b.customdata]) for b in fig.data] == [
+        ("CAD", "x", ["Global Affairs Canada (CAD)"], [3.496777], ["CAD 3.50m"], [8]),
+        ("EUR", "x2", ["Norad (EUR)"], [7.95], ["EUR 7.95m"], [18]),
+        ("USD", "x3", ["Global Affairs Canada (USD)", "Norad (USD)"], [0.25, 0.5], ["USD 0.25m", "USD 0.50m"], [8, 18]),
+    ]
+    assert [fig.layout[f"xaxis{n}"].title.text for n in ("", "2", "3")] == [
+        "Committed, CAD (millions)", "Committed, EUR (millions)", "Committed, USD (millions)"]
+    assert [list(b.marker.color) for b in fig.data] == [[SERIES_COLOURS[0]], [SERIES_COLOURS[1]], [SERIES_COLOURS[0], SERIES_COLOURS[1]]]
+    assert all("n = %{customdata[2]}" in b.hovertemplate for b in fig.data)
+    assert fig.layout.annotations[-1].text.endswith("one axis per currency, never converted or added.")
 
 
 def test_agreement_timeline_bars_from_start_to_end():
@@ -177,7 +179,7 @@ def test_named_charts_with_no_filter(demo):
     v = view(demo, Filters(), LOCAL_ADMIN)
     prog = progress_table(v)
     built = {name: build(v, prog) for name, build in OURS.items()}
-    assert list(built["funding-by-donor"].data[0].y) == ["Global Affairs Canada (CAD)", "Norad (EUR)"]
+    assert [list(t.y) for t in built["funding-by-donor"].data] == [["Global Affairs Canada (CAD)"], ["Norad (EUR)"]]
     assert list(built["activities-by-region"].data[0].x) == [23, 18, 16, 5, 20, 12]  # WCA … AME, bottom to top
     assert [t.name for t in built["funded-partners-by-region"].data] == ["Global Affairs Canada", "Norad"]
     assert [list(t.y) for t in built["agreements-timeline"].data] == [["Global Affairs Canada — phase 1"],

@@ -30,29 +30,36 @@ def _millions(amount: float) -> str:
 
 
 def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
-    """Committed amounts per donor and currency (agreements; currencies never converted or
-    added together), partners funded (n) in the hover.
+    """Committed amounts per donor, one panel per currency, each on its own axis: amounts in
+    different currencies are never added up nor drawn on one scale. Partners funded (n) in
+    the hover.
 
     summary: models.queries.summaries.funding_summary output (donor, currency, amount, partners, donor_name)."""
+    from plotly.subplots import make_subplots
+
     if summary.empty:
         return empty_figure(title, note, "No donor agreement in this selection")
     data = plotly_frame(summary).sort_values(["amount"], kind="stable")
+    data["currency"] = data["currency"].fillna("").astype(str)
     colours = donor_colours(data["donor"])
-    labels = [f"{name} ({cur})" for name, cur in zip(data["donor_name"], data["currency"])]
-    fig = go.Figure(go.Bar(
-        x=list(data["amount"] / 1e6), y=labels, orientation="h", name="committed",
-        marker_color=[colours[d] for d in data["donor"]],
-        text=[f"{cur} {_millions(a)}" for cur, a in zip(data["currency"], data["amount"])], textposition="outside",
-        cliponaxis=False, showlegend=False,
-        customdata=list(zip(data["currency"], data["amount"], data["partners"])),
-        hovertemplate="<b>%{y}</b><br>committed %{customdata[0]} %{customdata[1]:,.0f}"
-                      "<br>n = %{customdata[2]} partner administrations funded<extra></extra>",
-    ))
-    top = float(data["amount"].max()) / 1e6
-    fig.update_xaxes(title="Committed (millions, own currency)", range=[0, top * 1.3])
-    fig.update_yaxes(title=None, automargin=True)
-    note = note + " · Public totals per agreement, not split by partner."
-    return _fit_note(finish(fig, title=title, note=note, height=max(300, 150 + 50 * len(data))), note)
+    currencies = sorted(set(data["currency"]))
+    rows = [data[data["currency"] == c] for c in currencies]
+    fig = make_subplots(rows=len(currencies), cols=1, vertical_spacing=0.35 / max(len(currencies), 1),
+                        row_heights=[max(len(r), 1) for r in rows])
+    for n, (cur, part) in enumerate(zip(currencies, rows), start=1):
+        fig.add_trace(go.Bar(
+            x=list(part["amount"] / 1e6), y=[f"{name} ({cur})" for name in part["donor_name"]], orientation="h",
+            name=cur or "no currency", marker_color=[colours[d] for d in part["donor"]],
+            text=[f"{cur} {_millions(a)}" for a in part["amount"]], textposition="outside", cliponaxis=False, showlegend=False,
+            customdata=list(zip(part["currency"], part["amount"], part["partners"])),
+            hovertemplate="<b>%{y}</b><br>committed %{customdata[0]} %{customdata[1]:,.0f}"
+                          "<br>n = %{customdata[2]} partner administrations funded<extra></extra>",
+        ), row=n, col=1)
+        fig.update_xaxes(title=f"Committed, {cur or 'no currency'} (millions)", range=[0, float(part["amount"].max()) / 1e6 * 1.3],
+                         row=n, col=1)
+        fig.update_yaxes(title=None, automargin=True, row=n, col=1)
+    note = note + " · Public totals per agreement, not split by partner; one axis per currency, never converted or added."
+    return _fit_note(finish(fig, title=title, note=note, height=max(300, 150 + 50 * len(data) + 90 * (len(currencies) - 1))), note)
 
 
 def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go.Figure:
