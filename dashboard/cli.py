@@ -20,6 +20,7 @@ from dashboard.cli_common import (
     EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
 )
 from dashboard.cli_common import engine as _engine
+from dashboard.cli_iati import add_export_iati
 from dashboard.cli_users import add_user_commands
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
@@ -398,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--out", required=True, metavar="FILE.zip", help="the zip file to write")
     _add_filters(k, donor=False)
     k.set_defaults(func=cmd_export_pack)
+    add_export_iati(esub, _add_filters, _checked_filters)
 
     add_user_commands(sub)
 

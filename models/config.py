@@ -6,7 +6,8 @@ the file named by the RESULTSBOARD_CONFIG environment variable), so the dashboar
 command line and every replica compute the same statuses and the same overdue reports:
 `[progress]` holds the status thresholds, `[reporting]` the first month of the reporting
 year and the grace days before a report is overdue, `[access]` the identity providers'
-issuers whose e-mail claims are trusted although not marked verified. A missing file or key means the
+issuers whose e-mail claims are trusted although not marked verified, `[iati]` the reporting
+organisation and activity identifiers of the IATI export. A missing file or key means the
 defaults; a file with a wrong value is refused with a ValueError naming the key.
 """
 from __future__ import annotations
@@ -57,11 +58,29 @@ class Access:
     trusted_issuers: tuple[str, ...] = ()
 
 
+# IATI OrganisationType codelist (reporting-org/@type)
+IATI_ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")
+
+
+@dataclass(frozen=True)
+class Iati:
+    """The IATI export's publisher (README, "IATI"). The defaults validate, but `XX-…` is a
+    placeholder: set your organisation's identifier (org-id.guide) before publishing."""
+
+    reporting_org_ref: str = "XX-RESULTSBOARD"
+    reporting_org_name: str = "Programme secretariat"
+    reporting_org_type: str = "40"  # OrganisationType: 40 multilateral, 10 government, 21 international NGO...
+    activity_prefix: str = "XX-RESULTSBOARD-PROGRAMME"  # the programme's iati-identifier; components add -<partner>
+    programme_title: str = "Capacity-building programme"
+    language: str = "en"
+
+
 @dataclass(frozen=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     reporting: Reporting = field(default_factory=Reporting)
     access: Access = field(default_factory=Access)
+    iati: Iati = field(default_factory=Iati)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -106,7 +125,8 @@ def _read_settings(path: Path) -> Settings:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
     return Settings(thresholds=_thresholds(path, _table(path, data, "progress", _THRESHOLD_KEYS)),
                     reporting=_reporting(path, _table(path, data, "reporting", tuple(_REPORTING_KEYS))),
-                    access=_access(path, _table(path, data, "access", ("trusted_issuers",))), path=path)
+                    access=_access(path, _table(path, data, "access", ("trusted_issuers",))),
+                    iati=_iati(path, _table(path, data, "iati", tuple(Iati.__dataclass_fields__))), path=path)
 
 
 def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
@@ -159,3 +179,26 @@ def _access(path: Path, access: dict) -> Access:
     if not isinstance(issuers, list) or not all(isinstance(i, str) and i.strip() for i in issuers):
         raise ValueError(f"{path}: access.trusted_issuers must be a list of issuer URLs (the `iss` claim), got {issuers!r}")
     return Access(trusted_issuers=tuple(i.strip() for i in issuers))
+
+
+def _iati(path: Path, table: dict) -> Iati:
+    defaults = Iati()
+    values = {}
+    for key in Iati.__dataclass_fields__:
+        raw = table.get(key, getattr(defaults, key))
+        if isinstance(raw, int) and not isinstance(raw, bool) and key == "reporting_org_type":
+            raw = str(raw)
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValueError(f"{path}: iati.{key} must be a non-empty text, got {raw!r}")
+        values[key] = raw.strip()
+    if any(c.isspace() for c in values["reporting_org_ref"] + values["activity_prefix"]):
+        raise ValueError(f"{path}: iati.reporting_org_ref and iati.activity_prefix may not contain spaces")
+    if values["reporting_org_type"] not in IATI_ORGANISATION_TYPES:
+        raise ValueError(f"{path}: iati.reporting_org_type must be an IATI OrganisationType code "
+                         f"({', '.join(IATI_ORGANISATION_TYPES)}), got {values['reporting_org_type']!r}")
+    if not values["activity_prefix"].startswith(values["reporting_org_ref"] + "-"):
+        raise ValueError(f"{path}: iati.activity_prefix must start with iati.reporting_org_ref followed by '-' "
+                         f"(IATI identifiers begin with the publisher's identifier), got {values['activity_prefix']!r}")
+    if not (len(values["language"]) == 2 and values["language"].isalpha() and values["language"].islower()):
+        raise ValueError(f"{path}: iati.language must be an ISO 639-1 code such as 'en', got {values['language']!r}")
+    return Iati(**values)
