@@ -56,3 +56,18 @@ def add_export_iati(esub, add_filters, checked_filters) -> None:
     p.add_argument("--out", required=True, metavar="FILE.xml", help="the XML file to write")
     add_filters(p)
     p.set_defaults(func=lambda args: cmd_export_iati(args, checked_filters(args)))
+
+
+def iati_map_arg(value: str | None) -> dict[str, str] | None:
+    """--iati-map MAP.csv: {iati_identifier: partner}; a missing file is a usage error (2), a bad one refused (1)."""
+    if value is None:
+        return None
+    from models.iati.reading import read_map
+
+    path = Path(value)
+    if not path.is_file():
+        raise UsageError(f"No such file: {value}")
+    try:
+        return read_map(path.read_bytes())
+    except ValueError as e:
+        raise Refused(f"{value}: {e}") from None

@@ -25,6 +25,7 @@ CHECKS: dict[str, str] = {
     "not-permitted": "the user's role may not make this change, or a batch may not be reverted (again)",
     "unknown-kind": "the kind of file cannot be told from its header (or --kind names no kind)",
     "empty-file": "the file has no header row",
+    "not-iati": "an .xml file that is not well-formed IATI activities XML, or an IATI version not supported",
     "dependent-rows": "a revert would break rows that later batches or users depend on",
 }
 

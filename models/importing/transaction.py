@@ -18,6 +18,7 @@ from models.importing.framework import import_framework, import_indicators
 from models.importing.organisations import import_donors, import_funding, import_partners
 from models.importing.report import ImportReport, Upload
 from models.importing.results import import_results
+from models.iati.reading import locate, read_tables
 from models.issues import ERROR, Issue, has_errors
 from models.reading import Table, read_upload
 from models.tables import AuditEvent, ImportBatch
@@ -52,12 +53,15 @@ def import_files(
     decimal_comma: bool = False,
     scope: Scope,
     on_progress: Callable[[float, str], None] | None = None,
+    iati_map: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import files as one transaction and one batch (or, with dry_run, report and roll back),
-    as `scope` may (no scope: AccessDenied, nothing read)."""
+    as `scope` may (no scope: AccessDenied, nothing read). An IATI .xml file becomes its
+    framework, indicators and results tables (models.iati; `iati_map`: identifier -> partner)."""
     require(scope)
     progress = on_progress or (lambda _f, _m: None)
-    tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter) for u in uploads]
+    tables = read_tables(uploads, iati_map,
+                         lambda u: read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter))
     progress(0.1, "files read")
     files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter} for t in tables]
     issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
@@ -78,7 +82,7 @@ def import_files(
                 progress(0.1 + 0.8 * (n + 1) / max(len(order), 1), f"{t.file} checked")
             rows = pd.concat(frames, ignore_index=True) if frames else report.rows
             _run_final_checks(ctx, rows, issues)
-            _count(report, rows, issues)
+            _count(report, rows, locate(issues, tables))
             if has_errors(issues):
                 raise _Rejected
             if dry_run:
