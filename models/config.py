@@ -73,6 +73,7 @@ class Iati:
     activity_prefix: str = "XX-RESULTSBOARD-PROGRAMME"  # the programme's iati-identifier; components add -<partner>
     programme_title: str = "Capacity-building programme"
     language: str = "en"
+    sector: str = ""  # OECD DAC 5-digit purpose code of every activity ('' = none), e.g. 15113 anti-corruption
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,9 @@ def _iati(path: Path, table: dict) -> Iati:
         raw = table.get(key, getattr(defaults, key))
         if isinstance(raw, int) and not isinstance(raw, bool) and key == "reporting_org_type":
             raw = str(raw)
-        if not isinstance(raw, str) or not raw.strip():
+        if isinstance(raw, int) and not isinstance(raw, bool) and key == "sector":
+            raw = str(raw)
+        if not isinstance(raw, str) or (not raw.strip() and key != "sector"):
             raise ValueError(f"{path}: iati.{key} must be a non-empty text, got {raw!r}")
         values[key] = raw.strip()
     if any(c.isspace() for c in values["reporting_org_ref"] + values["activity_prefix"]):
@@ -201,4 +204,7 @@ def _iati(path: Path, table: dict) -> Iati:
                          f"(IATI identifiers begin with the publisher's identifier), got {values['activity_prefix']!r}")
     if not (len(values["language"]) == 2 and values["language"].isalpha() and values["language"].islower()):
         raise ValueError(f"{path}: iati.language must be an ISO 639-1 code such as 'en', got {values['language']!r}")
+    if values["sector"] and not (len(values["sector"]) == 5 and values["sector"].isdigit()):
+        raise ValueError(f"{path}: iati.sector must be an OECD DAC 5-digit purpose code such as '15113', or '', "
+                         f"got {values['sector']!r}")
     return Iati(**values)

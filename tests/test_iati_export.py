@@ -171,13 +171,14 @@ def demo_url(demo_sqlite_file, tmp_path):
     return f"sqlite:///{copy_sqlite(demo_sqlite_file, tmp_path / 'demo.db')}"
 
 
-def test_cli_writes_a_valid_file(run_cli, demo_url, tmp_path):
+def test_cli_writes_a_valid_file(run_cli, demo_url, tmp_path, fresh_settings):
     out = tmp_path / "iati.xml"
     r = run_cli(demo_url, "export", "iati", "--out", out)
     assert r.returncode == 0, r.stderr
     assert "27 activities" in r.stdout and "validated" in r.stdout
     assert schema().validate(etree.parse(str(out)))
     assert oct(out.stat().st_mode & 0o777) == "0o644"
+    assert out.read_bytes().count(b'<sector vocabulary="1" code="15113" percentage="100"/>') == 27  # the project config
 
 
 @pytest.mark.parametrize("args, code, message", [
@@ -219,6 +220,7 @@ def test_cli_never_writes_a_broken_file(run_cli, demo_url, tmp_path, monkeypatch
     ('[iati]\nlanguage = "English"\n', "ISO 639-1"),
     ('[iati]\nreporting_org_name = ""\n', "non-empty"),
     ('[iati]\ncolour = "red"\n', "unknown key iati.colour"),
+    ('[iati]\nsector = "1511"\n', "5-digit purpose code"),
 ])
 def test_bad_iati_config_is_refused(run_cli, demo_url, tmp_path, monkeypatch, toml, message):
     from models import config
@@ -240,15 +242,17 @@ def test_bad_iati_config_is_refused(run_cli, demo_url, tmp_path, monkeypatch, to
 def test_config_sets_publisher_and_identifiers(demo_snapshot, tmp_path):
     path = tmp_path / "rb.toml"
     path.write_text('[iati]\nreporting_org_ref = "XM-DAC-47066"\nreporting_org_name = "Example IGO"\n'
-                    'reporting_org_type = 40\nactivity_prefix = "XM-DAC-47066-ACIP"\nprogramme_title = "A-CIP"\n')
+                    'reporting_org_type = 40\nactivity_prefix = "XM-DAC-47066-ACIP"\nprogramme_title = "A-CIP"\n'
+                    'sector = 15113\n')
     cfg = load_settings(path).iati
     root = build_activities(view(demo_snapshot, Filters.from_values(partners=["GHA"]), LOCAL_ADMIN), cfg, now=NOW)
     assert [a.findtext("iati-identifier") for a in root.iter("iati-activity")] == ["XM-DAC-47066-ACIP", "XM-DAC-47066-ACIP-GHA"]
     assert {(o.get("ref"), o.get("type")) for o in root.iter("reporting-org")} == {("XM-DAC-47066", "40")}
+    assert [(s.get("vocabulary"), s.get("code")) for s in root.iter("sector")] == [("1", "15113")] * 2
     assert problems(root, today=NOW.date()) == []
 
 
 def test_project_config_defaults_validate(fresh_settings):
-    assert load_settings().iati == Iati()
+    assert replace(load_settings().iati, sector="") == Iati()
     assert Path(load_settings().path).name == "resultsboard.toml"
     assert to_bytes(etree.Element("x")).startswith(b"<?xml")

@@ -93,6 +93,8 @@ def _activity(root, v: Snapshot, cfg: Iati, stamp: str, today: date, *, identifi
         E(act, "activity-date", type=codes.ACTIVITY_DATE_TYPES["planned-end"], **{"iso-date": end.isoformat()})
     for code, share in zip(countries, _shares(len(countries))):
         E(act, "recipient-country", code=code, percentage=share)
+    if cfg.sector:
+        E(act, "sector", vocabulary="1", code=cfg.sector, percentage="100")
     for kind, ref in related:
         E(act, "related-activity", ref=ref, type=codes.RELATED_ACTIVITY_TYPES[kind])
     _results(act, v, values, baselines, partner)
