@@ -76,7 +76,8 @@ SEVERAL = iati(
     activity("XM-TEST-3", result("1", indicator(period("2022-01-01", "2022-12-31", '<actual value="Yes"/>'),
                                                 measure="3", code="DUP", title="Law passed"))),
     activity("XM-TEST-4", result("3", indicator(period("2022-01-01", "2022-12-31", '<actual value="7"/>'),
-                                                code="DUP", title="Cases"), title="Impact")),
+                                                code="DUP", title="Cases"), title="Impact"),
+             result("9", title="A result with no indicator")),
 )
 
 
@@ -118,6 +119,7 @@ def test_several_activities_read_into_framework_indicators_and_values(partners):
     warnings = {(i.check, i.message.split(" (element ")[0]) for i in report.issues if i.severity == "warning"}
     assert ("missing-cell", "indicator without a measure: read as unit from its values") in warnings
     assert ("type-error", "measure 1 but every value is text: read as qualitative") in warnings
+    assert ("missing-cell", "a result without an indicator holds no values; it was not imported") in warnings
 
 
 def test_counts_match_the_xml(partners):
@@ -236,3 +238,16 @@ def test_cli_import_with_map(run_cli, cli_db, tmp_path, map_text, code, message)
     r = run_cli(cli_db, "import", tmp_path / "several.xml", "--iati-map", map_path)
     assert r.returncode == code, r.stdout + r.stderr
     assert message in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("start, end", [
+    ("2020-01-01", "2020-12-31"),
+    ("2020-01-01Z", "2020-12-31+01:00"),  # xsd:date with a time zone
+    ("2020-01-01T00:00:00", "2020-12-31T00:00:00Z"),  # a date-time, as some publishers write
+    (" 2020-01-01 ", "2020-12-31"),
+])
+def test_date_spellings_read_as_the_day(partners, start, end):
+    data = iati(activity("A-1", result("1", indicator(period(start, end, '<actual value="4"/>')))))
+    report = import_bytes(partners, "dates.xml", data)
+    assert report.status == "committed", report.issues
+    assert [v[2:4] for v in values_stored(partners)] == [(date(2020, 1, 1), date(2020, 12, 31))]

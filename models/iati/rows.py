@@ -16,7 +16,7 @@ INDICATORS = ["code", "name", "level", "measure", "ascending", "result", "descri
               "scale_max", "frequency", "aggregation", "cumulative", "key_factor"]
 RESULTS = ["indicator", "partner", "period_start", "period_end", "target", "actual", "baseline", "baseline_year",
            "comment", "dimension", "dimension_value"]
-DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?\s*$")
+DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?\s*$")
 JOIN = " × "  # a combined breakdown: `sex × age` = `female × 20-29`
 RB = "{%s}" % codes.RB_NAMESPACE
 
@@ -86,6 +86,9 @@ class IatiRows:
             self.results.append(result)
             for i_pos, ind in enumerate(res.iterchildren("indicator"), start=1):
                 self._indicator(result, ind, i_pos, partner)
+            if res.find("indicator") is None:
+                self.issue(res, "missing-cell", "", "a result without an indicator holds no values; it was not imported",
+                           WARNING)
 
     def _indicator(self, result: dict, ind, i_pos: int, partner: str) -> None:
         refs = [(r.get("vocabulary", "").strip(), r.get("code", "").strip()) for r in ind.iterchildren("reference")]
