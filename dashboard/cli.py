@@ -21,6 +21,7 @@ from dashboard.cli_common import (
 )
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
+from dashboard.cli_iati import add_export_iati, iati_map_arg
 from dashboard.cli_users import add_user_commands
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
@@ -103,6 +104,7 @@ def cmd_import(args) -> int:
     from models.config import load_settings
 
     limits = load_settings().limits
+    iati_map = iati_map_arg(args.iati_map)
     engine = ready_engine()
     scope = acting_scope(engine, args)
     report = import_files(
@@ -117,6 +119,7 @@ def cmd_import(args) -> int:
         decimal_comma=args.decimal_comma,
         scope=scope,
         limits=limits,
+        iati_map=iati_map,
     )
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -365,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="load the demo programme (each seed file once)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("import", help="import CSV or XLSX files as one batch", description="Import files (CSV or .xlsx) as one transaction and one batch. Any error: nothing is written.")
+    p = sub.add_parser("import", help="import CSV, XLSX or IATI XML files as one batch", description="Import files (CSV, .xlsx, or IATI 2.0x activity XML) as one transaction and one batch. Any error: nothing is written.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--kind", help="donors, partners, funding, framework, indicators, activities or results (default: detected)")
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
@@ -374,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="force the file encoding (e.g. cp1252, utf-16)")
     p.add_argument("--delimiter", type=_delimiter, help="force the delimiter: ',', ';' or tab")
     p.add_argument("--decimal-comma", action="store_true", help="read 12,5 as 12.5")
+    p.add_argument("--iati-map", metavar="MAP.csv", help="IATI files: iati_identifier,partner lines mapping activities to partners (the rest: programme level)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("history", help="list import batches", description="List import batches: who, when, files, counts, status.")
@@ -411,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--out", required=True, metavar="FILE.zip", help="the zip file to write")
     _add_filters(k, donor=False)
     k.set_defaults(func=cmd_export_pack)
+    add_export_iati(esub, _add_filters, _checked_filters)
 
     add_user_commands(sub)
     add_oversight_commands(sub)

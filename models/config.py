@@ -7,7 +7,8 @@ command line and every replica compute the same statuses and the same overdue re
 `[progress]` holds the status thresholds, `[reporting]` the first month of the reporting
 year and the grace days before a report is overdue, `[access]` the identity providers'
 issuers whose e-mail claims are trusted although not marked verified, `[import]` the limits
-every upload is checked against before it is read. A missing file or key means the
+every upload is checked against before it is read, `[iati]` the reporting organisation and
+activity identifiers of the IATI export. A missing file or key means the
 defaults; a file with a wrong value is refused with a ValueError naming the key.
 """
 from __future__ import annotations
@@ -58,6 +59,24 @@ class Access:
     trusted_issuers: tuple[str, ...] = ()
 
 
+# IATI OrganisationType codelist (reporting-org/@type)
+IATI_ORGANISATION_TYPES = ("10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90")
+
+
+@dataclass(frozen=True)
+class Iati:
+    """The IATI export's publisher (README, "IATI"). The defaults validate, but `XX-…` is a
+    placeholder: set your organisation's identifier (org-id.guide) before publishing."""
+
+    reporting_org_ref: str = "XX-RESULTSBOARD"
+    reporting_org_name: str = "Programme secretariat"
+    reporting_org_type: str = "40"  # OrganisationType: 40 multilateral, 10 government, 21 international NGO...
+    activity_prefix: str = "XX-RESULTSBOARD-PROGRAMME"  # the programme's iati-identifier; components add -<partner>
+    programme_title: str = "Capacity-building programme"
+    language: str = "en"
+    sector: str = ""  # OECD DAC 5-digit purpose code of every activity ('' = none), e.g. 15113 anti-corruption
+
+
 @dataclass(frozen=True)
 class ImportLimits:
     """What one import call may hold (DESIGN.md, "Import rules"): checked before the work, on
@@ -86,6 +105,7 @@ class Settings:
     reporting: Reporting = field(default_factory=Reporting)
     access: Access = field(default_factory=Access)
     limits: ImportLimits = field(default_factory=ImportLimits)
+    iati: Iati = field(default_factory=Iati)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -142,7 +162,7 @@ def _read_settings(path: Path) -> Settings:
                     access=_access(path, _table(path, data, "access", ("trusted_issuers",))),
                     limits=ImportLimits(**_whole_numbers(path, "import", _table(path, data, "import", tuple(_IMPORT_KEYS)),
                                                          _IMPORT_KEYS, ImportLimits())),
-                    path=path)
+                    iati=_iati(path, _table(path, data, "iati", tuple(Iati.__dataclass_fields__))), path=path)
 
 
 def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
@@ -199,3 +219,31 @@ def _access(path: Path, access: dict) -> Access:
     if not isinstance(issuers, list) or not all(isinstance(i, str) and i.strip() for i in issuers):
         raise ValueError(f"{path}: access.trusted_issuers must be a list of issuer URLs (the `iss` claim), got {issuers!r}")
     return Access(trusted_issuers=tuple(i.strip() for i in issuers))
+
+
+def _iati(path: Path, table: dict) -> Iati:
+    defaults = Iati()
+    values = {}
+    for key in Iati.__dataclass_fields__:
+        raw = table.get(key, getattr(defaults, key))
+        if isinstance(raw, int) and not isinstance(raw, bool) and key == "reporting_org_type":
+            raw = str(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool) and key == "sector":
+            raw = str(raw)
+        if not isinstance(raw, str) or (not raw.strip() and key != "sector"):
+            raise ValueError(f"{path}: iati.{key} must be a non-empty text, got {raw!r}")
+        values[key] = raw.strip()
+    if any(c.isspace() for c in values["reporting_org_ref"] + values["activity_prefix"]):
+        raise ValueError(f"{path}: iati.reporting_org_ref and iati.activity_prefix may not contain spaces")
+    if values["reporting_org_type"] not in IATI_ORGANISATION_TYPES:
+        raise ValueError(f"{path}: iati.reporting_org_type must be an IATI OrganisationType code "
+                         f"({', '.join(IATI_ORGANISATION_TYPES)}), got {values['reporting_org_type']!r}")
+    if not values["activity_prefix"].startswith(values["reporting_org_ref"] + "-"):
+        raise ValueError(f"{path}: iati.activity_prefix must start with iati.reporting_org_ref followed by '-' "
+                         f"(IATI identifiers begin with the publisher's identifier), got {values['activity_prefix']!r}")
+    if not (len(values["language"]) == 2 and values["language"].isalpha() and values["language"].islower()):
+        raise ValueError(f"{path}: iati.language must be an ISO 639-1 code such as 'en', got {values['language']!r}")
+    if values["sector"] and not (len(values["sector"]) == 5 and values["sector"].isdigit()):
+        raise ValueError(f"{path}: iati.sector must be an OECD DAC 5-digit purpose code such as '15113', or '', "
+                         f"got {values['sector']!r}")
+    return Iati(**values)

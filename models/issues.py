@@ -27,6 +27,7 @@ CHECKS: dict[str, str] = {
     "empty-file": "the file has no header row",
     "too-large": "the file, the batch, or a row count, column count or cell is beyond a limit of [import] settings",
     "hidden-sheet": "a hidden sheet of a workbook was not read (warning)",
+    "not-iati": "an .xml file that is not well-formed IATI activities XML, or an IATI version not supported",
     "dependent-rows": "a revert would break rows that later batches or users depend on",
     "locked-period": "a value whose period ends on or before the lock date (`resultsboard lock`) would be created, changed or deleted",
 }

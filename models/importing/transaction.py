@@ -20,6 +20,7 @@ from models.importing.framework import import_framework, import_indicators
 from models.importing.organisations import import_donors, import_funding, import_partners
 from models.importing.report import ImportReport, Upload
 from models.importing.results import import_results
+from models.iati.reading import locate, read_tables
 from models.issues import ERROR, WARNING, Issue, has_errors
 from models.reading import Table, read_upload, too_large_file
 from models.tables import AuditEvent, ImportBatch
@@ -55,9 +56,11 @@ def import_files(
     scope: Scope,
     on_progress: Callable[[float, str], None] | None = None,
     limits: ImportLimits | None = None,
+    iati_map: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import files as one transaction and one batch (or, with dry_run, report and roll back),
-    as `scope` may (no scope: AccessDenied, nothing read).
+    as `scope` may (no scope: AccessDenied, nothing read). An IATI .xml file becomes its
+    framework, indicators and results tables (models.iati; `iati_map`: identifier -> partner).
 
     The `[import]` limits (`limits`, else the config file's) are checked first: a file or a
     call beyond the size limits is refused before anything is read."""
@@ -69,7 +72,7 @@ def import_files(
     try:
         return _import(engine, uploads, user=user, source=source, dry_run=dry_run, kind=kind, encoding=encoding,
                        delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
-                       progress=on_progress or (lambda _f, _m: None), limits=limits)
+                       progress=on_progress or (lambda _f, _m: None), limits=limits, iati_map=iati_map)
     except MemoryError:  # the transaction was rolled back on the way out
         return _refused_unread(uploads, [Issue(
             0, "", "too-large", ", ".join(u.name for u in uploads),
@@ -98,9 +101,10 @@ def size_issues(uploads: list[Upload], limits: ImportLimits) -> list[Issue]:
 
 def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dry_run: bool, kind: str | None,
             encoding: str | None, delimiter: str | None, decimal_comma: bool, scope: Scope,
-            progress: Callable[[float, str], None], limits: ImportLimits) -> ImportReport:
-    tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter, limits=limits)
-              for u in uploads]
+            progress: Callable[[float, str], None], limits: ImportLimits,
+            iati_map: dict[str, str] | None) -> ImportReport:
+    tables = read_tables(uploads, iati_map, lambda u: read_upload(u.data, u.name, kind=kind, encoding=encoding,
+                                                                  delimiter=delimiter, limits=limits))
     progress(0.1, "files read")
     files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet}
              for t in tables]
@@ -125,7 +129,7 @@ def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dr
                 progress(0.1 + 0.8 * (n + 1) / max(len(order), 1), f"{t.file} checked")
             rows = pd.concat(frames, ignore_index=True) if frames else report.rows
             _run_final_checks(ctx, rows, issues)
-            _count(report, rows, issues, limits)
+            _count(report, rows, locate(issues, tables), limits)
             if has_errors(issues):
                 raise _Rejected
             if dry_run:

@@ -1,0 +1,121 @@
+"""An IATI activity file's results as the tables the CSV kinds produce (README, "IATI").
+
+`read_iati` parses the XML (no network, no entities) and returns up to three `IatiTable`s —
+framework, indicators, results — of trimmed strings, exactly like `models.reading.Table`,
+so the ordinary handlers check and store them in one transaction (dry run, problems,
+batch and revert as for CSV). Each row remembers the element it came from, and
+`locate` adds that element's path to every problem about it. Activities go to the
+partner `iati_map` names (`iati_identifier,partner`), the others to programme level.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+from lxml import etree
+
+from models.iati.rows import IatiRows
+from models.issues import ERROR, Issue
+from models.reading import Table
+
+SNIFF = 4096
+
+
+@dataclass
+class IatiTable(Table):
+    """A Table read from IATI XML; `paths[row][column or '']` is the element a cell came from."""
+
+    paths: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def is_iati(data: bytes, filename: str = "") -> bool:
+    """Whether the bytes look like an IATI activity file (or are an .xml file to refuse as one)."""
+    head = data[:SNIFF].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<?xml") or b"<iati-activities" in head or filename.lower().endswith(".xml")
+
+
+def read_tables(uploads, iati_map: dict[str, str] | None, read_one) -> list[Table]:
+    """Every upload as tables: an IATI file as its framework, indicators and results, any
+    other through `read_one` (the CSV/XLSX reader)."""
+    out: list[Table] = []
+    for u in uploads:
+        out += read_iati(u.data, u.name, iati_map) if is_iati(u.data, u.name) else [read_one(u)]
+    return out
+
+
+def read_iati(data: bytes, filename: str, iati_map: dict[str, str] | None = None) -> list[Table]:
+    """The framework, indicators and results tables of one IATI file (or one table whose issues say why not)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True,
+                             remove_pis=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return [_refused(filename, f"{filename} is not well-formed XML ({exc.msg}, line {exc.lineno}); "
+                                   "export it again from its source, as IATI 2.03 activities")]
+    if etree.QName(root).localname != "iati-activities":
+        return [_refused(filename, f"{filename}: the root element is <{etree.QName(root).localname}>, not "
+                                   "<iati-activities>; only IATI activity files can be imported")]
+    version = root.get("version", "")
+    rows = IatiRows(filename, {k.strip().lower(): v.strip() for k, v in (iati_map or {}).items()})
+    if version and not version.startswith("2."):
+        rows.issue(root, "not-iati", version, f"IATI version {version} is not supported; export the file as IATI 2.0x",
+                   ERROR)
+        return [_with_issues(filename, rows.issues)]
+    for activity in root.iterchildren("iati-activity"):
+        rows.activity(activity)
+    if not rows.results and not rows.baselines_seen and not rows.issues:
+        return [_refused(filename, f"{filename} holds no result with an indicator; nothing to import", "empty-file")]
+    return rows.tables(IatiTable)
+
+
+def _refused(filename: str, message: str, check: str = "not-iati") -> Table:
+    return _with_issues(filename, [Issue(0, "", check, filename, message, ERROR, filename)])
+
+
+def _with_issues(filename: str, issues: list[Issue]) -> Table:
+    frame = pd.DataFrame(index=pd.Index([], dtype="int64", name="row"))
+    return IatiTable(file=filename, kind=None, frame=frame, issues=issues)
+
+
+def locate(issues: list[Issue], tables: list[Table]) -> list[Issue]:
+    """The issues, each about a row read from IATI XML naming the element it came from."""
+    paths = {t.file: t.paths for t in tables if isinstance(t, IatiTable)}
+    if not paths:
+        return issues
+    out = []
+    for i in issues:
+        where = paths.get(i.file, {}).get(i.row)
+        if where and "(element " not in i.message:
+            path = where.get(i.column) or where[""]
+            i = Issue(i.row, i.column, i.check, i.value, f"{i.message} (element {path})", i.severity, i.file)
+        out.append(i)
+    return out
+
+
+def read_map(data: bytes) -> dict[str, str]:
+    """`iati_identifier,partner` lines (CSV, UTF-8) as {identifier: partner code}; ValueError says what is wrong."""
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the IATI map is not UTF-8 text; save it as CSV UTF-8") from None
+    records = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if not records:
+        raise ValueError("the IATI map is empty; it needs the header iati_identifier,partner and one line per activity")
+    header = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in records[0]]
+    if "iati_identifier" not in header or "partner" not in header:
+        raise ValueError(f"the IATI map needs the columns iati_identifier and partner (found: {', '.join(header)})")
+    a, p = header.index("iati_identifier"), header.index("partner")
+    out: dict[str, str] = {}
+    for n, r in enumerate(records[1:], start=2):
+        ident = r[a].strip() if a < len(r) else ""
+        if not ident:
+            raise ValueError(f"the IATI map's line {n} has no iati_identifier")
+        if ident.lower() in {k.lower() for k in out}:
+            raise ValueError(f"the IATI map names {ident} twice (line {n}); map each activity to one partner")
+        out[ident] = r[p].strip() if p < len(r) else ""
+    return out
+
