@@ -132,6 +132,9 @@ files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt"
                          key=f"up_files_{nonce}", help="Several files are imported together as one batch.")
 if last and not files:
     st.success(last.summary(), icon=":material/check_circle:")
+    if last.status == "submitted":
+        st.info("An editor reviews your values before donors see them: until then they show as awaiting review on "
+                "your partner page, and donors see the approved values.", icon=":material/pending:")
     st.page_link("views/history.py", label="See it in the import history", icon=":material/history:")
 if not files:
     st.stop()
@@ -200,7 +203,7 @@ if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_co
                           encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
                           on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     state.refresh_version()
-    if result.status == "committed":
+    if result.status in ("committed", "submitted"):
         st.session_state["up_last"] = result
         st.session_state["up_nonce"] = nonce + 1
         st.session_state.pop("up_dry", None)

@@ -52,9 +52,13 @@ def import_files(
     decimal_comma: bool = False,
     scope: Scope,
     on_progress: Callable[[float, str], None] | None = None,
+    on_commit: Callable[[Connection, int | None], list[Issue]] | None = None,
 ) -> ImportReport:
     """Import files as one transaction and one batch (or, with dry_run, report and roll back),
-    as `scope` may (no scope: AccessDenied, nothing read)."""
+    as `scope` may (no scope: AccessDenied, nothing read). A partner coordinator's changes are
+    kept for review (models.review): the batch is `submitted`, the report's status too.
+    `on_commit(conn, batch_id)` runs last in the transaction (an approval records itself);
+    issues it returns refuse the whole call."""
     require(scope)
     progress = on_progress or (lambda _f, _m: None)
     tables = [read_upload(u.data, u.name, kind=kind, encoding=encoding, delimiter=delimiter) for u in uploads]
@@ -84,7 +88,12 @@ def import_files(
             if dry_run:
                 report.status = "dry-run"
                 raise _Rejected
-            _close_batch(conn, report, batch_id, uploads, user, source)
+            _close_batch(conn, report, batch_id, uploads, user, source, submitted=ctx.pending > 0)
+            late = on_commit(conn, report.batch_id) if on_commit else []
+            if late:
+                report.status, report.batch_id = "rejected", None
+                report.issues = [*report.issues, *late]
+                raise _Rejected
             trans.commit()
         except _Rejected:
             trans.rollback()
@@ -143,17 +152,23 @@ def _count(report: ImportReport, rows: pd.DataFrame, issues: list[Issue]) -> Non
     report.issues = sorted(issues, key=lambda i: (i.file, i.row, i.column, i.check))
 
 
-def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str) -> None:
-    """Record the batch's counts and the audit event, or drop the batch when nothing changed."""
+def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str,
+                 submitted: bool = False) -> None:
+    """Record the batch's counts and the audit event (an approval records its own), or drop the
+    batch when nothing changed; `submitted`: its changes wait for review."""
     report.status = "committed"
     if report.created + report.updated == 0:
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
         return
+    report.status = "submitted" if submitted else "committed"
+    report.batch_id = int(batch_id)
     conn.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch_id)
-        .values(created=report.created, updated=report.updated, unchanged=report.unchanged)
+        .values(created=report.created, updated=report.updated, unchanged=report.unchanged, status=report.status)
     )
+    if source == "review":
+        return
     conn.execute(
         insert(AuditEvent).values(
             at=datetime.now(timezone.utc),
@@ -161,7 +176,6 @@ def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads:
             action="import",
             batch_id=batch_id,
             detail=json.dumps({"files": [u.name for u in uploads], "sha256": [hashlib.sha256(u.data).hexdigest() for u in uploads],
-                               "source": source}),
+                               "source": source} | ({"status": "submitted"} if submitted else {})),
         )
     )
-    report.batch_id = int(batch_id)
