@@ -111,6 +111,8 @@ def test_a_partner_upload_reaches_the_donor_only_once_approved(programme, run_cl
     assert (batches[3]["status"], batches[3]["reviewer"], batches[3]["applied_as"]) == ("approved", "editor@example.org", 4)
     assert (batches[4]["status"], batches[4]["source"], batches[4]["created"], batches[4]["updated"]) == ("committed", "review", 1, 1)
     assert actions(programme) == [("review-approve", 3, {"applied_batch": 4, "rows": 2})]
+    imported = stored(programme, select(AuditEvent.detail).where(AuditEvent.action == "import", AuditEvent.batch_id == 3))
+    assert json.loads(imported[0][0])["status"] == "submitted"  # the upload itself: files, SHA-256, submitted
     shown = run_cli(url(programme), "history", "--user", "partner@example.org").stdout
     assert "approved by editor@example.org as batch 4" in shown
 
@@ -295,3 +297,24 @@ def test_the_review_page_is_the_secretariats(db, monkeypatch):
     at.switch_page("views/review.py").run()
     assert "Review" not in [t.value for t in at.title]  # not in a partner's navigation
     assert not [b for b in at.button if b.key in ("rev_approve", "rev_return")]
+
+
+@pytest.mark.parametrize("scope, shown", [(None, True), (GTM, True), (Scope("donor@example.org", "donor", donor="CAN"), False)])
+def test_the_partner_page_shows_values_awaiting_review(db, monkeypatch, scope, shown):
+    from dashboard import state
+
+    if scope is not None:
+        monkeypatch.setattr(state, "current_scope", lambda: scope)
+    import_files(db, [Upload("update.csv", b"indicator,partner,period,actual,comment\nIND04,GTM,2025,52.1,recount\n")],
+                 user=GTM.email, scope=GTM, source="upload")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"p": "GTM"})
+    at.run()
+    at.switch_page("views/partner.py").run()
+    assert not at.exception, at.exception
+    assert "Indicators" in [h.value for h in at.subheader]  # the profile of GTM is shown (CAN funds it)
+    assert ("Awaiting review" in [h.value for h in at.subheader]) is shown
+    if shown:
+        waiting = [d.value for d in at.dataframe if "submitted" in d.value.columns][0]
+        assert list(waiting[["indicator", "approved", "submitted", "comment", "batch"]].itertuples(index=False, name=None)) == [
+            ("IND04", "51.6", "52.1", "recount", 2)]
