@@ -9,7 +9,7 @@ from dashboard import state
 from dashboard.signin import SignInConfigError
 from dashboard.text import markdown_text
 from models import reference
-from models.access import AccessError, can_manage_users
+from models.access import AccessError, can_manage_users, can_review
 from models.queries.filters import Filters, checked_filters
 from models.queries.snapshot import view
 from models.users import NoAccess
@@ -37,6 +37,7 @@ PAGES = {
         st.Page(VIEWS / "history.py", title="Import history", icon=":material/history:", url_path="history"),
     ],
 }
+REVIEW_PAGE = st.Page(VIEWS / "review.py", title="Review", icon=":material/fact_check:", url_path="review")
 ADMIN_PAGES = [st.Page(VIEWS / "users.py", title="Users", icon=":material/group:", url_path="users"),
                st.Page(VIEWS / "audit.py", title="Audit trail", icon=":material/policy:", url_path="audit")]
 # every address of the app: a gate page (sign in, no access) answers at each of them
@@ -170,5 +171,6 @@ snap = view(state.snapshot(), Filters(), scope)  # the sidebar offers only what 
 sidebar(snap, scope)
 for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
     st.warning(markdown_text(problem), icon=":material/filter_alt_off:")
-page = st.navigation({**PAGES, "Administration": ADMIN_PAGES} if can_manage_users(scope) else PAGES)
+pages = {**PAGES, "Data": [*PAGES["Data"], REVIEW_PAGE]} if can_review(scope) else PAGES
+page = st.navigation({**pages, "Administration": ADMIN_PAGES} if can_manage_users(scope) else pages)
 page.run()

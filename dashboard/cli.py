@@ -134,7 +134,7 @@ def cmd_import(args) -> int:
             col = f" [{i.column}]" if i.column else ""
             print(f"  {i.severity.upper()} {i.file} {where}{col} {i.check}: {i.message}")
         print(report.summary())
-    return EXIT_OK if report.status in ("committed", "dry-run") else EXIT_REFUSED
+    return EXIT_OK if report.status in ("committed", "submitted", "dry-run") else EXIT_REFUSED
 
 
 def cmd_history(args) -> int:
@@ -153,7 +153,9 @@ def cmd_history(args) -> int:
                 "id": int(r["id"]), "user": r["user"], "at": r["at"].isoformat(timespec="seconds") if r["at"] is not None else None,
                 "files": r["files"], "sha256": r["sha256"], "kinds": [k for k in (r["kinds"] or "").split(",") if k],
                 "created": int(r["created"]), "updated": int(r["updated"]), "unchanged": int(r["unchanged"]),
-                "status": r["status"], "source": r["source"],
+                "status": r["status"], "source": r["source"], "reviewer": r["reviewer"],
+                "reviewed_at": r["reviewed_at"].isoformat(timespec="seconds") if r["reviewed_at"] is not None else None,
+                "reason": r["reason"], "applied_as": r["applied_as"],
             })
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -162,6 +164,8 @@ def cmd_history(args) -> int:
         return EXIT_OK
     for r in frame.to_dict("records"):
         extra = f" (reverts batch {int(r['reverts'])})" if r["reverts"] == r["reverts"] and r["reverts"] is not None else ""
+        extra += {"approved": f" (approved by {r['reviewer']} as batch {r['applied_as']})",
+                  "returned": f" (returned by {r['reviewer']}: {r['reason']})", "submitted": " (awaiting review)"}.get(r["status"], "")
         print(
             f"{int(r['id']):>5}  {r['at']:%Y-%m-%d %H:%M}  {r['user']:<20} {r['source']:<7} {r['status']:<9} "
             f"+{int(r['created'])} ~{int(r['updated'])} ={int(r['unchanged'])} -{int(r['deleted'])}  {', '.join(r['files'])}{extra}"

@@ -1,12 +1,14 @@
-"""`resultsboard lock` and `resultsboard audit`: closing reported periods and reading who
-did what (DESIGN.md, "Access": Period locking, Audit). Every decision asks models.access."""
+"""`resultsboard lock`, `resultsboard audit` and `resultsboard review`: closing reported
+periods, reading who did what and reviewing partner uploads (DESIGN.md, "Access": Period
+locking, Audit, Review). Every decision asks models.access."""
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 
-from dashboard.cli_common import EXIT_OK, Refused, acting_scope, ready_engine
+from dashboard.cli_common import EXIT_OK, EXIT_REFUSED, Refused, acting_scope, ready_engine
 
 
 def _through(value: str) -> date:
@@ -66,6 +68,29 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def cmd_review(args) -> int:
+    from models.access import can_review, recorded_as, refusal
+    from models.review import approve_batch, return_batch
+
+    engine = ready_engine()
+    scope = acting_scope(engine, args)
+    if not can_review(scope):
+        raise Refused(refusal(scope, "review uploads"))
+    if args.approve:
+        report = approve_batch(engine, args.batch_id, scope=scope, user=recorded_as(scope))
+    else:
+        report = return_batch(engine, args.batch_id, args.reason, scope=scope, user=recorded_as(scope))
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        print(report.summary(), file=sys.stderr)
+    else:
+        print(report.summary() if report.status != "refused" else f"Refused to review batch {args.batch_id}:")
+        for i in report.issues if report.status == "refused" else []:
+            col = f" [{i.column}]" if i.column else ""
+            print(f"  {i.check}{col}: {i.message}")
+    return EXIT_OK if report.status != "refused" else EXIT_REFUSED
+
+
 def add_oversight_commands(sub) -> None:
     p = sub.add_parser("lock", help="close reporting through a date, or show the lock",
                        description="Close reporting through a date (administrators): an import or revert that "
@@ -84,3 +109,16 @@ def add_oversight_commands(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON: [{id, at, user, action, batch_id, detail}]")
     p.add_argument("--user", metavar="EMAIL", help="act as this registered user (admins and editors); default: the operator, as admin")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("review", help="approve or return a partner's submitted upload",
+                       description="Review a batch a partner submitted (admins and editors, never its uploader): "
+                                   "--approve applies its pending values as a new batch (every import check runs "
+                                   "again, the locked period's too; refused whole when one fails; revertible like any "
+                                   "batch); --return REASON discards them, the reason shown to the partner.")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--approve", action="store_true", help="apply the pending values as a new batch")
+    what.add_argument("--return", dest="reason", metavar="REASON", help="discard the pending values, saying why")
+    p.add_argument("--json", action="store_true", help="print JSON: {status, batch_id, applied_batch_id, rows, reason, issues}")
+    p.add_argument("--user", metavar="EMAIL", help="review as this registered user (admins and editors); default: the operator, as admin")
+    p.set_defaults(func=cmd_review)

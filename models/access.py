@@ -154,6 +154,12 @@ def can_manage_users(scope: Scope) -> bool:
     return require(scope).role == "admin"
 
 
+def sees_pending(scope: Scope) -> bool:
+    """Values waiting for review: the secretariat sees them flagged, a partner its own as
+    "awaiting review"; donors and viewers see approved values only."""
+    return require(scope).role in _SECRETARIAT | {"partner"}
+
+
 def can_see_history(scope: Scope) -> bool:
     """The import history names people and files: the secretariat sees every batch, a partner
     its own uploads; donors and viewers none."""

@@ -16,6 +16,8 @@ ACTION_HELP = {
     "import": "an import committed a batch (files, SHA-256, source)",
     "revert": "a batch was reverted (the revert's own batch)",
     "lock": "reporting was closed through a date (and the lock before)",
+    "review-approve": "a partner's submitted batch was approved (the batch that applied it)",
+    "review-return": "a partner's submitted batch was returned (the reason)",
     "user-add": "a user was added", "user-set": "a user's role or scope changed", "user-remove": "a user was removed",
     "user-bind": "a user's first sign-in bound their account", "sign-in": "a user signed in",
 }

@@ -29,6 +29,7 @@ from models.tables import (
     ImportBatch,
     Indicator,
     Partner,
+    PendingValue,
     Result,
     RowVersion,
     User,
@@ -51,9 +52,11 @@ REFERENCES = [
     (ActivityPartner, "partner_id", Partner), (User, "partner_id", Partner),
     (Result, "parent_id", Result), (Indicator, "result_id", Result),
     (Baseline, "indicator_id", Indicator), (Value, "indicator_id", Indicator),
+    (PendingValue, "partner_id", Partner), (PendingValue, "indicator_id", Indicator),
 ]
 
-HISTORY_COLUMNS = ["id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts"]
+HISTORY_COLUMNS = ["id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts",
+                   "reviewer", "reviewed_at", "reason", "applied_as"]
 
 
 @dataclass
@@ -88,6 +91,9 @@ def history(engine: Engine) -> pd.DataFrame:
         frame = read_frame(conn, select(*[ImportBatch.__table__.c[c] for c in HISTORY_COLUMNS]).order_by(ImportBatch.id.desc()))
     frame["files"] = frame["files"].map(json.loads)
     frame["sha256"] = frame["sha256"].map(json.loads)
+    frame["applied_as"] = [None if pd.isna(b) else int(b) for b in frame["applied_as"]]
+    for c in ("reviewer", "reviewed_at", "reason"):
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
     return frame
 
 
@@ -100,6 +106,10 @@ def revert_batch(engine: Engine, batch_id: int, *, user: str) -> RevertReport:
             problem, check = f"there is no batch {batch_id}; see `resultsboard history`", "unknown-reference"
         elif batch["status"] == "reverted":
             problem = f"batch {batch_id} was already reverted"
+        elif batch["status"] in ("submitted", "returned"):
+            problem = f"batch {batch_id} was never applied (it is {batch['status']}): nothing to revert"
+        elif batch["status"] == "approved":
+            problem = f"batch {batch_id} was applied by its approval, batch {batch['applied_as']}: revert that one"
         elif batch["source"] == "revert":
             problem = f"batch {batch_id} is itself a revert; import the files again instead"
         if problem:

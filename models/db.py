@@ -189,14 +189,15 @@ def init_database(engine: Engine) -> None:
 
 
 def data_version(conn_or_engine) -> tuple[int, int]:
-    """A cheap version of the data: (latest batch id, number of reverted batches)."""
+    """A cheap version of the data: (latest batch id, number of reverted or reviewed batches —
+    returning a partner's upload writes no batch of its own)."""
     from sqlalchemy import func
 
     from models.tables import ImportBatch
 
     stmt = select(
         func.coalesce(func.max(ImportBatch.id), 0),
-        func.count(ImportBatch.id).filter(ImportBatch.status == "reverted"),
+        func.count(ImportBatch.id).filter(ImportBatch.status.in_(("reverted", "approved", "returned"))),
     )
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:

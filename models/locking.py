@@ -4,7 +4,7 @@ through a date, so nobody changes what donors were told.
 A value is locked when its period ends on or before the lock date: an indicator value by its
 period_end, a baseline by the end of its year (31 December). Every write path asks here —
 imports (indicator values, baselines, and indicator changes that would re-score locked
-values), and reverts (approvals too, once review lands) — and a write that would create, change or delete a locked
+values), reverts and approvals of partner uploads (which run through the import engine) — and a write that would create, change or delete a locked
 value is refused whole with the check `locked-period`, nothing written. Each move of the
 lock is a row of `period_lock` (the newest is in force) and an audit event `lock`.
 """

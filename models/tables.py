@@ -227,9 +227,37 @@ class ImportBatch(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    status: str = "committed"  # committed | reverted
-    source: str = "cli"  # upload | cli | demo | revert
+    status: str = "committed"  # committed | reverted | submitted -> approved | returned
+    source: str = "cli"  # upload | cli | demo | revert | review
     reverts: Optional[int] = Field(default=None, foreign_key="import_batch.id")
+    # review of a partner's submitted batch (DESIGN.md, "Access": Review)
+    reviewer: Optional[str] = None
+    reviewed_at: Optional[datetime] = None
+    reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # why it was returned
+    applied_as: Optional[int] = None  # the batch its approval wrote
+
+
+class PendingValue(SQLModel, table=True):
+    """A partner's change to an indicator value waiting for review, kept apart from the
+    approved values (`result_value`): the actual and comment as the file gave them (None:
+    keep the stored one; `clears`: comma-separated columns the file cleared), with the file
+    and row they came from. Approving applies them as a batch; returning deletes them."""
+
+    __tablename__ = "pending_value"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    period_start: date
+    period_end: date
+    dimension: str = ""
+    dimension_value: str = ""
+    actual: Optional[float] = _num()
+    actual_text: Optional[str] = None
+    comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    clears: str = ""
+    file: str = ""
+    row: int = 0
 
 
 class RowVersion(SQLModel, table=True):

@@ -25,6 +25,7 @@ from models.tables import (
     ImportBatch,
     Indicator,
     Partner,
+    PendingValue,
     Result,
     RowVersion,
     Value,
@@ -34,7 +35,7 @@ USER = "tester"
 # Every table an import writes (programme data), and those plus the batch records.
 PROGRAMME_TABLES = [Donor, Partner, Agreement, Funding, Result, Indicator, Activity, ActivityPartner, ActivityKeyFactor,
                     Baseline, Value]
-ALL_TABLES = [*PROGRAMME_TABLES, ImportBatch, RowVersion, AuditEvent]
+ALL_TABLES = [*PROGRAMME_TABLES, ImportBatch, RowVersion, AuditEvent, PendingValue]
 
 
 # --- uploads and imports -------------------------------------------------------------------------

@@ -31,7 +31,8 @@ IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged",
                "truncated"}
 FILE_KEYS = {"file", "kind", "encoding", "delimiter", "sheet"}
 ISSUE_KEYS = {"row", "column", "check", "value", "message", "severity"}
-HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "status", "source"}
+HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "status", "source",
+                "reviewer", "reviewed_at", "reason", "applied_as"}
 
 GOOD_RESULTS = b"indicator,partner,period,actual\nIND03,ETH,2030,12\nIND03,ETH,2031,11\n"
 
@@ -417,6 +418,7 @@ def test_history_json_lists_batches_newest_first(demo_cli):
         "id": 2, "user": "someone@example.org", "files": ["good.csv"],
         "sha256": [hashlib.sha256(GOOD_RESULTS).hexdigest()], "kinds": ["results"],
         "created": 2, "updated": 0, "unchanged": 0, "status": "committed", "source": "cli",
+        "reviewer": None, "reviewed_at": None, "reason": None, "applied_as": None,
     }
     assert (demo["id"], demo["user"], demo["source"], demo["status"]) == (1, "demo", "demo", "committed")
     assert demo["kinds"] == ["donors", "partners", "funding", "framework", "indicators", "activities", "results"]
@@ -561,7 +563,8 @@ def test_import_applies_the_users_scope(demo_cli, role, data, returncode, expect
     result, report = demo_cli.json("import", name, "--user", "u@example.org")
     assert result.returncode == returncode, result.stdout + result.stderr
     assert checks(report) == expected
-    assert report["status"] == ("committed" if returncode == 0 else "rejected")
+    # a partner's upload waits for review (tests/test_review.py)
+    assert report["status"] == (("submitted" if role == "partner" else "committed") if returncode == 0 else "rejected")
 
 
 # --- --help of every command ---------------------------------------------------------------

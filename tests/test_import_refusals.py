@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models.access import Scope
+from models.review import approve_batch
 from models.tables import Indicator, Partner, Value
 
 from helpers import committed, database_content, import_bytes, import_csv, problems, stored
@@ -21,6 +22,14 @@ PARTNERS = (
 INDICATORS = "code,name,level,measure,ascending\nUNIT,Release time,outcome,unit,false\nPCT,Share,outcome,percentage,true\n"
 REFERENCE = [("partners.csv", PARTNERS), ("indicators.csv", INDICATORS)]
 GTM_COORDINATOR = Scope("coordinator@sat.gob.gt", "partner", partner="GTM")
+EDITOR = Scope("editor@example.org", "editor")
+
+
+def approve(engine, report) -> None:
+    """A partner coordinator's upload waits for review (models.review): an editor approves it."""
+    assert report.status == "submitted", report.summary()
+    assert values_stored(engine) == [] or report.updated  # nothing of it applied yet
+    assert approve_batch(engine, report.batch_id, scope=EDITOR, user=EDITOR.email).status == "approved"
 
 
 def partners_stored(engine):
@@ -239,6 +248,8 @@ def test_partner_coordinator_uploads_own_actuals_and_comments(engine, text, expe
     if expected:
         assert database_content(engine) == content
     else:
+        assert values_stored(engine) == []
+        approve(engine, report)
         assert [v[:2] + v[3:5] for v in values_stored(engine)] == [("UNIT", "GTM", None, 12.0)]
 
 
@@ -247,7 +258,9 @@ def test_partner_coordinator_keeps_agreed_target(engine):
     committed(engine, ("results.csv", "indicator,partner,period,target\nUNIT,GTM,2024,10\n"))
     report = import_csv(engine, ("results.csv", "indicator,partner,period,actual,comment\nUNIT,GTM,2024,12,late\n"),
                         scope=GTM_COORDINATOR)
-    assert (report.status, report.updated) == ("committed", 1)
+    assert (report.status, report.updated) == ("submitted", 1)
+    assert values_stored(engine) == [("UNIT", "GTM", date(2024, 1, 1), 10.0, None, None)]
+    approve(engine, report)
     assert values_stored(engine) == [("UNIT", "GTM", date(2024, 1, 1), 10.0, 12.0, "late")]
 
 
@@ -331,7 +344,8 @@ def test_partner_coordinator_comment_only(engine):
     committed(engine, ("results.csv", "indicator,partner,period,target\nUNIT,GTM,2024,10\n"))
     report = import_csv(engine, ("results.csv", "indicator,partner,period,actual,comment\nUNIT,GTM,2024,,Data delayed\n"),
                         scope=GTM_COORDINATOR)
-    assert (report.status, report.updated, problems(report)) == ("committed", 1, [])
+    assert (report.status, report.updated, problems(report)) == ("submitted", 1, [])
+    approve(engine, report)
     assert values_stored(engine) == [("UNIT", "GTM", date(2024, 1, 1), 10.0, None, "Data delayed")]
 
 

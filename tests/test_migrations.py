@@ -246,12 +246,15 @@ def test_upgrade_from_0001_keeps_every_row_and_fills_the_defaults(fresh_engine):
         assert set(conn.scalars(text("SELECT version_num FROM alembic_version"))) == head()
         columns = [c["name"] for c in inspect(conn).get_columns("indicator")]
         added = conn.execute(text("SELECT code, frequency, aggregation FROM indicator ORDER BY code")).all()
-    # tables added since 0001 start empty: period_lock (0004)
-    assert {n for n in before if n != "alembic_version"} | {"period_lock"} == {n for n in after if n != "alembic_version"}
-    assert after["period_lock"] == []
+    # tables added since 0001 start empty: period_lock (0004), pending_value (0005)
+    assert {n for n in before if n != "alembic_version"} | {"period_lock", "pending_value"} == {n for n in after if n != "alembic_version"}
+    assert after["period_lock"] == after["pending_value"] == []
     for name in before:
-        if name not in ("indicator", "alembic_version"):
+        if name not in ("indicator", "import_batch", "alembic_version"):
             assert after[name] == before[name], name
+    # the batches: every old column unchanged, the review columns (0005) appended and empty
+    assert [tuple(r[:-4]) for r in after["import_batch"]] == [tuple(r) for r in before["import_batch"]]
+    assert {tuple(r[-4:]) for r in after["import_batch"]} == {(None, None, None, None)}
     # the indicator rows: every old column unchanged, the new ones appended
     old, new = before["indicator"], after["indicator"]
     assert len(new) == len(old) == 4

@@ -52,7 +52,7 @@ def test_history_lists_the_demo_batch(db):
     assert at.title[0].value == "Import history"
     frame = table(at)
     assert list(frame.columns) == ["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted",
-                                   "status", "source", "reverts"]
+                                   "status", "source", "reverts", "reviewer", "reason"]
     assert len(frame) == 1
     demo = frame.iloc[0]
     assert (demo["id"], demo["user"], demo["status"], demo["source"], demo["created"], demo["updated"]) == (

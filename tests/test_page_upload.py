@@ -13,6 +13,7 @@ from models.access import Scope
 from models.batches import history
 from models.db import default_user
 from models.demo import load_demo
+from models.review import approve_batch
 from models.tables import Indicator, Partner, Value
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -225,7 +226,11 @@ def test_partner_coordinator_uploads_actuals_not_targets(db, monkeypatch):
     assert confirm(at).disabled is True
     at = upload(upload_page(), "update.csv", b"indicator,partner,period,actual\nIND04,GTM,2025,52.1\n")
     assert metrics(at) == {"New": "0", "Changed": "1", "Unchanged": "0", "Rejected": "0"}
-    confirm(at).click().run()
+    at = confirm(at).click().run()
+    # a partner's upload waits for review (tests/test_review.py): the approved value stays until then
+    assert at.success[0].value.startswith("Submitted for review as batch 2")
+    assert gtm_values(db)[1] == ("2025-01-01", "2025-12-31", 51.4, 51.6, None)
+    assert approve_batch(db, 2, scope=Scope("editor@example.org", "editor"), user="editor@example.org").status == "approved"
     assert gtm_values(db)[1] == ("2025-01-01", "2025-12-31", 51.4, 52.1, None)
 
 

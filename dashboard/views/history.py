@@ -37,7 +37,8 @@ table = batches.assign(
     kinds=batches["kinds"].map(lambda k: ", ".join(x for x in (k or "").split(",") if x)),
 )
 st.dataframe(
-    table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts"]],
+    table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts",
+           "reviewer", "reason"]],
     hide_index=True, width="stretch",
     column_config={
         "id": st.column_config.NumberColumn("Batch", format="%d"),
@@ -52,6 +53,9 @@ st.dataframe(
         "status": "Status",
         "source": "Source",
         "reverts": st.column_config.NumberColumn("Reverts batch", format="%d"),
+        "reviewer": st.column_config.TextColumn("Reviewed by", width="small",
+                                                help="A partner's upload is submitted for review: approved or returned by an editor"),
+        "reason": st.column_config.TextColumn("Returned because", width="medium"),
     },
 )
 

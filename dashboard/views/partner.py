@@ -17,6 +17,7 @@ from dashboard.text import markdown_text
 from models.progress import progress_help
 from models.queries.activities import partner_activities
 from models.queries.profiles import (
+    awaiting_review,
     indicator_definition,
     partner_baselines,
     partner_indicators,
@@ -122,6 +123,17 @@ else:
                      key="pp_progress")
 with st.expander("How progress is computed"):
     st.write(progress_help())
+
+# --- values waiting for review (the secretariat's and the partner's own view only) ------------
+waiting = awaiting_review(v, code)
+if len(waiting):
+    st.subheader("Awaiting review")
+    st.caption("Values this administration submitted that an editor has not yet approved: figures, charts, donors and "
+               "exports use the approved value until then.")
+    st.dataframe(waiting, hide_index=True, width="stretch", key="pp_awaiting",
+                 column_config={"approved": "Approved (shown to donors)", "submitted": "Submitted",
+                                "batch": st.column_config.NumberColumn("Batch", format="%d"), "uploaded_by": "Uploaded by",
+                                "uploaded_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")})
 
 # --- trends ------------------------------------------------------------------------------
 st.subheader("Target against actual over time")

@@ -142,6 +142,9 @@ files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt"
                               " columns per file.")
 if last and not files:
     st.success(last.summary(), icon=":material/check_circle:")
+    if last.status == "submitted":
+        st.info("An editor reviews your values before donors see them: until then they show as awaiting review on "
+                "your partner page, and donors see the approved values.", icon=":material/pending:")
     st.page_link("views/history.py", label="See it in the import history", icon=":material/history:")
 if not files:
     st.stop()
@@ -210,7 +213,7 @@ if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_co
                           encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
                           on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     state.refresh_version()
-    if result.status == "committed":
+    if result.status in ("committed", "submitted"):
         st.session_state["up_last"] = result
         st.session_state["up_nonce"] = nonce + 1
         st.session_state.pop("up_dry", None)

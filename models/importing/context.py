@@ -26,6 +26,7 @@ class ImportContext:
         self._codes: dict = {}
         # checks that need every file of the call applied first (run by the transaction)
         self.final_checks: list[Callable[[], list[Issue]]] = []
+        self.pending = 0  # value changes kept for review (a partner's upload): the batch is `submitted`
 
     def add(self, issues) -> None:
         self.issues.extend(with_file(i, self.file) for i in issues)

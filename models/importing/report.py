@@ -39,7 +39,7 @@ class Upload:
 class ImportReport:
     """The outcome of one call: status, batch, files read, row counts, issues and one action per row."""
 
-    status: str  # committed | rejected | dry-run
+    status: str  # committed | submitted (a partner's changes, waiting for review) | rejected | dry-run
     batch_id: int | None
     files: list[dict]
     created: int = 0
@@ -91,7 +91,8 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        head = {"committed": "Committed", "rejected": "Refused", "dry-run": "Dry run"}[self.status]
+        head = {"committed": "Committed", "submitted": "Submitted for review", "rejected": "Refused",
+                "dry-run": "Dry run"}[self.status]
         batch = f" as batch {self.batch_id}" if self.batch_id else ""
         return (
             f"{head}{batch}: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "

@@ -10,6 +10,7 @@ from models.formats import folded_keys
 from models.importing.checks import column, duplicates
 from models.importing.context import ImportContext
 from models.importing.results_overlaps import check_overlaps
+from models.importing.results_pending import keep_for_review
 from models.importing.results_periods import PERIOD_COLUMNS, period_as_given
 from models.importing.results_rows import ResultRows
 from models.importing.store import kind_key, stored, upsert
@@ -41,7 +42,10 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     ind_ids = [int(i) for i in pd.unique(keys["indicator_id"])]
     where = Value.indicator_id.in_(ind_ids) if len(ind_ids) < 500 else None
     stored_rows = stored(ctx, Value, [*key, *VALUE_COLUMNS], where, dates=("period_start", "period_end"))
-    plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows)
+    # a partner's changes are checked like any other, then kept apart for review (models.review)
+    plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows, apply=not ctx.partner_scoped)
+    if ctx.partner_scoped:
+        ctx.pending += keep_for_review(ctx, incoming.loc[[*plan.created.index, *plan.updated.index]])
     _check_locked(ctx, plan, frame)
     # rows refused for another reason still count with the cells they give
     others = keys.loc[keys.index.difference(incoming.index)].copy()

@@ -57,10 +57,14 @@ def import_files(
     on_progress: Callable[[float, str], None] | None = None,
     limits: ImportLimits | None = None,
     iati_map: dict[str, str] | None = None,
+    on_commit: Callable[[Connection, int | None], list[Issue]] | None = None,
 ) -> ImportReport:
     """Import files as one transaction and one batch (or, with dry_run, report and roll back),
     as `scope` may (no scope: AccessDenied, nothing read). An IATI .xml file becomes its
     framework, indicators and results tables (models.iati; `iati_map`: identifier -> partner).
+    A partner coordinator's changes are kept for review (models.review): the batch is
+    `submitted`, the report's status too. `on_commit(conn, batch_id)` runs last in the
+    transaction (an approval records itself); issues it returns refuse the whole call.
 
     The `[import]` limits (`limits`, else the config file's) are checked first: a file or a
     call beyond the size limits is refused before anything is read."""
@@ -72,7 +76,8 @@ def import_files(
     try:
         return _import(engine, uploads, user=user, source=source, dry_run=dry_run, kind=kind, encoding=encoding,
                        delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
-                       progress=on_progress or (lambda _f, _m: None), limits=limits, iati_map=iati_map)
+                       progress=on_progress or (lambda _f, _m: None), limits=limits, iati_map=iati_map,
+                       on_commit=on_commit)
     except MemoryError:  # the transaction was rolled back on the way out
         return _refused_unread(uploads, [Issue(
             0, "", "too-large", ", ".join(u.name for u in uploads),
@@ -101,8 +106,8 @@ def size_issues(uploads: list[Upload], limits: ImportLimits) -> list[Issue]:
 
 def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dry_run: bool, kind: str | None,
             encoding: str | None, delimiter: str | None, decimal_comma: bool, scope: Scope,
-            progress: Callable[[float, str], None], limits: ImportLimits,
-            iati_map: dict[str, str] | None) -> ImportReport:
+            progress: Callable[[float, str], None], limits: ImportLimits, iati_map: dict[str, str] | None,
+            on_commit: Callable[[Connection, int | None], list[Issue]] | None) -> ImportReport:
     tables = read_tables(uploads, iati_map, lambda u: read_upload(u.data, u.name, kind=kind, encoding=encoding,
                                                                   delimiter=delimiter, limits=limits))
     progress(0.1, "files read")
@@ -135,7 +140,12 @@ def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dr
             if dry_run:
                 report.status = "dry-run"
                 raise _Rejected
-            _close_batch(conn, report, batch_id, uploads, user, source)
+            _close_batch(conn, report, batch_id, uploads, user, source, submitted=ctx.pending > 0)
+            late = on_commit(conn, report.batch_id) if on_commit else []
+            if late:
+                report.status, report.batch_id = "rejected", None
+                report.issues = [*report.issues, *late]
+                raise _Rejected
             trans.commit()
         except _Rejected:
             trans.rollback()
@@ -203,17 +213,23 @@ def _count(report: ImportReport, rows: pd.DataFrame, issues: list[Issue], limits
         report.issues = sorted(issues, key=key)
 
 
-def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str) -> None:
-    """Record the batch's counts and the audit event, or drop the batch when nothing changed."""
+def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads: list[Upload], user: str, source: str,
+                 submitted: bool = False) -> None:
+    """Record the batch's counts and the audit event (an approval records its own), or drop the
+    batch when nothing changed; `submitted`: its changes wait for review."""
     report.status = "committed"
     if report.created + report.updated == 0:
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
         return
+    report.status = "submitted" if submitted else "committed"
+    report.batch_id = int(batch_id)
     conn.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch_id)
-        .values(created=report.created, updated=report.updated, unchanged=report.unchanged)
+        .values(created=report.created, updated=report.updated, unchanged=report.unchanged, status=report.status)
     )
+    if source == "review":
+        return
     conn.execute(
         insert(AuditEvent).values(
             at=datetime.now(timezone.utc),
@@ -221,7 +237,6 @@ def _close_batch(conn: Connection, report: ImportReport, batch_id: int, uploads:
             action="import",
             batch_id=batch_id,
             detail=json.dumps({"files": [u.name for u in uploads], "sha256": [hashlib.sha256(u.data).hexdigest() for u in uploads],
-                               "source": source}),
+                               "source": source} | ({"status": "submitted"} if submitted else {})),
         )
     )
-    report.batch_id = int(batch_id)

@@ -196,3 +196,40 @@ def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.D
     rows["_programme"] = rows["partner"] == PROGRAMME_PARTNER_CODE
     rows = rows.sort_values(["_programme", "partner_name", "partner"], kind="stable")
     return rows[INDICATOR_TARGET_COLUMNS].reset_index(drop=True)
+
+
+AWAITING_COLUMNS = ["indicator", "period", "breakdown", "approved", "submitted", "comment", "batch", "uploaded_by", "uploaded_at"]
+
+
+def awaiting_review(v: Snapshot, partner: str) -> pd.DataFrame:
+    """A partner's values waiting for review (in the view: the secretariat's and the partner's
+    own), each beside the approved value donors see meanwhile: indicator, period, breakdown,
+    approved, submitted ("cleared" when the upload clears it), comment, batch, uploaded_by, uploaded_at."""
+    p = v.pending[v.pending["partner"] == partner].sort_values(
+        ["batch_id", "indicator", "period_start", "dimension", "dimension_value"], kind="stable")
+    if p.empty:
+        return pd.DataFrame(columns=AWAITING_COLUMNS)
+    key = ["indicator", "period_start", "period_end", "dimension", "dimension_value"]
+    approved = v.values[v.values["partner"] == partner].drop_duplicates(key).set_index(key)
+
+    def shown(number, text, cleared=False) -> str:
+        if text is not None and not (isinstance(text, float) and pd.isna(text)):
+            return str(text)
+        if number is not None and pd.notna(number):
+            return f"{float(number):g}"
+        return "cleared" if cleared else "–"
+
+    rows = []
+    for r in p.itertuples(index=False):
+        k = (r.indicator, r.period_start, r.period_end, r.dimension, r.dimension_value)
+        old = approved.loc[k] if k in approved.index else None
+        clears = set(filter(None, str(r.clears).split(",")))
+        rows.append({
+            "indicator": r.indicator, "period": f"{r.period_start:%Y-%m-%d} – {r.period_end:%Y-%m-%d}",
+            "breakdown": f"{r.dimension}: {r.dimension_value}" if r.dimension else "",
+            "approved": shown(old["actual"], old["actual_text"]) if old is not None else "–",
+            "submitted": shown(r.actual, r.actual_text, "actual" in clears),
+            "comment": "cleared" if "comment" in clears else ("" if r.comment is None or pd.isna(r.comment) else str(r.comment)),
+            "batch": int(r.batch_id), "uploaded_by": r.user, "uploaded_at": r.at,
+        })
+    return pd.DataFrame(rows, columns=AWAITING_COLUMNS)

@@ -27,6 +27,7 @@ from models.tables import (
     Indicator,
     KeyFactor,
     Partner,
+    PendingValue,
     PROGRAMME_PARTNER_CODE,
     Region,
     Result,
@@ -34,6 +35,9 @@ from models.tables import (
     resolved_aggregation,
 )
 from models.writes import read_frame
+
+PENDING_COLUMNS = ["batch_id", "user", "at", "indicator", "partner", "period_start", "period_end", "dimension",
+                   "dimension_value", "actual", "actual_text", "comment", "clears"]
 
 
 @dataclass
@@ -55,6 +59,8 @@ class Snapshot:
     baselines: pd.DataFrame
     is_demo: bool = False
     filters: Filters = field(default_factory=Filters)
+    # values waiting for review (models.review), apart from `values`, which hold approved ones only
+    pending: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PENDING_COLUMNS))
 
     @property
     def as_of(self) -> date:
@@ -99,17 +105,23 @@ def load_snapshot(engine: Engine) -> Snapshot:
         baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
                                             Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
                                .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
+        pending = read_frame(conn, select(PendingValue.batch_id, ImportBatch.user, ImportBatch.at,
+                                          *[c.label(n) for c, n in ((Indicator.code, "indicator"), (Partner.code, "partner"))],
+                                          *[PendingValue.__table__.c[c] for c in PENDING_COLUMNS[5:]])
+                             .join(ImportBatch, ImportBatch.id == PendingValue.batch_id)
+                             .join(Indicator, Indicator.id == PendingValue.indicator_id)
+                             .join(Partner, Partner.id == PendingValue.partner_id).order_by(PendingValue.id))
         is_demo = conn.execute(select(ImportBatch.id).where(ImportBatch.source == "demo", ImportBatch.status == "committed").limit(1)).first() is not None
     partners = partners[partners["code"] != PROGRAMME_PARTNER_CODE].reset_index(drop=True)
     partners["region_name"] = partners["region"].map(reference.REGIONS)
     partners["country_name"] = partners["country"].map(reference.country_name)
     indicators["key_factor"] = indicators["key_factor"].astype("Int64")
-    for frame in (values, baselines):
+    for frame in (values, baselines, pending):
         for c in ("target", "actual", "value"):
             if c in frame:
                 frame[c] = frame[c].astype(float)
     return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
-                    act_partners, act_kfs, values, baselines, is_demo)
+                    act_partners, act_kfs, values, baselines, is_demo, pending=pending)
 
 
 def visible_partners(snap: Snapshot, filters: Filters, scope: Scope) -> set[str]:
@@ -148,6 +160,14 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     if start:
         values = values[values["period_start"] >= start]
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
+    pending = snap.pending
+    if not access.sees_pending(scope):
+        pending = pending.iloc[0:0]
+    pending = pending[pending["partner"].isin(keep_partner) & pending["indicator"].isin(ind_codes)]
+    if end:
+        pending = pending[pending["period_start"] <= end]
+    if start:
+        pending = pending[pending["period_start"] >= start]
     partners = snap.partners[snap.partners["code"].isin(codes)]
     funding = snap.funding[snap.funding["partner"].isin(codes)]
     # donors: those funding the administrations in view when the view is narrowed to some;
@@ -179,7 +199,7 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
         snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
         activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
         activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
-        values=values, baselines=baselines, filters=filters,
+        values=values, baselines=baselines, filters=filters, pending=pending,
     )
 
 
