@@ -50,6 +50,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Authlib adds an "always" filter for its deprecation warnings when first imported; imported
+# here, before any test, pytest's own filters (pyproject.toml) come in front of it per test.
+import authlib.deprecate  # noqa: F401, E402
+
 from conftest import ROOT, checkout_env, copy_sqlite, forget_cli_engine
 from test_browser import CHROMIUM_ARGS, Guard, _free_port, _Reports, _stop_group, _test_failed, open_app, settle
 
