@@ -31,11 +31,12 @@ def grace_days(settings: Settings | None = None) -> int:
 
 
 def score_pairs(values: pd.DataFrame, indicators: pd.DataFrame | None, baselines: pd.DataFrame | None, *,
-                as_of: date, start: date | None = None, settings: Settings | None = None) -> pd.DataFrame:
+                as_of: date, start: date | None = None, settings: Settings | None = None,
+                reported: pd.DataFrame | None = None) -> pd.DataFrame:
     """models.scoring.pairs.score_pairs with the project's thresholds and reporting year."""
     s = _settings(settings)
     return pairs.score_pairs(values, indicators, baselines, as_of=as_of, start=start, thresholds=s.thresholds,
-                             year_start_month=year_start_month(s))
+                             year_start_month=year_start_month(s), reported=reported)
 
 
 def rollup(scored: pd.DataFrame, by, *, settings: Settings | None = None) -> pd.DataFrame:
@@ -44,11 +45,12 @@ def rollup(scored: pd.DataFrame, by, *, settings: Settings | None = None) -> pd.
 
 
 def due_reports(values: pd.DataFrame, indicators: pd.DataFrame | None, partners: pd.DataFrame | None, *,
-                as_of: date, start: date | None = None, settings: Settings | None = None) -> pd.DataFrame:
+                as_of: date, start: date | None = None, settings: Settings | None = None,
+                reported: pd.DataFrame | None = None) -> pd.DataFrame:
     """models.scoring.reporting.due_reports with the project's grace days and reporting year."""
     s = _settings(settings)
     return reporting.due_reports(values, indicators, partners, as_of=as_of, start=start, grace_days=grace_days(s),
-                                 year_start_month=year_start_month(s))
+                                 year_start_month=year_start_month(s), reported=reported)
 
 
 def reporting_rate(due: pd.DataFrame, *, settings: Settings | None = None) -> pd.DataFrame:
@@ -62,5 +64,6 @@ def progress_help(settings: Settings | None = None) -> str:
     return (distance.progress_help(s.thresholds)
             + " Each figure names its period (2025, 2025-Q3; 2021–2025 for running totals); a target period "
             "still under way shows 'so far: X of Y' without a status. Reports: how many of the reporting "
-            f"periods inside the scored period hold an actual. A report is overdue {grace_days(s)} days after "
+            "periods inside the scored period hold an actual (one awaiting review counts as received; only "
+            f"approved figures are scored). A report is overdue {grace_days(s)} days after "
             "its period ends.")

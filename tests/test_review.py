@@ -318,3 +318,24 @@ def test_the_partner_page_shows_values_awaiting_review(db, monkeypatch, scope, s
         waiting = [d.value for d in at.dataframe if "submitted" in d.value.columns][0]
         assert list(waiting[["indicator", "approved", "submitted", "comment", "batch"]].itertuples(index=False, name=None)) == [
             ("IND04", "51.6", "52.1", "recount", 2)]
+
+
+def test_a_report_awaiting_review_is_received_but_not_scored(programme, run_cli, tmp_path):
+    """The partner did report: the period is no longer overdue, for everyone; the figure is
+    scored for donors only once approved."""
+    committed(programme, ("targets.csv", HEADER + "IND1,GTM,2025,10,,\n"))
+
+    def donor(command):
+        result = run_cli(url(programme), command, "--json", "--to", "2026", "--user", "donor@example.org")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def pair_2025():
+        [pair] = [p for p in donor("progress") if p["indicator"] == "IND1"]
+        return pair["period_start"], pair["status"], pair["actual"], pair["reports"]
+
+    assert [(m["indicator"], m["period_start"]) for m in donor("missing")] == [("IND1", "2025-01-01")]
+    assert pair_2025() == ("2025-01-01", "no data", None, {"received": 0, "due": 1})
+    assert json.loads(upload(programme, run_cli, tmp_path).stdout)["status"] == "submitted"
+    assert donor("missing") == []
+    assert pair_2025() == ("2025-01-01", "no data", None, {"received": 1, "due": 1})

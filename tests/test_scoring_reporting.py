@@ -110,3 +110,40 @@ def test_reporting_rate_per_period():
     assert [(lab, n, r, rate) for lab, n, r, rate in zip(out["period_label"], out["due"], out["received"], out["rate"])] == [
         ("2025-Q1", 2, 2, 1.0), ("2025-Q2", 2, 1, 0.5)]
     assert reporting_rate(due([], as_of=d("2025-09-01"))).empty
+
+
+# --- reports awaiting review count as received (DESIGN.md, "Review"), their figures never scored
+
+def reported(*rows):
+    """Reports received whose figures wait for review: (indicator, period, partner)."""
+    return pd.DataFrame([dict(indicator=i, partner=p, period_start=s, period_end=e) for i, (s, e), p in rows],
+                        columns=["indicator", "partner", "period_start", "period_end"])
+
+
+REPORTED_CASES = [
+    # id, values, reported, as_of, expected (partner, indicator, period start, due on, received)
+    ("a-pending-quarter-is-received", [val("U", Y(2025), 100), val("U", Q(2025, 1), actual=20)],
+     reported(("U", Q(2025, 2), "KEN")), d("2026-03-01"),
+     [("KEN", "U", "2025-01-01", "2025-04-30", True), ("KEN", "U", "2025-04-01", "2025-07-30", True),
+      ("KEN", "U", "2025-07-01", "2025-10-30", False), ("KEN", "U", "2025-10-01", "2026-01-30", False)]),
+    ("another-partners-report-is-not-this-ones", [val("A", Y(2025), 100)], reported(("A", Y(2025), "GHA")), d("2026-03-01"),
+     [("KEN", "A", "2025-01-01", "2026-01-30", False)]),
+    ("a-pending-report-owes-nothing-by-itself", [], reported(("A", Y(2025), "KEN")), d("2026-03-01"), []),
+]
+
+
+@pytest.mark.parametrize("values, pending, as_of, expected", [c[1:] for c in REPORTED_CASES], ids=[c[0] for c in REPORTED_CASES])
+def test_reports_awaiting_review_are_received(values, pending, as_of, expected):
+    assert rows(due(values, as_of=as_of, reported=pending)) == expected
+
+
+def test_a_pending_report_counts_in_the_pairs_reports_but_is_not_scored():
+    from models.scoring.pairs import score_pairs
+
+    values = values_of([val("A", Y(2025), 100)])
+    plain = score_pairs(values, indicators_of([ANNUAL]), None, as_of=d("2026-03-01"))
+    pending = score_pairs(values, indicators_of([ANNUAL]), None, as_of=d("2026-03-01"), reported=reported(("A", Y(2025), "KEN")))
+    pick = ["status", "reports_received", "reports_due"]
+    assert plain[pick].to_dict("records") == [{"status": "no data", "reports_received": 0, "reports_due": 1}]
+    assert pending[pick].to_dict("records") == [{"status": "no data", "reports_received": 1, "reports_due": 1}]
+    assert plain["actual"].isna().all() and pending["actual"].isna().all()  # the pending figure is not scored

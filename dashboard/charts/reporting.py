@@ -14,8 +14,8 @@ from dashboard.text import plotly_frame
 def rule_text(grace_days: int = 30) -> str:
     """The completeness rule in one sentence, with the grace days in force."""
     return (f"Due: each reporting period (the indicator's frequency) inside a target period, {grace_days} days after "
-            "the period ends, before the as-of date; received: an actual covers part of the period; "
-            "rate: received ÷ due.")
+            "the period ends, before the as-of date; received: an actual covers part of the period (an actual "
+            "awaiting review counts: the partner did report); rate: received ÷ due.")
 
 
 RULE = rule_text()

@@ -29,7 +29,8 @@ def due_reports(v: Snapshot) -> pd.DataFrame:
     """Every report due by the view's "as of" (DUE_COLUMNS), with names and period labels."""
     if v.values.empty:
         return empty_frame(DUE_COLUMNS)
-    due = progress.due_reports(v.values, v.indicators, _partners_with_status(v), as_of=v.as_of, start=v.filters.start)
+    due = progress.due_reports(v.values, v.indicators, _partners_with_status(v), as_of=v.as_of, start=v.filters.start,
+                               reported=v.reported)
     if due.empty:
         return empty_frame(DUE_COLUMNS)
     due["partner_name"] = partner_names(v, due["partner"])

@@ -19,7 +19,7 @@ from models.tables import PROGRAMME_PARTNER_CODE
 def progress_table(v: Snapshot) -> pd.DataFrame:
     """The scored row per (indicator, partner) (models.scoring.pairs.PAIR_COLUMNS, "as of" the
     view's date), with names, region, key factor and unit joined on."""
-    prog = score_pairs(v.values, v.indicators, v.baselines, as_of=v.as_of, start=v.filters.start)
+    prog = score_pairs(v.values, v.indicators, v.baselines, as_of=v.as_of, start=v.filters.start, reported=v.reported)
     ind = v.indicators.set_index("code")
     prog["period"] = prog["period_label"].fillna("")
     frequency = ind["frequency"].astype(object) if "frequency" in ind else pd.Series(dtype=object)

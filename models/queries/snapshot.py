@@ -36,6 +36,7 @@ from models.tables import (
 )
 from models.writes import read_frame
 
+REPORTED_COLUMNS = ["indicator", "partner", "period_start", "period_end"]
 PENDING_COLUMNS = ["batch_id", "user", "at", "indicator", "partner", "period_start", "period_end", "dimension",
                    "dimension_value", "actual", "actual_text", "comment", "clears"]
 
@@ -61,6 +62,9 @@ class Snapshot:
     filters: Filters = field(default_factory=Filters)
     # values waiting for review (models.review), apart from `values`, which hold approved ones only
     pending: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PENDING_COLUMNS))
+    # reports received and waiting for review (indicator, partner, period_start, period_end),
+    # without their figures: every scope counts them as received (DESIGN.md, "Review")
+    reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
 
     @property
     def as_of(self) -> date:
@@ -161,13 +165,14 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
         values = values[values["period_start"] >= start]
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
     pending = snap.pending
-    if not access.sees_pending(scope):
-        pending = pending.iloc[0:0]
     pending = pending[pending["partner"].isin(keep_partner) & pending["indicator"].isin(ind_codes)]
     if end:
         pending = pending[pending["period_start"] <= end]
     if start:
         pending = pending[pending["period_start"] >= start]
+    reported = _reported(pending)  # a report received, for every scope; its figures for some only
+    if not access.sees_pending(scope):
+        pending = pending.iloc[0:0]
     partners = snap.partners[snap.partners["code"].isin(codes)]
     funding = snap.funding[snap.funding["partner"].isin(codes)]
     # donors: those funding the administrations in view when the view is narrowed to some;
@@ -199,8 +204,15 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
         snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
         activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
         activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
-        values=values, baselines=baselines, filters=filters, pending=pending,
+        values=values, baselines=baselines, filters=filters, pending=pending, reported=reported,
     )
+
+
+def _reported(pending: pd.DataFrame) -> pd.DataFrame:
+    """The periods for which a pending row holds an actual (a number or a text)."""
+    text = pending["actual_text"].fillna("").astype(str).str.strip().ne("")
+    has = pending["actual"].notna() | text
+    return pending.loc[has, REPORTED_COLUMNS].drop_duplicates().reset_index(drop=True)
 
 
 def partner_link_problem(snap: Snapshot, v: Snapshot, scope: Scope, code: str) -> str | None:

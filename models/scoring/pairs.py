@@ -100,8 +100,11 @@ def score_pairs(
     start: date | None = None,
     thresholds: Thresholds | None = None,
     year_start_month: int = 1,
+    reported: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (indicator, partner) with values: PAIR_COLUMNS, sorted by indicator, partner.
+    `reported`: reports received whose figures wait for review: counted in `reports_received`,
+    never scored.
 
     `as_of`: see periods.as_of; `start`: `--from`; `thresholds`: defaults 1.0 / 0.75 / 0.5.
     The period columns are the scored period (for cumulative indicators the running total's
@@ -167,7 +170,7 @@ def score_pairs(
 
     out = _qualitative(out, v, day)
     out = _last_and_lop(out, last, t, year_start_month)
-    return _finish(out, v, day, year_start_month)
+    return _finish(out, v, day, year_start_month, actual_periods(v, reported, start))
 
 
 def _qualitative(out: pd.DataFrame, v: pd.DataFrame, day) -> pd.DataFrame:
@@ -221,12 +224,12 @@ def _objects(series: pd.Series) -> pd.Series:
     return pd.Series(np.where(pd.isna(values), None, values), dtype=object)
 
 
-def _finish(out: pd.DataFrame, v: pd.DataFrame, day, year_start_month: int) -> pd.DataFrame:
+def _finish(out: pd.DataFrame, v: pd.DataFrame, day, year_start_month: int, received: pd.DataFrame) -> pd.DataFrame:
     """Reports received/due, labels, dates and column order."""
     out = out.reset_index(drop=True)
     has_period = out["s"].notna().to_numpy() & ~out["status"].eq(NO_TARGET).to_numpy()
     spans = out.loc[has_period, ["pair", "s", "e", "months"]].assign(span=lambda f: f.index)
-    reports = reports_in_spans(spans, actual_periods(v), as_of=day.astype(object), year_start_month=year_start_month)
+    reports = reports_in_spans(spans, received, as_of=day.astype(object), year_start_month=year_start_month)
     reports = reports.set_index("span").reindex(out.index)
     out["reports_due"] = reports["reports_due"].fillna(0).astype(np.int64).to_numpy()
     out["reports_received"] = reports["reports_received"].fillna(0).astype(np.int64).to_numpy()

@@ -62,11 +62,19 @@ def pair_codes(*frames: pd.DataFrame) -> list[np.ndarray]:
     return out
 
 
-def actual_periods(v: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (indicator, partner, start, end) holding an actual (number or text, any row)."""
+def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start: date | None = None) -> pd.DataFrame:
+    """Distinct (indicator, partner, start, end) holding an actual (number or text, any row)
+    — reports received. `reported` (indicator, partner, period_start, period_end): reports
+    received whose figures are not in `v` (waiting for review), added; `start` as values_frame's."""
     has_actual = v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()
     keys = ["pair"] if "pair" in v.columns else ["indicator", "partner"]
-    return v.loc[has_actual, [*keys, "start", "end"]].drop_duplicates()
+    got = v.loc[has_actual, [*keys, "start", "end"]]
+    if reported is None or reported.empty:
+        return got.drop_duplicates()
+    r = values_frame(reported.assign(actual=1.0), start)[["indicator", "partner", "start", "end"]]
+    if "pair" in v.columns:  # the pairs' own codes; a pair with no value row has nothing due
+        r = r.merge(v[["indicator", "partner", "pair"]].drop_duplicates(), on=["indicator", "partner"])[["pair", "start", "end"]]
+    return pd.concat([got, r], ignore_index=True).drop_duplicates()
 
 
 def _due_periods(v: pd.DataFrame, indicators: pd.DataFrame, year_start_month: int) -> pd.DataFrame:
@@ -92,8 +100,10 @@ def due_reports(
     start: date | None = None,
     grace_days: int = DEFAULT_GRACE_DAYS,
     year_start_month: int = 1,
+    reported: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every report due by `as_of`: DUE_COLUMNS, one row per (pair, frequency period).
+    `reported`: reports received whose figures wait for review (see actual_periods).
 
     `start` (`--from`): value rows whose period starts before it are left out. `partners`
     (code, status): partners with status 'inactive' owe nothing; codes not listed (the
@@ -106,7 +116,7 @@ def due_reports(
     periods = _due_periods(v, indicators_frame(indicators), year_start_month)
     due_on = periods["end"].to_numpy() + np.timedelta64(int(grace_days), "D")
     periods = periods.assign(due_on=due_on)[due_on < np.datetime64(as_of, "D")]
-    actuals = actual_periods(v)
+    actuals = actual_periods(v, reported, start)
     q_pair, a_pair = pair_codes(periods, actuals)
     received = overlaps_any(q_pair, periods["start"], periods["end"], a_pair, actuals["start"], actuals["end"])
     out = pd.DataFrame({
