@@ -250,6 +250,7 @@ def cmd_export_pack(args) -> int:
     import zipfile
 
     from dashboard import exports
+    from dashboard.packs import build_pack
 
     out = _out_file(args.out)
     filters = _checked_filters(args)
@@ -258,7 +259,7 @@ def cmd_export_pack(args) -> int:
     engine = ready_engine()
     scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
     try:
-        data = exports.build_pack(engine, args.donor[0], filters=filters, scope=scope)
+        data = build_pack(engine, args.donor[0], filters=filters, scope=scope)
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED

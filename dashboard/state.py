@@ -198,7 +198,7 @@ def show_chart(fig, *, key: str) -> None:
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner="Building the donor pack…")
 def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple) -> bytes:
-    from dashboard.exports import build_pack
+    from dashboard.packs import build_pack
 
     return build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope))
 

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from conftest import skip_or_fail
 from dashboard import exports
+from dashboard.packs import build_pack
 from dashboard.charts.catalog import all_charts
 from models.access import LOCAL_ADMIN, Scope
 from models.db import engine_for, make_engine
@@ -56,8 +57,13 @@ def pinned_today():
         yield
 
 
+# the demo's indicators: each has its chart in charts/indicators/
+INDICATORS = [f"IND{n:02d}" for n in range(1, 12)]
+
+
 def expected_names(donor: str, chart_formats=("png", "svg")) -> list[str]:
     charts = [f"charts/{name}.{fmt}" for name in all_charts() for fmt in chart_formats]
+    charts += [f"charts/indicators/{code.lower()}.{fmt}" for code in INDICATORS for fmt in chart_formats]
     data = [f"data/{name}.csv" for name in DATA_EXPORTS] + [f"data/{donor.lower()}-data.xlsx"]
     return sorted(charts + data + ["report.html"])
 
@@ -111,7 +117,7 @@ class Packs(dict):
                 assert code == 0, stderr
                 self[donor] = out.read_bytes()
             else:
-                self[donor] = exports.build_pack(self.engine, donor, scope=LOCAL_ADMIN)
+                self[donor] = build_pack(self.engine, donor, scope=LOCAL_ADMIN)
         return zipfile.ZipFile(io.BytesIO(self[donor]))
 
 
@@ -143,6 +149,24 @@ def test_pack_holds_every_chart_every_export_and_the_report(packs, donor):
     wb = load_workbook(io.BytesIO(z.read(f"data/{donor.lower()}-data.xlsx")))
     assert wb.sheetnames == list(DATA_EXPORTS)
     assert all(ws.freeze_panes == "A2" for ws in wb.worksheets)
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_report_has_a_section_for_every_funded_administration_and_every_indicator(packs, donor, demo):
+    report = packs.get_zip(donor).read("report.html").decode("utf-8")
+    partners = load_snapshot(demo[1]).partners.set_index("code")["name"]
+    sections = re.findall(r"<section id='partner-([A-Z]+)'><h4>(.*?) \(([A-Z]+)\)</h4>(.*?)</section>", report, re.S)
+    assert sorted(code for code, _, _, _ in sections) == FUNDED[donor]  # every administration the donor funds
+    for code, name, again, body in sections:
+        assert (name, again) == (html.escape(partners[code]), code)
+        assert body.startswith("<table>") or "No indicator figure recorded" in body, code
+        cells = re.findall(r"<tr><td>(IND\d\d)</td><td>(.*?)</td>", body)
+        assert {n for _, n in cells} <= {html.escape(partners[code])}, code  # its own rows only
+    indicators = re.findall(r"<section id='indicator-(IND\d\d)'><h4>(.*?)</h4>(.*?)</section>", report, re.S)
+    assert [code for code, _, _ in indicators] == INDICATORS  # every indicator, with its chart and its table
+    for code, _, body in indicators:
+        assert body.lstrip().startswith("<svg"), code
+        assert {i for i in re.findall(r"<tr><td>(IND\d\d)</td>", body)} <= {code}, code
 
 
 @pytest.mark.parametrize("donor", list(FUNDED))
@@ -223,14 +247,14 @@ REFUSED = [
 @pytest.mark.parametrize("donor,scope,message", REFUSED, ids=["unknown", "empty", "other-donors-pack"])
 def test_pack_refused(demo, donor, scope, message):
     with pytest.raises(ValueError) as e:
-        exports.build_pack(demo[1], donor, scope=scope, with_images=False)
+        build_pack(demo[1], donor, scope=scope, with_images=False)
     assert message in str(e.value)
 
 
 def test_donor_code_is_matched_case_insensitively(demo, monkeypatch):
     few = dict(list(all_charts().items())[:2])
     monkeypatch.setattr("dashboard.charts.catalog.all_charts", lambda: few)
-    z = zipfile.ZipFile(io.BytesIO(exports.build_pack(demo[1], " can ", scope=LOCAL_ADMIN, with_images=False)))
+    z = zipfile.ZipFile(io.BytesIO(build_pack(demo[1], " can ", scope=LOCAL_ADMIN, with_images=False)))
     assert "data/can-data.xlsx" in z.namelist()
     assert "Donor report: Global Affairs Canada (CAN)" in z.read("report.html").decode()
 
@@ -304,7 +328,7 @@ def test_without_chromium_the_pack_has_html_charts_and_images_are_refused(cli, t
         assert no_cdn(page) and not re.search(r"<script[^>]*\bsrc\s*=", page, re.I), name
     report = z.read("report.html").decode()
     assert len(re.findall(r"<h2>", report)) == len(all_charts()) + 2  # a section per chart, the figures, the footnotes
-    assert report.count("Plotly.newPlot") == len(all_charts())  # interactive charts instead of images
+    assert report.count("Plotly.newPlot") == len(all_charts()) + len(INDICATORS)  # interactive charts instead of images
     assert report.count("<script>window.PlotlyGeoAssets={topojson:") == 1  # the maps' topojson, inlined once
     assert no_cdn(report) and not re.search(r"<script[^>]*\bsrc\s*=", report, re.I)
     assert "Illustrative demo data" in report

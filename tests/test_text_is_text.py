@@ -332,7 +332,8 @@ def test_a_crafted_link_code_is_shown_as_text(hostile_url, counter):
 def test_donor_pack_report_has_no_live_tag_from_the_data(hostile_db, counter, names):
     from html.parser import HTMLParser
 
-    from dashboard.exports import build_pack, images_available
+    from dashboard.exports import images_available
+    from dashboard.packs import build_pack
 
     engine = make_engine(f"sqlite:///{hostile_db}")
     try:
