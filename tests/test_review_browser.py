@@ -27,13 +27,13 @@ from signin import (  # noqa: F401  (provider ... signin_guard: fixtures, by nam
     main_text,
     provider,
     resultsboard,
-    visible,
     signed_in_page,
     signin_app,
     signin_browser,
     signin_config,
     signin_db,
     signin_guard,
+    visible,
 )
 from test_browser import RENDER_TIMEOUT, no_exception, open_app, settle
 
@@ -82,17 +82,20 @@ def batch_of(db, file: str) -> int:
 
 def table_row(page, table, first_cell: str) -> dict[str, str]:
     """{column header: cell text} of the row of `table` (an stDataFrame locator) whose first
-    cell is `first_cell` or starts with it and a space. The grid is a canvas with an accessible table of the cells
-    in view: it is scrolled right until every column has been read."""
+    cell is `first_cell` or starts with it and a space. The grid is a canvas with an
+    accessible table of the cells in view: it is scrolled right until every column is read."""
     grid = table.locator('table[role="grid"]')
     grid.wait_for(state="attached")
     index = grid.evaluate(
         """(grid, first) => new Promise(resolve => {
                const find = () => [...grid.querySelectorAll('tr[role=row]')].find(r => {
-                   const c = r.querySelector('td[aria-colindex="1"]'); return c && (c.textContent === first || c.textContent.startsWith(first + ' ')); });
+                   const c = r.querySelector('td[aria-colindex="1"]');
+                   return c && (c.textContent === first || c.textContent.startsWith(first + ' ')); });
                const started = Date.now();
-               const poll = () => { const r = find(); if (r || Date.now() - started > 20000) resolve(r ? r.getAttribute('aria-rowindex') : null);
-                                    else setTimeout(poll, 100); };
+               const poll = () => {
+                   const r = find();
+                   if (r || Date.now() - started > 20000) resolve(r ? r.getAttribute('aria-rowindex') : null);
+                   else setTimeout(poll, 100); };
                poll(); })""", first_cell)
     assert index, f"no row starting {first_cell!r} in the table:\n{table.inner_text()[:2000]}"
     total = int(grid.get_attribute("aria-colcount"))
@@ -103,9 +106,10 @@ def table_row(page, table, first_cell: str) -> dict[str, str]:
         h, c = grid.evaluate(
             """(grid, index) => {
                    const heads = {}, cells = {};
-                   grid.querySelectorAll('th[role=columnheader]').forEach(e => heads[e.getAttribute('aria-colindex')] = e.textContent);
+                   const at = e => e.getAttribute('aria-colindex');
+                   grid.querySelectorAll('th[role=columnheader]').forEach(e => heads[at(e)] = e.textContent);
                    const row = grid.querySelector(`tr[aria-rowindex="${index}"]`);
-                   if (row) row.querySelectorAll('td[role=gridcell]').forEach(e => cells[e.getAttribute('aria-colindex')] = e.textContent);
+                   if (row) row.querySelectorAll('td[role=gridcell]').forEach(e => cells[at(e)] = e.textContent);
                    return [heads, cells]; }""", index)
         heads |= h
         cells |= c
@@ -123,8 +127,7 @@ def main_table(page):
 
 def chosen_batch(page) -> str:
     """The Review page's chosen batch, as its selectbox shows it."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Batch")
-    return visible(box.locator('[data-baseweb="select"]').inner_text()).strip()
+    return visible(page.get_by_role("combobox", name="Batch", exact=True).input_value())
 
 
 def donor_sees(page, app) -> tuple[str, str, str]:
@@ -222,4 +225,7 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     open_app(partner, signin_app.base, "history")
     no_exception(partner, "/history")
     row = table_row(partner, main_table(partner), str(submitted))
-    print(row)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d.*", row.pop("When (UTC)")), row
+    assert row == {"Batch": str(submitted), "Who": PARTNER.email, "Files": name, "Kinds": "results", "Created": "0",
+                   "Updated": "1", "Unchanged": "0", "Deleted": "0", "Status": "returned", "Source": "cli",
+                   "Reverts batch": "", "Reviewed by": EDITOR.email, "Returned because": reason}
