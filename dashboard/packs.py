@@ -61,25 +61,11 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     with _ReadableZip(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, build in all_charts().items():
             fig = build(v, prog)
-            svg = None
-            if images:
-                svg = figure_image(fig, "svg")
-                z.writestr(f"charts/{name}.png", figure_image(fig, "png"))
-                z.writestr(f"charts/{name}.svg", svg)
-            else:
-                z.writestr(f"charts/{name}.html", figure_html(fig))
-            sections.append((name, fig, svg))
+            sections.append((name, fig, _write_chart(z, f"charts/{name}", fig, images)))
         indicator_charts = []
         for code in v.indicators["code"]:
             fig = chart_indicator_targets(v, prog, indicator=code)
-            svg = None
-            if images:
-                svg = figure_image(fig, "svg")
-                z.writestr(f"charts/indicators/{_slug(code)}.png", figure_image(fig, "png"))
-                z.writestr(f"charts/indicators/{_slug(code)}.svg", svg)
-            else:
-                z.writestr(f"charts/indicators/{_slug(code)}.html", figure_html(fig))
-            indicator_charts.append((code, fig, svg))
+            indicator_charts.append((code, fig, _write_chart(z, f"charts/indicators/{_slug(code)}", fig, images)))
         sheets = {}
         for name in DATA_EXPORTS:
             frame = data_frame(v, name)
@@ -88,6 +74,18 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
         z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
         z.writestr("report.html", _report_html(v, prog, donor, sections, indicator_charts).encode("utf-8"))
     return buf.getvalue()
+
+
+def _write_chart(z: zipfile.ZipFile, path: str, fig, images: bool) -> bytes | None:
+    """The chart as PATH.png and PATH.svg (its SVG returned, for the report), or without
+    Chromium as a self-contained PATH.html (None returned)."""
+    if not images:
+        z.writestr(f"{path}.html", figure_html(fig))
+        return None
+    svg = figure_image(fig, "svg")
+    z.writestr(f"{path}.png", figure_image(fig, "png"))
+    z.writestr(f"{path}.svg", svg)
+    return svg
 
 
 def _t(value) -> str:
