@@ -116,11 +116,6 @@ def sees_programme_level(scope: Scope) -> bool:
     return require(scope).role != "partner"
 
 
-def may_see_donor(scope: Scope, donor: str) -> bool:
-    """Whether the scope may see what `donor` funds (a donor user sees only its own donor)."""
-    return bool(visible_donor_codes(scope, [donor]))
-
-
 # --- doing --------------------------------------------------------------------------------
 
 
