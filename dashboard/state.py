@@ -100,6 +100,14 @@ def current_scope() -> Scope:
     return scope
 
 
+def closed_unless(allowed: bool, why: str) -> None:
+    """The rest of the page only when `allowed` (a models.access answer); else one line saying
+    why it is closed, and the run stops."""
+    if not allowed:
+        st.info(why, icon=":material/lock:")
+        st.stop()
+
+
 def _sidebar_filters() -> tuple[Filters, list[str]]:
     s = st.session_state
     return checked_filters(

@@ -11,9 +11,8 @@ from models.audit import ACTION_HELP, AUDIT_COLUMNS, audit_events, describe
 
 scope = state.current_scope()
 st.title("Audit trail")
-if not can_see_audit(scope):
-    st.info("The audit trail names people and their acts: it is open to the programme's secretariat.", icon=":material/lock:")
-    st.stop()
+state.closed_unless(can_see_audit(scope),
+                    "The audit trail names people and their acts: it is open to the programme's secretariat.")
 st.caption("Every import (files and their SHA-256), revert, period lock, user and role change and sign-in: who, when "
            "and what, newest first. Nothing here can be edited.")
 

@@ -23,10 +23,8 @@ if last is not None:
         for issue in last.issues:
             st.markdown(f"- `{issue.check}` {markdown_text(issue.message)}")
 
-if not can_see_history(scope):
-    st.info("The import history names people and files: it is open to the secretariat, and to partner "
-            "coordinators for their own uploads.", icon=":material/lock:")
-    st.stop()
+state.closed_unless(can_see_history(scope), "The import history names people and files: it is open to the "
+                    "secretariat, and to partner coordinators for their own uploads.")
 batches = visible_batches(scope, history(state.engine()))
 if batches.empty:
     st.info("No batch yet: upload a file or run `resultsboard import`.")

@@ -13,9 +13,7 @@ from models.review import APPROVED, approve_batch, batch_changes, return_batch, 
 
 scope = state.current_scope()
 st.title("Review")
-if not can_review(scope):
-    st.info("Reviewing partner uploads is the secretariat's: editors and administrators.", icon=":material/lock:")
-    st.stop()
+state.closed_unless(can_review(scope), "Reviewing partner uploads is the secretariat's: editors and administrators.")
 st.caption("A partner coordinator's upload waits here: donors, viewers, exports and packs show the approved values until "
            "an editor approves it. Approving applies the values as a batch of its own (revertible in the import history); "
            "returning discards them, and the partner sees the reason in its import history.")

@@ -123,11 +123,9 @@ st.caption("One or several CSV or .xlsx files make one batch: checked together, 
            "Nothing is written until you confirm the dry run; every batch can be reverted from the import history.")
 templates_section()
 
-if not can_upload(scope):
-    st.info(f"Your role ({scope.role}: {ROLE_HELP[scope.role]}) does not upload data. Uploads are open to "
-            "admins, editors and partner coordinators (for their own administration); ask the secretariat "
-            "to give your account one of those roles.", icon=":material/lock:")
-    st.stop()
+state.closed_unless(can_upload(scope), f"Your role ({scope.role}: {ROLE_HELP[scope.role]}) does not upload data. "
+                    "Uploads are open to admins, editors and partner coordinators (for their own administration); "
+                    "ask the secretariat to give your account one of those roles.")
 if upload_partner(scope):
     st.caption(f"As a partner coordinator you upload actuals and comments for {markdown_text(upload_partner(scope))}; targets and "
                "baselines agreed with donors are refused (not-permitted).")

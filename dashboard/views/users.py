@@ -12,9 +12,7 @@ from models.users import UserError, list_users, remove_user, save_user
 
 scope = state.current_scope()
 st.title("Users")
-if not can_manage_users(scope):
-    st.info("Users and roles are managed by the programme's administrators.", icon=":material/lock:")
-    st.stop()
+state.closed_unless(can_manage_users(scope), "Users and roles are managed by the programme's administrators.")
 st.caption("Who may sign in and what they see. A user is matched on an e-mail the identity provider has verified "
            "(or from a trusted issuer); the first sign-in binds the account, and later sign-ins must match it.")
 if scope.local:
