@@ -3,6 +3,7 @@ filters bound to the URL, and the user's scope. No SQL here: models/ does the re
 from __future__ import annotations
 
 from dataclasses import astuple
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from models.db import data_version, init_database, make_engine
 from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
 from models.queries.snapshot import Snapshot, load_snapshot, view
+from models.scoring import periods
 
 FILTER_KEYS = {  # widget key -> URL parameter
     "f_region": "region",
@@ -40,9 +42,20 @@ def engine():
     return get_engine(database_url())
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner="Reading the programme…")
+# The programme as read, one per data version, shared by every session and never copied: it
+# and the views below are read-only (their frames are pandas' copy-on-write; models.queries
+# derives from them without changing them). Results derived from them are kept on them
+# (Snapshot.memo), so each is computed once per data version, filters, scope and day.
+@st.cache_resource(max_entries=2, ttl=3600, show_spinner="Reading the programme…")
 def _snapshot(url: str, version: tuple[int, int]) -> Snapshot:
     return load_snapshot(get_engine(url))
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def _view(url: str, version: tuple[int, int], day: date, filters: tuple, scope: tuple) -> Snapshot:
+    """The snapshot narrowed to `filters` and `scope`, one per day too: "as of" is today
+    unless the filters say otherwise, and a result kept on the view is "as of" its day."""
+    return view(_snapshot(url, version), Filters(*filters), Scope(*scope))
 
 
 def refresh_version() -> tuple[int, int]:
@@ -137,19 +150,19 @@ def filter_problems() -> list[str]:
     return shown + [p for p in now if p not in shown]
 
 
+def scoped_view(filters: Filters, scope: Scope) -> Snapshot:
+    """The shared view for `filters` and `scope` (cached; read-only)."""
+    return _view(database_url(), current_version(), periods.as_of(), astuple(filters), astuple(scope))
+
+
 def current_view() -> Snapshot:
-    return view(snapshot(), current_filters(), current_scope())
-
-
-@st.cache_data(ttl=3600, max_entries=64)
-def _progress(url: str, version: tuple[int, int], filters: tuple, scope: tuple) -> pd.DataFrame:
-    v = view(_snapshot(url, version), Filters(*filters), Scope(*scope))
-    return progress_table(v)
+    return scoped_view(current_filters(), current_scope())
 
 
 def current_progress() -> pd.DataFrame:
-    """Progress per (indicator, partner) for the current filters and scope (cached)."""
-    return _progress(database_url(), current_version(), astuple(current_filters()), astuple(current_scope()))
+    """Progress per (indicator, partner) for the current filters and scope (computed once per
+    data version, period and day for the whole programme; see models.queries.snapshot.per_pair)."""
+    return progress_table(current_view())
 
 
 def data_note(v: Snapshot) -> str:

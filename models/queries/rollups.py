@@ -12,13 +12,18 @@ from models.scoring.distance import STATUSES
 from models.scoring.pairs import breakdown_warnings
 from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
-from models.queries.snapshot import Snapshot
+from models.queries.snapshot import Snapshot, per_pair
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
 def progress_table(v: Snapshot) -> pd.DataFrame:
     """The scored row per (indicator, partner) (models.scoring.pairs.PAIR_COLUMNS, "as of" the
-    view's date), with names, region, key factor and unit joined on."""
+    view's date), with names, region, key factor and unit joined on. Scored once per snapshot
+    and period for the whole programme, each view keeping its own pairs (snapshot.per_pair)."""
+    return per_pair(v, "progress_table", _progress_table)
+
+
+def _progress_table(v: Snapshot) -> pd.DataFrame:
     prog = score_pairs(v.values, v.indicators, v.baselines, as_of=v.as_of, start=v.filters.start, reported=v.reported)
     ind = v.indicators.set_index("code")
     prog["period"] = prog["period_label"].fillna("")

@@ -5,9 +5,13 @@ chart, table and export sees the same rows.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -41,6 +45,69 @@ PENDING_COLUMNS = ["batch_id", "user", "at", "indicator", "partner", "period_sta
                    "dimension_value", "actual", "actual_text", "comment", "clears"]
 
 
+class Memo:
+    """Results derived from one snapshot or view, each computed once and shared: by every
+    session (the dashboard keeps one snapshot per data version and one view per filters and
+    scope) and by every caller in a process. Thread-safe: two sessions asking at once wait for
+    one computation. At most `max_entries` results are kept (least recently used dropped).
+
+    Results are shared, never copied: a caller gets a shallow copy of a frame (pandas' copy on
+    write keeps the kept result as it was whatever the caller changes in its copy)."""
+
+    def __init__(self, max_entries: int = 32):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return _shallow(self._entries[key])
+            busy = self._computing.setdefault(key, threading.Lock())
+        with busy:
+            with self._lock:
+                if key in self._entries:
+                    return _shallow(self._entries[key])
+            value = compute()
+            with self._lock:
+                self._entries[key] = value
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+                self._computing.pop(key, None)
+        return _shallow(value)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getstate__(self):  # a pickled snapshot (st.cache_data, a test) carries no results
+        return {"max_entries": self.max_entries}
+
+    def __setstate__(self, state):
+        self.__init__(state["max_entries"])
+
+    def __deepcopy__(self, memo):
+        return Memo(self.max_entries)
+
+
+def _shallow(value):
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_shallow(v) for v in value)
+    if isinstance(value, list):
+        return [_shallow(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shallow(v) for k, v in value.items()}
+    return value
+
+
+def memo(snap: "Snapshot", key: Hashable, compute: Callable[[], object]):
+    """`compute()` once per snapshot (or view) and key; see Memo."""
+    return snap.memo.get(key, compute)
+
+
 @dataclass
 class Snapshot:
     """The programme as read from the database (or a filtered, scoped view of it)."""
@@ -65,6 +132,12 @@ class Snapshot:
     # reports received and waiting for review (indicator, partner, period_start, period_end),
     # without their figures: every scope counts them as received (DESIGN.md, "Review")
     reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
+    # a view: the snapshot it was made from, and the partner codes (the programme level
+    # included when shown) and indicator codes whose values it keeps; None for a snapshot
+    base: Snapshot | None = field(default=None, repr=False, compare=False)
+    kept: tuple[frozenset[str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    # results derived from this snapshot or view (models.queries: progress, reports due, …)
+    memo: Memo = field(default_factory=Memo, repr=False, compare=False)
 
     @property
     def as_of(self) -> date:
@@ -102,10 +175,7 @@ def load_snapshot(engine: Engine) -> Snapshot:
         act_partners = read_frame(conn, select(ActivityPartner.activity_id, Partner.code.label("partner"))
                                   .join(Partner, Partner.id == ActivityPartner.partner_id))
         act_kfs = read_frame(conn, select(ActivityKeyFactor.activity_id, ActivityKeyFactor.key_factor))
-        values = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Value.period_start,
-                                         Value.period_end, Value.dimension, Value.dimension_value, Value.target, Value.actual,
-                                         Value.target_text, Value.actual_text, Value.comment)
-                            .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id))
+        values = _read_values(conn, dict(zip(indicators["id"], indicators["code"])), dict(zip(partners["id"], partners["code"])))
         baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
                                             Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
                                .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
@@ -126,6 +196,59 @@ def load_snapshot(engine: Engine) -> Snapshot:
                 frame[c] = frame[c].astype(float)
     return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
                     act_partners, act_kfs, values, baselines, is_demo, pending=pending)
+
+
+VALUE_COLUMNS = ["indicator", "partner", "period_start", "period_end", "dimension", "dimension_value", "target", "actual",
+                 "target_text", "actual_text", "comment"]
+_CHUNK_ROWS = 100_000
+
+
+def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFrame:
+    """Every stored value (VALUE_COLUMNS; dates as datetime.date), read column-wise in chunks
+    through the driver's own cursor: no per-row conversion, and a chunk's rows are freed before
+    the next is read (memory and the garbage collector's work stay small)."""
+    table = Value.__table__
+    names = ["indicator_id", "partner_id", *VALUE_COLUMNS[2:]]
+    sql = str(select(*[table.c[n] for n in names]).order_by(table.c.id).compile(dialect=conn.dialect))
+    cursor = conn.connection.dbapi_connection.cursor()
+    parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_CHUNK_ROWS):
+            for name, column in zip(names, zip(*rows)):
+                dtype = float if name in ("target", "actual") else np.int64 if name.endswith("_id") else object
+                parts[name].append(np.array(column, dtype=dtype))
+            del rows
+    finally:
+        cursor.close()
+    columns = {n: (np.concatenate(chunks) if chunks else np.array([], dtype=float if n in ("target", "actual") else object))
+               for n, chunks in parts.items()}
+    out = {
+        "indicator": _decode(columns.pop("indicator_id"), indicator_codes),
+        "partner": _decode(columns.pop("partner_id"), partner_codes),
+        "period_start": _dates(columns.pop("period_start")),
+        "period_end": _dates(columns.pop("period_end")),
+    }
+    out.update(columns)
+    if not len(out["indicator"]):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
+    return pd.DataFrame({c: out[c] for c in VALUE_COLUMNS})
+
+
+def _decode(ids: np.ndarray, codes: dict) -> np.ndarray:
+    """Ids -> codes (object array), each distinct id looked up once."""
+    uniques, inverse = np.unique(ids.astype(np.int64), return_inverse=True)
+    return np.array([codes[i] for i in uniques.tolist()] + [None], dtype=object)[inverse.reshape(-1)]
+
+
+def _dates(cells: np.ndarray) -> np.ndarray:
+    """Date cells as the driver gives them (ISO text on SQLite, dates on PostgreSQL) ->
+    datetime.date objects (None stays None), each distinct cell converted once."""
+    if not len(cells):
+        return cells
+    found, uniques = pd.factorize(cells, use_na_sentinel=True)
+    converted = [d if isinstance(d, date) or d is None else date.fromisoformat(str(d)[:10]) for d in uniques]
+    return np.array(converted + [None], dtype=object)[found]
 
 
 def visible_partners(snap: Snapshot, filters: Filters, scope: Scope) -> set[str]:
@@ -157,12 +280,9 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     if filters.key_factors:
         indicators = indicators[indicators["key_factor"].isin(list(filters.key_factors))]
     ind_codes = set(indicators["code"])
-    values = snap.values[snap.values["partner"].isin(keep_partner) & snap.values["indicator"].isin(ind_codes)]
     start, end = filters.start, filters.end
-    if end:  # periods starting after "as of" are left out; those under way stay (in progress, not due)
-        values = values[values["period_start"] <= end]
-    if start:
-        values = values[values["period_start"] >= start]
+    values = _rows(snap.values, _period_mask(snap.values, start, end)
+                   & _isin(snap.values["partner"], keep_partner) & _isin(snap.values["indicator"], ind_codes))
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
     pending = snap.pending
     pending = pending[pending["partner"].isin(keep_partner) & pending["indicator"].isin(ind_codes)]
@@ -200,12 +320,81 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     if start:
         acts = acts[acts["end"].fillna(acts["start"]) >= start]
     kept = set(acts["id"])
+    base = snap.base if snap.base is not None else snap
+    if snap.kept is not None:  # a view of a view keeps no more than the first did
+        keep_partner &= snap.kept[0]
+        ind_codes &= snap.kept[1]
     return replace(
         snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
         activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
         activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
         values=values, baselines=baselines, filters=filters, pending=pending, reported=reported,
+        base=base, kept=(frozenset(keep_partner), frozenset(ind_codes)), memo=Memo(),
     )
+
+
+def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]) -> pd.DataFrame:
+    """`compute(v)` for a result made of rows per (indicator, partner) pair, each computed from
+    that pair's own values alone (its progress, its reports due): computed once for the whole
+    programme over the view's period ("as of" and 'From' — the part of the filters that
+    changes a pair's figures) and shared by every view of that snapshot with the same period,
+    whatever its other filters and the user's scope; a view keeps the rows of its own pairs.
+    The result's `partner` and `indicator` columns name the pair."""
+    key = (name, v.filters.start, v.filters.end, v.as_of)
+    if v.kept is None:  # a snapshot, not a view: its own values, as they are
+        return memo(v, key, lambda: compute(v))
+
+    def kept_rows() -> pd.DataFrame:
+        whole = programme_over_period(v)
+        full = memo(whole, key, lambda: compute(whole))
+        keep = _isin(full["partner"], v.kept[0]) & _isin(full["indicator"], v.kept[1])
+        if not keep.any():  # none: exactly what the view's own (small) computation gives
+            return compute(v)
+        return full.copy(deep=False) if keep.all() else full[keep].reset_index(drop=True)
+
+    return memo(v, key, kept_rows)
+
+
+def period_years(v: Snapshot) -> list[int]:
+    """The years in which the view's values start or end, in order (the period filter's choices)."""
+    def years() -> list[int]:
+        found = set()
+        for column in ("period_end", "period_start"):
+            found |= {d.year for d in pd.unique(v.values[column])}
+        return sorted(found)
+
+    return memo(v, "period years", years) if len(v.values) else []
+
+
+def programme_over_period(v: Snapshot) -> Snapshot:
+    """The whole programme (every partner, the programme level, every indicator) over the
+    period of `v`'s filters: the view an administrator gets with only that period set."""
+    base = v.base if v.base is not None else v
+    period = Filters(period_from=v.filters.period_from, period_to=v.filters.period_to)
+    return memo(base, ("programme over period", period), lambda: view(base, period, access.LOCAL_ADMIN))
+
+
+def _isin(column: pd.Series, wanted: set) -> np.ndarray:
+    """column.isin(wanted) as an array; each distinct code tested once."""
+    found, uniques = pd.factorize(column)
+    hit = np.array([u in wanted for u in uniques] + [False], dtype=bool)
+    return hit[found]
+
+
+def _period_mask(values: pd.DataFrame, start: date | None, end: date | None) -> np.ndarray:
+    """Rows whose period starts on or after `start` and (periods starting after "as of" are
+    left out; those under way stay: in progress, not due) on or before `end`."""
+    keep = np.ones(len(values), dtype=bool)
+    if start or end:
+        found, uniques = pd.factorize(values["period_start"])
+        ok = np.array([(not end or d <= end) and (not start or d >= start) for d in uniques] + [False], dtype=bool)
+        keep &= ok[found]
+    return keep
+
+
+def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """frame[keep]; every row kept: the same data (a shallow copy, nothing copied)."""
+    return frame.copy(deep=False) if keep.all() else frame[keep]
 
 
 def _reported(pending: pd.DataFrame) -> pd.DataFrame:
