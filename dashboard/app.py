@@ -137,10 +137,12 @@ def _write_url() -> None:
 def sidebar(snap, scope) -> None:
     options = _options(snap)
     _bind_filters_to_url(options)
+    donor_names = dict(zip(snap.donors["code"], snap.donors["name"]))  # looked up once per option, not searched
+    partner_names = dict(zip(snap.partners["code"], snap.partners["name"]))
     names = {
         "f_region": lambda c: f"{c} — {reference.REGIONS.get(c, c)}",
-        "f_donor": lambda c: f"{c} — {snap.donors.set_index('code')['name'].get(c, c)}",
-        "f_partner": lambda c: f"{c} — {snap.partners.set_index('code')['name'].get(c, c)}",
+        "f_donor": lambda c: f"{c} — {donor_names.get(c, c)}",
+        "f_partner": lambda c: f"{c} — {partner_names.get(c, c)}",
         "f_key_factor": lambda c: f"{c}. {reference.KEY_FACTORS.get(int(c), c)}",
     }
     with st.sidebar:

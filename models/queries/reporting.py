@@ -114,6 +114,13 @@ def overdue_by_partner(v: Snapshot, overdue: pd.DataFrame | None = None) -> pd.D
     """Per partner with overdue reports (the one owing the oldest first): how many, the oldest
     period and its due date, and the indicators concerned."""
     late = overdue_reports(v) if overdue is None else overdue
+    origin = v.memo.key_of(late)  # the view's own overdue reports: once per view
+    if origin is None:
+        return _overdue_by_partner(late)
+    return memo(v, ("overdue_by_partner", origin), lambda: _overdue_by_partner(late))
+
+
+def _overdue_by_partner(late: pd.DataFrame) -> pd.DataFrame:
     if late.empty:
         return empty_frame(OVERDUE_PARTNER_COLUMNS)
     out = late.groupby(["partner", "partner_name"], as_index=False, sort=False, dropna=False).agg(

@@ -12,7 +12,7 @@ from models.scoring.distance import STATUSES
 from models.scoring.pairs import breakdown_warnings
 from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
-from models.queries.snapshot import Snapshot, per_pair
+from models.queries.snapshot import Snapshot, memoized, memoized_on_progress, per_pair
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
@@ -47,6 +47,7 @@ def partner_rows(prog: pd.DataFrame) -> pd.DataFrame:
     return prog[prog["partner"] != PROGRAMME_PARTNER_CODE]
 
 
+@memoized_on_progress
 def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["region"]), ["region"])
@@ -54,6 +55,7 @@ def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Data
     return out
 
 
+@memoized_on_progress
 def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     links = v.funding[["donor", "partner"]].drop_duplicates()
@@ -63,6 +65,7 @@ def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataF
     return out
 
 
+@memoized_on_progress
 def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog), ["partner"])
@@ -74,6 +77,7 @@ def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Dat
     return out
 
 
+@memoized_on_progress
 def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(prog.dropna(subset=["key_factor"]), ["key_factor"])
@@ -82,6 +86,7 @@ def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.
     return out
 
 
+@memoized_on_progress
 def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per indicator, over all its pairs (the programme level included: the indicator is its)."""
     prog = progress_table(v) if prog is None else prog
@@ -90,6 +95,7 @@ def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.D
     return out
 
 
+@memoized_on_progress
 def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["key_factor"]), ["partner", "key_factor"])
@@ -98,6 +104,7 @@ def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = 
     return out
 
 
+@memoized_on_progress
 def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     """The overview's numbers."""
     prog = progress_table(v) if prog is None else prog
@@ -118,6 +125,7 @@ def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     }
 
 
+@memoized_on_progress
 def key_factor_cells(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """progress_by_partner_and_key_factor with the partner's name (for the heatmap)."""
     out = progress_by_partner_and_key_factor(v, prog)
@@ -158,6 +166,7 @@ def group_records(rolled: pd.DataFrame, column: str) -> list[dict]:
              "status": json_value(r["status"]), "counts": dict(r["counts"])} for r in rolled.to_dict("records")]
 
 
+@memoized
 def breakdown_disagreements(v: Snapshot, partner: str | None = None) -> list[str]:
     """One sentence per figure whose breakdowns disagree (DESIGN.md: a warning says so, and
     the alphabetically first dimension is used), for the view's values or one partner's."""

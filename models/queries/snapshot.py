@@ -5,7 +5,9 @@ chart, table and export sees the same rows.
 """
 from __future__ import annotations
 
+import functools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
@@ -54,29 +56,44 @@ class Memo:
     Results are shared, never copied: a caller gets a shallow copy of a frame (pandas' copy on
     write keeps the kept result as it was whatever the caller changes in its copy)."""
 
-    def __init__(self, max_entries: int = 32):
+    def __init__(self, max_entries: int = 64):
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
+        self._given: dict[int, tuple[weakref.ref, Hashable]] = {}  # id of a frame handed out -> its key
 
     def get(self, key: Hashable, compute: Callable[[], object]):
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
-                return _shallow(self._entries[key])
+                return self._hand_out(key, self._entries[key])
             busy = self._computing.setdefault(key, threading.Lock())
         with busy:
             with self._lock:
                 if key in self._entries:
-                    return _shallow(self._entries[key])
+                    return self._hand_out(key, self._entries[key])
             value = compute()
             with self._lock:
                 self._entries[key] = value
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
                 self._computing.pop(key, None)
-        return _shallow(value)
+                return self._hand_out(key, value)
+
+    def _hand_out(self, key: Hashable, value):
+        out = _shallow(value)
+        if isinstance(out, pd.DataFrame):
+            ident = id(out)
+            self._given[ident] = (weakref.ref(out, lambda _, ident=ident: self._given.pop(ident, None)), key)
+        return out
+
+    def key_of(self, frame) -> Hashable | None:
+        """The key of the result `frame` is a copy of, as handed out by this memo (None for
+        any other frame): a result derived from it can then be kept under that key too."""
+        with self._lock:
+            found = self._given.get(id(frame))
+        return found[1] if found is not None and found[0]() is frame else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -106,6 +123,36 @@ def _shallow(value):
 def memo(snap: "Snapshot", key: Hashable, compute: Callable[[], object]):
     """`compute()` once per snapshot (or view) and key; see Memo."""
     return snap.memo.get(key, compute)
+
+
+def memoized(fn):
+    """`fn(v, *args)` — a result of the view `v` and hashable arguments (codes) — computed once
+    per view, arguments and "as of" (Memo)."""
+    @functools.wraps(fn)
+    def once(v: "Snapshot", *args, **kwargs):
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())), v.as_of)
+        return v.memo.get(key, lambda: fn(v, *args, **kwargs))
+
+    return once
+
+
+def memoized_on_progress(fn):
+    """`fn(v, prog, *args)` where `prog` is the view's progress table (rollups.progress_table,
+    or None for it): computed once per view, arguments and "as of". Given any other frame as
+    `prog`, `fn` simply runs."""
+    @functools.wraps(fn)
+    def once(v: "Snapshot", prog: pd.DataFrame | None = None, *args, **kwargs):
+        if prog is None:
+            from models.queries.rollups import progress_table
+
+            prog = progress_table(v)
+        origin = v.memo.key_of(prog)
+        if origin is None:
+            return fn(v, prog, *args, **kwargs)
+        key = (fn.__module__, fn.__qualname__, origin, args, tuple(sorted(kwargs.items())), v.as_of)
+        return v.memo.get(key, lambda: fn(v, prog, *args, **kwargs))
+
+    return once
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pandas as pd
 from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import breakdown_labels, partner_names
-from models.queries.snapshot import Snapshot, memo
+from models.queries.snapshot import Snapshot, memo, memoized
 
 
 def survey_waves(v: Snapshot) -> pd.DataFrame:
@@ -80,6 +80,7 @@ def _survey_comparison(v: Snapshot, indicator: str | None) -> pd.DataFrame:
     return out[SURVEY_COMPARISON_COLUMNS].sort_values(["indicator", "partner_name", "group"], kind="stable").reset_index(drop=True)
 
 
+@memoized
 def survey_change_by_key_factor(v: Snapshot) -> pd.DataFrame:
     """Per survey indicator (and its key factor) and respondent group: mean first-round and
     latest-round scores over the administrations that have had both, with n."""
