@@ -14,7 +14,7 @@ from models.config import database_url
 from models.db import data_version, init_database, make_engine
 from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
-from models.queries.snapshot import Snapshot, load_snapshot, view
+from models.queries.snapshot import Snapshot, load_snapshot, memo, view
 from models.scoring import periods
 
 FILTER_KEYS = {  # widget key -> URL parameter
@@ -190,25 +190,40 @@ def _figure_csv(fig_json: str) -> bytes:
     return to_csv_bytes(figure_data(pio.from_json(fig_json)))
 
 
+def _export_bytes(fig, fmt: str) -> bytes:
+    return _figure_bytes(fig.to_json(), fmt)
+
+
+def _export_csv(fig) -> bytes:
+    return _figure_csv(fig.to_json())
+
+
 def export_controls(fig, key: str) -> None:
     """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
-    generated only when clicked (a callable), then cached."""
+    generated only when clicked (a callable: nothing, not even the figure's JSON, is made
+    on a rerun), then cached."""
     from functools import partial
 
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
 
-    fig_json = fig.to_json()
     images = images_available()
     with st.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf", "html"):
             st.download_button(
-                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
+                fmt.upper(), data=partial(_export_bytes, fig, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
                 key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
             )
-        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{key}.csv", mime=MIME["csv"],
+        st.download_button("Data (CSV)", data=partial(_export_csv, fig), file_name=f"{key}.csv", mime=MIME["csv"],
                            key=f"dl_{key}_csv", on_click="ignore", width="stretch")
         if not images:
             st.caption(NO_CHROMIUM_MESSAGE)
+
+
+def kept_figure(key: tuple, build):
+    """The figure `build()` makes, built once per view (data version, filters, scope, day) and
+    `key` — which must name everything else the figure depends on (a partner, an indicator) —
+    and shared by every session: read-only. For charts that cost to build (many traces or cells)."""
+    return memo(current_view(), ("figure", *key), build)
 
 
 def show_chart(fig, *, key: str) -> None:

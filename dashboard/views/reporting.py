@@ -68,7 +68,8 @@ else:
         },
     )
 
-state.show_chart(charts.completeness_heatmap(reporting_by_partner_period(v), note=note), key="rep_heatmap")
+state.show_chart(state.kept_figure(("rep_heatmap",), lambda: charts.completeness_heatmap(reporting_by_partner_period(v), note=note)),
+                 key="rep_heatmap")
 state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods")
 
 st.subheader("All overdue reports")

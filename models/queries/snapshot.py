@@ -47,6 +47,13 @@ PENDING_COLUMNS = ["batch_id", "user", "at", "indicator", "partner", "period_sta
                    "dimension_value", "actual", "actual_text", "comment", "clears"]
 
 
+# Results kept: on a snapshot, the whole programme's progress and reports due per period
+# (the largest: about 100 MB for the reports due of 1M values); on a view, its page results
+# and figures (small: a partner profile keeps about three per indicator).
+SNAPSHOT_RESULTS_KEPT = 16
+VIEW_RESULTS_KEPT = 1024
+
+
 class Memo:
     """Results derived from one snapshot or view, each computed once and shared: by every
     session (the dashboard keeps one snapshot per data version and one view per filters and
@@ -56,7 +63,7 @@ class Memo:
     Results are shared, never copied: a caller gets a shallow copy of a frame (pandas' copy on
     write keeps the kept result as it was whatever the caller changes in its copy)."""
 
-    def __init__(self, max_entries: int = 64):
+    def __init__(self, max_entries: int = VIEW_RESULTS_KEPT):
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
@@ -184,7 +191,7 @@ class Snapshot:
     base: Snapshot | None = field(default=None, repr=False, compare=False)
     kept: tuple[frozenset[str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
     # results derived from this snapshot or view (models.queries: progress, reports due, …)
-    memo: Memo = field(default_factory=Memo, repr=False, compare=False)
+    memo: Memo = field(default_factory=lambda: Memo(SNAPSHOT_RESULTS_KEPT), repr=False, compare=False)
 
     @property
     def as_of(self) -> date:
@@ -376,7 +383,7 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
         activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
         activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
         values=values, baselines=baselines, filters=filters, pending=pending, reported=reported,
-        base=base, kept=(frozenset(keep_partner), frozenset(ind_codes)), memo=Memo(),
+        base=base, kept=(frozenset(keep_partner), frozenset(ind_codes)), memo=Memo(VIEW_RESULTS_KEPT),
     )
 
 
@@ -392,8 +399,8 @@ def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]
         return memo(v, key, lambda: compute(v))
 
     def kept_rows() -> pd.DataFrame:
-        whole = programme_over_period(v)
-        full = memo(whole, key, lambda: compute(whole))
+        base = v.base if v.base is not None else v
+        full = memo(base, key, lambda: compute(programme_over_period(v)))
         keep = _isin(full["partner"], v.kept[0]) & _isin(full["indicator"], v.kept[1])
         if not keep.any():  # none: exactly what the view's own (small) computation gives
             return compute(v)
@@ -417,8 +424,7 @@ def programme_over_period(v: Snapshot) -> Snapshot:
     """The whole programme (every partner, the programme level, every indicator) over the
     period of `v`'s filters: the view an administrator gets with only that period set."""
     base = v.base if v.base is not None else v
-    period = Filters(period_from=v.filters.period_from, period_to=v.filters.period_to)
-    return memo(base, ("programme over period", period), lambda: view(base, period, access.LOCAL_ADMIN))
+    return view(base, Filters(period_from=v.filters.period_from, period_to=v.filters.period_to), access.LOCAL_ADMIN)
 
 
 def _isin(column: pd.Series, wanted: set) -> np.ndarray:
