@@ -30,8 +30,8 @@ def period_labels(frame: pd.DataFrame, year_start_month: int | None = None) -> p
     if frame.empty:
         return pd.Series([], index=frame.index, dtype=object)
     month = progress.year_start_month() if year_start_month is None else year_start_month
-    starts = pd.to_datetime(pd.Series(frame["period_start"], dtype=object)).to_numpy(dtype="datetime64[D]")
-    ends = pd.to_datetime(pd.Series(frame["period_end"], dtype=object)).to_numpy(dtype="datetime64[D]")
+    starts = periods.to_days(pd.Series(frame["period_start"], dtype=object))  # each distinct date converted once
+    ends = periods.to_days(pd.Series(frame["period_end"], dtype=object))
     labels = periods.period_labels(starts, ends, month)
     return pd.Series([lab or "" for lab in labels], index=frame.index, dtype=object)
 

@@ -230,7 +230,7 @@ def load_snapshot(engine: Engine) -> Snapshot:
                                   .join(Partner, Partner.id == ActivityPartner.partner_id))
         act_kfs = read_frame(conn, select(ActivityKeyFactor.activity_id, ActivityKeyFactor.key_factor))
         values = _read_values(conn, dict(zip(indicators["id"], indicators["code"])), dict(zip(partners["id"], partners["code"])))
-        baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
+        baselines = _frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
                                             Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
                                .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
         pending = read_frame(conn, select(PendingValue.batch_id, ImportBatch.user, ImportBatch.at,
@@ -260,33 +260,72 @@ _CHUNK_ROWS = 100_000
 def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFrame:
     """Every stored value (VALUE_COLUMNS; dates as datetime.date), read column-wise in chunks
     through the driver's own cursor: no per-row conversion, and a chunk's rows are freed before
-    the next is read (memory and the garbage collector's work stay small)."""
+    the next is read (memory and the garbage collector's work stay small). Breakdown and text
+    cells, empty in most rows, are read apart for the rows that have them."""
     table = Value.__table__
-    names = ["indicator_id", "partner_id", *VALUE_COLUMNS[2:]]
-    sql = str(select(*[table.c[n] for n in names]).order_by(table.c.id).compile(dialect=conn.dialect))
+    c = table.c
+    main = _read_columns(conn, select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end, c.target, c.actual)
+                         .order_by(c.id), {"target": float, "actual": float, "id": np.int64, "indicator_id": np.int64,
+                                           "partner_id": np.int64})
+    n = len(main["id"])
+    if not n:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in VALUE_COLUMNS})
+    out = {
+        "indicator": _decode(main["indicator_id"], indicator_codes),
+        "partner": _decode(main["partner_id"], partner_codes),
+        "period_start": _dates(main["period_start"]),
+        "period_end": _dates(main["period_end"]),
+    }
+    for names, where, empty in (
+        (("dimension", "dimension_value"), (c.dimension != "") | (c.dimension_value != ""), ""),
+        (("target_text", "actual_text", "comment"),
+         c.target_text.isnot(None) | c.actual_text.isnot(None) | c.comment.isnot(None), None),
+    ):
+        sparse = _read_columns(conn, select(c.id, *[c[name] for name in names]).where(where), {"id": np.int64})
+        at = np.searchsorted(main["id"], sparse["id"])
+        for name in names:
+            column = np.full(n, empty, dtype=object)
+            column[at] = sparse[name]
+            out[name] = column
+    out["target"], out["actual"] = main["target"], main["actual"]
+    return pd.DataFrame({name: out[name] for name in VALUE_COLUMNS})
+
+
+def _read_columns(conn, stmt, dtypes: dict) -> dict[str, np.ndarray]:
+    """The rows of a select as one array per column (`dtypes`: column -> numpy dtype; object
+    otherwise), fetched in chunks through the driver's cursor, in the same transaction."""
+    names = [col.name for col in stmt.selected_columns]
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
     cursor = conn.connection.dbapi_connection.cursor()
-    parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(_CHUNK_ROWS):
-            for name, column in zip(names, zip(*rows)):
-                dtype = float if name in ("target", "actual") else np.int64 if name.endswith("_id") else object
-                parts[name].append(np.array(column, dtype=dtype))
+            cells = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C pass over the tuples
             del rows
+            for i, name in enumerate(names):
+                parts[name].append(_typed(cells[:, i], dtypes.get(name, object)))
     finally:
         cursor.close()
-    columns = {n: (np.concatenate(chunks) if chunks else np.array([], dtype=float if n in ("target", "actual") else object))
-               for n, chunks in parts.items()}
-    out = {
-        "indicator": _decode(columns.pop("indicator_id"), indicator_codes),
-        "partner": _decode(columns.pop("partner_id"), partner_codes),
-        "period_start": _dates(columns.pop("period_start")),
-        "period_end": _dates(columns.pop("period_end")),
-    }
-    out.update(columns)
-    if not len(out["indicator"]):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
-    return pd.DataFrame({c: out[c] for c in VALUE_COLUMNS})
+    return {name: np.concatenate(chunks) if chunks else np.array([], dtype=dtypes.get(name, object))
+            for name, chunks in parts.items()}
+
+
+def _typed(column: np.ndarray, dtype) -> np.ndarray:
+    """An object column as `dtype`: None -> NaN for floats."""
+    if dtype is object:
+        return column.copy()
+    if dtype is float:
+        column = column.copy()
+        column[np.equal(column, None)] = np.nan
+    return column.astype(dtype)
+
+
+def _frame(conn, stmt) -> pd.DataFrame:
+    """A select's rows as a DataFrame with the statement's column names (as models.writes.
+    read_frame, the rows handed to pandas as plain tuples)."""
+    result = conn.execute(stmt)
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
 
 def _decode(ids: np.ndarray, codes: dict) -> np.ndarray:
