@@ -14,7 +14,8 @@ from models.config import database_url
 from models.db import data_version, init_database, make_engine
 from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
-from models.queries.snapshot import Snapshot, load_snapshot, memo, view
+from models.queries.memo import memo
+from models.queries.snapshot import Snapshot, load_snapshot, view
 from models.scoring import periods
 
 FILTER_KEYS = {  # widget key -> URL parameter

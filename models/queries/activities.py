@@ -8,7 +8,8 @@ import pandas as pd
 from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import NO_DONOR, NO_MODE, key_factor_label, partner_names
-from models.queries.snapshot import Snapshot, memoized
+from models.queries.memo import memoized
+from models.queries.snapshot import Snapshot
 
 
 def activities_table(v: Snapshot) -> pd.DataFrame:

@@ -9,7 +9,8 @@ from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import DIRECTION_LABELS, breakdown_labels, figure, key_factor_label, period_labels, text_or_none
 from models.queries.rollups import progress_table
-from models.queries.snapshot import Snapshot, memoized, memoized_on_progress
+from models.queries.memo import memoized, memoized_on_progress
+from models.queries.snapshot import Snapshot
 from models.scoring.inputs import indicators_frame
 from models.tables import PROGRAMME_PARTNER_CODE
 
@@ -49,7 +50,7 @@ PARTNER_INDICATOR_COLUMNS = [
 ]
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def partner_indicators(v: Snapshot, prog: pd.DataFrame | None, partner: str) -> pd.DataFrame:
     """One partner's indicators (code order): the scored figures — period, baseline, target,
     actual (numbers, or the text of qualitative indicators), raw and clamped progress, status,
@@ -193,7 +194,7 @@ INDICATOR_TARGET_COLUMNS = [
 ]
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.DataFrame:
     """One indicator across partners: the scored figures (period, baseline, target, actual,
     progress, status, note) per partner, programme level last, else by partner name."""

@@ -14,7 +14,8 @@ import pandas as pd
 from models import progress
 from models.queries.frames import empty_frame, json_value
 from models.queries.labels import partner_names, period_labels
-from models.queries.snapshot import Snapshot, memo, per_pair
+from models.queries.memo import memo
+from models.queries.snapshot import Snapshot, per_pair
 
 DUE_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end",
                "due_on", "received"]

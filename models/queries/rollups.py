@@ -12,7 +12,8 @@ from models.scoring.distance import STATUSES
 from models.scoring.pairs import breakdown_warnings
 from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
-from models.queries.snapshot import Snapshot, memoized, memoized_on_progress, per_pair
+from models.queries.memo import memoized, memoized_on_progress
+from models.queries.snapshot import Snapshot, per_pair
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
@@ -47,7 +48,7 @@ def partner_rows(prog: pd.DataFrame) -> pd.DataFrame:
     return prog[prog["partner"] != PROGRAMME_PARTNER_CODE]
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["region"]), ["region"])
@@ -55,7 +56,7 @@ def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Data
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     links = v.funding[["donor", "partner"]].drop_duplicates()
@@ -65,7 +66,7 @@ def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataF
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog), ["partner"])
@@ -77,7 +78,7 @@ def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Dat
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(prog.dropna(subset=["key_factor"]), ["key_factor"])
@@ -86,7 +87,7 @@ def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per indicator, over all its pairs (the programme level included: the indicator is its)."""
     prog = progress_table(v) if prog is None else prog
@@ -95,7 +96,7 @@ def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.D
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["key_factor"]), ["partner", "key_factor"])
@@ -104,7 +105,7 @@ def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = 
     return out
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     """The overview's numbers."""
     prog = progress_table(v) if prog is None else prog
@@ -125,7 +126,7 @@ def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     }
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def key_factor_cells(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """progress_by_partner_and_key_factor with the partner's name (for the heatmap)."""
     out = progress_by_partner_and_key_factor(v, prog)

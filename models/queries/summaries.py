@@ -10,7 +10,8 @@ from models.progress import rollup
 from models.queries.frames import ROLLUP_COUNTS, empty_frame, with_rollup
 from models.queries.labels import money, text_or_none
 from models.queries.rollups import partner_rows, progress_by_donor, progress_by_region, progress_table
-from models.queries.snapshot import Snapshot, memoized, memoized_on_progress
+from models.queries.memo import memoized, memoized_on_progress
+from models.queries.snapshot import Snapshot
 
 
 @memoized
@@ -44,7 +45,7 @@ def _activity_counts_per_partner(v: Snapshot) -> pd.Series:
     return ap.drop_duplicates(["activity_id", "partner"]).groupby("partner")["activity_id"].size()
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: str | None = None,
                     donor: str | None = None) -> pd.DataFrame:
     """Every visible partner administration (by name) with country, region, donors, roll-up
@@ -80,7 +81,7 @@ REGION_SUMMARY_COLUMNS = [
 ]
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def region_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per WCO region with a visible partner (in the reference order): partners, roll-up
     progress with n and status counts, activities its partners took part in and their
@@ -137,7 +138,7 @@ DONOR_SUMMARY_COLUMNS = [
 ]
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def donor_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per visible donor: partners funded, agreements and the amounts committed (per currency,
     never converted), roll-up progress of the funded administrations with n, and the
@@ -182,7 +183,7 @@ def donor_agreements(v: Snapshot, donor: str | None = None) -> pd.DataFrame:
     return out[DONOR_AGREEMENT_COLUMNS].reset_index(drop=True)
 
 
-@memoized_on_progress
+@memoized_on_progress(progress_table)
 def donor_partners(v: Snapshot, prog: pd.DataFrame | None, donor: str) -> pd.DataFrame:
     """partner_summary of the partners one donor funds, with the phases they are funded under."""
     out = partner_summary(v, prog, donor=donor)

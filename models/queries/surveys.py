@@ -7,7 +7,8 @@ import pandas as pd
 from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import breakdown_labels, partner_names
-from models.queries.snapshot import Snapshot, memo, memoized
+from models.queries.memo import memo, memoized
+from models.queries.snapshot import Snapshot
 
 
 def survey_waves(v: Snapshot) -> pd.DataFrame:
