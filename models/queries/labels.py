@@ -114,7 +114,12 @@ def pair_notes(prog: pd.DataFrame) -> pd.Series:
     """pair_note for every row of a scored frame."""
     if prog.empty:
         return pd.Series([], index=prog.index, dtype=object)
-    return pd.Series([pair_note(r) for r in prog.to_dict("records")], index=prog.index, dtype=object)
+    used = [c for c in _NOTE_COLUMNS if c in prog.columns]  # the records of the columns a note reads only
+    return pd.Series([pair_note(r) for r in prog[used].to_dict("records")], index=prog.index, dtype=object)
+
+
+_NOTE_COLUMNS = ["status", "so_far", "actual", "target", "last_period_label", "last_status", "n_periods", "aggregation",
+                 "frequency", "reports_received", "reports_due", "estimated", "lop_period_label", "lop_target", "lop_actual"]
 
 
 def breakdown_labels(values: pd.Series) -> pd.Series:
