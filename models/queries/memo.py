@@ -56,6 +56,14 @@ class Memo:
                 self._computing.pop(key, None)
                 return self._hand_out(key, value)
 
+    def peek(self, key: Hashable):
+        """The kept result for `key` (as `get` hands it out), or None when none is kept."""
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._hand_out(key, self._entries[key])
+
     def _hand_out(self, key: Hashable, value):
         out = _shallow(value)
         if isinstance(out, pd.DataFrame):

@@ -314,6 +314,7 @@ def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]
     programme over the view's period ("as of" and 'From' — the part of the filters that
     changes a pair's figures) and shared by every view of that snapshot with the same period,
     whatever its other filters and the user's scope; a view keeps the rows of its own pairs.
+    A view holding less than half the values computes its own until the whole is at hand.
     The result's `partner` and `indicator` columns name the pair."""
     key = (name, v.filters.start, v.filters.end, v.as_of)
     if v.kept is None:  # a snapshot, not a view: its own values, as they are
@@ -321,7 +322,11 @@ def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]
 
     def kept_rows() -> pd.DataFrame:
         base = v.base if v.base is not None else v
-        full = memo(base, key, lambda: compute(programme_over_period(v)))
+        full = base.memo.peek(key)
+        if full is None:
+            if len(v.values) * 2 < len(base.values):  # a small part of the programme (one partner from
+                return compute(v)  # the command line): its own values, unless the whole is at hand
+            full = memo(base, key, lambda: compute(programme_over_period(v)))
         keep = _isin(full["partner"], v.kept[0]) & _isin(full["indicator"], v.kept[1])
         if not keep.any():  # none: exactly what the view's own (small) computation gives
             return compute(v)
