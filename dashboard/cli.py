@@ -200,15 +200,43 @@ def _filters(args):
     )
 
 
+def _known_codes_only(snap, filters, scope):
+    """Refuse (exit 1) a --region, --donor or --partner code the user cannot see, naming the
+    codes they can, as `export pack` refuses an unknown --donor: the same validation as the
+    page address's filters (models.queries.filters.checked_filters, given the codes the
+    scoped view offers), which there drops the code with a warning; an export refuses instead
+    of writing a "No data" file. A donor or partner outside the scope reads as unknown."""
+    from models.queries.filters import Filters, checked_filters
+    from models.queries.snapshot import view
+    from models.reference import REGIONS
+
+    seen = view(snap, Filters(), scope)
+    known = {"region": sorted(REGIONS), "donor": sorted(seen.donors["code"]), "partner": sorted(seen.partners["code"])}
+    kept, _ = checked_filters(regions=filters.regions, donors=filters.donors, partners=filters.partners,
+                              known_donors=known["donor"], known_partners=known["partner"])
+    refusals = []
+    for label, asked, found in (("region", filters.regions, kept.regions), ("donor", filters.donors, kept.donors),
+                                ("partner", filters.partners, kept.partners)):
+        unknown = [c for c in asked if c not in found]
+        if unknown:
+            refusals.append(f"unknown {label} {', '.join(repr(c) for c in unknown)}; you may see: "
+                            f"{', '.join(known[label]) or 'none'}")
+    if refusals:
+        raise Refused("\n".join(refusals))
+
+
 def cmd_export_data(args) -> int:
     from models.exporting import DATA_EXPORTS, write_data
+    from models.queries.snapshot import load_snapshot
 
     if args.name not in DATA_EXPORTS:
         raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
     filters = _checked_filters(args)
     out = _out_file(args.out)
     engine = ready_engine()
-    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=acting_scope(engine, args))
+    scope = acting_scope(engine, args)
+    _known_codes_only(load_snapshot(engine), filters, scope)
+    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=scope)
     print(f"Wrote {rows} rows of {args.name} to {out}")
     return EXIT_OK
 
@@ -233,7 +261,10 @@ def cmd_export_chart(args) -> int:
         print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
         return EXIT_REFUSED
     engine = ready_engine()
-    v = view(load_snapshot(engine), filters, acting_scope(engine, args))
+    scope = acting_scope(engine, args)
+    snap = load_snapshot(engine)
+    _known_codes_only(snap, filters, scope)
+    v = view(snap, filters, scope)
     fig = charts[args.name](v, progress_table(v))
     try:
         data = exports.figure_bytes(fig, args.format)

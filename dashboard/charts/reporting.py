@@ -55,9 +55,7 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     ))
     fig.update_xaxes(title="Reporting period", type="category", side="top")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    fig = finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
-    fig.update_layout(margin={"t": 110})
-    return fig
+    return finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
 
 
 def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,

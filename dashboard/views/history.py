@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.text import markdown_text
 from models.access import can_revert, can_see_history, recorded_as, visible_batches
 from models.batches import history, revert_batch
@@ -37,7 +37,7 @@ table = batches.assign(
 st.dataframe(
     table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts",
            "reviewer", "reason"]],
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder=tables.MISSING,
     column_config={
         "id": st.column_config.NumberColumn("Batch", format="%d"),
         "user": "Who",

@@ -19,7 +19,7 @@ st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 committed = h["committed"] or {"–": None}
 c = st.columns(4 + len(committed))
-c[0].metric("Partner administrations", h["partners"], help=f"in {h['regions']} WCO regions")
+c[0].metric("Administrations", h["partners"], help=f"Partner administrations, in {h['regions']} WCO regions")
 c[1].metric("Donors", h["donors"])
 c[2].metric("Activities", h["activities"], help=f"in the selected period; {h['participants']:,} participants in all")
 c[3].metric("Indicators", h["indicators"], help=f"{h['pairs']} indicator–partner pairs")
@@ -42,11 +42,11 @@ left, right = st.columns(2)
 with left:
     by_region = progress_by_region(v, prog)
     state.show_chart(progress_bars(by_region.assign(label=by_region["region_name"]), label="label",
-                                   title="Progress by region", note=note), key="ov_region")
+                                   title="Progress by region", note=note), key="ov_region", name="progress-by-region")
 with right:
     by_donor = progress_by_donor(v, prog)
     state.show_chart(progress_bars(by_donor.assign(label=by_donor["donor_name"]), label="label",
-                                   title="Progress by donor", note=note), key="ov_donor")
-state.show_chart(status_donut(s, title="Indicator–partner pairs by status", note=note), key="ov_status")
+                                   title="Progress by donor", note=note), key="ov_donor", name="progress-by-donor")
+state.show_chart(status_donut(s, title="Indicator–partner pairs by status", note=note), key="ov_status", name="status-overview")
 with st.expander("How progress is computed"):
     st.write(progress_help())

@@ -112,8 +112,8 @@ else:
             "baseline_shown": "Baseline (year)",
             "target_shown": "Target",
             "actual_shown": "Actual",
-            "progress": st.column_config.ProgressColumn(
-                "Progress", format="percent", min_value=0.0, max_value=1.0,
+            "progress": tables.progress_column(
+                "Progress",
                 help="Raw distance travelled (may pass 100 % or fall below 0 %); the status uses it clamped to 0–100 %. "
                      + progress_help()),
             "status": "Status",

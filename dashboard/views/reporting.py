@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.charts import reporting as charts
 from dashboard.text import markdown_text
 from models import progress
@@ -44,8 +44,7 @@ else:
             "due": st.column_config.NumberColumn("Due", format="%d"),
             "received": st.column_config.NumberColumn("Received", format="%d"),
             "missing": st.column_config.NumberColumn("Overdue", format="%d"),
-            "rate": st.column_config.ProgressColumn("Reporting rate", format="percent", min_value=0.0, max_value=1.0,
-                                                    help="Received ÷ due"),
+            "rate": tables.progress_column("Reporting rate", help="Received ÷ due"),
             "partners": st.column_config.NumberColumn("Administrations owing", format="%d"),
         },
     )
