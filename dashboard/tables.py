@@ -119,6 +119,24 @@ def agreement_columns() -> dict:
     }
 
 
+def partner_indicator_columns() -> dict:
+    """Columns of models.queries.profiles.partner_indicators output (the partner page)."""
+    return {
+        "label": _text("Indicator", 185),
+        "period": _text("Period", 85, "The figure's period: the latest target period ended by the as-of date (a range for "
+                                      "running totals), or the one under way."),
+        "progress": progress_column("Progress", help="Raw distance travelled (may pass 100 % or fall below 0 %); the "
+                                                     "status uses it clamped to 0–100 %. " + progress_help()),
+        "status": _text("Status", 80),
+        "note": _text("Note", 110, "so far: a target period under way (no status); last figure: beside no data; reports: "
+                                   "reporting periods with an actual, of those due."),
+        "baseline_shown": _text("Baseline (year)", 110),
+        "target_shown": _text("Target", 95),
+        "actual_shown": _text("Actual", 95),
+        "key_factor_label": _text("Key factor", 90, "Arusha key factor"),
+    }
+
+
 def activity_columns(*, donor: bool = True, partners: bool = False) -> dict:
     """Columns of models.queries.activities.partner_activities (donor) / donor_activities
     (partners: partner_names) output."""

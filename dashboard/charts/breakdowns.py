@@ -127,7 +127,7 @@ def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Fi
             marker_color=colours[donor],
             hovertemplate="<b>%{y}</b><br>" + str(rows["donor_name"].iloc[0]) + ": %{x} partner administrations<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")  # donors in the legend as in the stack
     fig.update_xaxes(title="Partner administrations funded (count)", dtick=1)
     fig.update_yaxes(title=None, automargin=True)
     return finish(fig, title=title, note=note, height=max(330, 220 + 36 * len(regions)))

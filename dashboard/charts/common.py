@@ -94,6 +94,33 @@ def _bottom_axis_title_lines(fig: go.Figure) -> int:
     return most
 
 
+TICK_CHAR = 6.5  # px per character of a tick label (13 px font)
+MANY_TICKS = 12  # a category axis with more labels than this has them slanted (ROTATED_TICKS)
+ROTATED_TICKS = -60
+
+
+def slant_many_ticks(fig: go.Figure, labels) -> None:
+    """Category tick labels of the x axis slanted when there are many (periods over years), so
+    the browser does not rotate them on its own by an angle finish() cannot make room for."""
+    if len(list(labels)) > MANY_TICKS:
+        fig.update_xaxes(tickangle=ROTATED_TICKS)
+
+
+def _slanted_tick_room(fig: go.Figure) -> int:
+    """Extra pixels under the plot taken by slanted x tick labels (category labels, the longest
+    one, at the axis' tickangle); 0 when none is slanted."""
+    import math
+
+    room = 0
+    for axis in fig.select_xaxes():
+        if axis.side == "top" or not axis.tickangle or axis.visible is False:
+            continue
+        labels = [x for trace in fig.data if getattr(trace, "x", None) is not None for x in list(trace.x) if x is not None]
+        longest = max((len(str(x)) for x in labels), default=0)
+        room = max(room, int(longest * TICK_CHAR * abs(math.sin(math.radians(axis.tickangle)))))
+    return room
+
+
 def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, min_title_lines: int = 1) -> go.Figure:
     """The one layout of every chart: title (wrapped at TITLE_WIDTH characters; at least
     `min_title_lines` lines tall, so charts side by side align), the legend in a row of its
@@ -111,10 +138,11 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, 
             axis.title.text = "<br>".join(wrap_plotly(axis.title.text, AXIS_TITLE_WIDTH))
         axis.automargin = True
     axis_lines = max(_bottom_axis_title_lines(fig), 1)
+    ticks = _slanted_tick_room(fig)
     total = (height or DEFAULT_HEIGHT) + TITLE_LINE * (shown_title_lines - 1) + NOTE_LINE * max(0, len(n_lines) - 2) \
-        + AXIS_TITLE_LINE * (axis_lines - 1)
+        + AXIS_TITLE_LINE * (axis_lines - 1) + ticks
     title_block = TITLE_PAD + TITLE_LINE * shown_title_lines + LEGEND_GAP
-    note_shift = NOTE_SHIFT + AXIS_TITLE_LINE * (axis_lines - 1)
+    note_shift = NOTE_SHIFT + AXIS_TITLE_LINE * (axis_lines - 1) + ticks
     fig.update_layout(
         title={"text": "<br>".join(t_lines), "x": 0, "xanchor": "left", "xref": "container",
                "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": TITLE_PAD, "l": 4},

@@ -7,7 +7,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct
+from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct, slant_many_ticks
 from dashboard.text import plotly_frame, plotly_text
 
 BASELINE_DASH = "dot"
@@ -113,6 +113,7 @@ def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | 
                     hovertemplate=f"baseline {year}{suffix}: %{{y:,.3~f}}{u}<extra></extra>",
                 ))
     fig.update_xaxes(title="Period", type="category", categoryorder="array", categoryarray=periods)
+    slant_many_ticks(fig, periods)
     fig.update_yaxes(title=f"Value{u}" if u else "Value")
     if scale is not None:
         fig.update_yaxes(range=[scale[0], scale[1]])

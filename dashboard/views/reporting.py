@@ -67,8 +67,9 @@ else:
         },
     )
 
-state.show_chart(charts.completeness_heatmap(reporting_by_partner_period(v), note=note), key="rep_heatmap")
-state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods")
+state.show_chart(charts.completeness_heatmap(reporting_by_partner_period(v), note=note), key="rep_heatmap",
+                 name="reporting-completeness")
+state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods", name="reporting-by-period")
 
 st.subheader("All overdue reports")
 if overdue.empty:
