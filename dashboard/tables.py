@@ -54,7 +54,7 @@ def n_column():
 def partner_columns(*, region: bool = True, phases: bool = False) -> dict:
     """Columns of models.queries.summaries.partner_summary output (donor_partners: with `phases`)."""
     columns = {
-        "partner_name": _text("Administration", 190),
+        "partner_name": _text("Administration", 185),
         "country_name": _text("Country", 95),
         "region_name": _text("WCO region", 125),
         "donor_names": _text("Funded by", 115),
@@ -93,7 +93,7 @@ def region_columns(activity_help: str) -> dict:
 def donor_columns() -> dict:
     """Columns of models.queries.summaries.donor_summary output."""
     return {
-        "donor_name": _text("Donor", 150),
+        "donor_name": _text("Donor", 148),
         "country": _text("Country", 85),
         "agreements": _count("Agreements", 88),
         "committed": _text("Committed", 140, "Sum of the donor's agreements per currency (not converted)."),
@@ -142,7 +142,7 @@ def activity_columns(*, donor: bool = True, partners: bool = False) -> dict:
     (partners: partner_names) output."""
     columns = {
         "code": _text("Code", 88),
-        "title": _text("Activity", 170),
+        "title": _text("Activity", 160),
         "type": _text("Type", 105),
         "mode": _text("Mode", 74),
         "status": _text("Status", 82),
@@ -150,7 +150,7 @@ def activity_columns(*, donor: bool = True, partners: bool = False) -> dict:
         "end": _date("End"),
         "participants": _count("Participants", 90),
         "donor": _text("Donor", 58),
-        "partner_names": _text("Administrations", 115),
+        "partner_names": _text("Administrations", 105),
         "key_factors": st.column_config.ListColumn("Key factors", width=86, help="Arusha key factors"),
     }
     if not donor:
@@ -164,7 +164,7 @@ def listing_columns() -> dict:
     """Columns of models.queries.activities.activities_listing output (the Activities page)."""
     return {
         "code": _text("Code", 88),
-        "title": _text("Title", 150),
+        "title": _text("Title", 140),
         "type": _text("Type", 98),
         "mode": _text("Mode", 74),
         "status": _text("Status", 82),
