@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from dashboard.cli_common import (
-    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
+    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine, refuse_unknown_codes,
 )
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
@@ -200,31 +200,6 @@ def _filters(args):
     )
 
 
-def _known_codes_only(snap, filters, scope):
-    """Refuse (exit 1) a --region, --donor or --partner code the user cannot see, naming the
-    codes they can, as `export pack` refuses an unknown --donor: the same validation as the
-    page address's filters (models.queries.filters.checked_filters, given the codes the
-    scoped view offers), which there drops the code with a warning; an export refuses instead
-    of writing a "No data" file. A donor or partner outside the scope reads as unknown."""
-    from models.queries.filters import Filters, checked_filters
-    from models.queries.snapshot import view
-    from models.reference import REGIONS
-
-    seen = view(snap, Filters(), scope)
-    known = {"region": sorted(REGIONS), "donor": sorted(seen.donors["code"]), "partner": sorted(seen.partners["code"])}
-    kept, _ = checked_filters(regions=filters.regions, donors=filters.donors, partners=filters.partners,
-                              known_donors=known["donor"], known_partners=known["partner"])
-    refusals = []
-    for label, asked, found in (("region", filters.regions, kept.regions), ("donor", filters.donors, kept.donors),
-                                ("partner", filters.partners, kept.partners)):
-        unknown = [c for c in asked if c not in found]
-        if unknown:
-            refusals.append(f"unknown {label} {', '.join(repr(c) for c in unknown)}; you may see: "
-                            f"{', '.join(known[label]) or 'none'}")
-    if refusals:
-        raise Refused("\n".join(refusals))
-
-
 def cmd_export_data(args) -> int:
     from models.exporting import DATA_EXPORTS, write_data
     from models.queries.snapshot import load_snapshot
@@ -235,7 +210,7 @@ def cmd_export_data(args) -> int:
     out = _out_file(args.out)
     engine = ready_engine()
     scope = acting_scope(engine, args)
-    _known_codes_only(load_snapshot(engine), filters, scope)
+    refuse_unknown_codes(load_snapshot(engine), filters, scope)
     rows = write_data(engine, args.name, args.format, out, filters=filters, scope=scope)
     print(f"Wrote {rows} rows of {args.name} to {out}")
     return EXIT_OK
@@ -263,7 +238,7 @@ def cmd_export_chart(args) -> int:
     engine = ready_engine()
     scope = acting_scope(engine, args)
     snap = load_snapshot(engine)
-    _known_codes_only(snap, filters, scope)
+    refuse_unknown_codes(snap, filters, scope)
     v = view(snap, filters, scope)
     fig = charts[args.name](v, progress_table(v))
     try:

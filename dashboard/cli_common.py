@@ -43,3 +43,28 @@ def acting_scope(e, args):
         return scope_for(e, email)
     except (NoAccess, AccessError) as exc:
         raise Refused(str(exc)) from None
+
+
+def refuse_unknown_codes(snap, filters, scope) -> None:
+    """Refuse (exit 1) a --region, --donor or --partner code the user cannot see, naming the
+    codes they can, as `export pack` refuses an unknown --donor: the same validation as the
+    page address's filters (models.queries.filters.checked_filters, given the codes the
+    scoped view offers), which there drops the code with a warning; an export refuses instead
+    of writing a "No data" file. A donor or partner outside the scope reads as unknown."""
+    from models.queries.filters import Filters, checked_filters
+    from models.queries.snapshot import view
+    from models.reference import REGIONS
+
+    seen = view(snap, Filters(), scope)
+    known = {"region": sorted(REGIONS), "donor": sorted(seen.donors["code"]), "partner": sorted(seen.partners["code"])}
+    kept, _ = checked_filters(regions=filters.regions, donors=filters.donors, partners=filters.partners,
+                              known_donors=known["donor"], known_partners=known["partner"])
+    refusals = []
+    for label, asked, found in (("region", filters.regions, kept.regions), ("donor", filters.donors, kept.donors),
+                                ("partner", filters.partners, kept.partners)):
+        unknown = [c for c in asked if c not in found]
+        if unknown:
+            refusals.append(f"unknown {label} {', '.join(repr(c) for c in unknown)}; you may see: "
+                            f"{', '.join(known[label]) or 'none'}")
+    if refusals:
+        raise Refused("\n".join(refusals))

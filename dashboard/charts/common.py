@@ -1,7 +1,7 @@
 """Shared chart conventions: colour-blind-safe status colours (Okabe–Ito and greys), one per
 status in DESIGN.md's order, titles with units, and the one layout every chart gets from
 `finish()`: the title at the top (wrapped), the legend in a row of its own under the title
-(never over it), axis titles wrapped and given room (automargin), and the footnote every
+(never over it), axis titles wrapped, the y axes' labels given room (automargin), and the footnote every
 chart carries (data as of; illustrative demo data) under the axis title."""
 from __future__ import annotations
 
@@ -124,8 +124,8 @@ def _slanted_tick_room(fig: go.Figure) -> int:
 def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, min_title_lines: int = 1) -> go.Figure:
     """The one layout of every chart: title (wrapped at TITLE_WIDTH characters; at least
     `min_title_lines` lines tall, so charts side by side align), the legend in a row of its
-    own under the title, axis titles wrapped at AXIS_TITLE_WIDTH with automargin on every
-    axis, and the footnote (as of / demo label) under the x-axis title. `height` is the
+    own under the title, axis titles wrapped at AXIS_TITLE_WIDTH, automargin on the y axes
+    (their labels and title get the room they need), and the footnote (as of / demo label) under the x-axis title. `height` is the
     height for a one-line title and a two-line footnote: longer ones add their own room.
     `title` and `note` are plain text (they may hold uploaded names): escaped here; a newline
     in the title, or ' · ' in the note, starts a new line."""
@@ -133,10 +133,16 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, 
     n_lines = note_lines(note)
     shown_title_lines = max(len(t_lines), min_title_lines)
     cartesian = not fig.data or any("xaxis" in trace for trace in fig.data)  # no axis is added to a pie or a map
-    for axis in [*fig.select_xaxes(), *fig.select_yaxes()] if cartesian else []:  # titles wrapped, room for them and ticks
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()] if cartesian else []:  # titles wrapped to fit a half-width plot
         if axis.title.text:
             axis.title.text = "<br>".join(wrap_plotly(axis.title.text, AXIS_TITLE_WIDTH))
-        axis.automargin = True
+    for axis in fig.select_xaxes() if cartesian else []:
+        # a tick label longer than the chart is left out, not drawn across it: Plotly's automatic tilting of such
+        # labels and the legend's room under the title otherwise disagree, and the chart is not drawn at all
+        if axis.tickangle is None:
+            axis.ticklabeloverflow = "hide past div"
+    for axis in fig.select_yaxes() if cartesian else []:  # room for the category labels and title left of the plot
+        axis.automargin = True  # (not under it: the footnote's place is computed, and a long label must not push it away)
     axis_lines = max(_bottom_axis_title_lines(fig), 1)
     ticks = _slanted_tick_room(fig)
     total = (height or DEFAULT_HEIGHT) + TITLE_LINE * (shown_title_lines - 1) + NOTE_LINE * max(0, len(n_lines) - 2) \
