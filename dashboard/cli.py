@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from dashboard.cli_common import (
-    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
+    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, ProgressLine, Refused, UsageError, acting_scope, ready_engine,
 )
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
@@ -258,14 +258,17 @@ def cmd_export_pack(args) -> int:
         raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
     engine = ready_engine()
     scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
+    progress = ProgressLine()
     try:
-        data = build_pack(engine, args.donor[0], filters=filters, scope=scope)
+        data = build_pack(engine, args.donor[0], filters=filters, scope=scope, progress=progress)
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED
     except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
         print(f"Could not build the donor pack: {e}", file=sys.stderr)
         return EXIT_REFUSED
+    finally:
+        progress.close()
     out.write_bytes(data)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()

@@ -43,3 +43,33 @@ def acting_scope(e, args):
         return scope_for(e, email)
     except (NoAccess, AccessError) as exc:
         raise Refused(str(exc)) from None
+
+
+class ProgressLine:
+    """Progress of long work (donor packs, large imports) on standard error, so standard
+    output stays the result. On a terminal one line is redrawn in place; in a log or a pipe
+    a line is written when a step starts and when it ends, never a stream of redraws."""
+
+    def __init__(self, stream=None):
+        import sys
+
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.step = None
+        self.open = False
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        text = f"{what}: {done}/{total}" if total > 1 else f"{what}…"
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + text)
+            self.open = True
+        elif what != self.step or done >= total:
+            self.stream.write(text + "\n")
+        self.step = what
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False

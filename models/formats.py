@@ -31,7 +31,7 @@ def normalise_header(text: str) -> str:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
-        Kind("donors", ("code", "name"), ("country",), ("code",), "Donors funding the programme"),
+        Kind("donors", ("code", "name"), ("country", "iati_ref"), ("code",), "Donors funding the programme"),
         Kind(
             "partners",
             ("code", "name", "country", "region"),
