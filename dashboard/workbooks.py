@@ -33,9 +33,10 @@ def partner_workbook_button(code: str, as_of: date) -> None:
     )
 
 
-def reporting_zip_button(v: Snapshot) -> None:
-    """One zip with a workbook per administration that owes reports in the view."""
-    owing = partners_owing(v)
+def reporting_zip_button(v: Snapshot, overdue=None) -> None:
+    """One zip with a workbook per administration that owes reports in the view (`overdue`:
+    the view's overdue reports, when the page has them)."""
+    owing = partners_owing(v, overdue)
     if not owing:
         return
     st.download_button(
