@@ -23,6 +23,7 @@ from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
 from dashboard.cli_iati import add_export_iati, iati_map_arg
 from dashboard.cli_users import add_user_commands
+from dashboard.cli_workbook import add_workbook_command
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
 
@@ -392,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--user", metavar="EMAIL", help="act as this user: partners see their own uploads, donors and viewers none")
     p.set_defaults(func=cmd_history)
+
+    add_workbook_command(sub)
 
     p = sub.add_parser("revert", help="undo one batch exactly", description="Undo one batch exactly; refused when later batches changed the same rows or depend on rows it created.")
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")
