@@ -159,9 +159,8 @@ class Recorder:
             new, old, flags = updated.to_dict("records"), prior.to_dict("records"), changed.to_numpy(dtype=bool)
             for i, row in enumerate(updated.index):
                 cols = [c for c, f in zip(columns, flags[i]) if f]
-                before = {} if own[i] else {(table, c): old[i][c] for c in cols}
-                self._merge(rank, file, int(row), UPDATED, {(table, k): new[i][k] for k in key}, before,
-                            {(table, c): new[i][c] for c in cols})
+                self._merge(rank, file, int(row), UPDATED, {(table, k): new[i][k] for k in key},
+                            {(table, c): old[i][c] for c in cols}, {(table, c): new[i][c] for c in cols}, own=bool(own[i]))
         self._prune()
 
     def add_fields(self, file: str, table: str, changes: dict[int, tuple[dict, dict]], created: set) -> None:
@@ -178,12 +177,15 @@ class Recorder:
                         {(table, c): v for c, v in after.items()})
         self._prune()
 
-    def _merge(self, rank: int, file: str, row: int, action: str, key: dict, before: dict, after: dict) -> None:
+    def _merge(self, rank: int, file: str, row: int, action: str, key: dict, before: dict, after: dict,
+               own: bool = False) -> None:
+        """`own`: the stored row was written by this call already (an earlier step or file): its
+        prior values are the call's own, no `before` of a row this same line created."""
         entry = self.entries.get((rank, row))
         if entry is None:
             self.entries[(rank, row)] = Entry(file, row, action, dict(key), dict(before), dict(after))
         else:
-            entry.merge(action, key, before, after)
+            entry.merge(action, key, {} if own and entry.action == CREATED else before, after)
 
     def _prune(self) -> None:
         if len(self.entries) > self.cap:

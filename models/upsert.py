@@ -152,6 +152,9 @@ def plan_upsert(
     created = result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
+    for k in fold_case:  # an updated row keeps its stored spelling (what the plan reports)
+        if f"{k}_old" in merged:
+            updated[k] = merged.loc[upd_mask, f"{k}_old"].to_numpy()
     updated["id"] = merged.loc[upd_mask, "id"].astype("int64").to_numpy()
     prior = pd.DataFrame({"id": merged.loc[upd_mask, "id"].astype("int64").to_numpy()}, index=updated.index)
     prior["batch_id"] = merged.loc[upd_mask, "batch_id"].to_numpy() if "batch_id" in merged else None
