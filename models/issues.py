@@ -25,7 +25,7 @@ CHECKS: dict[str, str] = {
     "not-csv": "the file is not a CSV file or an .xlsx workbook (PDF, image, .xls, damaged)",
     "not-permitted": "the user's role may not make this change, or a batch may not be reverted (again)",
     "unknown-kind": "the kind of file cannot be told from its header (or --kind names no kind)",
-    "empty-file": "the file has no header row",
+    "empty-file": "the file has no header row, or no data row below its header",
     "too-large": "the file, the batch, or a row count, column count or cell is beyond a limit of [import] settings",
     "hidden-sheet": "a hidden sheet of a workbook was not read (warning)",
     "not-iati": "an .xml file that is not well-formed IATI activities XML, or an IATI version not supported",
