@@ -471,7 +471,7 @@ def _unknown_kind(table: Table, header_row: int, header: list[str], candidates: 
     else:
         lead = "none of its columns belongs to a known kind; kinds are: " + ", ".join(KIND_ORDER)
     return Issue(header_row, "", "unknown-kind", headers,
-                 f"could not tell what this file holds; {lead}; use --kind KIND or choose the kind",
+                 f"could not tell what this file holds; {lead}; use --kind KIND",
                  ERROR, table.file)
 
 

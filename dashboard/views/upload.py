@@ -1,7 +1,7 @@
 """Upload: CSV or .xlsx files (one or several = one batch) → what was detected → a dry run
-(counts, row actions, problems) → confirm → the committed batch. Reading, checking and
-writing all happen in models/ (models.reading, models.importing); this page only asks and
-shows."""
+(counts, problems in full, each row's old → new values) → confirm → the committed batch.
+Reading, checking and writing all happen in models/ (models.reading, models.importing,
+models.row_changes); this page only asks and shows."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +17,9 @@ from models.formats import KIND_ORDER, KINDS
 from models.importing import ImportReport, Upload, import_files
 from models.issues import ISSUE_COLUMNS, issues_frame
 from models.reading import read_upload
+from models.row_changes import ROWS_CAP, changes_frame
 from models.templates import ALLOWED_VALUES_HELP, template_csv, template_file_name
+from models.wording import plural
 
 AUTO = "auto"
 ENCODINGS = [AUTO, "utf-8", "cp1252", "utf-16", "latin-1"]
@@ -79,8 +81,44 @@ def batch_kind(infos: list[dict], chosen: list[str]) -> tuple[str | None, str | 
                   "Upload the file whose kind you choose on its own, or set the others to the same kind.")
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+PROBLEM_LABELS = {"file": "File", "row": "Row", "column": "Column", "check": "Check", "value": "Value",
+                  "message": "Message", "severity": "Severity"}
+CHANGE_CONFIG = {
+    "file": "File", "row": st.column_config.NumberColumn("Row", format="%d", help="As a spreadsheet shows it: header = row 1"),
+    "action": "Action", "indicator": "Indicator", "partner": "Partner", "period": "Period", "breakdown": "Breakdown",
+    "record": "Record", "field": "Field",
+    "old": st.column_config.TextColumn("Old value", width="medium", help="What is stored now (– none)"),
+    "new": st.column_config.TextColumn("New value", width="medium"),
+}
+
+
+def show_problems(report: ImportReport) -> None:
+    """Every listed problem in full: a table whose text wraps (no message cut off), as text."""
+    problems = issues_frame(report.issues)
+    columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
+    shown = problems[columns].astype(object).map(lambda v: markdown_text("" if v is None else v))
+    shown.columns = [PROBLEM_LABELS[c] for c in columns]
+    box = st.container(height=480) if len(problems) > 12 else st.container()
+    box.table(shown, hide_index=True)
+    st.download_button("Download the problems (CSV)", data=to_csv_bytes(problems), file_name="upload-problems.csv",
+                       mime="text/csv", key="up_problems_csv", on_click="ignore", icon=":material/download:")
+
+
+def show_changes(report: ImportReport) -> None:
+    """Each row that is (or would be) created or changed: its indicator, partner, period (or its
+    code), and the old → new value of each field that changes."""
+    if not report.changes:
+        return
+    heading = {"dry-run": "What would change", "committed": "What changed", "submitted": "What was submitted for review",
+               }.get(report.status, "What the rows without problems would change")
+    st.subheader(f"{heading}: {plural(report.rows_total, 'row')}")
+    frame = changes_frame(report.changes)
+    if len(report.files) == 1 and "file" in frame:
+        frame = frame.drop(columns="file")
+    st.dataframe(frame, hide_index=True, width="stretch", key="up_changes",
+                 column_config={c: CHANGE_CONFIG[c] for c in frame.columns})
+    if report.rows_total > len(report.changes):
+        st.caption(f"The first {len(report.changes):,} of {report.rows_total:,} rows are listed (at most {ROWS_CAP:,}).")
 
 
 def show_report(report: ImportReport) -> None:
@@ -95,18 +133,9 @@ def show_report(report: ImportReport) -> None:
         if report.truncated:
             st.caption(f"The first {len(report.issues):,} of {report.issues_total:,} problems are listed (by file, row "
                        "and column; errors first). Fix them and upload again to see the rest.")
-        problems = issues_frame(report.issues)
-        columns = ISSUE_COLUMNS if len(report.files) > 1 else [c for c in ISSUE_COLUMNS if c != "file"]
-        st.dataframe(problems[columns], hide_index=True, width="stretch", column_config={
-            "file": "File",
-            "row": st.column_config.NumberColumn("Row", format="%d", help="As a spreadsheet shows it: header = row 1; 0 = the file as a whole"),
-            "column": "Column", "check": "Check",
-            "value": st.column_config.TextColumn("Value", width="medium"),
-            "message": st.column_config.TextColumn("Message", width="large"),
-            "severity": "Severity",
-        })
-        st.download_button("Download the problems (CSV)", data=to_csv_bytes(problems), file_name="upload-problems.csv",
-                           mime="text/csv", key="up_problems_csv", on_click="ignore", icon=":material/download:")
+        st.caption("Row as a spreadsheet shows it (header = row 1; 0 = the file as a whole).")
+        show_problems(report)
+    show_changes(report)
     rows = report.rows.assign(action=report.rows["action"].map(lambda a: ACTION_LABELS.get(a, a)))
     if len(rows):
         with st.expander(f"Row by row ({plural(len(rows), 'row')})", expanded=len(rows) <= 200):
@@ -140,6 +169,7 @@ files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt"
                               " columns per file.")
 if last and not files:
     st.success(last.summary(), icon=":material/check_circle:")
+    show_changes(last)
     if last.status == "submitted":
         st.info("An editor reviews your values before donors see them: until then they show as awaiting review on "
                 "your partner page, and donors see the approved values.", icon=":material/pending:")
@@ -200,8 +230,8 @@ elif report.errors:
 elif report.created + report.updated == 0:
     st.info("Nothing would change: every row equals what is stored.", icon=":material/info:")
 else:
-    st.success(f"Ready: {report.created} new, {report.updated} changed — saved as one batch when you confirm.",
-               icon=":material/task_alt:")
+    st.success(f"Ready: {report.created} new, {report.updated} changed. Check what changes below, then press "
+               "“Confirm and import” to save them as one batch.", icon=":material/task_alt:")
 show_report(report)
 
 blocked = bool(report.errors) or report.created + report.updated == 0
