@@ -285,3 +285,47 @@ def test_a_workbook_names_the_sheet_read(db):
     book.save(out)
     at = upload(upload_page(), "book.xlsx", out.getvalue())
     assert file_lines(at) == ["**book\\.xlsx** — detected kind: **results** · Excel workbook, sheet “Sheet1” · 1 row"]
+
+
+IATI_FILE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03"><iati-activity>'
+             b'<iati-identifier>XM-TEST-GTM</iati-identifier><result type="2"><title><narrative>Faster clearance'
+             b'</narrative></title><indicator measure="1" ascending="1"><title><narrative>Declarations cleared'
+             b'</narrative></title><reference vocabulary="99" code="IATI-T1"/><period><period-start iso-date="2024-01-01"/>'
+             b'<period-end iso-date="2024-12-31"/><target value="10"/><actual value="7"/></period></indicator></result>'
+             b'</iati-activity></iati-activities>')
+
+
+@pytest.mark.parametrize("map_csv, partner", [
+    (b"iati_identifier,partner\nXM-TEST-GTM,GTM\n", "GTM"),  # mapped: the partner's component
+    (None, ""),  # no map: programme level
+])
+def test_an_iati_file_is_uploaded_with_its_activity_map(db, map_csv, partner):
+    at = upload_page()
+    at.file_uploader[0].set_value(("results.xml", IATI_FILE, "text/xml")).run()
+    assert not at.exception, at.exception
+    assert [s.label for s in at.selectbox if s.label == "Kind"] == []
+    assert len(at.file_uploader) == 2  # the IATI activity map, offered once an .xml file is there
+    if map_csv:
+        at.file_uploader[1].set_value(("map.csv", map_csv, "text/csv")).run()
+        assert not at.exception, at.exception
+    # the result, its indicator and one value (target 10, actual 7)
+    assert metrics(at) == {"New": "3", "Changed": "0", "Unchanged": "0", "Rejected": "0"}
+    confirm(at).click().run()
+    assert not at.exception, at.exception
+    with db.connect() as conn:
+        rows = conn.execute(select(Partner.code, Value.target, Value.actual)
+                            .join(Partner, Partner.id == Value.partner_id)
+                            .join(Indicator, Indicator.id == Value.indicator_id)
+                            .where(Indicator.code == "IATI-T1")).all()
+    assert [tuple(r) for r in rows] == [(partner, 10.0, 7.0)]
+
+
+def test_a_bad_iati_map_is_refused_naming_the_file_and_nothing_is_checked(db):
+    at = upload_page()
+    at.file_uploader[0].set_value(("results.xml", IATI_FILE, "text/xml")).run()
+    at.file_uploader[1].set_value(("map.csv", b"activity,partner\nXM-TEST-GTM,GTM\n", "text/csv")).run()
+    assert not at.exception, at.exception
+    assert [shown(e.value) for e in at.error] == [
+        "map.csv: the IATI map needs the columns iati_identifier and partner (found: activity, partner). "
+        "Fix the map and upload it again."]
+    assert metrics(at) == {}  # no dry run

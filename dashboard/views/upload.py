@@ -1,4 +1,5 @@
-"""Upload: CSV or .xlsx files (one or several = one batch) → what was detected → a dry run
+"""Upload: CSV, .xlsx or IATI activity .xml files (one or several = one batch; IATI files
+with an optional map of activities to partners) → what was detected → a dry run
 (counts, problems in full, each row's old → new values) → confirm → the committed batch.
 Reading, checking and writing all happen in models/ (models.reading, models.importing,
 models.row_changes); this page only asks and shows."""
@@ -14,6 +15,7 @@ from models.access import ROLE_HELP, can_upload, recorded_as, upload_partner
 from models.config import load_settings
 from models.exporting import to_csv_bytes
 from models.formats import KIND_ORDER, KINDS
+from models.iati.reading import is_iati, read_map
 from models.importing import ImportReport, Upload, import_files
 from models.issues import ISSUE_COLUMNS, issues_frame
 from models.reading import read_upload
@@ -22,6 +24,7 @@ from models.templates import ALLOWED_VALUES_HELP, template_csv, template_file_na
 from models.wording import plural
 
 AUTO = "auto"
+IATI = "IATI activities"  # what the page calls an IATI .xml file's kind (the import reads it as several kinds)
 ENCODINGS = [AUTO, "utf-8", "cp1252", "utf-16", "latin-1"]
 DELIMITERS = {AUTO: "auto", ",": "comma (,)", ";": "semicolon (;)", "\t": "tab"}
 ACTION_LABELS = {"created": "new", "updated": "changed", "unchanged": "unchanged", "rejected": "rejected"}
@@ -44,6 +47,9 @@ def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: 
     """What models.reading sees in a file (kept per rerun-stable key, so large files are not re-read)."""
     cache = st.session_state.setdefault("up_detected", {})
     key = (sha, name, encoding, delimiter)
+    if key not in cache and is_iati(data, name):  # read whole by the import (models.iati), not sniffed here
+        cache[key] = {"kind": IATI, "encoding": None, "delimiter": None, "sheet": None, "decimal_comma_likely": False,
+                      "rows": None}
     if key not in cache:
         t = read_upload(data, name, encoding=encoding, delimiter=delimiter)
         if len(cache) > 32:
@@ -54,6 +60,9 @@ def detected(name: str, data: bytes, sha: str, encoding: str | None, delimiter: 
 
 
 def describe_file(name: str, info: dict, chosen: str) -> str:
+    if info["kind"] == IATI:
+        return (f"**{markdown_text(name)}** — IATI activity file: its results, indicators and baselines are read "
+                "(activities named in the IATI activity map below go to their partner, the others to programme level)")
     if chosen != AUTO:
         kind = f"kind **{chosen}** (chosen; detected: {info['kind'] or 'none'})"
     elif info["kind"]:
@@ -148,7 +157,7 @@ def show_report(report: ImportReport) -> None:
 
 scope = state.current_scope()
 st.title("Upload updates")
-st.caption("One or several CSV or .xlsx files make one batch: checked together, then saved all or nothing. "
+st.caption("One or several CSV, .xlsx or IATI activity .xml files make one batch: checked together, then saved all or nothing. "
            "Nothing is written until you confirm the dry run; every batch can be reverted from the import history.")
 templates_section()
 
@@ -162,7 +171,8 @@ if upload_partner(scope):
 limits = load_settings().limits
 nonce = st.session_state.setdefault("up_nonce", 0)
 last = st.session_state.get("up_last")
-files = st.file_uploader("CSV or Excel (.xlsx) files", type=["csv", "tsv", "txt", "xlsx"], accept_multiple_files=True,
+files = st.file_uploader("CSV, Excel (.xlsx) or IATI activity (.xml) files", type=["csv", "tsv", "txt", "xlsx", "xml"],
+                         accept_multiple_files=True,
                          key=f"up_files_{nonce}",
                          help=f"Several files are imported together as one batch: up to {limits.max_upload_mb:,} MB each and"
                               f" {limits.max_batch_mb:,} MB together, {limits.max_rows:,} rows and {limits.max_columns:,}"
@@ -193,6 +203,11 @@ st.subheader("Files")
 infos, chosen = [], []
 for n, (u, sha) in enumerate(zip(uploads, hashes)):
     info = detected(u.name, u.data, sha, encoding, delimiter)
+    if info["kind"] == IATI:
+        st.container(border=True).markdown(describe_file(u.name, info, AUTO))
+        infos.append(info)
+        chosen.append(AUTO)
+        continue
     with st.container(border=True):
         left, right = st.columns([3, 1])
         pick = right.selectbox("Kind", [AUTO, *KIND_ORDER], key=f"up_kind_{nonce}_{n}_{sha[:12]}",
@@ -209,9 +224,23 @@ decimal_comma = st.toggle(
 if kind_problem:
     st.warning(kind_problem)
     st.stop()
+iati_map, map_sha = None, ""
+if any(i["kind"] == IATI for i in infos):
+    map_file = st.file_uploader(
+        "IATI activity map (optional): a CSV with the columns iati_identifier and partner", type=["csv"],
+        key=f"up_iati_map_{nonce}",
+        help="One line per IATI activity that is a partner's component: its iati-identifier and the partner's code. "
+             "Activities not in the map are imported at programme level.")
+    if map_file is not None:
+        try:
+            iati_map = read_map(map_file.getvalue())
+        except ValueError as e:
+            st.error(markdown_text(f"{map_file.name}: {e}. Fix the map and upload it again."), icon=":material/error:")
+            st.stop()
+        map_sha = hashlib.sha256(map_file.getvalue()).hexdigest()
 
 st.subheader("Dry run")
-signature = (tuple(hashes), tuple(u.name for u in uploads), kind, encoding, delimiter, decimal_comma,
+signature = (tuple(hashes), tuple(u.name for u in uploads), kind, encoding, delimiter, decimal_comma, map_sha,
              state.current_version(), scope)
 saved = st.session_state.get("up_dry")
 if saved and saved[0] == signature:
@@ -219,7 +248,8 @@ if saved and saved[0] == signature:
 else:
     with st.spinner("Checking the files…"):
         report = import_files(state.engine(), uploads, user=recorded_as(scope), source="upload", dry_run=True,
-                              kind=kind, encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope)
+                              kind=kind, encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
+                              iati_map=iati_map)
     st.session_state["up_dry"] = (signature, report)
 
 if report.status == "rejected" and report.rows.empty and report.errors:
@@ -238,7 +268,7 @@ blocked = bool(report.errors) or report.created + report.updated == 0
 if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_confirm_{nonce}", icon=":material/upload:"):
     bar = st.progress(0.0, text="Importing…")
     result = import_files(state.engine(), uploads, user=recorded_as(scope), source="upload", kind=kind,
-                          encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope,
+                          encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope, iati_map=iati_map,
                           on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     state.refresh_version()
     if result.status in ("committed", "submitted"):
