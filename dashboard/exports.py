@@ -34,6 +34,7 @@ MIME = {
 }
 NO_NETWORK_PROXY = "http://127.0.0.1:9"  # Chromium's own requests go nowhere
 IMAGE_WIDTH, IMAGE_HEIGHT = 1100, 650
+RENDER_TABS = 2  # Chromium tabs rendering at once: a donor pack's charts render two by two
 # Default remote addresses inside the inlined plotly.js bundle (the default topojson location
 # and tile-map styles, which Resultsboard never uses) are pointed at nothing, so an exported
 # page carries no CDN address a browser could try.
@@ -97,7 +98,7 @@ def _ensure_kaleido() -> None:
     if _kaleido_started:
         _stop_kaleido()
     kaleido.start_sync_server(
-        path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
+        n=RENDER_TABS, path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
         silence_warnings=True,
     )
     _kaleido_started = True
@@ -114,26 +115,61 @@ def _stop_kaleido() -> None:
     _kaleido_started = False
 
 
-def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
-    """PNG, SVG or PDF bytes of a figure."""
+def _image_opts(fig: go.Figure, fmt: str, width: int, height: int | None) -> dict:
+    """kaleido's options for one image (the format checked first, then that Chromium is here)."""
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
     if not images_available():
         raise RuntimeError(NO_CHROMIUM_MESSAGE)
-    import kaleido
-
     opts = {"format": fmt, "width": width, "height": height or fig.layout.height or IMAGE_HEIGHT}
     if fmt == "png":
         opts["scale"] = 2
+    return opts
+
+
+def _with_kaleido(render):
+    """Run render() on the process's kaleido server, started (or restarted) as needed; a
+    failure on a browser that went away is tried once more on a fresh one."""
+    if not images_available():
+        raise RuntimeError(NO_CHROMIUM_MESSAGE)
     with _kaleido_lock:
         _ensure_kaleido()
         try:
-            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+            return render()
         except Exception:
             if _kaleido_alive():
                 raise  # the figure's fault, not the browser's
             _ensure_kaleido()  # the browser went away: one more try on a fresh one
-            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+            return render()
+
+
+def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
+    """PNG, SVG or PDF bytes of a figure."""
+    import kaleido
+
+    opts = _image_opts(fig, fmt, width, height)
+    return _with_kaleido(lambda: kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/"))
+
+
+def figure_images(items: list[tuple[go.Figure, str]], *, width: int = IMAGE_WIDTH) -> list[bytes]:
+    """The bytes of several (figure, format) images, rendered at once in RENDER_TABS tabs of
+    the one Chromium (a batch costs about 1/RENDER_TABS of rendering them one by one)."""
+    import tempfile
+
+    from kaleido import _sync_server
+
+    if not items:
+        return []
+    specs = [(fig, _image_opts(fig, fmt, width, None)) for fig, fmt in items]
+    with tempfile.TemporaryDirectory(prefix="resultsboard-images-") as folder:
+        paths = [Path(folder) / f"{n}.{opts['format']}" for n, (_, opts) in enumerate(specs)]
+        batch = [{"fig": fig, "opts": opts, "path": str(path), "topojson": STATIC.as_uri() + "/"}
+                 for (fig, opts), path in zip(specs, paths)]
+        # kaleido's sync server runs Kaleido.write_fig_from_object on its own event loop: the
+        # batch's figures go to the free tabs as they come free; any failure cancels the rest
+        _with_kaleido(lambda: _sync_server.GlobalKaleidoServer().call_function(
+            "write_fig_from_object", batch, cancel_on_error=True))
+        return [path.read_bytes() for path in paths]
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ filters bound to the URL, and the user's scope. No SQL here: models/ does the re
 from __future__ import annotations
 
 from dataclasses import astuple
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -217,25 +218,50 @@ def show_chart(fig, *, key: str, name: str | None = None, subject: dict | None =
     export_controls(fig, key, stem)
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner="Building the donor pack…")
-def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple) -> bytes:
+PACKS_KEPT = 8  # donor packs kept for saving, across all sessions (a few MB each)
+
+
+@st.cache_resource
+def _packs() -> dict:
+    """Built donor packs, (url, data version, donor, filters, scope) -> zip bytes, shared by
+    every session. Not st.cache_data: its replay of elements would refuse the progress bar
+    drawn while a pack is built."""
+    return {}
+
+
+def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple, progress=None) -> bytes:
     from dashboard.packs import build_pack
 
-    return build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope))
+    packs, key = _packs(), (url, version, donor, filters, scope)
+    if key not in packs:
+        data = build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress)
+        while len(packs) >= PACKS_KEPT:
+            packs.pop(next(iter(packs)), None)  # the oldest first
+        packs[key] = data
+    return packs[key]
 
 
 def donor_pack_button(donor: str) -> None:
-    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip, built on click."""
-    from functools import partial
-
+    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip: built on
+    click with a progress bar (the charts' images take seconds), then offered for saving.
+    Built once per (data version, donor, filters, scope) and shared by all sessions."""
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
 
-    st.download_button(
-        markdown_text(f"Donor pack for {donor} (zip)"), icon=":material/folder_zip:",
-        data=partial(_donor_pack, database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope())),
-        file_name=f"resultsboard-donor-pack-{donor.lower()}.zip", mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore",
-        help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX workbook) "
-             "and a report with footnotes, for the current filters.",
-    )
+    args = (database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope()))
+    built = st.session_state.setdefault("_donor_packs_built", set())
+    if st.button(markdown_text(f"Donor pack for {donor} (zip)"), icon=":material/folder_zip:", key=f"pack_{donor}",
+                 help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX "
+                      "workbook) and a report with footnotes, for the current filters."):
+        bar = st.progress(0.0, text="Building the donor pack…")
+        _donor_pack(*args, progress=lambda done, total, what: bar.progress(
+            min(done / total, 1.0), text=f"{what}: {done} of {total}" if total > 1 else f"{what}…"))
+        bar.empty()
+        built.add(args)
+    if args in built and args in _packs():
+        st.download_button(
+            markdown_text(f"Save donor pack for {donor} (zip)"), icon=":material/download:",
+            data=_donor_pack(*args), file_name=f"resultsboard-donor-pack-{donor.lower()}-{date.today().isoformat()}.zip",
+            mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore", type="primary",
+        )
     if not images_available():
         st.caption(NO_CHROMIUM_MESSAGE + " The pack then holds the charts as HTML.")

@@ -94,8 +94,7 @@ def number_problem(text: str, decimal_comma: bool) -> tuple[str, str]:
         return "type-error", f"'{text}' is not a finite number; leave the cell empty if there is no value"
     if not decimal_comma and DECIMAL_COMMA.match(text):
         return "type-error", (
-            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with "
-            "--decimal-comma (the 'Decimal comma' toggle on the upload page)"
+            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with --decimal-comma"
         )
     if _THOUSANDS.match(text):
         digits = re.sub(r"[^\d.,+-]", "", text).replace(",", "")

@@ -28,6 +28,9 @@ class Plan:
     prior: pd.DataFrame  # id + batch_id + columns (stored values of the updated rows)
     actions: pd.Series  # spreadsheet row -> created / updated / unchanged
     ids: pd.Series  # spreadsheet row -> stored id (NaN for created rows until applied)
+    # which columns of each updated row change (bool; index and order as `updated`): what a
+    # dry run and the history show as before -> after (models.row_changes)
+    changed: pd.DataFrame | None = None
 
 
 def _is_missing(series: pd.Series) -> np.ndarray:
@@ -118,7 +121,7 @@ def plan_upsert(
     merged.index.name = None
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
-    new_values = {}
+    new_values, diffs = {}, {}
     defaults = column_defaults(table, columns)
     for c in columns:
         new = merged[c]
@@ -139,6 +142,7 @@ def plan_upsert(
             value = np.where(~matched & (missing | clear), None, value)
         changed |= matched & diff
         new_values[c] = value
+        diffs[c] = diff
     if extra_changed is not None:
         changed |= matched & extra_changed.reindex(merged.index).fillna(False).to_numpy(dtype=bool)
     result = pd.DataFrame(new_values, index=merged.index)
@@ -148,13 +152,17 @@ def plan_upsert(
     created = result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
+    for k in fold_case:  # an updated row keeps its stored spelling (what the plan reports)
+        if f"{k}_old" in merged:
+            updated[k] = merged.loc[upd_mask, f"{k}_old"].to_numpy()
     updated["id"] = merged.loc[upd_mask, "id"].astype("int64").to_numpy()
     prior = pd.DataFrame({"id": merged.loc[upd_mask, "id"].astype("int64").to_numpy()}, index=updated.index)
     prior["batch_id"] = merged.loc[upd_mask, "batch_id"].to_numpy() if "batch_id" in merged else None
     for c in columns:
         prior[c] = merged.loc[upd_mask, f"{c}_old"].to_numpy() if f"{c}_old" in merged else None
     ids = merged["id"]
-    return Plan(table, key, columns, created, updated, prior, actions, ids)
+    changed_columns = pd.DataFrame({c: diffs[c][upd_mask] for c in columns}, index=updated.index, dtype=bool)
+    return Plan(table, key, columns, created, updated, prior, actions, ids, changed_columns)
 
 
 def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:

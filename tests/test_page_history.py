@@ -88,7 +88,7 @@ def test_revert_from_the_page_restores_exactly(db):
     at.button(key="hist_confirm").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [
-        "Reverted batch 2 (recorded as batch 3): 1 rows restored, 1 rows removed"]
+        "Reverted batch 2 (recorded as batch 3): 1 row restored, 1 row removed"]
     assert all_values(db) == before
     frame = table(at)
     assert list(frame[["id", "status", "source"]].itertuples(index=False, name=None)) == [

@@ -312,7 +312,7 @@ def test_pages_show_uploaded_text_as_text(hostile_url, counter, names, page, par
         bold = template.startswith("**")
         wanted = markdown_text(template.strip("*").format(**names))
         wanted = f"**{wanted}**" if bold else wanted
-        shown = [b.proto.label for b in at.get("download_button")] if kind == "button" else [e.value for e in getattr(at, kind)]
+        shown = [b.label for b in at.button] if kind == "button" else [e.value for e in getattr(at, kind)]
         assert wanted in shown, (kind, wanted)
 
 

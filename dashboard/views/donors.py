@@ -11,6 +11,7 @@ from dashboard.charts.common import pct
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.progress import progress_bars
 from dashboard.text import markdown_text
+from models.money import converted, totals_by_currency
 from models.progress import progress_help
 from models.queries.activities import donor_activities
 from models.queries.rollups import progress_by_donor
@@ -61,6 +62,9 @@ c[0].metric("Administrations funded", int(row["partners"]))
 c[1].metric("Committed", markdown_text(row["committed"] or "–"), help="Sum of the donor's agreements per currency (not converted).")
 c[2].metric("Mean progress", pct(row["progress"]), help=f"n = {row['n']} indicator–partner pairs. " + progress_help())
 c[3].metric("Activities funded", int(row["activities"]), help=f"{row['participants']:,} participants")
+conversion = converted(totals_by_currency(v.agreements[v.agreements["donor"] == donor]))
+if conversion is not None:
+    st.caption(markdown_text(f"Committed: {conversion.label()}."))
 
 st.subheader("Agreements")
 agreements = donor_agreements(v, donor)

@@ -85,6 +85,11 @@ c[1].metric("Status", row["status"], help=f"n = {row['n']} indicator–partner p
 c[2].metric("Indicators behind", int(row["n_at_risk"] + row["n_off_track"]), help="At risk or off track.")
 c[3].metric("Activities", int(row["activities"]), help="Activities this administration took part in, in the selected period.")
 
+# --- the reporting workbook (dashboard/workbooks.py): built when clicked --------------------
+from dashboard.workbooks import partner_workbook_button  # noqa: E402
+
+partner_workbook_button(code, v.as_of)
+
 # --- indicators --------------------------------------------------------------------------
 st.subheader("Indicators")
 disagreements = breakdown_disagreements(v, code)

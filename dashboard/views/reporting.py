@@ -66,6 +66,10 @@ else:
             "indicators": st.column_config.ListColumn("Indicators"),
         },
     )
+    # --- a reporting workbook per administration owing reports (dashboard/workbooks.py) ---
+    from dashboard.workbooks import reporting_zip_button
+
+    reporting_zip_button(v, overdue)
 
 state.show_chart(charts.completeness_heatmap(reporting_by_partner_period(v), note=note), key="rep_heatmap",
                  name="reporting-completeness")

@@ -27,6 +27,7 @@ class ImportContext:
         # checks that need every file of the call applied first (run by the transaction)
         self.final_checks: list[Callable[[], list[Issue]]] = []
         self.pending = 0  # value changes kept for review (a partner's upload): the batch is `submitted`
+        self.changes = None  # a models.row_changes.Recorder: the rows the call creates or changes
 
     def add(self, issues) -> None:
         self.issues.extend(with_file(i, self.file) for i in issues)

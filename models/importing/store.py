@@ -52,6 +52,8 @@ def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], co
                        fold_case=fold, extra_changed=extra_changed)
     if apply:
         apply_plan(ctx.conn, plan, ctx.batch_id, keep)
+    if ctx.changes is not None:
+        ctx.changes.add_plan(ctx.file, model.__tablename__, plan)
     return plan
 
 
