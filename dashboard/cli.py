@@ -19,6 +19,9 @@ from pathlib import Path
 from dashboard.cli_common import (
     EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, ProgressLine, Refused, UsageError, acting_scope, ready_engine,
 )
+from dashboard.cli_common import checked_filters as _checked_filters
+from dashboard.cli_common import out_file as _out_file
+from dashboard.cli_export import cmd_export_chart, cmd_export_data
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
 from dashboard.cli_iati import add_export_iati, iati_map_arg
@@ -31,21 +34,6 @@ from models.access import recorded_as
 # address space ahead, which a limit on address space (`ulimit -v`) counts as used: the
 # system allocator reserves nothing ahead. Set before pandas loads; the environment wins.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-
-def _out_file(value: str) -> Path:
-    """--out: a file in a folder that exists."""
-    out = Path(value)
-    if not out.parent.exists():
-        raise UsageError(f"No such folder: {out.parent}")
-    return out
-
-
-def _checked_filters(args):
-    try:
-        return _filters(args)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -243,60 +231,6 @@ def cmd_revert(args) -> int:
     else:
         print(report.summary())
     return EXIT_OK if report.status == "reverted" else EXIT_REFUSED
-
-
-def _filters(args):
-    from models.queries.filters import Filters
-
-    return Filters.from_values(
-        regions=args.region, donors=args.donor, partners=args.partner, key_factors=args.key_factor,
-        period_from=args.period_from, period_to=args.period_to,
-    )
-
-
-def cmd_export_data(args) -> int:
-    from models.exporting import DATA_EXPORTS, write_data
-
-    if args.name not in DATA_EXPORTS:
-        raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
-    filters = _checked_filters(args)
-    out = _out_file(args.out)
-    engine = ready_engine()
-    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=acting_scope(engine, args))
-    print(f"Wrote {rows} rows of {args.name} to {out}")
-    return EXIT_OK
-
-
-def cmd_export_chart(args) -> int:
-    from dashboard import exports
-    from dashboard.charts.catalog import all_charts
-    from models.queries.rollups import progress_table
-    from models.queries.snapshot import load_snapshot, view
-
-    charts = all_charts()
-    if args.list:
-        print("\n".join(charts))
-        return EXIT_OK
-    if not args.name or not args.format or not args.out:
-        raise UsageError("export chart needs NAME, --format and --out (or --list)")
-    if args.name not in charts:
-        raise UsageError(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
-    out = _out_file(args.out)
-    filters = _checked_filters(args)
-    if args.format in exports.IMAGE_FORMATS and not exports.images_available():
-        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
-        return EXIT_REFUSED
-    engine = ready_engine()
-    v = view(load_snapshot(engine), filters, acting_scope(engine, args))
-    fig = charts[args.name](v, progress_table(v))
-    try:
-        data = exports.figure_bytes(fig, args.format)
-    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
-        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    out.write_bytes(data)
-    print(f"Wrote {args.name} ({args.format}) to {out}")
-    return EXIT_OK
 
 
 def cmd_export_pack(args) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import shutil
 import threading
 from functools import lru_cache
@@ -240,8 +241,16 @@ def _plain(value):
     return html.unescape(value) if isinstance(value, str) else value
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def figure_data(fig: go.Figure) -> pd.DataFrame:
-    """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
+    """The numbers behind a chart, one row per point of each trace (for 'data as CSV').
+
+    What only draws the chart is left out: a row with no value at all — the one point of a
+    colour-key trace (`x=[None], y=[None]`, a legend entry) or the gap between two line
+    segments — so every row is a point of the chart."""
     import pandas as pd
 
     frames = []
@@ -268,9 +277,52 @@ def figure_data(fig: go.Figure) -> pd.DataFrame:
             continue
         n = max(len(v) for v in cols.values())
         frame = pd.DataFrame({k: (v if len(v) == n else (v * n if len(v) == 1 else v + [None] * (n - len(v)))) for k, v in cols.items()})
+        frame = frame[~frame.apply(lambda row: all(_missing(v) for v in row), axis=1)]
+        if frame.empty:
+            continue
         frame.insert(0, "series", html.unescape(trace.name or trace.type))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["series"])
+
+
+# --------------------------------------------------------------------------------------
+# download file names
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9]+")
+STEM_MAX = 120  # characters of a file name before its extension
+
+
+def _name_part(text) -> str:
+    """Text as a piece of a file name: letters and digits, anything else one '-' (uploaded
+    codes and titles can hold any character: no '/', '..', spaces or quotes get through)."""
+    return _NOT_IN_NAME.sub("-", str(text)).strip("-")
+
+
+def chart_file_stem(name: str, filters=None, as_of=None, *, subject: dict | None = None) -> str:
+    """A download's file name, without extension: the chart's name, what it shows (`subject`,
+    e.g. {"donor": "NOR"} for a drill-down), the filters, and the as-of date — e.g.
+    'progress-by-partner_donor-NOR_2026-11-30'. `name` is a catalogue name or a title (made
+    lower-case, words joined by '-'); codes keep their case; missing parts are left out.
+
+    filters: a models.queries.filters.Filters; as_of: a date (the filters' 'To', else today)."""
+    parts = [_name_part(name).lower() or "chart"]
+    for label, value in (subject or {}).items():
+        if value not in (None, ""):
+            parts.append(f"{_name_part(label)}-{_name_part(value)}")
+    if filters is not None:
+        for label, values in (("region", filters.regions), ("donor", filters.donors), ("partner", filters.partners),
+                              ("kf", filters.key_factors)):
+            if values:
+                parts.append(f"{label}-{'-'.join(_name_part(v) for v in values)}")
+        if filters.period_from:
+            parts.append(f"from-{_name_part(filters.period_from)}")
+    if as_of is not None:
+        parts.append(as_of.isoformat())
+    stem = "_".join(dict.fromkeys(p for p in parts if p))  # a subject that is also the filter: once
+    if len(stem) > STEM_MAX:  # many codes: keep the name and the date, cut the middle
+        tail = f"_{as_of.isoformat()}" if as_of is not None else ""
+        stem = stem[: STEM_MAX - len(tail)].rstrip("-_") + tail
+    return stem
 
 
 # --------------------------------------------------------------------------------------

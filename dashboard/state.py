@@ -178,9 +178,9 @@ def _figure_csv(fig_json: str) -> bytes:
     return to_csv_bytes(figure_data(pio.from_json(fig_json)))
 
 
-def export_controls(fig, key: str) -> None:
+def export_controls(fig, key: str, stem: str | None = None) -> None:
     """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
-    generated only when clicked (a callable), then cached."""
+    generated only when clicked (a callable), then cached; files named `stem` (chart_stem)."""
     from functools import partial
 
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
@@ -190,19 +190,32 @@ def export_controls(fig, key: str) -> None:
     with st.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf", "html"):
             st.download_button(
-                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
+                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{stem or key}.{fmt}", mime=MIME[fmt],
                 key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
             )
-        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{key}.csv", mime=MIME["csv"],
+        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{stem or key}.csv", mime=MIME["csv"],
                            key=f"dl_{key}_csv", on_click="ignore", width="stretch")
         if not images:
             st.caption(NO_CHROMIUM_MESSAGE)
 
 
-def show_chart(fig, *, key: str) -> None:
-    """A chart with its export popover."""
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-    export_controls(fig, key)
+def chart_stem(fig, name: str | None = None, subject: dict | None = None) -> str:
+    """The file name (no extension) of a chart's downloads: its name (default: its title), what
+    it shows, the filters and the as-of date (dashboard.exports.chart_file_stem)."""
+    from dashboard.exports import chart_file_stem
+    from dashboard.text import plain_from_plotly
+    from models.scoring.periods import as_of
+
+    filters = current_filters()
+    return chart_file_stem(name or plain_from_plotly(fig.layout.title.text), filters, as_of(filters.end), subject=subject)
+
+
+def show_chart(fig, *, key: str, name: str | None = None, subject: dict | None = None) -> None:
+    """A chart with its export popover; the modebar's PNG and the popover's files are named
+    after the chart (`name`, else its title), `subject` (e.g. {"donor": "NOR"}), the filters and the date."""
+    stem = chart_stem(fig, name, subject)
+    st.plotly_chart(fig, width="stretch", config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": stem}}, key=key)
+    export_controls(fig, key, stem)
 
 
 PACKS_KEPT = 8  # donor packs kept for saving, across all sessions (a few MB each)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.text import markdown_text
 from models.access import can_revert, can_see_history, recorded_as, visible_batches
 from models.batches import batch_detail, history, revert_batch
@@ -48,7 +48,7 @@ def show_batch(batch_id: int) -> None:
     if frame.empty:
         st.info("No rows to show for this batch.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key="hist_rows",
+    st.dataframe(frame, hide_index=True, width="stretch", key="hist_rows", placeholder=tables.MISSING,
                  column_config={c: CHANGE_CONFIG[c] for c in frame.columns})
     if detail["rows_total"] > len(detail["rows"]):
         st.caption(f"The first {len(detail['rows']):,} of {detail['rows_total']:,} rows are listed.")
@@ -86,7 +86,7 @@ table = batches.assign(
 st.dataframe(
     table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts",
            "reviewer", "reason"]],
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder=tables.MISSING,
     column_config={
         "id": st.column_config.NumberColumn("Batch", format="%d"),
         "user": "Who",
