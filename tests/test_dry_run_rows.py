@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import batch_count, committed, csv_upload, database_content, import_bytes, import_csv
+from helpers import committed, database_content, import_bytes, import_csv
 
-from models.access import LOCAL_ADMIN
 from models.batches import RevertReport
-from models.importing import ImportReport, import_files
+from models.importing import ImportReport
 from models.issues import CLI, PAGE, Issue, message_for
 from models.row_changes import changes_frame
 from models.wording import article, plural
@@ -39,9 +38,6 @@ BASE = [
                     "IND3,,2024,Adopted,Drafted,,,,,\n"
                     "IND2,GTM,2024,10,12,,,,sex,women\n"),
 ]
-
-VALUE_KEY = dict(dimension="", dimension_value="")
-
 
 def value_key(indicator, partner, start, end, dimension="", dimension_value=""):
     return {"indicator": indicator, "partner": partner, "period_start": start, "period_end": end,
@@ -260,7 +256,7 @@ def test_summaries_count_in_words(report, expected):
 
 def test_unknown_reference_says_an_indicators_upload(engine):
     report = import_csv(engine, ("results.csv", "indicator,partner,period,actual\nIND9,,2024,1\n"))
-    assert report.issues[0].message == "unknown indicator 'IND9' Add it with an indicators upload first, or correct the code"
+    assert report.issues[0].message == "unknown indicator 'IND9'. Add it with an indicators upload first, or correct the code"
 
 
 # --- messages worded for the surface --------------------------------------------------------------
