@@ -206,13 +206,11 @@ def _batch_text(detail: dict) -> str:
     frame = changes_frame(detail["rows"])
     if frame.empty:
         return "\n".join([*head, "No rows to show."])
-    labels = {"file": "file", "row": "row", "action": "action", "indicator": "indicator", "partner": "partner",
-              "period": "period", "breakdown": "breakdown", "record": "record", "field": "field", "old": "old", "new": "new"}
     cells = [["" if v is None or v != v else str(v) for v in line] for line in frame.astype(object).itertuples(index=False)]
     shown = len(detail["rows"])
     more = (f"\nThe first {shown:,} of {detail['rows_total']:,} rows are shown; --json lists the same"
             if detail["rows_total"] > shown else "")
-    return "\n".join(head) + "\n\n" + _columns([labels[c] for c in frame.columns], cells) + more
+    return "\n".join(head) + "\n\n" + _columns(list(frame.columns), cells) + more
 
 
 def cmd_revert(args) -> int:

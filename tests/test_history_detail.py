@@ -112,33 +112,40 @@ def test_partner_upload_submitted_returned_approved(engine):
     assert (detail["status"], detail["reason"], detail["rows"], detail["rows_total"]) == ("returned", "wrong figure", [], 0)
 
 
-@pytest.mark.parametrize("scope, sees", [
+# (scope, the batches whose rows it sees)
+WHO_SEES = [
     (LOCAL_ADMIN, {"admin", "partner"}),
     (EDITOR, {"admin", "partner"}),
     (PARTNER, {"partner"}),  # its own uploads only
     (Scope("other@example.org", "partner", partner="SLE"), set()),
     (Scope("donor@example.org", "donor", donor="NOR"), set()),
     (Scope("viewer@example.org", "viewer"), set()),
-])
-def test_only_who_may_see_a_batch_sees_its_rows(engine, scope, sees):
+]
+
+
+def test_only_who_may_see_a_batch_sees_its_rows(engine):
     committed(engine, *BASE)
     batches = {"admin": committed(engine, ("donors.csv", "code,name\nSWE,Sida\n")).batch_id,
                "partner": import_csv(engine, ("gtm.csv", "indicator,partner,period,actual\nIND1,GTM,2024,3.8\n"),
                                      scope=PARTNER, user=PARTNER.email).batch_id}
-    assert {who for who, b in batches.items() if batch_detail(engine, b, scope) is not None} == sees
-    assert batch_detail(engine, 999, scope) is None
+    seen = {scope.email: {who for who, b in batches.items() if batch_detail(engine, b, scope) is not None}
+            for scope, _ in WHO_SEES}
+    assert seen == {scope.email: sees for scope, sees in WHO_SEES}
+    assert [batch_detail(engine, 999, scope) for scope, _ in WHO_SEES] == [None] * len(WHO_SEES)
 
 
 # --- the command line -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli_db(tmp_path, empty_sqlite_file):
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory, empty_sqlite_file):
+    """Three batches (the base, 1,205 new values, a partner's submitted upload), once for the
+    module's command-line tests, which only read."""
     from conftest import copy_sqlite
     from models.db import make_engine
     from models.users import save_user
 
-    url = f"sqlite:///{copy_sqlite(empty_sqlite_file, tmp_path / 'cli.db')}"
+    url = f"sqlite:///{copy_sqlite(empty_sqlite_file, tmp_path_factory.mktemp('cli') / 'cli.db')}"
     eng = make_engine(url)
     committed(eng, *BASE, user="ana.maria.rodriguez.de.la.fuente@customs.example.org")
     rows = "indicator,partner,period,actual\n" + "".join(f"IND2,GTM,{2100 + i},{i}\n" for i in range(1_205))

@@ -72,7 +72,7 @@ state.closed_unless(can_see_history(scope), "The import history names people and
                     "secretariat, and to partner coordinators for their own uploads.")
 batches = visible_batches(scope, history(state.engine()))
 if batches.empty:
-    st.info("No batch yet: upload a file or run `resultsboard import`.")
+    st.info("No batch yet: files saved from the Upload page (or imported from the command line) appear here.")
     st.stop()
 
 table = batches.assign(

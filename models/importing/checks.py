@@ -41,7 +41,7 @@ def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *,
         choices = [k for k in spelled if k]
         for value in pd.unique(raw[unknown]):
             dym = did_you_mean(value, choices, spelled.get)
-            message = f"unknown {label} '{value}'{dym} Add it with {article(label)} {label}s upload first, or correct the code"
+            message = f"unknown {label} '{value}'{dym or '.'} Add it with {article(label)} {label}s upload first, or correct the code"
             for row in raw.index[(raw == value).to_numpy()]:
                 ctx.issue(row, name, "unknown-reference", value, message)
     return ids
