@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from dashboard import exports
 from dashboard.exports import NEUTRALISED_URLS, figure_html, figure_images, has_geo, topojson_text
 from dashboard.text import plain_from_plotly
+from models.wording import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,10 +103,6 @@ def _t(value) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _period(v) -> tuple[str, str]:
     """The period a view covers: the filter's start, else the first period in the data; to
     the as-of date."""
@@ -122,7 +119,7 @@ def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
         return "none"
     years = sorted({int(y) for y in rows["year"]})
     span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    text = f"{_plural(rows['partner'].nunique(), 'partner')}, {span}"
+    text = f"{plural(rows['partner'].nunique(), 'partner')}, {span}"
     numbers = pd.to_numeric(rows["value"], errors="coerce").dropna() if "value" in rows else pd.Series(dtype=float)
     if measure != "qualitative" and len(numbers):
         lo, hi = numbers.min(), numbers.max()
@@ -234,7 +231,7 @@ def _report_html(v, prog, donor: str, sections, indicator_charts=()) -> str:
                  f"<li>Period: {first} to {last}; each indicator and administration is scored on its latest target "
                  "period that ended on or before the as-of date, named beside each figure.</li>"
                  f"<li>Data as of {as_of} (the end of the period filter, else the day the pack was made).</li>"
-                 f"<li>Partners: the {_plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
+                 f"<li>Partners: the {plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
                  "programme-level values (no partner) are included where shown.</li>"
                  f"<li>{demo_label if v.is_demo else 'Data as imported into Resultsboard (not illustrative demo data).'}</li>"
                  "</ul>")

@@ -184,7 +184,7 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     editor.get_by_text(f"Approved batch {submitted}:").wait_for()
     settle(editor)
     applied = batch(db, submitted)[4]
-    assert (f"Approved batch {submitted}: 1 pending values applied as batch {applied} (see the import history to "
+    assert (f"Approved batch {submitted}: 1 pending value applied as batch {applied} (see the import history to "
             "revert it)") in main_text(editor)
     assert "No upload is waiting for review." in main_text(editor)
     assert batch(db, submitted) == (PARTNER.email, "approved", EDITOR.email, None, applied)
@@ -216,7 +216,7 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     back.click()
     editor.get_by_text(f"Returned batch {submitted}").wait_for()
     settle(editor)
-    assert (f"Returned batch {submitted} to its uploader (1 pending values discarded): {reason}"
+    assert (f"Returned batch {submitted} to its uploader (1 pending value discarded): {reason}"
             in main_text(editor)), main_text(editor)
     assert batch(db, submitted) == (PARTNER.email, "returned", EDITOR.email, reason, None)
     assert approved_actual(db, "IND07", "2025-01-01") == 49
