@@ -83,26 +83,31 @@ table = batches.assign(
     reviewer=batches["reviewer"].map(lambda v: "" if v is None or pd.isna(v) else str(v)),
     reason=batches["reason"].map(lambda v: "" if v is None or pd.isna(v) else str(v)),
 )
+# at 1440 px the table fits without scrolling sideways: columns sized, and those about reverts
+# and review shown only when some batch has them
+columns = ["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source",
+           "reverts", "reviewer", "reason"]
+unused = {"deleted": not table["deleted"].fillna(0).astype(bool).any(), "reverts": table["reverts"].isna().all(),
+          "reviewer": not table["reviewer"].astype(bool).any(), "reason": not table["reason"].astype(bool).any()}
 st.dataframe(
-    table[["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "deleted", "status", "source", "reverts",
-           "reviewer", "reason"]],
-    hide_index=True, width="stretch", placeholder=tables.MISSING,
+    table[columns], hide_index=True, width="stretch", placeholder=tables.MISSING,
+    column_order=[c for c in columns if not unused.get(c, False)],
     column_config={
-        "id": st.column_config.NumberColumn("Batch", format="%d"),
-        "user": "Who",
-        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
-        "files": st.column_config.TextColumn("Files", width="medium"),
-        "kinds": st.column_config.TextColumn("Kinds", width="small"),
-        "created": st.column_config.NumberColumn("Created", format="%d"),
-        "updated": st.column_config.NumberColumn("Updated", format="%d", help="For a revert: rows restored"),
-        "unchanged": st.column_config.NumberColumn("Unchanged", format="%d"),
-        "deleted": st.column_config.NumberColumn("Deleted", format="%d", help="Rows a revert removed"),
-        "status": "Status",
-        "source": "Source",
-        "reverts": st.column_config.NumberColumn("Reverts batch", format="%d"),
-        "reviewer": st.column_config.TextColumn("Reviewed by", width="small",
+        "id": st.column_config.NumberColumn("Batch", format="%d", width=52),
+        "user": st.column_config.TextColumn("Who", width=150),
+        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm", width=120),
+        "files": st.column_config.TextColumn("Files", width=140),
+        "kinds": st.column_config.TextColumn("Kinds", width=90),
+        "created": st.column_config.NumberColumn("Created", format="%d", width=62),
+        "updated": st.column_config.NumberColumn("Updated", format="%d", width=64, help="For a revert: rows restored"),
+        "unchanged": st.column_config.NumberColumn("Unchanged", format="%d", width=76),
+        "deleted": st.column_config.NumberColumn("Deleted", format="%d", width=60, help="Rows a revert removed"),
+        "status": st.column_config.TextColumn("Status", width=80),
+        "source": st.column_config.TextColumn("Source", width=64),
+        "reverts": st.column_config.NumberColumn("Reverts batch", format="%d", width=64),
+        "reviewer": st.column_config.TextColumn("Reviewed by", width=120,
                                                 help="A partner's upload is submitted for review: approved or returned by an editor"),
-        "reason": st.column_config.TextColumn("Returned because", width="medium"),
+        "reason": st.column_config.TextColumn("Returned because", width=150),
     },
 )
 
