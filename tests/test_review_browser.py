@@ -156,7 +156,8 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     confirm = partner.get_by_role("button", name="Confirm and import")
     confirm.wait_for()
     settle(partner)
-    assert "Ready: 0 new, 1 changed — saved as one batch when you confirm." in main_text(partner)
+    assert ("Ready: 0 new, 1 changed. Check what changes below, then press “Confirm and import” to save them as one "
+            "batch.") in main_text(partner)
     confirm.click()
     partner.get_by_text("Submitted for review as batch").wait_for()
     settle(partner)
@@ -227,5 +228,5 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     row = table_row(partner, main_table(partner), str(submitted))
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d.*", row.pop("When (UTC)")), row
     assert row == {"Batch": str(submitted), "Who": PARTNER.email, "Files": name, "Kinds": "results", "Created": "0",
-                   "Updated": "1", "Unchanged": "0", "Deleted": "0", "Status": "returned", "Source": "cli",
-                   "Reverts batch": "", "Reviewed by": EDITOR.email, "Returned because": reason}
+                   "Updated": "1", "Unchanged": "0", "Status": "returned", "Source": "cli",
+                   "Reviewed by": EDITOR.email, "Returned because": reason}

@@ -111,7 +111,8 @@ def test_download_fill_upload_and_see_the_value(app, guard):
     confirm.wait_for()
     settle(page)
     text = main_text(page)
-    assert "Ready: 0 new, 1 changed — saved as one batch when you confirm." in text, text[:3000]
+    assert ("Ready: 0 new, 1 changed. Check what changes below, then press “Confirm and import” to save them as one "
+            "batch.") in text, text[:3000]
     assert "Problems: 0 errors, 1 warning" in text, text[:3000]  # the rows left blank, skipped
     assert ind09_2025(db) == (6.0, None, "Report not yet received")  # a dry run writes nothing
     confirm.click()
