@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models.formats import CASE_FREE_KEYS, KINDS, STORED_AS
 from models.importing.context import ImportContext
 from models.upsert import Plan, apply_plan, plan_upsert
-from models.writes import iso_dates, read_frame
+from models.writes import iso_dates, read_stored
 
 
 def stored_key(names, table) -> list[str]:
@@ -34,7 +34,7 @@ def stored(ctx: ImportContext, model, columns: list[str], where=None, *, dates=(
     stmt = select(*[t.c[c] for c in ["id", "batch_id", *columns]])
     if where is not None:
         stmt = stmt.where(where)
-    return iso_dates(read_frame(ctx.conn, stmt), dates)
+    return iso_dates(read_stored(ctx.conn, stmt), dates)
 
 
 def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], columns: list[str], *,
