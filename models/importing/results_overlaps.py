@@ -24,8 +24,8 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
     allrows = _all_rows(plan, others, stored, key)
     if allrows.empty:
         return
-    allrows["s"] = allrows["period_start"].str.replace("-", "", regex=False).astype("int64")
-    allrows["e"] = allrows["period_end"].str.replace("-", "", regex=False).astype("int64")
+    allrows["s"] = _day_numbers(allrows["period_start"])
+    allrows["e"] = _day_numbers(allrows["period_end"])
     reported: set = set()
     for what in ("actual", "target"):
         sub = allrows[allrows[f"has_{what}"].to_numpy(dtype=bool)].sort_values([*SERIES, "s", "e"], kind="stable")
@@ -61,6 +61,12 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
                       f"this {what} for {a['period_start']} to {a['period_end']} overlaps the {what} for "
                       f"{b['period_start']} to {b['period_end']} ({where}) of the same indicator, partner and "
                       "disaggregation; two actuals may not cover the same time, and two targets only one inside the other")
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """ISO dates as YYYYMMDD integers (ordered as the dates), converted once per distinct date."""
+    codes, uniques = pd.factorize(dates.to_numpy(dtype=object))
+    return np.array([int(str(u).replace("-", "")) for u in uniques], dtype="int64")[codes]
 
 
 def _partial_overlaps(sub: pd.DataFrame, groups: set) -> tuple[pd.DataFrame, list[int]]:
