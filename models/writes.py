@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,12 @@ def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
     return list(zip(*(plain_column(frame[c]) for c in columns)))
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+Progress = Callable[[int, int], None]  # (rows written, rows to write)
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
+                progress: Progress | None = None) -> None:
+    """Insert `rows` (executemany in chunks; COPY on PostgreSQL), calling `progress` after each chunk."""
     if not rows:
         return
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -75,16 +80,41 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for i in range(0, len(rows), CHUNK):
+                    for row in rows[i : i + CHUNK]:
+                        copy.write_row(row)
+                    if progress:
+                        progress(min(i + CHUNK, len(rows)), len(rows))
         return
     ph = _placeholder(conn)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([ph] * len(columns))})'
     for i in range(0, len(rows), CHUNK):
         conn.exec_driver_sql(sql, rows[i : i + CHUNK])
+        if progress:
+            progress(min(i + CHUNK, len(rows)), len(rows))
 
 
-def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
+                 progress: Progress | None = None) -> None:
+    """`bulk_insert` of `frame[columns]`, its rows made into tuples a chunk at a time (a
+    million rows never exist as a million tuples at once)."""
+    total = len(frame)
+    for i in range(0, total, CHUNK):
+        bulk_insert(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], columns),
+                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None)
+
+
+def update_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
+                 progress: Progress | None = None) -> None:
+    """`bulk_update` of `frame[columns]` by `frame["id"]`, a chunk at a time."""
+    total = len(frame)
+    for i in range(0, total, CHUNK):
+        bulk_update(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], [*columns, "id"]),
+                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None)
+
+
+def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
+                progress: Progress | None = None) -> None:
     """rows: tuples of the new column values followed by the row id."""
     if not rows:
         return
@@ -93,6 +123,8 @@ def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: li
     sql = f'UPDATE "{table.name}" SET {sets} WHERE id = {ph}'
     for i in range(0, len(rows), CHUNK):
         conn.exec_driver_sql(sql, rows[i : i + CHUNK])
+        if progress:
+            progress(min(i + CHUNK, len(rows)), len(rows))
 
 
 def bulk_delete(conn: Connection, table: Table, ids: Iterable[int], column: str = "id") -> None:
@@ -161,11 +193,13 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
         return read_frame(conn, stmt)
     result = conn.execute(stmt)
     columns = list(result.keys())
-    rows = result.cursor.fetchall()
+    parts = []
+    while rows := result.cursor.fetchmany(CHUNK):  # a chunk of tuples at a time: memory stays bounded
+        parts.append(pd.DataFrame.from_records(rows, columns=columns, coerce_float=False))
     result.close()
-    if not rows:
+    if not parts:
         return pd.DataFrame([], columns=columns)
-    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -183,4 +217,4 @@ def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["bulk_insert", "bulk_update", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "read_stored", "frame_rows", "iso_dates"]
+__all__ = ["bulk_insert", "bulk_update", "insert_frame", "update_frame", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "read_stored", "frame_rows", "iso_dates"]

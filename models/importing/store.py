@@ -11,6 +11,11 @@ from models.upsert import Plan, apply_plan, plan_upsert
 from models.writes import iso_dates, read_stored
 
 
+# A write of more rows than this reports its progress chunk by chunk.
+WRITE_STEPS_FROM = 10_000
+ROWS_OF = {"result_value": "values", "baseline": "baselines"}
+
+
 def stored_key(names, table) -> list[str]:
     """A natural key (file column names, e.g. `formats.Kind.key`) as the table's columns:
     a reference names its id (partner -> partner_id); a column the table lacks is left
@@ -51,7 +56,11 @@ def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], co
     plan = plan_upsert(incoming[[*key, *columns]], stored_rows, table=model.__table__, key=key, columns=columns,
                        fold_case=fold, extra_changed=extra_changed)
     if apply:
-        apply_plan(ctx.conn, plan, ctx.batch_id, keep)
+        if len(plan.created) + len(plan.updated) > WRITE_STEPS_FROM:
+            apply_plan(ctx.conn, plan, ctx.batch_id, keep,
+                       lambda done, total: ctx.step(f"writing {ROWS_OF.get(model.__tablename__, 'rows')}", done, total))
+        else:
+            apply_plan(ctx.conn, plan, ctx.batch_id, keep)
     if ctx.changes is not None:
         ctx.changes.add_plan(ctx.file, model.__tablename__, plan)
     return plan
