@@ -94,9 +94,15 @@ def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[
     if not others.empty:
         parts.append(folded_keys(others, key).assign(has_target=others["has_target"], has_actual=others["has_actual"],
                                                      _row=others.index))
+    incoming_keys = pd.concat([p[key] for p in parts])
+    if incoming_keys.empty:  # nothing of the file's to check (stored values never clash with each other here)
+        return incoming_keys
     if not stored.empty:
-        incoming_keys = pd.concat([p[key] for p in parts])
         stored_keys = folded_keys(stored, key)
+        # only the series the file touches can clash with its rows
+        touched = stored_keys[SERIES].merge(incoming_keys[SERIES].drop_duplicates(), on=SERIES, how="left",
+                                            indicator=True)["_merge"].eq("both").to_numpy()
+        stored, stored_keys = stored[touched], stored_keys[touched]
         replaced = stored_keys.merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
         rest = stored[~replaced.to_numpy()]
         parts.append(stored_keys[~replaced.to_numpy()].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
