@@ -75,7 +75,6 @@ def _delimiter(value: str | None) -> str | None:
 
 def cmd_import(args) -> int:
     from models.formats import KINDS
-    from models.importing import Upload, import_files
 
     paths = [Path(p) for p in args.files]
     folders = [str(p) for p in paths if p.is_dir()]
@@ -100,7 +99,25 @@ def cmd_import(args) -> int:
     iati_map = iati_map_arg(args.iati_map)
     engine = ready_engine()
     scope = acting_scope(engine, args)
-    report = import_files(
+    # Progress on standard error for files large enough to take more than a second or two.
+    large = sum(p.stat().st_size for p in paths) >= IMPORT_PROGRESS_FROM_BYTES
+    progress = ProgressLine() if large else None
+    try:
+        report = _import_paths(engine, paths, args, scope, limits, iati_map, progress)
+    finally:
+        if progress:
+            progress.close()
+    return _report_import(args, report)
+
+
+# Files of at least this size (together) show the import's progress on standard error.
+IMPORT_PROGRESS_FROM_BYTES = 2_000_000
+
+
+def _import_paths(engine, paths: list[Path], args, scope, limits, iati_map, progress):
+    from models.importing import Upload, import_files
+
+    return import_files(
         engine,
         [Upload.from_path(p, limits.max_upload_bytes) for p in paths],  # a file above the limit is never read
         user=recorded_as(scope),
@@ -113,7 +130,11 @@ def cmd_import(args) -> int:
         scope=scope,
         limits=limits,
         iati_map=iati_map,
+        on_progress=progress,
     )
+
+
+def _report_import(args, report) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         print(report.summary(), file=sys.stderr)

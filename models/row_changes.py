@@ -141,8 +141,9 @@ class Recorder:
         if plan.created.empty and plan.updated.empty:
             return
         rank = self._rank(file)
-        rows = self._room(rank, np.unique(np.concatenate([plan.created.index.to_numpy(dtype="int64"),
-                                                          plan.updated.index.to_numpy(dtype="int64")])))
+        # sorted distinct rows (np.sort of pd.unique: numpy's own unique takes seconds on a million distinct ints)
+        rows = self._room(rank, np.sort(pd.unique(np.concatenate([plan.created.index.to_numpy(dtype="int64"),
+                                                                  plan.updated.index.to_numpy(dtype="int64")]))))
         if not len(rows):
             return
         key, columns = list(plan.key), list(plan.columns)

@@ -7,13 +7,14 @@ rows it updates so a batch can be reverted exactly. Every kind goes through thes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
 
 from models.cells import CLEAR
-from models.writes import bulk_insert, bulk_update, frame_rows, record_versions
+from models.writes import insert_frame, record_versions, update_frame
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 
@@ -181,17 +182,21 @@ def combine_actions(first: pd.Series, second: pd.Series) -> pd.Series:
     return pd.Series([a if rank[a] >= rank[b] else b for a, b in zip(first, second)], index=first.index, dtype=object)
 
 
-def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None) -> None:
+def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None,
+               progress: Callable[[int, int], None] | None = None) -> None:
     """Write a plan: insert created rows, keep prior versions, update changed rows.
 
     `keep`: stored values (indexed by row id) this plan does not write but that are kept
     with the prior versions of its updated rows, so a revert restores them too (a parent
-    link a later step of the same import may change; an activity's link sets)."""
+    link a later step of the same import may change; an activity's link sets).
+    `progress(rows written, rows to write)` after each chunk."""
     cols = plan.key + plan.columns
+    total = len(plan.created) + len(plan.updated)
+    step = (lambda done, _n: progress(done, total)) if progress else None
     if not plan.created.empty:
         created = plan.created.copy()
         created["batch_id"] = batch_id
-        bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
+        insert_frame(conn, plan.table, created, cols + ["batch_id"], step)
     if not plan.updated.empty:
         prior, kept = plan.prior, list(plan.columns)
         if keep is not None:
@@ -201,4 +206,5 @@ def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame |
         record_versions(conn, batch_id, plan.table.name, versions_to_keep(prior, batch_id), kept)
         upd = plan.updated.copy()
         upd["batch_id"] = batch_id
-        bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))
+        update_frame(conn, plan.table, upd, plan.columns + ["batch_id"],
+                     (lambda done, _n: progress(len(plan.created) + done, total)) if progress else None)

@@ -269,7 +269,8 @@ if st.button("Confirm and import", type="primary", disabled=blocked, key=f"up_co
     bar = st.progress(0.0, text="Importing…")
     result = import_files(state.engine(), uploads, user=recorded_as(scope), source="upload", kind=kind,
                           encoding=encoding, delimiter=delimiter, decimal_comma=decimal_comma, scope=scope, iati_map=iati_map,
-                          on_progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+                          on_progress=lambda done, total, what: bar.progress(min(done / total, 1.0) if total else 1.0,
+                                                                             text=what))
     state.refresh_version()
     if result.status in ("committed", "submitted"):
         st.session_state["up_last"] = result

@@ -142,12 +142,22 @@ def no_issues(index: pd.Index, issues: list[Issue]) -> pd.Series:
 def end_before_start(parsed: pd.DataFrame, start: str, end: str) -> list[Issue]:
     """end-before-start where both dates are given and the end comes first."""
     s, e = parsed[start], parsed[end]
-    both = s.map(lambda v: isinstance(v, str)) & e.map(lambda v: isinstance(v, str))
-    bad = both & (e.where(both, "") < s.where(both, ""))
+    both = _is_text(s) & _is_text(e)
+    bad = both & (e.where(both, "").astype(object) < s.where(both, "").astype(object))
     return [
         Issue(int(r), end, "end-before-start", str(e.loc[r]), f"{end} {e.loc[r]} is before {start} {s.loc[r]}")
         for r in parsed.index[bad.to_numpy()]
     ]
+
+
+def _is_text(values: pd.Series) -> pd.Series:
+    """Cells holding text (not None, NaN or CLEAR), vectorised: the types are looked at once
+    per distinct value, not per row."""
+    arr = values.to_numpy(dtype=object)
+    text = ~pd.isna(arr) & np.asarray(arr != CLEAR, dtype=bool)
+    if text.any() and not all(isinstance(v, str) for v in pd.unique(arr[text])):
+        text &= np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    return pd.Series(text, index=values.index)
 
 
 def admin_kind(handler):

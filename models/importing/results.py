@@ -15,7 +15,9 @@ from models.upsert import REJECTED
 
 
 def import_results(ctx: ImportContext, t: Table) -> pd.Series:
+    ctx.step("checking rows")
     rows = read_rows(ctx, skip_blank_rows(ctx, t.frame))
+    ctx.step("comparing with stored values")
     actions = write_values(ctx, rows)
     actions = write_baselines(ctx, rows, actions)
     bad = {i.row for i in ctx.issues if i.severity == ERROR}
