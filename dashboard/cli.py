@@ -17,12 +17,16 @@ import sys
 from pathlib import Path
 
 from dashboard.cli_common import (
-    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError, acting_scope, ready_engine,
+    EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, ProgressLine, Refused, UsageError, acting_scope, ready_engine,
 )
+from dashboard.cli_common import checked_filters as _checked_filters
+from dashboard.cli_common import out_file as _out_file
+from dashboard.cli_export import cmd_export_chart, cmd_export_data
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
 from dashboard.cli_iati import add_export_iati, iati_map_arg
 from dashboard.cli_users import add_user_commands
+from dashboard.cli_workbook import add_workbook_command
 from dashboard.exports import CHART_FORMATS
 from models.access import recorded_as
 
@@ -30,21 +34,6 @@ from models.access import recorded_as
 # address space ahead, which a limit on address space (`ulimit -v`) counts as used: the
 # system allocator reserves nothing ahead. Set before pandas loads; the environment wins.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-
-def _out_file(value: str) -> Path:
-    """--out: a file in a folder that exists."""
-    out = Path(value)
-    if not out.parent.exists():
-        raise UsageError(f"No such folder: {out.parent}")
-    return out
-
-
-def _checked_filters(args):
-    try:
-        return _filters(args)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -86,9 +75,12 @@ def _delimiter(value: str | None) -> str | None:
 
 def cmd_import(args) -> int:
     from models.formats import KINDS
-    from models.importing import Upload, import_files
 
     paths = [Path(p) for p in args.files]
+    folders = [str(p) for p in paths if p.is_dir()]
+    if folders:
+        raise UsageError(f"{', '.join(folders)}: a folder, not a file. Name the files to import, e.g. "
+                         f"`resultsboard import {Path(folders[0]) / '*.csv'}` (the files of one call are one batch)")
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"No such file: {', '.join(missing)}")
@@ -107,7 +99,25 @@ def cmd_import(args) -> int:
     iati_map = iati_map_arg(args.iati_map)
     engine = ready_engine()
     scope = acting_scope(engine, args)
-    report = import_files(
+    # Progress on standard error for files large enough to take more than a second or two.
+    large = sum(p.stat().st_size for p in paths) >= IMPORT_PROGRESS_FROM_BYTES
+    progress = ProgressLine() if large else None
+    try:
+        report = _import_paths(engine, paths, args, scope, limits, iati_map, progress)
+    finally:
+        if progress:
+            progress.close()
+    return _report_import(args, report)
+
+
+# Files of at least this size (together) show the import's progress on standard error.
+IMPORT_PROGRESS_FROM_BYTES = 2_000_000
+
+
+def _import_paths(engine, paths: list[Path], args, scope, limits, iati_map, progress):
+    from models.importing import Upload, import_files
+
+    return import_files(
         engine,
         [Upload.from_path(p, limits.max_upload_bytes) for p in paths],  # a file above the limit is never read
         user=recorded_as(scope),
@@ -120,7 +130,11 @@ def cmd_import(args) -> int:
         scope=scope,
         limits=limits,
         iati_map=iati_map,
+        on_progress=progress,
     )
+
+
+def _report_import(args, report) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         print(report.summary(), file=sys.stderr)
@@ -139,38 +153,85 @@ def cmd_import(args) -> int:
 
 def cmd_history(args) -> int:
     from models.access import can_see_history, refusal, visible_batches
-    from models.batches import history
+    from models.batches import batch_detail, batch_record, history
 
     engine = ready_engine()
     scope = acting_scope(engine, args)
     if not can_see_history(scope):
         raise Refused(refusal(scope, "see the import history"))
+    if args.batch_id is not None:
+        detail = batch_detail(engine, args.batch_id, scope)
+        if detail is None:
+            raise Refused(f"There is no batch {args.batch_id} you may see; `resultsboard history` lists those you may.")
+        if args.json:
+            print(json.dumps(detail, ensure_ascii=False, indent=2))
+        else:
+            print(_batch_text(detail))
+        return EXIT_OK
     frame = visible_batches(scope, history(engine))
     if args.json:
-        records = []
-        for r in frame.to_dict("records"):
-            records.append({
-                "id": int(r["id"]), "user": r["user"], "at": r["at"].isoformat(timespec="seconds") if r["at"] is not None else None,
-                "files": r["files"], "sha256": r["sha256"], "kinds": [k for k in (r["kinds"] or "").split(",") if k],
-                "created": int(r["created"]), "updated": int(r["updated"]), "unchanged": int(r["unchanged"]),
-                "status": r["status"], "source": r["source"], "reviewer": r["reviewer"],
-                "reviewed_at": r["reviewed_at"].isoformat(timespec="seconds") if r["reviewed_at"] is not None else None,
-                "reason": r["reason"], "applied_as": r["applied_as"],
-            })
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(json.dumps([{k: v for k, v in batch_record(r).items() if k not in ("deleted", "reverts")}
+                          for r in frame.to_dict("records")], ensure_ascii=False, indent=2))
         return EXIT_OK
     if frame.empty:
         print("No batches yet.")
         return EXIT_OK
-    for r in frame.to_dict("records"):
+    print(_history_text(frame.to_dict("records")))
+    return EXIT_OK
+
+
+def _history_text(records: list[dict]) -> str:
+    """The batches as a table whose columns are as wide as their widest cell (a long e-mail
+    widens its column instead of pushing the rest out of line)."""
+    from models.batches import batch_record
+
+    lines = []
+    for r in records:
+        r = r | {"applied_as": batch_record(r)["applied_as"]}
         extra = f" (reverts batch {int(r['reverts'])})" if r["reverts"] == r["reverts"] and r["reverts"] is not None else ""
         extra += {"approved": f" (approved by {r['reviewer']} as batch {r['applied_as']})",
                   "returned": f" (returned by {r['reviewer']}: {r['reason']})", "submitted": " (awaiting review)"}.get(r["status"], "")
-        print(
-            f"{int(r['id']):>5}  {r['at']:%Y-%m-%d %H:%M}  {r['user']:<20} {r['source']:<7} {r['status']:<9} "
-            f"+{int(r['created'])} ~{int(r['updated'])} ={int(r['unchanged'])} -{int(r['deleted'])}  {', '.join(r['files'])}{extra}"
-        )
-    return EXIT_OK
+        lines.append([str(int(r["id"])), f"{r['at']:%Y-%m-%d %H:%M}", str(r["user"]), str(r["source"]), str(r["status"]),
+                      f"+{int(r['created'])} ~{int(r['updated'])} ={int(r['unchanged'])} -{int(r['deleted'])}",
+                      ", ".join(r["files"]) + extra])
+    return _columns(["batch", "when (UTC)", "who", "source", "status", "+new ~changed =same -removed", "files"], lines,
+                    right=(0,))
+
+
+def _columns(header: list[str], lines: list[list[str]], right: tuple[int, ...] = ()) -> str:
+    """Text columns sized to their content (the last one left ragged)."""
+    widths = [max(len(x) for x in col) for col in zip(header, *lines)]
+    out = []
+    for cells in [header, *lines]:
+        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells[:-1], widths))]
+        out.append("  ".join([*parts, cells[-1]]).rstrip())
+    return "\n".join(out)
+
+
+def _batch_text(detail: dict) -> str:
+    """One batch for people: who, when, what it did, then one line per changed field."""
+    from models.row_changes import changes_frame
+    from models.wording import plural
+
+    head = [f"Batch {detail['id']}: {detail['status']} ({detail['source']}), by {detail['user']} at {(detail['at'] or '')[:16].replace('T', ' ')} UTC",
+            f"Files: {', '.join(detail['files'])}"]
+    if detail["source"] == "revert":
+        head.append(f"Reverts batch {detail['reverts']}: {plural(detail['updated'], 'row')} restored, "
+                    f"{plural(detail['deleted'], 'row')} removed")
+    else:
+        head.append(f"{detail['created']} new, {detail['updated']} changed, {detail['unchanged']} unchanged")
+    if detail["status"] == "approved":
+        head.append(f"Approved by {detail['reviewer']} as batch {detail['applied_as']}: the rows it applied")
+    if detail["status"] == "returned":
+        head.append(f"Returned by {detail['reviewer']}: {detail['reason']} (its values were discarded)")
+    frame = changes_frame(detail["rows"])
+    if frame.empty:
+        return "\n".join([*head, "No rows to show."])
+    cells = [["" if v is None or v != v else str(v) for v in line] for line in frame.astype(object).itertuples(index=False)]
+    shown = len(detail["rows"])
+    more = (f"\nThe first {shown:,} of {detail['rows_total']:,} rows are shown; --json lists the same"
+            if detail["rows_total"] > shown else "")
+    return "\n".join(head) + "\n\n" + _columns(list(frame.columns), cells) + more
 
 
 def cmd_revert(args) -> int:
@@ -191,60 +252,6 @@ def cmd_revert(args) -> int:
     return EXIT_OK if report.status == "reverted" else EXIT_REFUSED
 
 
-def _filters(args):
-    from models.queries.filters import Filters
-
-    return Filters.from_values(
-        regions=args.region, donors=args.donor, partners=args.partner, key_factors=args.key_factor,
-        period_from=args.period_from, period_to=args.period_to,
-    )
-
-
-def cmd_export_data(args) -> int:
-    from models.exporting import DATA_EXPORTS, write_data
-
-    if args.name not in DATA_EXPORTS:
-        raise UsageError(f"Unknown export '{args.name}'; choose one of: {', '.join(DATA_EXPORTS)}")
-    filters = _checked_filters(args)
-    out = _out_file(args.out)
-    engine = ready_engine()
-    rows = write_data(engine, args.name, args.format, out, filters=filters, scope=acting_scope(engine, args))
-    print(f"Wrote {rows} rows of {args.name} to {out}")
-    return EXIT_OK
-
-
-def cmd_export_chart(args) -> int:
-    from dashboard import exports
-    from dashboard.charts.catalog import all_charts
-    from models.queries.rollups import progress_table
-    from models.queries.snapshot import load_snapshot, view
-
-    charts = all_charts()
-    if args.list:
-        print("\n".join(charts))
-        return EXIT_OK
-    if not args.name or not args.format or not args.out:
-        raise UsageError("export chart needs NAME, --format and --out (or --list)")
-    if args.name not in charts:
-        raise UsageError(f"Unknown chart '{args.name}'; `resultsboard export chart --list` names them")
-    out = _out_file(args.out)
-    filters = _checked_filters(args)
-    if args.format in exports.IMAGE_FORMATS and not exports.images_available():
-        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
-        return EXIT_REFUSED
-    engine = ready_engine()
-    v = view(load_snapshot(engine), filters, acting_scope(engine, args))
-    fig = charts[args.name](v, progress_table(v))
-    try:
-        data = exports.figure_bytes(fig, args.format)
-    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
-        print(f"Could not render {args.name} as {args.format.upper()}: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    out.write_bytes(data)
-    print(f"Wrote {args.name} ({args.format}) to {out}")
-    return EXIT_OK
-
-
 def cmd_export_pack(args) -> int:
     import io
     import zipfile
@@ -258,14 +265,17 @@ def cmd_export_pack(args) -> int:
         raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
     engine = ready_engine()
     scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
+    progress = ProgressLine()
     try:
-        data = build_pack(engine, args.donor[0], filters=filters, scope=scope)
+        data = build_pack(engine, args.donor[0], filters=filters, scope=scope, progress=progress)
     except ValueError as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED
     except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
         print(f"Could not build the donor pack: {e}", file=sys.stderr)
         return EXIT_REFUSED
+    finally:
+        progress.close()
     out.write_bytes(data)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
@@ -385,10 +395,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--iati-map", metavar="MAP.csv", help="IATI files: iati_identifier,partner lines mapping activities to partners (the rest: programme level)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("history", help="list import batches", description="List import batches: who, when, files, counts, status.")
+    p = sub.add_parser("history", help="list import batches, or show one batch's changes",
+                       description="List import batches: who, when, files, counts, status. With BATCH_ID: that batch's "
+                                   "rows, what it created or changed, before -> after (the first 1,000).")
+    p.add_argument("batch_id", nargs="?", type=int, metavar="BATCH_ID", help="show this batch's rows")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--user", metavar="EMAIL", help="act as this user: partners see their own uploads, donors and viewers none")
     p.set_defaults(func=cmd_history)
+
+    add_workbook_command(sub)
 
     p = sub.add_parser("revert", help="undo one batch exactly", description="Undo one batch exactly; refused when later batches changed the same rows or depend on rows it created.")
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")

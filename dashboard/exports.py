@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import shutil
 import threading
 from functools import lru_cache
@@ -33,6 +34,7 @@ MIME = {
 }
 NO_NETWORK_PROXY = "http://127.0.0.1:9"  # Chromium's own requests go nowhere
 IMAGE_WIDTH, IMAGE_HEIGHT = 1100, 650
+RENDER_TABS = 2  # Chromium tabs rendering at once: a donor pack's charts render two by two
 # Default remote addresses inside the inlined plotly.js bundle (the default topojson location
 # and tile-map styles, which Resultsboard never uses) are pointed at nothing, so an exported
 # page carries no CDN address a browser could try.
@@ -96,7 +98,7 @@ def _ensure_kaleido() -> None:
     if _kaleido_started:
         _stop_kaleido()
     kaleido.start_sync_server(
-        path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
+        n=RENDER_TABS, path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
         silence_warnings=True,
     )
     _kaleido_started = True
@@ -113,26 +115,61 @@ def _stop_kaleido() -> None:
     _kaleido_started = False
 
 
-def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
-    """PNG, SVG or PDF bytes of a figure."""
+def _image_opts(fig: go.Figure, fmt: str, width: int, height: int | None) -> dict:
+    """kaleido's options for one image (the format checked first, then that Chromium is here)."""
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
     if not images_available():
         raise RuntimeError(NO_CHROMIUM_MESSAGE)
-    import kaleido
-
     opts = {"format": fmt, "width": width, "height": height or fig.layout.height or IMAGE_HEIGHT}
     if fmt == "png":
         opts["scale"] = 2
+    return opts
+
+
+def _with_kaleido(render):
+    """Run render() on the process's kaleido server, started (or restarted) as needed; a
+    failure on a browser that went away is tried once more on a fresh one."""
+    if not images_available():
+        raise RuntimeError(NO_CHROMIUM_MESSAGE)
     with _kaleido_lock:
         _ensure_kaleido()
         try:
-            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+            return render()
         except Exception:
             if _kaleido_alive():
                 raise  # the figure's fault, not the browser's
             _ensure_kaleido()  # the browser went away: one more try on a fresh one
-            return kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/")
+            return render()
+
+
+def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: int | None = None) -> bytes:
+    """PNG, SVG or PDF bytes of a figure."""
+    import kaleido
+
+    opts = _image_opts(fig, fmt, width, height)
+    return _with_kaleido(lambda: kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/"))
+
+
+def figure_images(items: list[tuple[go.Figure, str]], *, width: int = IMAGE_WIDTH) -> list[bytes]:
+    """The bytes of several (figure, format) images, rendered at once in RENDER_TABS tabs of
+    the one Chromium (a batch costs about 1/RENDER_TABS of rendering them one by one)."""
+    import tempfile
+
+    from kaleido import _sync_server
+
+    if not items:
+        return []
+    specs = [(fig, _image_opts(fig, fmt, width, None)) for fig, fmt in items]
+    with tempfile.TemporaryDirectory(prefix="resultsboard-images-") as folder:
+        paths = [Path(folder) / f"{n}.{opts['format']}" for n, (_, opts) in enumerate(specs)]
+        batch = [{"fig": fig, "opts": opts, "path": str(path), "topojson": STATIC.as_uri() + "/"}
+                 for (fig, opts), path in zip(specs, paths)]
+        # kaleido's sync server runs Kaleido.write_fig_from_object on its own event loop: the
+        # batch's figures go to the free tabs as they come free; any failure cancels the rest
+        _with_kaleido(lambda: _sync_server.GlobalKaleidoServer().call_function(
+            "write_fig_from_object", batch, cancel_on_error=True))
+        return [path.read_bytes() for path in paths]
 
 
 @lru_cache(maxsize=1)
@@ -204,8 +241,16 @@ def _plain(value):
     return html.unescape(value) if isinstance(value, str) else value
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def figure_data(fig: go.Figure) -> pd.DataFrame:
-    """The numbers behind a chart, one row per point of each trace (for 'data as CSV')."""
+    """The numbers behind a chart, one row per point of each trace (for 'data as CSV').
+
+    What only draws the chart is left out: a row with no value at all — the one point of a
+    colour-key trace (`x=[None], y=[None]`, a legend entry) or the gap between two line
+    segments — so every row is a point of the chart."""
     import pandas as pd
 
     frames = []
@@ -232,9 +277,52 @@ def figure_data(fig: go.Figure) -> pd.DataFrame:
             continue
         n = max(len(v) for v in cols.values())
         frame = pd.DataFrame({k: (v if len(v) == n else (v * n if len(v) == 1 else v + [None] * (n - len(v)))) for k, v in cols.items()})
+        frame = frame[~frame.apply(lambda row: all(_missing(v) for v in row), axis=1)]
+        if frame.empty:
+            continue
         frame.insert(0, "series", html.unescape(trace.name or trace.type))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["series"])
+
+
+# --------------------------------------------------------------------------------------
+# download file names
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9]+")
+STEM_MAX = 120  # characters of a file name before its extension
+
+
+def _name_part(text) -> str:
+    """Text as a piece of a file name: letters and digits, anything else one '-' (uploaded
+    codes and titles can hold any character: no '/', '..', spaces or quotes get through)."""
+    return _NOT_IN_NAME.sub("-", str(text)).strip("-")
+
+
+def chart_file_stem(name: str, filters=None, as_of=None, *, subject: dict | None = None) -> str:
+    """A download's file name, without extension: the chart's name, what it shows (`subject`,
+    e.g. {"donor": "NOR"} for a drill-down), the filters, and the as-of date — e.g.
+    'progress-by-partner_donor-NOR_2026-11-30'. `name` is a catalogue name or a title (made
+    lower-case, words joined by '-'); codes keep their case; missing parts are left out.
+
+    filters: a models.queries.filters.Filters; as_of: a date (the filters' 'To', else today)."""
+    parts = [_name_part(name).lower() or "chart"]
+    for label, value in (subject or {}).items():
+        if value not in (None, ""):
+            parts.append(f"{_name_part(label)}-{_name_part(value)}")
+    if filters is not None:
+        for label, values in (("region", filters.regions), ("donor", filters.donors), ("partner", filters.partners),
+                              ("kf", filters.key_factors)):
+            if values:
+                parts.append(f"{label}-{'-'.join(_name_part(v) for v in values)}")
+        if filters.period_from:
+            parts.append(f"from-{_name_part(filters.period_from)}")
+    if as_of is not None:
+        parts.append(as_of.isoformat())
+    stem = "_".join(dict.fromkeys(p for p in parts if p))  # a subject that is also the filter: once
+    if len(stem) > STEM_MAX:  # many codes: keep the name and the date, cut the middle
+        tail = f"_{as_of.isoformat()}" if as_of is not None else ""
+        stem = stem[: STEM_MAX - len(tail)].rstrip("-_") + tail
+    return stem
 
 
 # --------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from dashboard import exports
-from dashboard.exports import NEUTRALISED_URLS, figure_html, figure_image, has_geo, topojson_text
+from dashboard.exports import NEUTRALISED_URLS, figure_html, figure_images, has_geo, topojson_text
 from dashboard.text import plain_from_plotly
+from models.wording import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,10 +34,15 @@ class _ReadableZip(zipfile.ZipFile):
         return super().writestr(name, data, *args, **kwargs)
 
 
-def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None) -> bytes:
+RENDER_CHUNK = 4  # images per kaleido batch: progress is told after each batch
+
+
+def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None, progress=None) -> bytes:
     """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
-    with a section per chart and footnotes."""
+    with a section per chart and footnotes. progress(done, total, what), if given, is told
+    how far the build is (the charts' images are most of the work)."""
+    tell = progress or (lambda done, total, what: None)
     from dashboard.charts.catalog import all_charts
     from dashboard.charts.indicators import chart_indicator_targets
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
@@ -56,45 +62,45 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     v = view(snap, f, scope)
     prog = progress_table(v)
     images = exports.images_available() if with_images is None else with_images
+    tell(0, 1, "Drawing the charts")
+    charts = [(name, f"charts/{name}", build(v, prog)) for name, build in all_charts().items()]
+    indicator_charts = [(code, f"charts/indicators/{_slug(code)}", chart_indicator_targets(v, prog, indicator=code))
+                        for code in v.indicators["code"]]
+    files = _chart_files([(path, fig) for _, path, fig in [*charts, *indicator_charts]], images, tell)
     buf = io.BytesIO()
-    sections = []
     with _ReadableZip(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, build in all_charts().items():
-            fig = build(v, prog)
-            sections.append((name, fig, _write_chart(z, f"charts/{name}", fig, images)))
-        indicator_charts = []
-        for code in v.indicators["code"]:
-            fig = chart_indicator_targets(v, prog, indicator=code)
-            indicator_charts.append((code, fig, _write_chart(z, f"charts/indicators/{_slug(code)}", fig, images)))
+        for name, data in files.items():
+            z.writestr(name, data)
         sheets = {}
         for name in DATA_EXPORTS:
             frame = data_frame(v, name)
             sheets[name] = frame
             z.writestr(f"data/{name}.csv", to_csv_bytes(frame))
         z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
-        z.writestr("report.html", _report_html(v, prog, donor, sections, indicator_charts).encode("utf-8"))
+        sections = [(name, fig, files.get(f"{path}.svg")) for name, path, fig in charts]
+        by_indicator = [(code, fig, files.get(f"{path}.svg")) for code, path, fig in indicator_charts]
+        z.writestr("report.html", _report_html(v, prog, donor, sections, by_indicator).encode("utf-8"))
     return buf.getvalue()
 
 
-def _write_chart(z: zipfile.ZipFile, path: str, fig, images: bool) -> bytes | None:
-    """The chart as PATH.png and PATH.svg (its SVG returned, for the report), or without
-    Chromium as a self-contained PATH.html (None returned)."""
+def _chart_files(charts: list[tuple[str, object]], images: bool, tell) -> dict[str, bytes]:
+    """Each chart as PATH.png and PATH.svg, or without Chromium as a self-contained
+    PATH.html; rendered a few at a time so that progress can be told."""
     if not images:
-        z.writestr(f"{path}.html", figure_html(fig))
-        return None
-    svg = figure_image(fig, "svg")
-    z.writestr(f"{path}.png", figure_image(fig, "png"))
-    z.writestr(f"{path}.svg", svg)
-    return svg
+        return {f"{path}.html": figure_html(fig) for path, fig in charts}
+    wanted = [(f"{path}.{fmt}", fig, fmt) for path, fig in charts for fmt in ("png", "svg")]
+    files: dict[str, bytes] = {}
+    for start in range(0, len(wanted), RENDER_CHUNK):
+        chunk = wanted[start:start + RENDER_CHUNK]
+        tell(start, len(wanted), "Rendering the chart images")
+        files.update(zip([name for name, _, _ in chunk], figure_images([(fig, fmt) for _, fig, fmt in chunk])))
+    tell(len(wanted), len(wanted), "Rendering the chart images")
+    return files
 
 
 def _t(value) -> str:
     """Text for the report: escaped, '' for missing."""
     return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _period(v) -> tuple[str, str]:
@@ -113,7 +119,7 @@ def _baselines_text(rows: pd.DataFrame, measure: str) -> str:
         return "none"
     years = sorted({int(y) for y in rows["year"]})
     span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    text = f"{_plural(rows['partner'].nunique(), 'partner')}, {span}"
+    text = f"{plural(rows['partner'].nunique(), 'partner')}, {span}"
     numbers = pd.to_numeric(rows["value"], errors="coerce").dropna() if "value" in rows else pd.Series(dtype=float)
     if measure != "qualitative" and len(numbers):
         lo, hi = numbers.min(), numbers.max()
@@ -225,7 +231,7 @@ def _report_html(v, prog, donor: str, sections, indicator_charts=()) -> str:
                  f"<li>Period: {first} to {last}; each indicator and administration is scored on its latest target "
                  "period that ended on or before the as-of date, named beside each figure.</li>"
                  f"<li>Data as of {as_of} (the end of the period filter, else the day the pack was made).</li>"
-                 f"<li>Partners: the {_plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
+                 f"<li>Partners: the {plural(len(v.partners), 'partner administration')} {html.escape(donor_name)} funds; "
                  "programme-level values (no partner) are included where shown.</li>"
                  f"<li>{demo_label if v.is_demo else 'Data as imported into Resultsboard (not illustrative demo data).'}</li>"
                  "</ul>")

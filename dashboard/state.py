@@ -199,10 +199,10 @@ def _export_csv(fig) -> bytes:
     return _figure_csv(fig.to_json())
 
 
-def export_controls(fig, key: str) -> None:
+def export_controls(fig, key: str, stem: str | None = None) -> None:
     """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
     generated only when clicked (a callable: nothing, not even the figure's JSON, is made
-    on a rerun), then cached."""
+    on a rerun), then cached; files named `stem` (chart_stem)."""
     from functools import partial
 
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
@@ -211,13 +211,24 @@ def export_controls(fig, key: str) -> None:
     with st.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf", "html"):
             st.download_button(
-                fmt.upper(), data=partial(_export_bytes, fig, fmt), file_name=f"{key}.{fmt}", mime=MIME[fmt],
+                fmt.upper(), data=partial(_export_bytes, fig, fmt), file_name=f"{stem or key}.{fmt}", mime=MIME[fmt],
                 key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
             )
-        st.download_button("Data (CSV)", data=partial(_export_csv, fig), file_name=f"{key}.csv", mime=MIME["csv"],
+        st.download_button("Data (CSV)", data=partial(_export_csv, fig), file_name=f"{stem or key}.csv", mime=MIME["csv"],
                            key=f"dl_{key}_csv", on_click="ignore", width="stretch")
         if not images:
             st.caption(NO_CHROMIUM_MESSAGE)
+
+
+def chart_stem(fig, name: str | None = None, subject: dict | None = None) -> str:
+    """The file name (no extension) of a chart's downloads: its name (default: its title), what
+    it shows, the filters and the as-of date (dashboard.exports.chart_file_stem)."""
+    from dashboard.exports import chart_file_stem
+    from dashboard.text import plain_from_plotly
+    from models.scoring.periods import as_of
+
+    filters = current_filters()
+    return chart_file_stem(name or plain_from_plotly(fig.layout.title.text), filters, as_of(filters.end), subject=subject)
 
 
 def kept_figure(key: tuple, build):
@@ -227,31 +238,58 @@ def kept_figure(key: tuple, build):
     return memo(current_view(), ("figure", *key), build)
 
 
-def show_chart(fig, *, key: str) -> None:
-    """A chart with its export popover."""
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-    export_controls(fig, key)
+def show_chart(fig, *, key: str, name: str | None = None, subject: dict | None = None) -> None:
+    """A chart with its export popover; the modebar's PNG and the popover's files are named
+    after the chart (`name`, else its title), `subject` (e.g. {"donor": "NOR"}), the filters and the date."""
+    stem = chart_stem(fig, name, subject)
+    st.plotly_chart(fig, width="stretch", config={**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": stem}}, key=key)
+    export_controls(fig, key, stem)
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner="Building the donor pack…")
-def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple) -> bytes:
+PACKS_KEPT = 8  # donor packs kept for saving, across all sessions (a few MB each)
+
+
+@st.cache_resource
+def _packs() -> dict:
+    """Built donor packs, (url, data version, donor, filters, scope) -> zip bytes, shared by
+    every session. Not st.cache_data: its replay of elements would refuse the progress bar
+    drawn while a pack is built."""
+    return {}
+
+
+def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple, progress=None) -> bytes:
     from dashboard.packs import build_pack
 
-    return build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope))
+    packs, key = _packs(), (url, version, donor, filters, scope)
+    if key not in packs:
+        data = build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress)
+        while len(packs) >= PACKS_KEPT:
+            packs.pop(next(iter(packs)), None)  # the oldest first
+        packs[key] = data
+    return packs[key]
 
 
 def donor_pack_button(donor: str) -> None:
-    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip, built on click."""
-    from functools import partial
-
+    """The donor pack (charts PNG/SVG, data CSV/XLSX, HTML report) as one zip: built on
+    click with a progress bar (the charts' images take seconds), then offered for saving.
+    Built once per (data version, donor, filters, scope) and shared by all sessions."""
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
 
-    st.download_button(
-        markdown_text(f"Donor pack for {donor} (zip)"), icon=":material/folder_zip:",
-        data=partial(_donor_pack, database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope())),
-        file_name=f"resultsboard-donor-pack-{donor.lower()}.zip", mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore",
-        help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX workbook) "
-             "and a report with footnotes, for the current filters.",
-    )
+    args = (database_url(), current_version(), donor, astuple(current_filters()), astuple(current_scope()))
+    built = st.session_state.setdefault("_donor_packs_built", set())
+    if st.button(markdown_text(f"Donor pack for {donor} (zip)"), icon=":material/folder_zip:", key=f"pack_{donor}",
+                 help="Every chart for the partners this donor funds (PNG and SVG), their data (CSV and one XLSX "
+                      "workbook) and a report with footnotes, for the current filters."):
+        bar = st.progress(0.0, text="Building the donor pack…")
+        _donor_pack(*args, progress=lambda done, total, what: bar.progress(
+            min(done / total, 1.0), text=f"{what}: {done} of {total}" if total > 1 else f"{what}…"))
+        bar.empty()
+        built.add(args)
+    if args in built and args in _packs():
+        st.download_button(
+            markdown_text(f"Save donor pack for {donor} (zip)"), icon=":material/download:",
+            data=_donor_pack(*args), file_name=f"resultsboard-donor-pack-{donor.lower()}-{date.today().isoformat()}.zip",
+            mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore", type="primary",
+        )
     if not images_available():
         st.caption(NO_CHROMIUM_MESSAGE + " The pack then holds the charts as HTML.")

@@ -52,32 +52,47 @@ def issues_for(mask: pd.Series, raw: pd.Series, column: str, check: str, message
     return [Issue(int(r), column, check, str(v), make(v), ERROR, file) for r, v in zip(rows, values)]
 
 
-def _map_unique(raw: pd.Series, parse: Callable[[str], tuple[object, str | None, str | None]]):
-    """Apply parse(value) -> (parsed, check, message) once per distinct non-empty value."""
-    uniques = pd.unique(raw[raw != ""])
-    parsed, errors = {}, {}
-    for u in uniques:
+def _uniques(raw: pd.Series) -> tuple[np.ndarray, list]:
+    """(code of each cell, the distinct values): a million cells with a few hundred distinct
+    values are parsed a few hundred times, and mapped back by their codes in C."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes, list(uniques)
+
+
+def _parse_unique(raw: pd.Series, parse: Callable[[str], tuple[object, str | None, str | None]], column: str, file: str,
+                  empty=None) -> tuple[pd.Series, list[Issue]]:
+    """parse(value) -> (parsed, check, message), once per distinct non-empty value; empty
+    cells and refused ones -> `empty`, the clear token -> CLEAR."""
+    codes, values, issues = _parse_codes(raw, parse, column, file, empty)
+    return pd.Series(values[codes], index=raw.index, dtype=object), issues
+
+
+def _parse_codes(raw: pd.Series, parse, column: str, file: str, empty=None) -> tuple[np.ndarray, np.ndarray, list[Issue]]:
+    """(code per cell, parsed value per code, issues) for `_parse_unique`."""
+    codes, uniques = _uniques(raw)
+    values = np.empty(len(uniques) + 1, dtype=object)  # the last: a missing cell (code -1)
+    values[:] = [empty] * len(values)
+    errors: dict[int, tuple[str, str]] = {}
+    for k, u in enumerate(uniques):
+        if u == "":
+            continue
         if u == CLEAR_TOKEN:
-            parsed[u] = CLEAR
+            values[k] = CLEAR
             continue
         value, check, message = parse(u)
         if check:
-            errors[u] = (check, message)
-        else:
-            parsed[u] = value
-    return parsed, errors
-
-
-def _finish(raw: pd.Series, parsed: dict, errors: dict, column: str, file: str, empty=None):
-    out = raw.map(parsed).astype(object)
-    out = out.where(out.notna(), empty)
+            errors[k] = (check, message)
+        elif value is not None and not (isinstance(value, float) and value != value):
+            values[k] = value
     issues: list[Issue] = []
     if errors:
-        bad = raw.isin(list(errors))
-        for row, value in raw[bad].items():
-            check, message = errors[value]
-            issues.append(Issue(int(row), column, check, value, message, ERROR, file))
-    return out, issues
+        bad = np.zeros(len(values), dtype=bool)
+        bad[list(errors)] = True
+        rows = np.flatnonzero(bad[codes])
+        for r, code, value in zip(raw.index[rows], codes[rows], raw.to_numpy(dtype=object)[rows]):
+            check, message = errors[int(code)]
+            issues.append(Issue(int(r), column, check, value, message, ERROR, file))
+    return codes, values, issues
 
 
 def parse_text(raw: pd.Series, column: str, file: str = ""):
@@ -94,8 +109,7 @@ def number_problem(text: str, decimal_comma: bool) -> tuple[str, str]:
         return "type-error", f"'{text}' is not a finite number; leave the cell empty if there is no value"
     if not decimal_comma and DECIMAL_COMMA.match(text):
         return "type-error", (
-            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with "
-            "--decimal-comma (the 'Decimal comma' toggle on the upload page)"
+            f"'{text}' uses a decimal comma; write {text.replace(',', '.')} or import with --decimal-comma"
         )
     if _THOUSANDS.match(text):
         digits = re.sub(r"[^\d.,+-]", "", text).replace(",", "")
@@ -114,7 +128,27 @@ def parse_number(
     file: str = "",
 ):
     """Numbers with '.' decimals (',' when decimal_comma). Returns a float Series (NaN empty)
-    plus an object Series marking CLEAR cells, and issues."""
+    plus an object Series marking CLEAR cells, and issues. Each distinct cell is checked
+    once (`_uniques`), the result mapped back to the rows by code."""
+    codes, uniques = _uniques(raw)
+    u_raw = pd.Series(np.array([*uniques, ""], dtype=object), dtype=object)  # the last: a missing cell
+    u_values, u_cleared, u_bad = _number_cells(u_raw, decimal_comma, percent)
+    values = pd.Series(u_values[codes], index=raw.index, dtype=float)
+    cleared = pd.Series(u_cleared[codes], index=raw.index, dtype=bool)
+    bad = u_bad[codes]
+    issues: list[Issue] = []
+    if bad.any():
+        cache: dict[str, tuple[str, str]] = {}
+        for row, v in zip(raw.index[bad], raw.to_numpy(dtype=object)[bad]):
+            if v not in cache:
+                cache[v] = number_problem(v, decimal_comma)
+            check, message = cache[v]
+            issues.append(Issue(int(row), column, check, v, message, ERROR, file))
+    return _number_rules(raw, values, cleared, issues, column, integer, minimum, file)
+
+
+def _number_cells(raw: pd.Series, decimal_comma: bool, percent: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(float value, cleared, not a number) of each cell."""
     text = raw
     if percent:
         text = text.str.replace(r"\s*%$", "", regex=True)
@@ -125,14 +159,11 @@ def parse_number(
     plain = text.str.match(_PLAIN_NUMBER) & nonempty
     values = pd.to_numeric(text.where(plain, None), errors="coerce").astype(float)
     bad = nonempty & ~plain
-    issues: list[Issue] = []
-    if bad.any():
-        cache: dict[str, tuple[str, str]] = {}
-        for row, v in raw[bad].items():
-            if v not in cache:
-                cache[v] = number_problem(v, decimal_comma)
-            check, message = cache[v]
-            issues.append(Issue(int(row), column, check, v, message, ERROR, file))
+    return values.to_numpy(dtype=float), cleared.to_numpy(dtype=bool), bad.to_numpy(dtype=bool)
+
+
+def _number_rules(raw: pd.Series, values: pd.Series, cleared: pd.Series, issues: list[Issue], column: str, integer: bool,
+                  minimum: float | None, file: str):
     finite = np.isfinite(values.to_numpy()) | values.isna().to_numpy()
     if not finite.all():
         mask = pd.Series(~finite, index=raw.index)
@@ -186,8 +217,7 @@ def _parse_iso_date(text: str):
 
 def parse_date(raw: pd.Series, column: str, file: str = ""):
     """ISO YYYY-MM-DD dates, kept as ISO strings (compared and stored as such)."""
-    parsed, errors = _map_unique(raw, _parse_iso_date)
-    return _finish(raw, parsed, errors, column, file)
+    return _parse_unique(raw, _parse_iso_date, column, file)
 
 
 def period_bounds(text: str) -> tuple[str, str] | None:
@@ -208,11 +238,10 @@ def parse_period(raw: pd.Series, column: str = "period", file: str = ""):
             )
         return bounds, None, None
 
-    parsed, errors = _map_unique(raw, one)
-    bounds, issues = _finish(raw, parsed, errors, column, file)
-    start = bounds.map(lambda b: b[0] if isinstance(b, tuple) else None)
-    end = bounds.map(lambda b: b[1] if isinstance(b, tuple) else None)
-    return start, end, issues
+    codes, bounds, issues = _parse_codes(raw, one, column, file)
+    starts, ends = (np.array([b[i] if isinstance(b, tuple) else None for b in bounds], dtype=object) for i in (0, 1))
+    return (pd.Series(starts[codes], index=raw.index, dtype=object), pd.Series(ends[codes], index=raw.index, dtype=object),
+            issues)
 
 
 def parse_choice(raw: pd.Series, column: str, allowed, file: str = "", *, label: str | None = None):
@@ -229,8 +258,7 @@ def parse_choice(raw: pd.Series, column: str, allowed, file: str = "", *, label:
         dym = f" — did you mean '{folded[hint[0]]}'?" if hint else ""
         return None, "type-error", f"'{text}' is not an allowed {label or column}{dym} Allowed: {', '.join(shown)}"
 
-    parsed, errors = _map_unique(raw, one)
-    return _finish(raw, parsed, errors, column, file)
+    return _parse_unique(raw, one, column, file)
 
 
 def parse_bool(raw: pd.Series, column: str, file: str = ""):
@@ -240,8 +268,7 @@ def parse_bool(raw: pd.Series, column: str, file: str = ""):
             return BOOLEANS[key], None, None
         return None, "type-error", f"'{text}' is not true/false (also yes/no, 1/0)"
 
-    parsed, errors = _map_unique(raw, one)
-    return _finish(raw, parsed, errors, column, file)
+    return _parse_unique(raw, one, column, file)
 
 
 def split_list(text: str) -> list[str]:

@@ -17,6 +17,7 @@ import math
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,12 +101,30 @@ class ImportLimits:
 
 
 @dataclass(frozen=True)
+class Currency:
+    """An optional reporting currency (README, "Money"): amounts are stored, totalled and
+    drawn per currency; where `reporting` is set, totals are also shown converted into it at
+    the `rates` (1 unit of a currency = rate units of the reporting currency) of `rates_date`,
+    always labelled as converted."""
+
+    reporting: str = ""  # ISO 4217 code, e.g. "EUR"; "" = no conversion
+    rates_date: date | None = None
+    rates: tuple[tuple[str, float], ...] = ()  # (currency, rate), sorted
+
+    def rate(self, currency: str) -> float | None:
+        if currency == self.reporting:
+            return 1.0
+        return dict(self.rates).get(currency)
+
+
+@dataclass(frozen=True)
 class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     reporting: Reporting = field(default_factory=Reporting)
     access: Access = field(default_factory=Access)
     limits: ImportLimits = field(default_factory=ImportLimits)
     iati: Iati = field(default_factory=Iati)
+    currency: Currency = field(default_factory=Currency)
     path: Path | None = field(default=None, compare=False)  # the file read, None = defaults
 
 
@@ -162,7 +181,8 @@ def _read_settings(path: Path) -> Settings:
                     access=_access(path, _table(path, data, "access", ("trusted_issuers",))),
                     limits=ImportLimits(**_whole_numbers(path, "import", _table(path, data, "import", tuple(_IMPORT_KEYS)),
                                                          _IMPORT_KEYS, ImportLimits())),
-                    iati=_iati(path, _table(path, data, "iati", tuple(Iati.__dataclass_fields__))), path=path)
+                    iati=_iati(path, _table(path, data, "iati", tuple(Iati.__dataclass_fields__))),
+                    currency=_currency(path, _table(path, data, "currency", ("reporting", "rates_date", "rates"))), path=path)
 
 
 def _table(path: Path, data: dict, name: str, keys: tuple[str, ...]) -> dict:
@@ -247,3 +267,35 @@ def _iati(path: Path, table: dict) -> Iati:
         raise ValueError(f"{path}: iati.sector must be an OECD DAC 5-digit purpose code such as '15113', or '', "
                          f"got {values['sector']!r}")
     return Iati(**values)
+
+
+def _currency(path: Path, table: dict) -> Currency:
+    """[currency]: all three keys or none; ISO 4217 codes; positive finite rates; a real date."""
+    if not table:
+        return Currency()
+    missing = [k for k in ("reporting", "rates_date", "rates") if k not in table]
+    if missing:
+        raise ValueError(f"{path}: [currency] needs reporting, rates_date and rates together (missing: {', '.join(missing)})")
+    code = table["reporting"]
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise ValueError(f"{path}: currency.reporting must be an ISO 4217 code such as \"EUR\", got {code!r}")
+    when = table["rates_date"]
+    if isinstance(when, str):
+        try:
+            when = date.fromisoformat(when)
+        except ValueError:
+            when = None
+    if not isinstance(when, date) or isinstance(when, datetime):
+        raise ValueError(f"{path}: currency.rates_date must be a date such as 2026-06-30 (the day the rates are of), "
+                         f"got {table['rates_date']!r}")
+    rates = table["rates"]
+    if not isinstance(rates, dict) or not rates:
+        raise ValueError(f"{path}: currency.rates must be a table such as {{ CAD = 0.68 }} (1 CAD = 0.68 {code})")
+    out = []
+    for cur, rate in rates.items():
+        if not (len(cur) == 3 and cur.isalpha() and cur.isupper()):
+            raise ValueError(f"{path}: currency.rates key {cur!r} must be an ISO 4217 code such as \"CAD\"")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate) or rate <= 0:
+            raise ValueError(f"{path}: currency.rates.{cur} must be a positive number (1 {cur} = that many {code}), got {rate!r}")
+        out.append((cur, float(rate)))
+    return Currency(reporting=code, rates_date=when, rates=tuple(sorted(out)))

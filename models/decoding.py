@@ -137,13 +137,13 @@ def _decode_auto(data: bytes, file: str, issues: list[Issue]) -> tuple[str | Non
         issues.append(file_issue(
             file, "encoding", _excerpt(data, exc.start, "latin-1"),
             f"{file} is not UTF-8, UTF-16 or Windows-1252 text ({_where(exc)}); save it as CSV (UTF-8),"
-            " or give its encoding with --encoding ENCODING (or choose it on the upload page)"))
+            " or give its encoding with --encoding ENCODING"))
         return None, None
     issues.append(file_issue(
         file, "encoding", _excerpt(data, first_bad, "cp1252"),
         f"{file} is not UTF-8, so it was read as Windows-1252 (cp1252); check accented letters"
         " in the value shown. If they look wrong, give the file's encoding with --encoding ENCODING"
-        " (or choose it on the upload page), or save the file as CSV (UTF-8)", WARNING))
+        ", or save the file as CSV (UTF-8)", WARNING))
     return text, "cp1252"
 
 

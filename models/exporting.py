@@ -70,7 +70,7 @@ def _stated_aggregation(indicators: pd.DataFrame) -> pd.Series:
 def data_frame(v: Snapshot, name: str) -> pd.DataFrame:
     """One export table, columns named as in the upload format of its kind."""
     if name == "donors":
-        out = v.donors.assign(country=_country(v.donors["country"]))[["code", "name", "country"]]
+        out = v.donors.assign(country=_country(v.donors["country"]))[["code", "name", "country", "iati_ref"]]
     elif name == "partners":
         out = v.partners.assign(country=_country(v.partners["country"]))[list(KINDS["partners"].columns)]
     elif name == "funding":

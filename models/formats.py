@@ -31,7 +31,7 @@ def normalise_header(text: str) -> str:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
-        Kind("donors", ("code", "name"), ("country",), ("code",), "Donors funding the programme"),
+        Kind("donors", ("code", "name"), ("country", "iati_ref"), ("code",), "Donors funding the programme"),
         Kind(
             "partners",
             ("code", "name", "country", "region"),
@@ -92,6 +92,9 @@ STORED_AS = {"baseline_year": "year"}
 
 # Columns an export adds that an upload ignores silently (computed, never stored).
 COMPUTED_COLUMNS = {"results": ("progress", "status", "partner_name", "indicator_name")}
+# Reference columns (a reporting workbook's `ref_indicator_name`, `ref_target`, ...): shown
+# beside the data for the person filling it in, ignored by every upload without a warning.
+REFERENCE_PREFIX = "ref_"
 
 # Results need one of these groups of columns (beyond "indicator").
 RESULTS_VALUE_COLUMNS = ("target", "actual", "baseline")

@@ -1,7 +1,8 @@
 """The shape of every problem the import engine reports (frictionless-style)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, replace
 
 ERROR = "error"
 WARNING = "warning"
@@ -24,7 +25,8 @@ CHECKS: dict[str, str] = {
     "not-csv": "the file is not a CSV file or an .xlsx workbook (PDF, image, .xls, damaged)",
     "not-permitted": "the user's role may not make this change, or a batch may not be reverted (again)",
     "unknown-kind": "the kind of file cannot be told from its header (or --kind names no kind)",
-    "empty-file": "the file has no header row",
+    "empty-file": "the file has no header row, or no data row below its header",
+    "blank-rows": "results rows with no target, actual, baseline or comment (a reporting workbook's rows left blank) were skipped (warning)",
     "too-large": "the file, the batch, or a row count, column count or cell is beyond a limit of [import] settings",
     "hidden-sheet": "a hidden sheet of a workbook was not read (warning)",
     "not-iati": "an .xml file that is not well-formed IATI activities XML, or an IATI version not supported",
@@ -65,3 +67,36 @@ def issues_frame(issues):
 
 def has_errors(issues) -> bool:
     return any(i.severity == ERROR for i in issues)
+
+
+# --- wording per surface ----------------------------------------------------------------------
+# The engine's messages name the command line's options (`--kind`, `--encoding`, ...). On the
+# upload page the same advice names the page's own controls: `worded_for` rewrites it there.
+CLI, PAGE = "cli", "page"
+_PAGE_WORDING: list[tuple[re.Pattern, str]] = [(re.compile(a), b) for a, b in (
+    (r"use --kind KIND", "choose its kind in the Kind box beside the file"),
+    (r"import with --decimal-comma", "switch on the 'Decimal comma' toggle"),
+    (r"use --encoding ([\w-]+)", r"choose \1 under Reading options, Encoding"),
+    (r" \(--encoding ([\w-]+)\)", r" (the encoding chosen under Reading options)"),
+    (r" \(--encoding\)", ""),
+    (r"give (its|the file's) encoding with --encoding ENCODING", r"choose \1 encoding under Reading options"),
+    (r" \(`resultsboard lock --through DATE`\)", ""),
+    (r"see `resultsboard history`", "see the import history"),
+)]
+
+
+def message_for(message: str, surface: str) -> str:
+    """`message` as `surface` words it: unchanged for the command line; on a page (`PAGE`)
+    the command line's options become the page's controls."""
+    if surface != PAGE:
+        return message
+    for pattern, wording in _PAGE_WORDING:
+        message = pattern.sub(wording, message)
+    return message
+
+
+def worded_for(issues, surface: str) -> list[Issue]:
+    """The issues with their messages worded for `surface` (see message_for)."""
+    if surface != PAGE:
+        return list(issues)
+    return [i if (m := message_for(i.message, surface)) == i.message else replace(i, message=m) for i in issues]

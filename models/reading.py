@@ -23,7 +23,7 @@ import pandas as pd
 from models.cells import DECIMAL_COMMA
 from models.config import ImportLimits, load_settings
 from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
-from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, RESULTS_VALUE_COLUMNS, normalise_header
+from models.formats import COMPUTED_COLUMNS, KIND_ORDER, KINDS, REFERENCE_PREFIX, RESULTS_VALUE_COLUMNS, normalise_header
 from models.issues import ERROR, WARNING, Issue
 from models.workbooks import grid_table, read_workbook
 
@@ -408,7 +408,7 @@ def _shape(table: Table, header_row: int, header: list[str], body: pd.DataFrame)
         for name, position in first_at.items():
             if name in spec.columns:
                 keep[name] = position
-            elif name not in computed:
+            elif name not in computed and not name.startswith(REFERENCE_PREFIX):
                 original = header[position].strip()
                 guess = difflib.get_close_matches(name, spec.columns, n=1, cutoff=0.6)
                 hint = f"did you mean '{guess[0]}'?" if guess else f"{kind} columns are: {', '.join(spec.columns)}"
@@ -471,7 +471,7 @@ def _unknown_kind(table: Table, header_row: int, header: list[str], candidates: 
     else:
         lead = "none of its columns belongs to a known kind; kinds are: " + ", ".join(KIND_ORDER)
     return Issue(header_row, "", "unknown-kind", headers,
-                 f"could not tell what this file holds; {lead}; use --kind KIND or choose the kind",
+                 f"could not tell what this file holds; {lead}; use --kind KIND",
                  ERROR, table.file)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from models.access import Scope, can_review, refusal, require
 from models.formats import CLEAR_TOKEN
+from models.wording import plural
 from models.issues import ERROR, Issue
 from models.tables import AuditEvent, ImportBatch, Indicator, Partner, PendingValue, Value
 from models.writes import read_frame
@@ -115,9 +116,9 @@ class ReviewReport:
     def summary(self) -> str:
         if self.status == APPROVED:
             applied = f" as batch {self.applied_batch_id}" if self.applied_batch_id else " (the values were already stored)"
-            return f"Approved batch {self.batch_id}: {self.rows} pending values applied{applied}"
+            return f"Approved batch {self.batch_id}: {plural(self.rows, 'pending value')} applied{applied}"
         if self.status == RETURNED:
-            return f"Returned batch {self.batch_id} to its uploader ({self.rows} pending values discarded): {self.reason}"
+            return f"Returned batch {self.batch_id} to its uploader ({plural(self.rows, 'pending value')} discarded): {self.reason}"
         return f"Refused to review batch {self.batch_id}: " + "; ".join(i.message for i in self.issues)
 
 

@@ -48,6 +48,7 @@ class Donor(SQLModel, table=True):
     code: str = Field(unique=True)
     name: str
     country: Optional[str] = None  # ISO 3166 alpha-3
+    iati_ref: Optional[str] = None  # IATI organisation identifier, e.g. XM-DAC-301-1
     batch_id: Optional[int] = Field(default=None, foreign_key="import_batch.id")
 
 

@@ -7,13 +7,14 @@ rows it updates so a batch can be reverted exactly. Every kind goes through thes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
 
 from models.cells import CLEAR
-from models.writes import bulk_insert, bulk_update, frame_rows, record_versions
+from models.writes import insert_frame, record_versions, update_frame
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 
@@ -28,6 +29,9 @@ class Plan:
     prior: pd.DataFrame  # id + batch_id + columns (stored values of the updated rows)
     actions: pd.Series  # spreadsheet row -> created / updated / unchanged
     ids: pd.Series  # spreadsheet row -> stored id (NaN for created rows until applied)
+    # which columns of each updated row change (bool; index and order as `updated`): what a
+    # dry run and the history show as before -> after (models.row_changes)
+    changed: pd.DataFrame | None = None
 
 
 def _is_missing(series: pd.Series) -> np.ndarray:
@@ -118,7 +122,7 @@ def plan_upsert(
     merged.index.name = None
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
-    new_values = {}
+    new_values, diffs = {}, {}
     defaults = column_defaults(table, columns)
     for c in columns:
         new = merged[c]
@@ -139,6 +143,7 @@ def plan_upsert(
             value = np.where(~matched & (missing | clear), None, value)
         changed |= matched & diff
         new_values[c] = value
+        diffs[c] = diff
     if extra_changed is not None:
         changed |= matched & extra_changed.reindex(merged.index).fillna(False).to_numpy(dtype=bool)
     result = pd.DataFrame(new_values, index=merged.index)
@@ -148,13 +153,17 @@ def plan_upsert(
     created = result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
+    for k in fold_case:  # an updated row keeps its stored spelling (what the plan reports)
+        if f"{k}_old" in merged:
+            updated[k] = merged.loc[upd_mask, f"{k}_old"].to_numpy()
     updated["id"] = merged.loc[upd_mask, "id"].astype("int64").to_numpy()
     prior = pd.DataFrame({"id": merged.loc[upd_mask, "id"].astype("int64").to_numpy()}, index=updated.index)
     prior["batch_id"] = merged.loc[upd_mask, "batch_id"].to_numpy() if "batch_id" in merged else None
     for c in columns:
         prior[c] = merged.loc[upd_mask, f"{c}_old"].to_numpy() if f"{c}_old" in merged else None
     ids = merged["id"]
-    return Plan(table, key, columns, created, updated, prior, actions, ids)
+    changed_columns = pd.DataFrame({c: diffs[c][upd_mask] for c in columns}, index=updated.index, dtype=bool)
+    return Plan(table, key, columns, created, updated, prior, actions, ids, changed_columns)
 
 
 def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:
@@ -173,17 +182,21 @@ def combine_actions(first: pd.Series, second: pd.Series) -> pd.Series:
     return pd.Series([a if rank[a] >= rank[b] else b for a, b in zip(first, second)], index=first.index, dtype=object)
 
 
-def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None) -> None:
+def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame | None = None,
+               progress: Callable[[int, int], None] | None = None) -> None:
     """Write a plan: insert created rows, keep prior versions, update changed rows.
 
     `keep`: stored values (indexed by row id) this plan does not write but that are kept
     with the prior versions of its updated rows, so a revert restores them too (a parent
-    link a later step of the same import may change; an activity's link sets)."""
+    link a later step of the same import may change; an activity's link sets).
+    `progress(rows written, rows to write)` after each chunk."""
     cols = plan.key + plan.columns
+    total = len(plan.created) + len(plan.updated)
+    step = (lambda done, _n: progress(done, total)) if progress else None
     if not plan.created.empty:
         created = plan.created.copy()
         created["batch_id"] = batch_id
-        bulk_insert(conn, plan.table, cols + ["batch_id"], frame_rows(created, cols + ["batch_id"]))
+        insert_frame(conn, plan.table, created, cols + ["batch_id"], step)
     if not plan.updated.empty:
         prior, kept = plan.prior, list(plan.columns)
         if keep is not None:
@@ -193,4 +206,5 @@ def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame |
         record_versions(conn, batch_id, plan.table.name, versions_to_keep(prior, batch_id), kept)
         upd = plan.updated.copy()
         upd["batch_id"] = batch_id
-        bulk_update(conn, plan.table, plan.columns + ["batch_id"], frame_rows(upd, plan.columns + ["batch_id", "id"]))
+        update_frame(conn, plan.table, upd, plan.columns + ["batch_id"],
+                     (lambda done, _n: progress(len(plan.created) + done, total)) if progress else None)

@@ -35,7 +35,8 @@ DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for
 # Modules whose tests share costly module or session state (a served app and a browser;
 # rendered packs and chart images): under pytest-xdist each runs whole on one worker.
 ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py", "test_text_is_text.py",
-                      "test_signin_browser.py", "test_signin_trusted_browser.py", "test_review_browser.py"}
+                      "test_signin_browser.py", "test_signin_trusted_browser.py", "test_review_browser.py",
+                      "test_workbook_browser.py"}
 
 
 def checkout_env(**extra: str) -> dict[str, str]:

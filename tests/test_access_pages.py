@@ -216,5 +216,5 @@ def test_a_donor_after_another_sees_its_own_only(own_url):
             assert sidebar_codes(at, "Partner") == prog.partners_of(u), (name, pg)
             assert outside(rendered(at), prog, u) == (set(), set()), (name, pg)
             if pg == "donors":  # the donor pack offered: its own donor's only
-                packs = [shown(b.proto.label) for b in at.get("download_button") if b.proto.label.startswith("Donor pack")]
+                packs = [shown(b.label) for b in at.button if b.label.startswith("Donor pack")]
                 assert packs == [f"Donor pack for {u.bound} (zip)"], (name, packs)

@@ -49,7 +49,7 @@ def test_funding_bars_one_panel_per_currency_never_on_one_axis():
         "Committed, CAD (millions)", "Committed, EUR (millions)", "Committed, USD (millions)"]
     assert [list(b.marker.color) for b in fig.data] == [[SERIES_COLOURS[0]], [SERIES_COLOURS[1]], [SERIES_COLOURS[0], SERIES_COLOURS[1]]]
     assert all("n = %{customdata[2]}" in b.hovertemplate for b in fig.data)
-    assert fig.layout.annotations[-1].text.endswith("one axis per currency, never converted or added.")
+    assert fig.layout.annotations[-1].text.endswith("<br>Public totals per agreement, not split by partner.<br>One axis per currency, never converted or added.")
 
 
 def test_agreement_timeline_bars_from_start_to_end():

@@ -18,6 +18,7 @@ from dashboard.charts.key_factors import (
     survey_dumbbell,
     survey_key_factor_bars,
 )
+from dashboard.exports import figure_data
 from models.queries.activities import activities_by_key_factor
 from models.queries.filters import Filters
 from models.queries.labels import key_factor_label
@@ -134,13 +135,35 @@ def rollup_rows(*rows):
     return pd.DataFrame([r + (0, 0, 0, 0) for r in rows], columns=cols)
 
 
-def test_key_factor_progress_bars_labels_and_n():
-    fig = key_factor_progress_bars(rollup_rows((3, 0.8, 4, 0, 0, "on track"), (9, 0.5, 2, 1, 0, "at risk")), note=NOTE)
-    bar = fig.data[0]
-    assert list(bar.y) == ["9. Morale and Organizational Culture", "3. Transparency"]
-    assert list(bar.x) == [50.0, 80.0]
-    assert list(bar.text) == ["50 %  (n=2)", "80 %  (n=4)"]
+KF_LABELS = {k: key_factor_label(k) for k in range(1, 11)}
+
+
+@pytest.mark.parametrize("key_factors,expected,colour_key", [
+    # every key factor has a row, bottom to top: the ones without a figure (key factor 1 on top of them), then by progress
+    ((), [*[(KF_LABELS[k], None, "qualitative (n=0)" if k == 1 else "no data (n=0)") for k in (10, 8, 7, 6, 5, 4, 2, 1)],
+          (KF_LABELS[9], 50.0, "50 %  (n=2)"), (KF_LABELS[3], 80.0, "80 %  (n=4)")], ["on track", "at risk"]),
+    # the key factor filter: only the key factors asked for, one without data included
+    ((3, 2), [(KF_LABELS[2], None, "no data (n=0)"), (KF_LABELS[3], 80.0, "80 %  (n=4)")], ["on track"]),
+    ((1,), None, None),  # nothing scored in the selection: the chart says so
+], ids=["all-ten", "filter-2-3", "filter-1-qualitative-only"])
+def test_key_factor_progress_bars_show_every_key_factor(key_factors, expected, colour_key):
+    """Key factor 1 (only qualitative pairs: n=0) and key factor 2 (no indicator at all) are
+    treated alike: a row each, no bar, an explicit marker; the chart's data has the same rows."""
+    rollup = rollup_rows((3, 0.8, 4, 0, 0, "on track"), (9, 0.5, 2, 1, 0, "at risk"), (1, NAN, 0, 0, 2, "qualitative"))
+    fig = key_factor_progress_bars(rollup, note=NOTE, key_factors=key_factors)
     assert fig.layout.title.text == "Progress by Arusha key factor"
+    if expected is None:
+        assert [a.text for a in fig.layout.annotations] == ["No data for this selection", NOTE]
+        return
+    bar = fig.data[0]
+    assert list(zip(bar.y, bar.x, bar.text)) == expected
+    # the marker is drawn where a bar would start, one per row without a bar; the note comes last
+    assert [(a.y, a.x, a.text) for a in fig.layout.annotations[:-1]] == [(lab, 0, t) for lab, x, t in expected if x is None]
+    assert [t.name for t in fig.data[1:]] == colour_key  # the colours of the bars drawn, no other
+    # the chart's data: the same rows, empty where there is no bar, and no colour-key row
+    data = figure_data(fig)
+    assert [(r["series"], r["y"], None if pd.isna(r["x"]) else r["x"], r["text"]) for r in data.to_dict("records")] == [
+        ("mean progress", lab, x, t) for lab, x, t in expected]
 
 
 def test_heatmap_cells_n_and_columns_with_data():

@@ -39,7 +39,7 @@ def test_indicator_progress_bars_clamped_labels_raw():
     assert [(t.name, t.marker.color) for t in fig.data[1:]] == [
         (s, STATUS_COLOURS[s]) for s in ["qualitative", "achieved", "on track", "off track"]]
     assert bar.showlegend is False
-    assert fig.layout.xaxis.title.text == "Progress towards target (%, bar clamped to 0–100; label raw)"
+    assert fig.layout.xaxis.title.text == "Progress (%): bar clamped to 0–100, label raw"
 
 
 def series_rows(*rows) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from dashboard.cli import EXIT_CLOSED_PIPE, build_parser, main
 from conftest import CliResult, call_cli, forget_cli_engine
 
 IMPORT_KEYS = {"status", "batch_id", "files", "created", "updated", "unchanged", "rejected", "issues", "issues_total",
-               "truncated"}
+               "truncated", "rows", "rows_total"}
 FILE_KEYS = {"file", "kind", "encoding", "delimiter", "sheet"}
 ISSUE_KEYS = {"row", "column", "check", "value", "message", "severity"}
 HISTORY_KEYS = {"id", "user", "at", "files", "sha256", "kinds", "created", "updated", "unchanged", "status", "source",
@@ -166,6 +166,11 @@ def test_import_json_prints_only_json_of_the_exact_shape(demo_cli):
         "issues": [],
         "issues_total": 0,
         "truncated": False,
+        "rows": [{"file": "good.csv", "row": row, "action": "created",
+                  "key": {"indicator": "IND03", "partner": "ETH", "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
+                          "dimension": "", "dimension_value": ""},
+                  "before": {}, "after": {"actual": actual}} for row, year, actual in ((2, 2030, 12.0), (3, 2031, 11.0))],
+        "rows_total": 2,
     }
     assert result.stderr.strip().splitlines()[-1] == "Committed as batch 2: 2 new, 0 changed, 0 unchanged, 0 rejected; 0 errors, 0 warnings"
     assert demo_cli.query(
@@ -314,7 +319,7 @@ def test_import_exit_codes_of_the_installed_command(demo_cli):
     runs = dict(zip((good, bad, "missing.csv"), runs))
     assert {name: r.returncode for name, r in runs.items()} == {good: 0, bad: 1, "missing.csv": 2}, runs
     assert runs[good].stdout.splitlines()[-1].startswith("Committed as batch 2: 2 new")
-    assert runs[bad].stdout.splitlines()[-1] == "Refused: 0 new, 0 changed, 0 unchanged, 1 rejected; 1 errors, 0 warnings"
+    assert runs[bad].stdout.splitlines()[-1] == "Refused: 0 new, 0 changed, 0 unchanged, 1 rejected; 1 error, 0 warnings"
     assert (runs["missing.csv"].stdout, runs["missing.csv"].stderr) == ("", "No such file: missing.csv\n")
     assert demo_cli.query("SELECT id FROM import_batch ORDER BY id") == [(1,), (2,)]
 
@@ -332,7 +337,8 @@ def test_import_exit_codes_of_the_installed_command(demo_cli):
         pytest.param(["import"], "the following arguments are required: FILE", id="no-file"),
         pytest.param(["import", "missing.csv"], "No such file: missing.csv", id="missing-path"),
         pytest.param(["import", "good.csv", "missing.csv", "--json"], "No such file: missing.csv", id="one-missing-path"),
-        pytest.param(["import", "."], "No such file: .", id="a-folder"),
+        pytest.param(["import", "."], ".: a folder, not a file. Name the files to import, e.g. `resultsboard import *.csv`",
+                     id="a-folder"),
         pytest.param(["revert", "abc"], "invalid int value: 'abc'", id="revert-not-a-number"),
         pytest.param(["revert"], "the following arguments are required: BATCH_ID", id="revert-no-id"),
         pytest.param(["users", "add", "x@example.org", "--role", "king"], "invalid choice: 'king'", id="unknown-role"),
@@ -465,9 +471,11 @@ def test_revert_undoes_a_batch_and_is_recorded(demo_cli):
     ]
     text = demo_cli("history")
     assert text.returncode == 0, text.stdout + text.stderr
-    assert [line.split()[0] for line in text.stdout.splitlines()] == ["3", "2", "1"]
-    assert text.stdout.splitlines()[0].endswith("good.csv (reverts batch 2)")
-    assert " reverted " in text.stdout.splitlines()[1]
+    header, *lines = text.stdout.splitlines()
+    assert header.split()[:3] == ["batch", "when", "(UTC)"]
+    assert [line.split()[0] for line in lines] == ["3", "2", "1"]
+    assert lines[0].endswith("good.csv (reverts batch 2)")
+    assert " reverted " in lines[1]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
+import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs_version
 
@@ -173,6 +174,89 @@ def test_every_chart_as_svg(rendered, figures, snapshot, name):
     assert marks, "no bar, point, line, slice, cell image or country drawn"
     text = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("text"))
     assert f"Data as of {snapshot.as_of.isoformat()}" in text
+
+
+def _px(value) -> float:
+    return float(str(value).rstrip("px"))
+
+
+def _font_size(el) -> float:
+    return _px(re.search(r"font-size: ([\d.]+)px", el.get("style", "")).group(1))
+
+
+def _text_bottom(el) -> float:
+    """The bottom of a multi-line SVG text Plotly drew (lines 1.3 em apart, the first at `y`
+    with dy 0.7 em for a title anchored at its top)."""
+    size, lines = _font_size(el), max(1, len([t for t in el if t.tag.endswith("tspan")]))
+    first = _px(el.get("y")) + (0.7 * size if el.get("dy") == "0.7em" else 0)
+    return first + 1.3 * size * (lines - 1) + 0.3 * size
+
+
+def _translate_y(el) -> float:
+    return float(re.search(r"translate\(([-\d.e]+),\s*([-\d.e]+)\)", el.get("transform")).group(2))
+
+
+def svg_layout(svg: bytes) -> dict:
+    """Where the rendered chart put its parts (px from the top): the title's bottom, the
+    legend's top and bottom, the plot's top, the x-axis titles' bottom (under the plot) and the
+    footnote's top."""
+    root = ElementTree.fromstring(svg)
+    elements = list(root.iter())
+    found = {"title_bottom": max(_text_bottom(el) for el in elements if el.get("class") == "gtitle")}
+    plots = [_px(el[0].get("y")) for el in elements
+             if el.tag.endswith("clipPath") and el.get("class") == "axesclip" and re.search(r"x\d*y\d*$", el.get("id"))]
+    plot_top = min(plots) if plots else None
+    found["plot_top"] = plot_top
+    legends = [el for el in elements if el.get("class") == "legend"]
+    if legends and len(legends[0]):
+        top = _translate_y(legends[0])
+        box = next(el for el in legends[0].iter() if el.get("class") == "bg")
+        found["legend"] = (top, top + _px(box.get("height")))
+    notes = [el for el in elements if el.get("class") == "annotation-text" and "Data as of" in "".join(el.itertext())]
+    note_group = next(g for g in elements if g.get("class") == "cursor-pointer" and notes[0] in list(g))
+    found["note_top"] = _translate_y(note_group)
+    found["xtitle_bottom"] = max([_text_bottom(el) for el in elements if (el.get("class") or "").startswith("xtitle")
+                                  and plot_top is not None and _px(el.get("y")) > plot_top], default=None)
+    return found
+
+
+def _assert_nothing_overlaps(name: str, where: dict) -> None:
+    if "legend" in where:  # the legend between the title and the plot, over neither
+        legend_top, legend_bottom = where["legend"]
+        assert where["title_bottom"] <= legend_top, (name, where)
+        if where["plot_top"] is not None:
+            assert legend_bottom <= where["plot_top"], (name, where)
+    elif where["plot_top"] is not None:
+        assert where["title_bottom"] <= where["plot_top"], (name, where)
+    if where["xtitle_bottom"] is not None:  # the footnote under the x-axis title
+        assert where["xtitle_bottom"] <= where["note_top"], (name, where)
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_every_chart_as_svg_has_its_legend_under_its_title(rendered, name):
+    """In the exported image: title, then legend, then plot; the footnote under the axis title."""
+    _assert_nothing_overlaps(name, svg_layout(rendered.get_bytes(name, "svg")))
+
+
+NARROW = ["indicator-targets", "status-by-region", "funding-by-donor", "reporting-by-period", "progress-by-region"]
+
+
+@pytest.mark.parametrize("name", NARROW)
+def test_half_width_charts_keep_legend_title_and_footnote_apart(figures, name):
+    """At 480 px (a chart in one of two columns at 1440 px) long legends wrap to several rows."""
+    if not exports.images_available():
+        skip_or_fail("chart image export: no Chromium installed")
+    _assert_nothing_overlaps(name, svg_layout(exports.figure_image(figures[name], "svg", width=480)))
+
+
+def test_the_layout_check_sees_a_legend_over_the_title(figures):
+    """The check above fails on the old layout (legend anchored above the plot, under a two-line title)."""
+    if not exports.images_available():
+        skip_or_fail("chart image export: no Chromium installed")
+    fig = go.Figure(figures["indicator-targets"])
+    fig.update_layout(legend={"yref": "paper", "y": 1.01, "yanchor": "bottom"}, margin={"t": 80})
+    with pytest.raises(AssertionError):
+        _assert_nothing_overlaps("old", svg_layout(exports.figure_image(fig, "svg", width=480)))
 
 
 @pytest.mark.parametrize("name", CHART_NAMES)

@@ -38,7 +38,7 @@ COLUMNS = {
         "target": NS, "actual": NS, "baseline": NS, "baseline_year": N, "comment": S, "progress": N, "status": S,
     },
     "partners": {"code": S, "name": S, "country": S, "region": S, "joined_on": D, "status": S},
-    "donors": {"code": S, "name": S, "country": S},
+    "donors": {"code": S, "name": S, "country": S, "iati_ref": S},
     "funding": {"donor": S, "phase": S, "partner": S, "amount": N, "currency": S, "signed_on": D, "start": D, "end": D},
     "framework": {"code": S, "title": S, "level": S, "parent": S},
     "activities": {

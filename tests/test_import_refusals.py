@@ -12,7 +12,7 @@ from models.access import Scope
 from models.review import approve_batch
 from models.tables import Indicator, Partner, Value
 
-from helpers import committed, database_content, import_bytes, import_csv, problems, stored
+from helpers import batch_count, committed, database_content, import_bytes, import_csv, problems, stored
 
 PARTNERS = (
     "code,name,country,region\n"
@@ -176,9 +176,15 @@ def test_empty_file_refused(engine, data):
     assert problems(report) == [(0, "", "empty-file")]
 
 
-def test_header_only_file_changes_nothing(engine):
-    report = import_csv(engine, ("donors.csv", "code,name,country\n"))
-    assert (report.status, report.batch_id, report.created, report.unchanged, problems(report)) == ("committed", None, 0, 0, [])
+@pytest.mark.parametrize("text", ["code,name,country\n", "code,name,country\n\n,,\n"], ids=["header-only", "header-and-blank-rows"])
+def test_header_only_file_is_refused(engine, text):
+    """A header with no data row is refused (`empty-file`), the other files of the call too: nothing is written."""
+    before = batch_count(engine)
+    report = import_csv(engine, ("donors.csv", text), ("partners.csv", "code,name,country,region\nGTM,SAT,Guatemala,AME\n"))
+    assert (report.status, report.batch_id, problems(report)) == ("rejected", None, [(0, "", "empty-file")])
+    assert report.issues[0].message == ("donors.csv has a header row but no data rows; add the rows below the header and "
+                                        "import it again")
+    assert batch_count(engine) == before
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def test_unknown_kind_message_names_closest_kinds_and_their_required_columns():
     assert issue.message == (
         "could not tell what this file holds; closest kinds: results (required columns: indicator;"
         " period_start and period_end, or period; at least one of target, actual, baseline);"
-        " use --kind KIND or choose the kind"
+        " use --kind KIND"  # on the upload page: "choose its kind in the Kind box beside the file" (tests/test_dry_run_rows.py)
     )
     # kind unknown: every named column kept, no unknown-column warnings
     assert list(table.frame.columns) == ["indicator", "actual", "remarks"]

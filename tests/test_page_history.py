@@ -2,6 +2,8 @@
 and a revert asked twice that restores the database exactly."""
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from helpers import shown
 
 from models.access import LOCAL_ADMIN, Scope
-from models.batches import history
+from models.batches import history, revert_batch
 
 from models.demo import DEMO_USER, load_demo
 from models.importing import Upload, import_files
@@ -88,7 +90,7 @@ def test_revert_from_the_page_restores_exactly(db):
     at.button(key="hist_confirm").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [
-        "Reverted batch 2 (recorded as batch 3): 1 rows restored, 1 rows removed"]
+        "Reverted batch 2 (recorded as batch 3): 1 row restored, 1 row removed"]
     assert all_values(db) == before
     frame = table(at)
     assert list(frame[["id", "status", "source"]].itertuples(index=False, name=None)) == [
@@ -145,3 +147,23 @@ def test_roles_that_cannot_revert_see_no_revert_control(db, monkeypatch, role, u
         assert list(table(at)["user"]) == users
     assert [b.key for b in at.main.button] == []
     assert [s.key for s in at.selectbox if s.key == "hist_batch"] == []
+
+
+def test_the_history_table_fits_1440_px_showing_revert_columns_only_when_used(db):
+    """Sized columns (the main tables' budget, dashboard/tables.TABLE_WIDTH); the columns about
+    reverts and review appear once some batch has them."""
+    from dashboard import tables
+
+    def shown_widths(at):
+        df = at.dataframe[0]
+        config = json.loads(df.proto.columns)
+        return {c: config[c]["width"] for c in df.proto.column_order}
+
+    widths = shown_widths(history_page())
+    assert list(widths) == ["id", "user", "at", "files", "kinds", "created", "updated", "unchanged", "status", "source"]
+    assert all(isinstance(w, int) for w in widths.values()) and sum(widths.values()) <= tables.TABLE_WIDTH
+    report = import_files(db, [Upload("donors.csv", b"code,name\nZZ1,Test donor\n")], user="editor@example.org",
+                          scope=LOCAL_ADMIN)
+    assert revert_batch(db, report.batch_id, user="editor@example.org").status == "reverted"
+    assert list(shown_widths(history_page())) == ["id", "user", "at", "files", "kinds", "created", "updated", "unchanged",
+                                                  "deleted", "status", "source", "reverts"]

@@ -56,7 +56,7 @@ def metrics(at) -> dict:
 def test_indicators_page_first_indicator(demo_url):
     at = open_page("views/indicators.py")
     assert at.selectbox(key="ind_indicator").value == "IND01"
-    assert titles(at) == ["IND01 · Customs Integrity Perception Survey score: perceived integrity: actual against target"]
+    assert titles(at) == ["IND01 · Customs Integrity Perception Survey score: perceived integrity:<br>actual against target"]
     names = [t["name"] for t in charts(at)[0]["data"]]
     # survey actuals of partners without a target for their round read "no target" (they were "no data")
     assert names == ["actual: achieved", "actual: on track", "actual: at risk", "actual: off track", "actual: no target", "target",
@@ -106,7 +106,7 @@ def test_key_factors_page(demo_url):
         "Progress by Arusha key factor",
         "Mean progress by partner and Arusha key factor",
         "Activities by Arusha key factor",
-        "IND01 · Customs Integrity Perception Survey score: perceived integrity: first round against latest round",
+        "IND01 · Customs Integrity Perception Survey score: perceived integrity:<br>first round against latest round",
         "Survey scores by Arusha key factor: first round against latest round",
     ]
     heatmap = charts(at)[1]["data"][0]

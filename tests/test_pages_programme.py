@@ -244,7 +244,7 @@ def test_pages_on_an_empty_selection_say_so(demo_url, page):
 @pytest.mark.parametrize("donor", ["CAN", "NOR"])
 def test_donor_page_offers_the_donor_pack(demo_url, donor):
     at = open_page("views/donors.py", donor=donor)
-    labels = [shown(b.proto.label) for b in at.get("download_button")]
+    labels = [shown(b.label) for b in at.button]
     assert f"Donor pack for {donor} (zip)" in labels
 
 

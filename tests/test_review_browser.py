@@ -156,7 +156,8 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     confirm = partner.get_by_role("button", name="Confirm and import")
     confirm.wait_for()
     settle(partner)
-    assert "Ready: 0 new, 1 changed — saved as one batch when you confirm." in main_text(partner)
+    assert ("Ready: 0 new, 1 changed. Check what changes below, then press “Confirm and import” to save them as one "
+            "batch.") in main_text(partner)
     confirm.click()
     partner.get_by_text("Submitted for review as batch").wait_for()
     settle(partner)
@@ -184,7 +185,7 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     editor.get_by_text(f"Approved batch {submitted}:").wait_for()
     settle(editor)
     applied = batch(db, submitted)[4]
-    assert (f"Approved batch {submitted}: 1 pending values applied as batch {applied} (see the import history to "
+    assert (f"Approved batch {submitted}: 1 pending value applied as batch {applied} (see the import history to "
             "revert it)") in main_text(editor)
     assert "No upload is waiting for review." in main_text(editor)
     assert batch(db, submitted) == (PARTNER.email, "approved", EDITOR.email, None, applied)
@@ -216,7 +217,7 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     back.click()
     editor.get_by_text(f"Returned batch {submitted}").wait_for()
     settle(editor)
-    assert (f"Returned batch {submitted} to its uploader (1 pending values discarded): {reason}"
+    assert (f"Returned batch {submitted} to its uploader (1 pending value discarded): {reason}"
             in main_text(editor)), main_text(editor)
     assert batch(db, submitted) == (PARTNER.email, "returned", EDITOR.email, reason, None)
     assert approved_actual(db, "IND07", "2025-01-01") == 49
@@ -227,5 +228,5 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     row = table_row(partner, main_table(partner), str(submitted))
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d.*", row.pop("When (UTC)")), row
     assert row == {"Batch": str(submitted), "Who": PARTNER.email, "Files": name, "Kinds": "results", "Created": "0",
-                   "Updated": "1", "Unchanged": "0", "Deleted": "0", "Status": "returned", "Source": "cli",
-                   "Reverts batch": "", "Reviewed by": EDITOR.email, "Returned because": reason}
+                   "Updated": "1", "Unchanged": "0", "Status": "returned", "Source": "cli",
+                   "Reviewed by": EDITOR.email, "Returned because": reason}

@@ -10,14 +10,10 @@ from dashboard.charts.progress import status_mix
 from dashboard.text import plotly_frame, plotly_text
 
 ACTIVITY_COLOUR = SERIES_COLOURS[0]
+# two footnote lines, each short enough for a half-width chart
+FUNDING_NOTE = "Public totals per agreement, not split by partner. · One axis per currency, never converted or added."
 DAY_MS = 86_400_000
-
-
-def _fit_note(fig: go.Figure, note: str) -> go.Figure:
-    """Room under the plot for a footnote of three lines (finish() writes ' · ' as a line break)."""
-    if note.count(" · ") >= 2:
-        fig.update_layout(margin={"b": 115})
-    return fig
+PANEL_GAP = 80  # px between stacked panels (funding_bars): room for the upper panel's axis
 
 
 def donor_colours(codes) -> dict:
@@ -44,8 +40,10 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
     colours = donor_colours(data["donor"])
     currencies = sorted(set(data["currency"]))
     rows = [data[data["currency"] == c] for c in currencies]
-    fig = make_subplots(rows=len(currencies), cols=1, vertical_spacing=0.35 / max(len(currencies), 1),
-                        row_heights=[max(len(r), 1) for r in rows])
+    height = max(300, 150 + 50 * len(data) + 110 * (len(currencies) - 1))
+    # between two panels: the upper one's tick labels and axis title (~75 px of the plot's height)
+    spacing = min(0.4, PANEL_GAP / max(height - 160, 1)) if len(currencies) > 1 else 0
+    fig = make_subplots(rows=len(currencies), cols=1, vertical_spacing=spacing, row_heights=[max(len(r), 1) for r in rows])
     for n, (cur, part) in enumerate(zip(currencies, rows), start=1):
         fig.add_trace(go.Bar(
             x=list(part["amount"] / 1e6), y=[f"{name} ({cur})" for name in part["donor_name"]], orientation="h",
@@ -58,8 +56,8 @@ def funding_bars(summary: pd.DataFrame, *, title: str, note: str) -> go.Figure:
         fig.update_xaxes(title=f"Committed, {cur or 'no currency'} (millions)", range=[0, float(part["amount"].max()) / 1e6 * 1.3],
                          row=n, col=1)
         fig.update_yaxes(title=None, automargin=True, row=n, col=1)
-    note = note + " · Public totals per agreement, not split by partner; one axis per currency, never converted or added."
-    return _fit_note(finish(fig, title=title, note=note, height=max(300, 150 + 50 * len(data) + 90 * (len(currencies) - 1))), note)
+    note = note + " · " + FUNDING_NOTE
+    return finish(fig, title=title, note=note, height=height)
 
 
 def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go.Figure:
@@ -88,7 +86,7 @@ def agreement_timeline(agreements: pd.DataFrame, *, title: str, note: str) -> go
         ))
     fig.update_xaxes(type="date", title="Agreement period (date)")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    return _fit_note(finish(fig, title=title, note=note, height=max(300, 190 + 40 * len(data))), note)
+    return finish(fig, title=title, note=note, height=max(300, 190 + 40 * len(data)))
 
 
 def activity_bars(counts: pd.DataFrame, *, label: str, title: str, note: str, hover_note: str = "") -> go.Figure:
@@ -108,7 +106,7 @@ def activity_bars(counts: pd.DataFrame, *, label: str, title: str, note: str, ho
     ))
     fig.update_xaxes(title="Activities (count)", range=[0, float(data["activities"].max()) * 1.2])
     fig.update_yaxes(title=None, automargin=True)
-    return _fit_note(finish(fig, title=title, note=note, height=max(300, 190 + 36 * len(data))), note)
+    return finish(fig, title=title, note=note, height=max(300, 190 + 36 * len(data)))
 
 
 def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Figure:
@@ -129,12 +127,10 @@ def funded_partners_bars(frame: pd.DataFrame, *, title: str, note: str) -> go.Fi
             marker_color=colours[donor],
             hovertemplate="<b>%{y}</b><br>" + str(rows["donor_name"].iloc[0]) + ": %{x} partner administrations<extra></extra>",
         ))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")  # donors in the legend as in the stack
     fig.update_xaxes(title="Partner administrations funded (count)", dtick=1)
     fig.update_yaxes(title=None, automargin=True)
-    fig = finish(fig, title=title, note=note, height=max(330, 220 + 36 * len(regions)))
-    fig.update_layout(margin={"t": 110})
-    return _fit_note(fig, note)
+    return finish(fig, title=title, note=note, height=max(330, 220 + 36 * len(regions)))
 
 
 # --- named charts ------------------------------------------------------------------------
@@ -176,12 +172,10 @@ def chart_funded_partners_by_region(v, prog) -> go.Figure:
 
 
 def region_status_mix(regions: pd.DataFrame, *, title: str, note: str) -> go.Figure:
-    """status_mix per region (models.queries.summaries.region_summary output), with room above the bars
-    for the colour key to wrap on a narrow chart."""
-    fig = status_mix(regions, label="region_name", title=title, note=note)
-    if len(fig.data):
-        fig.update_layout(margin={"t": 130}, legend={"y": 1.02}, height=max(380, 240 + 34 * len(regions)))
-    return _fit_note(fig, note)
+    """status_mix per region (models.queries.summaries.region_summary output), taller than the
+    default so the plot keeps its height when the colour key wraps to several rows on a
+    narrow chart (the legend pushes the plot down, never over the title)."""
+    return status_mix(regions, label="region_name", title=title, note=note, height=max(380, 240 + 34 * len(regions)))
 
 
 def chart_status_by_region(v, prog) -> go.Figure:

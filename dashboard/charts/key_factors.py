@@ -18,13 +18,21 @@ LATEST_ROUND_COLOUR = SERIES_COLOURS[0]  # blue
 LINK_COLOUR = "#AAAAAA"
 
 
-def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "Progress by Arusha key factor") -> go.Figure:
-    """models.queries.rollups.progress_by_key_factor output as progress bars (n in text and hover)."""
-    from models.queries.labels import key_factor_label
+def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "Progress by Arusha key factor",
+                             key_factors=None) -> go.Figure:
+    """models.queries.rollups.progress_by_key_factor output as progress bars (n in text and hover).
 
-    if rollup.empty:
-        return empty_figure(title, note)
-    return progress_bars(rollup.assign(label=rollup["key_factor"].map(key_factor_label)), label="label", title=title, note=note)
+    Every key factor in `key_factors` (default: all ten; pass the key factor filter) has a row,
+    the same in the chart and its data: one without a progress figure — no indicator measures
+    it, or none of its pairs is scored — shows 'no data (n=0)' (or its status) and no bar."""
+    from models.queries.labels import key_factor_label
+    from models.reference import KEY_FACTORS
+
+    numbers = sorted(int(k) for k in key_factors) if key_factors else sorted(KEY_FACTORS)
+    full = pd.DataFrame({"key_factor": numbers}).merge(rollup, how="left", on="key_factor")
+    counts = [c for c in full.columns if c == "n" or c.startswith("n_")]
+    full[counts] = full[counts].fillna(0).astype(int)
+    return progress_bars(full.assign(label=full["key_factor"].map(key_factor_label)), label="label", title=title, note=note)
 
 
 def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean progress by partner and Arusha key factor") -> go.Figure:
@@ -67,10 +75,8 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
     ))
     fig.update_xaxes(title=None, side="top", tickangle=-35, tickfont={"size": 11}, automargin=True)
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    fig = finish(fig, title=title, note=note, height=max(400, 280 + 26 * len(partners)))
-    # the key factor names stand at the top, slanted, between the title and the cells
-    fig.update_layout(margin={"t": 200}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    return fig
+    # the key factor names stand at the top, slanted, between the title and the cells (automargin gives them room)
+    return finish(fig, title=title, note=note, height=max(400, 280 + 26 * len(partners)))
 
 
 def activities_by_key_factor_chart(counts: pd.DataFrame, *, note: str, title: str = "Activities by Arusha key factor") -> go.Figure:
@@ -173,7 +179,7 @@ def _note(v) -> str:
 def chart_progress_by_key_factor(v, prog) -> go.Figure:
     from models.queries.rollups import progress_by_key_factor
 
-    return key_factor_progress_bars(progress_by_key_factor(v, prog), note=_note(v))
+    return key_factor_progress_bars(progress_by_key_factor(v, prog), note=_note(v), key_factors=v.filters.key_factors)
 
 
 def chart_key_factor_heatmap(v, prog) -> go.Figure:

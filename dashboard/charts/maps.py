@@ -108,8 +108,7 @@ def partner_map(frame: pd.DataFrame, *, color: str = "status", title: str, note:
         fitbounds="locations",
     )
     fig = finish(fig, title=title, note=note, height=560)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 80, "b": 110},
-                      legend={"title": {"text": legend_title + ":", "side": "left"}})
+    fig.update_layout(margin={"l": 0, "r": 0}, legend={"title": {"text": legend_title + ":", "side": "left"}})
     return fig
 
 

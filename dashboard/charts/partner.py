@@ -7,7 +7,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct
+from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, pct, slant_many_ticks
 from dashboard.text import plotly_frame, plotly_text
 
 BASELINE_DASH = "dot"
@@ -48,7 +48,7 @@ def indicator_progress(rows: pd.DataFrame, *, title: str, note: str) -> go.Figur
     for status in [s for s in STATUS_COLOURS if s in set(data["status"])]:  # a colour key
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=status, marker_color=STATUS_COLOURS[status],
                              hoverinfo="skip"))
-    fig.update_xaxes(title="Progress towards target (%, bar clamped to 0–100; label raw)", range=[0, 125], ticksuffix=" %")
+    fig.update_xaxes(title="Progress (%): bar clamped to 0–100, label raw", range=[0, 125], ticksuffix=" %")
     fig.update_yaxes(title=None, automargin=True)
     return finish(fig, title=title, note=note, height=max(300, 170 + 36 * len(data)))
 
@@ -72,7 +72,7 @@ def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | 
     series: models.queries.profiles.partner_series output for one indicator; baselines:
     models.queries.profiles.partner_baselines output (series, year, value); scale: (min, max) of an
     ordinal indicator, used as the y range (else the axis starts at zero)."""
-    text, lines = wrap_title(title)
+    text, _ = wrap_title(title)
     if series.empty:
         return empty_figure(text, note)
     series = plotly_frame(series)
@@ -113,15 +113,13 @@ def indicator_trend(series: pd.DataFrame, *, title: str, note: str, unit: str | 
                     hovertemplate=f"baseline {year}{suffix}: %{{y:,.3~f}}{u}<extra></extra>",
                 ))
     fig.update_xaxes(title="Period", type="category", categoryorder="array", categoryarray=periods)
+    slant_many_ticks(fig, periods)
     fig.update_yaxes(title=f"Value{u}" if u else "Value")
     if scale is not None:
         fig.update_yaxes(range=[scale[0], scale[1]])
     else:
         fig.update_yaxes(rangemode="tozero")
-    extra = 20 * (max(lines, 2) - 1)  # room for a two-line title, so charts side by side align
-    fig = finish(fig, title=text, note=note, height=420 + extra)
-    fig.update_layout(margin={"t": 80 + extra})
-    return fig
+    return finish(fig, title=text, note=note, height=420, min_title_lines=2)  # two lines, so charts side by side align
 
 
 # --- named charts (the first visible partner: filter --partner to choose) -----------------

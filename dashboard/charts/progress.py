@@ -16,35 +16,55 @@ def counts_text(row, sep: str = " · ") -> str:
     return sep.join(parts) or "no pair"
 
 
+NO_DATA_COLOUR = "#777777"
+PROGRESS_AXIS_TITLE = "Mean progress (%, clamped to 0–100)"
+
+
+def no_progress_text(status, n) -> str:
+    """What a group without a progress figure shows in place of a bar: its status ('no data'
+    when it has none, e.g. a key factor no indicator measures) and n."""
+    shown = status if isinstance(status, str) and status else "no data"
+    return f"{shown} (n={int(n)})"
+
+
 def progress_bars(rollup: pd.DataFrame, *, label: str, title: str, note: str, help_text: str = "") -> go.Figure:
     """Horizontal bars of mean clamped progress per group, coloured by status, n shown.
 
     rollup: models.progress.rollup output (progress, n, status, n_<status> counts) plus a
-    `label` column to show. Groups with no scored pair show no bar; their counts are in the hover."""
+    `label` column to show. A group with no progress figure keeps its row: no bar (its value
+    is empty, in the chart and in its data), and an explicit marker — 'no data (n=0)', or its
+    status — where the bar would start; its counts are in the hover."""
     if rollup.empty or rollup["n"].sum() == 0:
         return empty_figure(title, note)
-    data = plotly_frame(rollup).sort_values("progress", ascending=True, na_position="first")
+    # the highest progress on top; rows alike (no figure, equal figures) read top-down in the rollup's order
+    data = plotly_frame(rollup).iloc[::-1].sort_values("progress", ascending=True, na_position="first", kind="stable")
+    scored = data["progress"].notna()
     data = data.assign(status=data["status"].where(data["status"].notna(), "no data"))
-    text = [f"{pct(p)}  (n={n})" for p, n in zip(data["progress"], data["n"])]
+    text = [f"{pct(p)}  (n={n})" if ok else no_progress_text(s, n)
+            for p, n, s, ok in zip(data["progress"], data["n"], data["status"], scored)]
     hover = [
         f"<b>{lab}</b><br>mean progress {pct(p)} — {s}<br>n = {n} indicator–partner pairs with a scored status"
         f"<br>{counts_text(row, '<br>')}"
         for lab, p, s, n, row in zip(data[label], data["progress"], data["status"], data["n"], data.to_dict("records"))
     ]
+    labels = list(data[label])
     fig = go.Figure(go.Bar(
-        x=(data["progress"].fillna(0) * 100), y=data[label], orientation="h",
+        x=[p * 100 if ok else None for p, ok in zip(data["progress"], scored)], y=labels, orientation="h",
         marker_color=[STATUS_COLOURS.get(s, "#BBBBBB") for s in data["status"]],
         text=text, textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", name="mean progress",
         showlegend=False,
     ))
-    for status in [s for s in STATUS_COLOURS if s in set(data["status"])]:  # a colour key
+    for lab, t in zip(data[label][~scored], [t for t, ok in zip(text, scored) if not ok]):  # the marker of a row without a bar
+        fig.add_annotation(x=0, y=lab, xref="x", yref="y", text=t, showarrow=False, xanchor="left", xshift=4,
+                           font={"color": NO_DATA_COLOUR})
+    for status in [s for s in STATUS_COLOURS if s in set(data["status"][scored])]:  # a colour key of the bars drawn
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=status, marker_color=STATUS_COLOURS[status], hoverinfo="skip"))
-    fig.update_xaxes(title="Mean progress towards target (%, clamped to 0–100)", range=[0, 135], ticksuffix=" %")
-    fig.update_yaxes(title=None, automargin=True)
+    fig.update_xaxes(title=PROGRESS_AXIS_TITLE, range=[0, 135], ticksuffix=" %")
+    fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=labels)
     return finish(fig, title=title, note=note + (" " + help_text if help_text else ""), height=max(280, 60 + 34 * len(data)))
 
 
-def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str) -> go.Figure:
+def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str, height: int | None = None) -> go.Figure:
     """Stacked counts of indicator–partner pairs by status per group, every status in
     DESIGN.md's order (n_<status> columns; a status without its column is left out)."""
     if rollup.empty:
@@ -56,10 +76,10 @@ def status_mix(rollup: pd.DataFrame, *, label: str, title: str, note: str) -> go
             continue
         fig.add_trace(go.Bar(x=rollup[col], y=rollup[label], orientation="h", name=status, marker_color=STATUS_COLOURS[status],
                              hovertemplate=f"%{{y}}: %{{x}} pairs {status}<extra></extra>"))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")  # the colour key in DESIGN.md's order
     fig.update_xaxes(title="Indicator–partner pairs (count)")
     fig.update_yaxes(title=None, automargin=True)
-    return finish(fig, title=title, note=note, height=max(280, 60 + 34 * len(rollup)))
+    return finish(fig, title=title, note=note, height=height or max(280, 60 + 34 * len(rollup)))
 
 
 def status_donut(counts: dict, *, title: str, note: str) -> go.Figure:

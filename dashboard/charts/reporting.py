@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish
+from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
 from dashboard.charts.key_factors import SEQUENTIAL_SCALE
 from dashboard.text import plotly_frame
 
@@ -59,9 +59,7 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     ))
     fig.update_xaxes(title="Reporting period", type="category", side="top")
     fig.update_yaxes(title=None, automargin=True, autorange="reversed")
-    fig = finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
-    fig.update_layout(margin={"t": 110})
-    return fig
+    return finish(fig, title=title, note=note, height=max(340, 170 + 26 * len(partners)))
 
 
 def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
@@ -81,6 +79,7 @@ def completeness_by_period_chart(periods: pd.DataFrame, *, note: str,
         ))
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=None, type="category")
+    slant_many_ticks(fig, x)
     fig.update_yaxes(title="Reports due (count)")
     return finish(fig, title=title, note=note, height=380)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.charts import activities as charts
 from dashboard.text import markdown_text
 from models.queries.activities import activities_listing, activity_counts
@@ -22,30 +22,17 @@ c[1].metric("Participants", f"{int(acts['participants'].fillna(0).sum()):,}", he
 c[2].metric("Completed", int((acts["status"] == "completed").sum()))
 c[3].metric("Planned or ongoing", int(acts["status"].isin(["planned", "ongoing"]).sum()))
 
-state.show_chart(charts.activity_timeline(acts, note=note), key="act_timeline")
+state.show_chart(charts.activity_timeline(acts, note=note), key="act_timeline", name="activity-timeline")
 left, right = st.columns(2)
 with left:
-    state.show_chart(charts.activities_by_mode_chart(activity_counts(v, "mode"), note=note), key="act_mode")
+    state.show_chart(charts.activities_by_mode_chart(activity_counts(v, "mode"), note=note), key="act_mode",
+                     name="activities-by-mode")
 with right:
     state.show_chart(charts.activities_by_donor_chart(activity_counts(v, ["donor", "mode"]), note=note,
-                                                      donor_names=dict(zip(v.donors["code"], v.donors["name"]))), key="act_donor")
-state.show_chart(charts.participants_by_year_chart(activity_counts(v, ["year", "type"]), note=note), key="act_participants")
+                                                      donor_names=dict(zip(v.donors["code"], v.donors["name"]))), key="act_donor",
+                     name="activities-by-donor")
+state.show_chart(charts.participants_by_year_chart(activity_counts(v, ["year", "type"]), note=note), key="act_participants",
+                 name="activity-participants")
 
 st.subheader("All activities")
-st.dataframe(
-    acts[["code", "title", "type", "mode", "status", "start", "end", "partners", "donor", "participants", "key_factors"]],
-    hide_index=True, width="stretch",
-    column_config={
-        "code": "Code",
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "type": "Type",
-        "mode": "Mode",
-        "status": "Status",
-        "start": st.column_config.DateColumn("Start"),
-        "end": st.column_config.DateColumn("End"),
-        "partners": st.column_config.ListColumn("Partners", help="Empty: programme-wide"),
-        "donor": "Donor",
-        "participants": st.column_config.NumberColumn("Participants", format="%d"),
-        "key_factors": st.column_config.ListColumn("Arusha key factors"),
-    },
-)
+tables.show_table(acts, tables.listing_columns(), key="act_table")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from models.access import can_see_audit
 from models.audit import ACTION_HELP, AUDIT_COLUMNS, audit_events, describe
 
@@ -26,7 +26,7 @@ chosen = st.multiselect("Actions", actions, key="audit_actions", placeholder="Al
 shown = events[events["action"].isin(chosen)] if chosen else events
 st.dataframe(
     shown.assign(at=pd.to_datetime(shown["at"]), detail=shown["detail"].map(describe)),
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder=tables.MISSING,
     column_config={
         "id": st.column_config.NumberColumn("Event", format="%d"),
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),

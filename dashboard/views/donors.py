@@ -11,6 +11,7 @@ from dashboard.charts.common import pct
 from dashboard.charts.activities import activity_timeline
 from dashboard.charts.progress import progress_bars
 from dashboard.text import markdown_text
+from models.money import converted, totals_by_currency
 from models.progress import progress_help
 from models.queries.activities import donor_activities
 from models.queries.rollups import progress_by_donor
@@ -31,29 +32,15 @@ if donors.empty:
 
 left, right = st.columns(2)
 with left:
-    state.show_chart(breakdowns.funding_bars(funding_summary(v), title="Funding committed by donor", note=note), key="don_funding")
+    state.show_chart(breakdowns.funding_bars(funding_summary(v), title="Funding committed by donor", note=note), key="don_funding",
+                     name="funding-by-donor")
 with right:
     by_donor = progress_by_donor(v, prog)
-    state.show_chart(progress_bars(by_donor, label="donor_name", title="Progress by donor", note=note), key="don_progress")
-st.dataframe(
-    donors[["donor_name", "country", "agreements", "committed", "partners", "progress", "n", "status", "activities", "participants"]],
-    hide_index=True, width="stretch", key="don_table",
-    column_config={
-        "donor_name": "Donor",
-        "country": "Country",
-        "agreements": st.column_config.NumberColumn("Agreements", format="%d"),
-        "committed": st.column_config.TextColumn("Committed", help="Sum of the donor's agreements per currency (not converted)."),
-        "partners": st.column_config.NumberColumn("Administrations funded", format="%d"),
-        "progress": st.column_config.ProgressColumn("Mean progress", format="percent", min_value=0.0, max_value=1.0,
-                                                    help="Of the administrations it funds. " + progress_help()),
-        "n": st.column_config.NumberColumn("n", help="Indicator–partner pairs with a progress figure", format="%d"),
-        "status": "Status",
-        "activities": st.column_config.NumberColumn("Activities funded", format="%d"),
-        "participants": st.column_config.NumberColumn("Participants", format="%d"),
-    },
-)
+    state.show_chart(progress_bars(by_donor, label="donor_name", title="Progress by donor", note=note), key="don_progress",
+                     name="progress-by-donor")
+tables.show_table(donors, tables.donor_columns(), key="don_table")
 state.show_chart(breakdowns.agreement_timeline(donor_agreements(v), title="Donor agreements over time", note=note),
-                 key="don_agreements_timeline")
+                 key="don_agreements_timeline", name="agreements-timeline")
 with st.expander("How progress is computed"):
     st.write(progress_help())
 
@@ -75,30 +62,20 @@ c[0].metric("Administrations funded", int(row["partners"]))
 c[1].metric("Committed", markdown_text(row["committed"] or "–"), help="Sum of the donor's agreements per currency (not converted).")
 c[2].metric("Mean progress", pct(row["progress"]), help=f"n = {row['n']} indicator–partner pairs. " + progress_help())
 c[3].metric("Activities funded", int(row["activities"]), help=f"{row['participants']:,} participants")
+conversion = converted(totals_by_currency(v.agreements[v.agreements["donor"] == donor]))
+if conversion is not None:
+    st.caption(markdown_text(f"Committed: {conversion.label()}."))
 
 st.subheader("Agreements")
 agreements = donor_agreements(v, donor)
-st.dataframe(
-    agreements[["phase", "amount", "currency", "signed_on", "start", "end", "partners"]],
-    hide_index=True, width="stretch", key="don_agreements",
-    column_config={
-        "phase": "Phase",
-        "amount": st.column_config.NumberColumn("Amount", format="localized"),
-        "currency": "Currency",
-        "signed_on": st.column_config.DateColumn("Signed", format="YYYY-MM-DD"),
-        "start": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
-        "end": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
-        "partners": st.column_config.NumberColumn("Administrations funded", format="%d"),
-    },
-)
+tables.show_table(agreements, tables.agreement_columns(), key="don_agreements")
 st.caption("Agreements are public totals; they are not split by administration.")
 
 st.subheader("Administrations funded")
 funded = donor_partners(v, prog, donor)
 state.show_chart(progress_bars(funded, label="partner_name", title=f"{row['donor_name']}: progress of the administrations it funds",
-                               note=note), key="don_drill_progress")
-st.dataframe(funded[[*tables.PARTNER_TABLE, "phases"]], hide_index=True, width="stretch",
-             column_config=tables.partner_columns(), key="don_partners")
+                               note=note), key="don_drill_progress", name="progress-by-partner", subject={"donor": donor})
+tables.show_table(funded, tables.partner_columns(phases=True), key="don_partners")
 pick, go_to = st.columns([3, 1], vertical_alignment="bottom")
 partner_names = dict(zip(funded["partner"], funded["partner_name"]))
 if st.session_state.get("don_partner") not in partner_names:
@@ -109,7 +86,7 @@ if go_to.button("Open profile", icon=":material/account_balance:", key="don_open
 
 st.subheader("Activities funded")
 acts = donor_activities(v, donor)
-state.show_chart(activity_timeline(acts, title=f"Activities funded by {row['donor_name']}", note=note), key="don_timeline")
+state.show_chart(activity_timeline(acts, title=f"Activities funded by {row['donor_name']}", note=note), key="don_timeline",
+                 name="activity-timeline", subject={"donor": donor})
 if len(acts):
-    st.dataframe(acts[["code", "title", "type", "mode", "status", "start", "end", "participants", "partner_names", "key_factors"]],
-                 hide_index=True, width="stretch", column_config=tables.activity_columns(), key="don_activities")
+    tables.show_table(acts, tables.activity_columns(donor=False, partners=True), key="don_activities")

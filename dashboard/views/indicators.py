@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.charts.indicators import indicator_targets_chart
 from dashboard.text import markdown_text
 from models.progress import progress_help
@@ -54,31 +54,13 @@ st.markdown("  \n".join(f"**{k}:** {markdown_text(val)}" for k, val in facts.ite
 
 rows = indicator_targets(v, prog, code)
 if d["measure"] == "qualitative":
-    st.dataframe(
-        rows[["partner_name", "period", "text", "target_text", "note"]], hide_index=True, width="stretch",
-        column_config={"partner_name": "Administration", "period": "Period", "text": "Reported", "target_text": "Target",
-                       "note": "Note"},
-    )
+    tables.show_table(rows, tables.qualitative_columns(), key="ind_table")
 else:
-    state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets")
-    unit = f" ({d['unit']})" if d["unit"] else ""
-    st.dataframe(
-        rows[["partner_name", "status", "progress", "actual", "target", "baseline", "baseline_year", "period", "note"]],
-        hide_index=True, width="stretch",
-        column_config={
-            "partner_name": "Administration",
-            "period": st.column_config.TextColumn("Period", help="The period each figure is for (a range for running totals)."),
-            "note": st.column_config.TextColumn("Note", width="medium"),
-            "baseline": st.column_config.NumberColumn(f"Baseline{unit}", format="%.2f"),
-            "baseline_year": st.column_config.NumberColumn("Baseline year", format="%d"),
-            "target": st.column_config.NumberColumn(f"Target{unit}", format="%.2f"),
-            "actual": st.column_config.NumberColumn(f"Actual{unit}", format="%.2f"),
-            "progress": st.column_config.ProgressColumn("Progress", format="percent", min_value=0.0, max_value=1.0,
-                                                        help=progress_help()),
-            "status": "Status",
-        },
-    )
-st.caption(f"One row per administration with figures for this indicator, as of {v.as_of.isoformat()}: each on its latest "
-           "target period that has ended (or, so far, the one under way).")
+    state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets", name="indicator-targets",
+                     subject={"indicator": code})
+    tables.show_table(rows, tables.indicator_target_columns(d["unit"]), key="ind_table")
+in_unit = f" Actual, target and baseline in {d['unit']}." if d["unit"] and d["measure"] != "qualitative" else ""
+st.caption(markdown_text(f"One row per administration with figures for this indicator, as of {v.as_of.isoformat()}: each on "
+                         f"its latest target period that has ended (or, so far, the one under way).{in_unit}"))
 with st.expander("How progress is computed"):
     st.write(progress_help())

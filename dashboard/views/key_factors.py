@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.charts import key_factors as charts
 from dashboard.text import markdown_text
 from models.progress import progress_help
@@ -20,9 +20,11 @@ note = state.data_note(v)
 st.title("Revised Arusha Declaration key factors")
 st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
-state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note), key="kf_progress")
-state.show_chart(charts.key_factor_heatmap(key_factor_cells(v, prog), note=note), key="kf_heatmap")
-state.show_chart(charts.activities_by_key_factor_chart(activities_by_key_factor(v), note=note), key="kf_activities")
+state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note, key_factors=v.filters.key_factors),
+                 key="kf_progress", name="progress-by-key-factor")
+state.show_chart(charts.key_factor_heatmap(key_factor_cells(v, prog), note=note), key="kf_heatmap", name="key-factor-heatmap")
+state.show_chart(charts.activities_by_key_factor_chart(activities_by_key_factor(v), note=note), key="kf_activities",
+                 name="activities-by-key-factor")
 with st.expander("How progress is computed"):
     st.write(progress_help())
 
@@ -37,18 +39,9 @@ d = indicator_definition(v, code)
 scale = (d["scale_min"], d["scale_max"]) if d["scale_min"] is not None and d["scale_max"] is not None else None
 comparison = survey_comparison(v, code)
 state.show_chart(charts.survey_dumbbell(comparison, note=note, scale=scale,
-                                        title=f"{code} · {d['name']}: first round against latest round"), key="kf_survey")
-state.show_chart(charts.survey_key_factor_bars(survey_change_by_key_factor(v), note=note), key="kf_survey_by_factor")
-st.dataframe(
-    comparison[["partner_name", "group", "first_wave", "first", "latest_wave", "latest", "change"]],
-    hide_index=True, width="stretch",
-    column_config={
-        "partner_name": "Administration",
-        "group": "Respondents",
-        "first_wave": st.column_config.NumberColumn("First round (year)", format="%d"),
-        "first": st.column_config.NumberColumn("First score", format="%.2f"),
-        "latest_wave": st.column_config.NumberColumn("Latest round (year)", format="%d"),
-        "latest": st.column_config.NumberColumn("Latest score", format="%.2f"),
-        "change": st.column_config.NumberColumn("Change", format="%+.2f"),
-    },
-)
+                                        title=f"{code} · {d['name']}: first round against latest round"), key="kf_survey",
+                 name="survey-waves", subject={"indicator": code})
+state.show_chart(charts.survey_key_factor_bars(survey_change_by_key_factor(v), note=note), key="kf_survey_by_factor",
+                 name="survey-by-key-factor")
+tables.show_table(comparison, tables.survey_columns(), key="kf_survey_table")
+st.caption("An administration with one survey round so far has no latest score or change (—).")

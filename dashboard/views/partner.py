@@ -85,6 +85,11 @@ c[1].metric("Status", row["status"], help=f"n = {row['n']} indicator–partner p
 c[2].metric("Indicators behind", int(row["n_at_risk"] + row["n_off_track"]), help="At risk or off track.")
 c[3].metric("Activities", int(row["activities"]), help="Activities this administration took part in, in the selected period.")
 
+# --- the reporting workbook (dashboard/workbooks.py): built when clicked --------------------
+from dashboard.workbooks import partner_workbook_button  # noqa: E402
+
+partner_workbook_button(code, v.as_of)
+
 # --- indicators --------------------------------------------------------------------------
 st.subheader("Indicators")
 disagreements = breakdown_disagreements(v, code)
@@ -96,31 +101,9 @@ rows = partner_indicators(v, prog, code)
 if rows.empty:
     st.info("No indicator value for this administration in the selected period.")
 else:
-    st.dataframe(
-        rows[["label", "period", "progress", "status", "note", "baseline_shown", "target_shown", "actual_shown",
-              "key_factor_label"]],
-        hide_index=True, width="stretch", key="pp_indicators",
-        column_config={
-            "label": st.column_config.TextColumn("Indicator", width="medium"),
-            "key_factor_label": st.column_config.TextColumn("Arusha key factor", width="small"),
-            "period": st.column_config.TextColumn("Period", width="small",
-                                                  help="The figure's period: the latest target period ended by the as-of "
-                                                       "date (a range for running totals), or the one under way."),
-            "note": st.column_config.TextColumn("Note", width="medium",
-                                                help="so far: a target period under way (no status); last figure: beside "
-                                                     "no data; reports: reporting periods with an actual, of those due."),
-            "baseline_shown": "Baseline (year)",
-            "target_shown": "Target",
-            "actual_shown": "Actual",
-            "progress": st.column_config.ProgressColumn(
-                "Progress", format="percent", min_value=0.0, max_value=1.0,
-                help="Raw distance travelled (may pass 100 % or fall below 0 %); the status uses it clamped to 0–100 %. "
-                     + progress_help()),
-            "status": "Status",
-        },
-    )
+    tables.show_table(rows, tables.partner_indicator_columns(), key="pp_indicators")
     state.show_chart(charts.indicator_progress(rows, title=f"{profile['name']}: progress by indicator", note=note),
-                     key="pp_progress")
+                     key="pp_progress", name="partner-progress", subject={"partner": code})
 with st.expander("How progress is computed"):
     st.write(progress_help())
 
@@ -152,12 +135,12 @@ else:
             series[series["indicator"] == ind], title=f"{ind} · {d['name']}", note=note, unit=d["unit"],
             baselines=partner_baselines(v, code, ind), scale=scale))
         with grid[i % 2]:
-            state.show_chart(fig, key=f"pp_trend_{ind}")
+            state.show_chart(fig, key=f"pp_trend_{ind}", name="indicator-trend", subject={"partner": code, "indicator": ind})
 
 # --- activities --------------------------------------------------------------------------
 st.subheader("Activities")
 acts = partner_activities(v, code)
-state.show_chart(activity_timeline(acts, title=f"{profile['name']}: activities", note=note), key="pp_timeline")
+state.show_chart(activity_timeline(acts, title=f"{profile['name']}: activities", note=note), key="pp_timeline",
+                 name="partner-activities", subject={"partner": code})
 if len(acts):
-    st.dataframe(acts[["code", "title", "type", "mode", "status", "start", "end", "participants", "donor", "key_factors"]],
-                 hide_index=True, width="stretch", column_config=tables.activity_columns(), key="pp_activities")
+    tables.show_table(acts, tables.activity_columns(), key="pp_activities")

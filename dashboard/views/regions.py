@@ -34,49 +34,31 @@ c[3].metric("Indicator–partner pairs", int(regions["n"].sum()), help="Pairs wi
 
 colour = st.radio("Map colour", ["Mean progress status", "WCO region"], horizontal=True, key="reg_map_colour")
 if colour == "WCO region":
-    fig = maps.partner_map(partners, color="region", title="Partner administrations by WCO region", note=note)
+    fig, map_name = maps.partner_map(partners, color="region", title="Partner administrations by WCO region", note=note), "region-map"
 else:
-    fig = maps.partner_map(partners, color="status", title="Partner administrations: mean progress", note=note)
-state.show_chart(fig, key="reg_map")
+    fig, map_name = maps.partner_map(partners, color="status", title="Partner administrations: mean progress", note=note), "partner-map"
+state.show_chart(fig, key="reg_map", name=map_name)
 
 left, right = st.columns(2)
 with left:
-    state.show_chart(progress_bars(regions, label="region_name", title="Progress by region", note=note), key="reg_progress")
+    state.show_chart(progress_bars(regions, label="region_name", title="Progress by region", note=note), key="reg_progress",
+                     name="progress-by-region")
 with right:
     state.show_chart(breakdowns.region_status_mix(regions, title="Indicator–partner pairs by status and region", note=note),
-                     key="reg_status")
+                     key="reg_status", name="status-by-region")
 left, right = st.columns(2)
 with left:
     state.show_chart(breakdowns.activity_bars(regions, label="region_name", title="Activities by WCO region",
                                               note=note + " · " + breakdowns.REGION_ACTIVITY_NOTE,
-                                              hover_note=breakdowns.REGION_ACTIVITY_NOTE), key="reg_activities")
+                                              hover_note=breakdowns.REGION_ACTIVITY_NOTE), key="reg_activities",
+                     name="activities-by-region")
 with right:
     state.show_chart(breakdowns.funded_partners_bars(funded_partners_by_region(v),
                                                      title="Partner administrations funded, by region and donor", note=note),
-                     key="reg_funding")
+                     key="reg_funding", name="funded-partners-by-region")
     st.caption("Donor agreements are public totals, not split by administration: amounts are on the Donors page.")
 
-st.dataframe(
-    regions[["region_name", "partners", "progress", "n", "status", "n_achieved", "n_on_track", "n_at_risk", "n_off_track",
-             "n_no_data", "activities", "participants", "donors"]],
-    hide_index=True, width="stretch", key="reg_table",
-    column_config={
-        "region_name": "WCO region",
-        "partners": st.column_config.NumberColumn("Administrations", format="%d"),
-        "progress": st.column_config.ProgressColumn("Mean progress", format="percent", min_value=0.0, max_value=1.0,
-                                                    help=progress_help()),
-        "n": st.column_config.NumberColumn("n", help="Indicator–partner pairs with a scored status", format="%d"),
-        "status": "Status",
-        "n_achieved": "Achieved",
-        "n_on_track": "On track",
-        "n_at_risk": "At risk",
-        "n_off_track": "Off track",
-        "n_no_data": st.column_config.NumberColumn("No data", format="%d", help="Pairs whose latest ended target period has no report"),
-        "activities": st.column_config.NumberColumn("Activities", format="%d", help=breakdowns.REGION_ACTIVITY_NOTE),
-        "participants": st.column_config.NumberColumn("Participants", format="%d"),
-        "donors": "Donors",
-    },
-)
+tables.show_table(regions, tables.region_columns(breakdowns.REGION_ACTIVITY_NOTE), key="reg_table")
 with st.expander("How progress is computed"):
     st.write(progress_help())
 
@@ -91,9 +73,8 @@ region = st.selectbox("Region", codes, key="reg_region", format_func=lambda r: f
 
 in_region = partner_summary(v, prog, region=region)
 state.show_chart(progress_bars(in_region, label="partner_name", title=f"{names.get(region, region)}: progress by administration",
-                               note=note), key="reg_drill_progress")
-st.dataframe(in_region[tables.REGION_PARTNER_TABLE], hide_index=True, width="stretch", column_config=tables.partner_columns(),
-             key="reg_drill_table")
+                               note=note), key="reg_drill_progress", name="progress-by-partner", subject={"region": region})
+tables.show_table(in_region, tables.partner_columns(region=False), key="reg_drill_table")
 
 pick, go_to = st.columns([3, 1], vertical_alignment="bottom")
 partner_names = dict(zip(in_region["partner"], in_region["partner_name"]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.charts import reporting as charts
 from dashboard.text import markdown_text
 from models import progress
@@ -44,8 +44,7 @@ else:
             "due": st.column_config.NumberColumn("Due", format="%d"),
             "received": st.column_config.NumberColumn("Received", format="%d"),
             "missing": st.column_config.NumberColumn("Overdue", format="%d"),
-            "rate": st.column_config.ProgressColumn("Reporting rate", format="percent", min_value=0.0, max_value=1.0,
-                                                    help="Received ÷ due"),
+            "rate": tables.progress_column("Reporting rate", help="Received ÷ due"),
             "partners": st.column_config.NumberColumn("Administrations owing", format="%d"),
         },
     )
@@ -67,10 +66,14 @@ else:
             "indicators": st.column_config.ListColumn("Indicators"),
         },
     )
+    # --- a reporting workbook per administration owing reports (dashboard/workbooks.py) ---
+    from dashboard.workbooks import reporting_zip_button
+
+    reporting_zip_button(v, overdue)
 
 state.show_chart(state.kept_figure(("rep_heatmap",), lambda: charts.completeness_heatmap(reporting_by_partner_period(v), note=note)),
-                 key="rep_heatmap")
-state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods")
+                 key="rep_heatmap", name="reporting-completeness")
+state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods", name="reporting-by-period")
 
 st.subheader("All overdue reports")
 if overdue.empty:

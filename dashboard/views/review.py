@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from models.access import can_review, recorded_as
 from models.issues import issues_frame
 from models.review import APPROVED, approve_batch, batch_changes, return_batch, submitted_batches
@@ -28,7 +28,7 @@ if batches.empty:
 labels = {int(r.id): f"Batch {r.id} — {', '.join(r.files)} ({r.user}, {r.at:%Y-%m-%d %H:%M}, {r.rows} values)"
           for r in batches.itertuples()}
 chosen = st.selectbox("Batch", list(labels), format_func=labels.get, key="rev_batch")
-st.dataframe(batch_changes(state.engine(), chosen), hide_index=True, width="stretch", key="rev_changes",
+st.dataframe(batch_changes(state.engine(), chosen), hide_index=True, width="stretch", key="rev_changes", placeholder=tables.MISSING,
              column_config={"approved": "Approved (shown to donors)", "submitted": "Submitted",
                             "row": st.column_config.NumberColumn("Row", format="%d")})
 

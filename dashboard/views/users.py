@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, tables
 from dashboard.text import markdown_text
 from models.access import ROLE_HELP, ROLES, can_manage_users, recorded_as
 from models.users import UserError, list_users, remove_user, save_user
@@ -24,7 +24,7 @@ if done:
     st.success(markdown_text(done), icon=":material/check_circle:")
 
 users = pd.DataFrame(list_users(state.engine()), columns=["email", "role", "donor", "partner", "signed_in"])
-st.dataframe(users, hide_index=True, width="stretch",
+st.dataframe(users, hide_index=True, width="stretch", placeholder=tables.MISSING,
              column_config={"email": "E-mail", "role": "Role", "donor": "Donor", "partner": "Administration",
                             "signed_in": st.column_config.CheckboxColumn("Bound to a sign-in")})
 

@@ -76,8 +76,10 @@ def _activity(root, v: Snapshot, cfg: Iati, stamp: str, today: date, *, identifi
     _text(act, "title", title)
     _text(act, "description", description, type="1")
     names = dict(zip(v.donors["code"], v.donors["name"]))
+    refs = {c: r for c, r in zip(v.donors["code"], v.donors["iati_ref"]) if isinstance(r, str) and r}
     for code in donors:
-        _text(act, "participating-org", names.get(code) or code, role=codes.ORGANISATION_ROLES["funding"])
+        _text(act, "participating-org", names.get(code) or code, role=codes.ORGANISATION_ROLES["funding"],
+              **({"ref": refs[code]} if code in refs else {}))
     _text(act, "participating-org", cfg.reporting_org_name, ref=cfg.reporting_org_ref, type=cfg.reporting_org_type,
           role=codes.ORGANISATION_ROLES["accountable"])
     for p in implementers:

@@ -23,8 +23,9 @@ from models.importing.context import ImportContext
 from models.importing.store import upsert_by_code
 from models.issues import Issue
 from models.reading import Table
+from models.row_changes import link_changes
 from models.tables import Activity, ActivityKeyFactor, ActivityPartner, Donor, Partner
-from models.upsert import UNCHANGED
+from models.upsert import CREATED, UNCHANGED
 from models.writes import replace_link_sets
 
 ACTIVITY_COLUMNS = ["title", "type", "start", "end", "mode", "status", "participants", "donor_id", "description"]
@@ -56,6 +57,9 @@ def import_activities(ctx: ImportContext, t: Table) -> pd.Series:
     actions, ids = upsert_by_code(ctx, "activities", Activity, parsed, ACTIVITY_COLUMNS, ok,
                                   keep=stored_sets, extra_changed=_links_changed(ctx, frame, sets, stored_sets))
     written = ok & ids.reindex(frame.index).notna() & actions.reindex(frame.index).ne(UNCHANGED)
+    if ctx.changes is not None:  # the link sets each row changes, for the report's rows
+        ctx.changes.add_fields(ctx.file, "activity", link_changes(sets, ids, stored_sets, written),
+                               set(actions.index[actions.eq(CREATED).to_numpy()]))
     for name, (table, value_column) in LINKS.items():
         replace = {int(ids.loc[row]): values for row, values in sets[name].items() if written.loc[row]}
         replace_link_sets(ctx.conn, table.__table__, "activity_id", value_column, replace)

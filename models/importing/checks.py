@@ -12,6 +12,7 @@ from models import reference
 from models.cells import CLEAR, is_clear_token
 from models.formats import CLEAR_TOKEN
 from models.importing.context import ImportContext
+from models.wording import article
 from models.issues import ERROR, Issue
 from models.reading import Table
 from models.upsert import REJECTED
@@ -40,7 +41,7 @@ def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *,
         choices = [k for k in spelled if k]
         for value in pd.unique(raw[unknown]):
             dym = did_you_mean(value, choices, spelled.get)
-            message = f"unknown {label} '{value}'{dym} Add it with a {label}s upload first, or correct the code"
+            message = f"unknown {label} '{value}'{dym or '.'} Add it with {article(label)} {label}s upload first, or correct the code"
             for row in raw.index[(raw == value).to_numpy()]:
                 ctx.issue(row, name, "unknown-reference", value, message)
     return ids
@@ -141,12 +142,22 @@ def no_issues(index: pd.Index, issues: list[Issue]) -> pd.Series:
 def end_before_start(parsed: pd.DataFrame, start: str, end: str) -> list[Issue]:
     """end-before-start where both dates are given and the end comes first."""
     s, e = parsed[start], parsed[end]
-    both = s.map(lambda v: isinstance(v, str)) & e.map(lambda v: isinstance(v, str))
-    bad = both & (e.where(both, "") < s.where(both, ""))
+    both = _is_text(s) & _is_text(e)
+    bad = both & (e.where(both, "").astype(object) < s.where(both, "").astype(object))
     return [
         Issue(int(r), end, "end-before-start", str(e.loc[r]), f"{end} {e.loc[r]} is before {start} {s.loc[r]}")
         for r in parsed.index[bad.to_numpy()]
     ]
+
+
+def _is_text(values: pd.Series) -> pd.Series:
+    """Cells holding text (not None, NaN or CLEAR), vectorised: the types are looked at once
+    per distinct value, not per row."""
+    arr = values.to_numpy(dtype=object)
+    text = ~pd.isna(arr) & np.asarray(arr != CLEAR, dtype=bool)
+    if text.any() and not all(isinstance(v, str) for v in pd.unique(arr[text])):
+        text &= np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    return pd.Series(text, index=values.index)
 
 
 def admin_kind(handler):

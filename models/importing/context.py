@@ -16,7 +16,8 @@ def with_file(issue: Issue, file: str) -> Issue:
 
 
 class ImportContext:
-    def __init__(self, conn: Connection, batch_id: int, decimal_comma: bool, scope: Scope):
+    def __init__(self, conn: Connection, batch_id: int, decimal_comma: bool, scope: Scope,
+                 progress: Callable[[int, int, str], None] | None = None):
         self.conn = conn
         self.batch_id = batch_id
         self.decimal_comma = decimal_comma
@@ -27,6 +28,13 @@ class ImportContext:
         # checks that need every file of the call applied first (run by the transaction)
         self.final_checks: list[Callable[[], list[Issue]]] = []
         self.pending = 0  # value changes kept for review (a partner's upload): the batch is `submitted`
+        self.changes = None  # a models.row_changes.Recorder: the rows the call creates or changes
+        self._progress = progress or (lambda _done, _total, _what: None)
+
+    def step(self, what: str, done: int = 1, total: int = 1) -> None:
+        """Report progress on the file being imported: `what` it is doing ("checking rows"),
+        `done` of `total` (rows written so far, say)."""
+        self._progress(done, total, f"{self.file}: {what}")
 
     def add(self, issues) -> None:
         self.issues.extend(with_file(i, self.file) for i in issues)

@@ -31,8 +31,25 @@ def import_donors(ctx: ImportContext, t: Table) -> pd.Series:
     frame, ok, parsed = code_rows(ctx, t, ["name"])
     parsed["name"], _ = parse_text(frame["name"], "name")
     parsed["country"], ok_c = _country(ctx, column(frame, "country"))
-    actions, _ = upsert_by_code(ctx, "donors", Donor, parsed, ["name", "country"], ok & ok_c)
+    parsed["iati_ref"], ok_r = _iati_org_ref(ctx, column(frame, "iati_ref"))
+    actions, _ = upsert_by_code(ctx, "donors", Donor, parsed, ["name", "country", "iati_ref"], ok & ok_c & ok_r)
     return actions
+
+
+# An IATI organisation identifier: a registration agency prefix (country or XM/XI, then the
+# agency) and the organisation's number there, e.g. XM-DAC-301-1, NO-BRC-971277882.
+IATI_ORG_REF = r"[A-Za-z]{2}-[A-Za-z0-9]+-\S+"
+
+
+def _iati_org_ref(ctx: ImportContext, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """IATI organisation identifiers as written (CLEAR for the clear token); and the rows that are fine."""
+    out, _ = parse_text(raw, "iati_ref")
+    bad = (raw != "") & ~is_clear_token(raw) & ~raw.str.fullmatch(IATI_ORG_REF)
+    for r in bad[bad].index:
+        ctx.add([Issue(int(r), "iati_ref", "type-error", str(raw.loc[r]),
+                       f"'{raw.loc[r]}' is not an IATI organisation identifier: write the registration agency's prefix "
+                       "and the organisation's number, e.g. XM-DAC-301-1 (Global Affairs Canada), or leave it empty")])
+    return out, ~bad
 
 
 @admin_kind

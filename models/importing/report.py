@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.issues import ERROR, Issue
+from models.wording import plural
 
 
 @dataclass
@@ -50,6 +51,8 @@ class ImportReport:
     errors_total: int | None = None  # every error and warning found, listed or not (None: all are listed)
     warnings_total: int | None = None
     rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["file", "kind", "row", "action"]))
+    # the first ROWS_CAP rows created or changed, before -> after: the JSON's `rows` (models.row_changes)
+    changes: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -67,6 +70,11 @@ class ImportReport:
     @property
     def issues_total(self) -> int:
         return self.error_count + self.warning_count
+
+    @property
+    def rows_total(self) -> int:
+        """Every row the call creates or changes (`changes` lists the first ROWS_CAP)."""
+        return self.created + self.updated
 
     @property
     def truncated(self) -> bool:
@@ -88,6 +96,8 @@ class ImportReport:
             ],
             "issues_total": self.issues_total,
             "truncated": self.truncated,
+            "rows": self.changes,
+            "rows_total": self.rows_total,
         }
 
     def summary(self) -> str:
@@ -96,6 +106,6 @@ class ImportReport:
         batch = f" as batch {self.batch_id}" if self.batch_id else ""
         return (
             f"{head}{batch}: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected; {self.error_count} errors, {self.warning_count} warnings"
+            f"{self.rejected} rejected; {plural(self.error_count, 'error')}, {plural(self.warning_count, 'warning')}"
             + (f" (the first {len(self.issues):,} problems are listed)" if self.truncated else "")
         )

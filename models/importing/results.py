@@ -7,7 +7,7 @@ import pandas as pd
 
 from models.importing.context import ImportContext
 from models.importing.results_baselines import write_baselines
-from models.importing.results_rows import read_rows
+from models.importing.results_rows import read_rows, skip_blank_rows
 from models.importing.results_values import write_values
 from models.issues import ERROR
 from models.reading import Table
@@ -15,7 +15,9 @@ from models.upsert import REJECTED
 
 
 def import_results(ctx: ImportContext, t: Table) -> pd.Series:
-    rows = read_rows(ctx, t.frame)
+    ctx.step("checking rows")
+    rows = read_rows(ctx, skip_blank_rows(ctx, t.frame))
+    ctx.step("comparing with stored values")
     actions = write_values(ctx, rows)
     actions = write_baselines(ctx, rows, actions)
     bad = {i.row for i in ctx.issues if i.severity == ERROR}

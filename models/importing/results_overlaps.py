@@ -24,8 +24,8 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
     allrows = _all_rows(plan, others, stored, key)
     if allrows.empty:
         return
-    allrows["s"] = allrows["period_start"].str.replace("-", "", regex=False).astype("int64")
-    allrows["e"] = allrows["period_end"].str.replace("-", "", regex=False).astype("int64")
+    allrows["s"] = _day_numbers(allrows["period_start"])
+    allrows["e"] = _day_numbers(allrows["period_end"])
     reported: set = set()
     for what in ("actual", "target"):
         sub = allrows[allrows[f"has_{what}"].to_numpy(dtype=bool)].sort_values([*SERIES, "s", "e"], kind="stable")
@@ -63,6 +63,12 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
                       "disaggregation; two actuals may not cover the same time, and two targets only one inside the other")
 
 
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """ISO dates as YYYYMMDD integers (ordered as the dates), converted once per distinct date."""
+    codes, uniques = pd.factorize(dates.to_numpy(dtype=object))
+    return np.array([int(str(u).replace("-", "")) for u in uniques], dtype="int64")[codes]
+
+
 def _partial_overlaps(sub: pd.DataFrame, groups: set) -> tuple[pd.DataFrame, list[int]]:
     """Rows of `sub` (series `g` in `groups`) that overlap an earlier target partly — neither
     inside the other — and that earlier row's index. A stack of the periods still open at each
@@ -88,9 +94,15 @@ def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[
     if not others.empty:
         parts.append(folded_keys(others, key).assign(has_target=others["has_target"], has_actual=others["has_actual"],
                                                      _row=others.index))
+    incoming_keys = pd.concat([p[key] for p in parts])
+    if incoming_keys.empty:  # nothing of the file's to check (stored values never clash with each other here)
+        return incoming_keys
     if not stored.empty:
-        incoming_keys = pd.concat([p[key] for p in parts])
         stored_keys = folded_keys(stored, key)
+        # only the series the file touches can clash with its rows
+        touched = stored_keys[SERIES].merge(incoming_keys[SERIES].drop_duplicates(), on=SERIES, how="left",
+                                            indicator=True)["_merge"].eq("both").to_numpy()
+        stored, stored_keys = stored[touched], stored_keys[touched]
         replaced = stored_keys.merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
         rest = stored[~replaced.to_numpy()]
         parts.append(stored_keys[~replaced.to_numpy()].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))

@@ -13,7 +13,7 @@ from models.formats import RESULTS_VALUE_COLUMNS
 from models.importing.checks import column, no_issues, require, resolve, unless_cleared
 from models.importing.context import ImportContext
 from models.importing.results_periods import PERIOD_COLUMNS, missing_period_column, parse_periods
-from models.issues import Issue
+from models.issues import WARNING, Issue
 from models.tables import PROGRAMME_PARTNER_CODE, Indicator, Partner
 from models.writes import read_frame
 
@@ -43,6 +43,30 @@ class ResultRows:
     def wants_value(self) -> pd.Series:
         """Rows that write an indicator value: a target, an actual, or a comment without a baseline."""
         return self.has_value | (column(self.frame, "comment").ne("") & ~self.has_baseline)
+
+
+BLANK_COLUMNS = ("target", "actual", "baseline", "comment")
+ROWS_NAMED = 20  # the skipped rows a warning names (the count is always given)
+
+
+def skip_blank_rows(ctx: ImportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that give a target, an actual, a baseline or a comment. The others (a
+    reporting workbook's rows left blank) are skipped — they change nothing — with one
+    warning giving their count; they keep their row numbers, so later rows are named as the
+    spreadsheet shows them."""
+    blank = pd.Series(True, index=frame.index)
+    for c in BLANK_COLUMNS:
+        blank &= column(frame, c).eq("")
+    if not blank.any():
+        return frame
+    rows = [int(r) for r in frame.index[blank.to_numpy()]]
+    named = ", ".join(map(str, rows[:ROWS_NAMED])) + (", …" if len(rows) > ROWS_NAMED else "")
+    n = len(rows)
+    ctx.add([Issue(0, "actual", "blank-rows", str(n),
+                   f"{n} {'row' if n == 1 else 'rows'} with no target, actual, baseline or comment "
+                   f"{'was' if n == 1 else 'were'} skipped (row{'' if n == 1 else 's'} {named}): nothing to store; "
+                   "fill in actual (or comment) to report a figure", WARNING)])
+    return frame[~blank.to_numpy()]
 
 
 def read_rows(ctx: ImportContext, frame: pd.DataFrame) -> ResultRows:

@@ -8,7 +8,12 @@ from sqlalchemy import select
 from models.formats import CASE_FREE_KEYS, KINDS, STORED_AS
 from models.importing.context import ImportContext
 from models.upsert import Plan, apply_plan, plan_upsert
-from models.writes import iso_dates, read_frame
+from models.writes import iso_dates, read_stored
+
+
+# A write of more rows than this reports its progress chunk by chunk.
+WRITE_STEPS_FROM = 10_000
+ROWS_OF = {"result_value": "values", "baseline": "baselines"}
 
 
 def stored_key(names, table) -> list[str]:
@@ -34,7 +39,7 @@ def stored(ctx: ImportContext, model, columns: list[str], where=None, *, dates=(
     stmt = select(*[t.c[c] for c in ["id", "batch_id", *columns]])
     if where is not None:
         stmt = stmt.where(where)
-    return iso_dates(read_frame(ctx.conn, stmt), dates)
+    return iso_dates(read_stored(ctx.conn, stmt), dates)
 
 
 def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], columns: list[str], *,
@@ -51,7 +56,13 @@ def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], co
     plan = plan_upsert(incoming[[*key, *columns]], stored_rows, table=model.__table__, key=key, columns=columns,
                        fold_case=fold, extra_changed=extra_changed)
     if apply:
-        apply_plan(ctx.conn, plan, ctx.batch_id, keep)
+        if len(plan.created) + len(plan.updated) > WRITE_STEPS_FROM:
+            apply_plan(ctx.conn, plan, ctx.batch_id, keep,
+                       lambda done, total: ctx.step(f"writing {ROWS_OF.get(model.__tablename__, 'rows')}", done, total))
+        else:
+            apply_plan(ctx.conn, plan, ctx.batch_id, keep)
+    if ctx.changes is not None:
+        ctx.changes.add_plan(ctx.file, model.__tablename__, plan)
     return plan
 
 

@@ -86,7 +86,7 @@ def load_snapshot(engine: Engine) -> Snapshot:
     with engine.connect() as conn:
         regions = read_frame(conn, select(Region.code, Region.name))
         kfs = read_frame(conn, select(KeyFactor.number, KeyFactor.name).order_by(KeyFactor.number))
-        donors = read_frame(conn, select(Donor.id, Donor.code, Donor.name, Donor.country).order_by(Donor.code))
+        donors = read_frame(conn, select(Donor.id, Donor.code, Donor.name, Donor.country, Donor.iati_ref).order_by(Donor.code))
         partners = read_frame(conn, select(Partner.id, Partner.code, Partner.name, Partner.country, Partner.region,
                                            Partner.joined_on, Partner.status).order_by(Partner.code))
         agreements = read_frame(conn, select(Donor.code.label("donor"), Agreement.phase, Agreement.amount, Agreement.currency,
