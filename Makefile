@@ -40,3 +40,4 @@ chromium:
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_pages.py

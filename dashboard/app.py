@@ -11,7 +11,7 @@ from dashboard.text import markdown_text
 from models import reference
 from models.access import AccessError, can_manage_users, can_review
 from models.queries.filters import Filters, checked_filters
-from models.queries.snapshot import view
+from models.queries.snapshot import period_years
 from models.users import NoAccess
 
 HERE = Path(__file__).resolve().parent
@@ -87,7 +87,7 @@ def gate():
 
 def _options(snap):
     """What the sidebar offers: only what the user may see (`snap` is already scoped)."""
-    periods = sorted({d.year for d in snap.values["period_end"]} | {d.year for d in snap.values["period_start"]}) if len(snap.values) else []
+    periods = period_years(snap)
     return {
         "f_region": sorted(reference.REGIONS),
         "f_donor": list(snap.donors["code"]),
@@ -137,10 +137,12 @@ def _write_url() -> None:
 def sidebar(snap, scope) -> None:
     options = _options(snap)
     _bind_filters_to_url(options)
+    donor_names = dict(zip(snap.donors["code"], snap.donors["name"]))  # looked up once per option, not searched
+    partner_names = dict(zip(snap.partners["code"], snap.partners["name"]))
     names = {
         "f_region": lambda c: f"{c} — {reference.REGIONS.get(c, c)}",
-        "f_donor": lambda c: f"{c} — {snap.donors.set_index('code')['name'].get(c, c)}",
-        "f_partner": lambda c: f"{c} — {snap.partners.set_index('code')['name'].get(c, c)}",
+        "f_donor": lambda c: f"{c} — {donor_names.get(c, c)}",
+        "f_partner": lambda c: f"{c} — {partner_names.get(c, c)}",
         "f_key_factor": lambda c: f"{c}. {reference.KEY_FACTORS.get(int(c), c)}",
     }
     with st.sidebar:
@@ -167,7 +169,7 @@ def sidebar(snap, scope) -> None:
 
 scope = gate()
 state.refresh_version()
-snap = view(state.snapshot(), Filters(), scope)  # the sidebar offers only what this user may see
+snap = state.scoped_view(Filters(), scope)  # the sidebar offers only what this user may see
 sidebar(snap, scope)
 for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
     st.warning(markdown_text(problem), icon=":material/filter_alt_off:")

@@ -14,7 +14,9 @@ from models.config import database_url
 from models.db import data_version, init_database, make_engine
 from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
+from models.queries.memo import memo
 from models.queries.snapshot import Snapshot, load_snapshot, view
+from models.scoring import periods
 
 FILTER_KEYS = {  # widget key -> URL parameter
     "f_region": "region",
@@ -41,9 +43,20 @@ def engine():
     return get_engine(database_url())
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner="Reading the programme…")
+# The programme as read, one per data version, shared by every session and never copied: it
+# and the views below are read-only (their frames are pandas' copy-on-write; models.queries
+# derives from them without changing them). Results derived from them are kept on them
+# (Snapshot.memo), so each is computed once per data version, filters, scope and day.
+@st.cache_resource(max_entries=2, ttl=3600, show_spinner="Reading the programme…")
 def _snapshot(url: str, version: tuple[int, int]) -> Snapshot:
     return load_snapshot(get_engine(url))
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def _view(url: str, version: tuple[int, int], day: date, filters: tuple, scope: tuple) -> Snapshot:
+    """The snapshot narrowed to `filters` and `scope`, one per day too: "as of" is today
+    unless the filters say otherwise, and a result kept on the view is "as of" its day."""
+    return view(_snapshot(url, version), Filters(*filters), Scope(*scope))
 
 
 def refresh_version() -> tuple[int, int]:
@@ -138,19 +151,19 @@ def filter_problems() -> list[str]:
     return shown + [p for p in now if p not in shown]
 
 
+def scoped_view(filters: Filters, scope: Scope) -> Snapshot:
+    """The shared view for `filters` and `scope` (cached; read-only)."""
+    return _view(database_url(), current_version(), periods.as_of(), astuple(filters), astuple(scope))
+
+
 def current_view() -> Snapshot:
-    return view(snapshot(), current_filters(), current_scope())
-
-
-@st.cache_data(ttl=3600, max_entries=64)
-def _progress(url: str, version: tuple[int, int], filters: tuple, scope: tuple) -> pd.DataFrame:
-    v = view(_snapshot(url, version), Filters(*filters), Scope(*scope))
-    return progress_table(v)
+    return scoped_view(current_filters(), current_scope())
 
 
 def current_progress() -> pd.DataFrame:
-    """Progress per (indicator, partner) for the current filters and scope (cached)."""
-    return _progress(database_url(), current_version(), astuple(current_filters()), astuple(current_scope()))
+    """Progress per (indicator, partner) for the current filters and scope (computed once per
+    data version, period and day for the whole programme; see models.queries.snapshot.per_pair)."""
+    return progress_table(current_view())
 
 
 def data_note(v: Snapshot) -> str:
@@ -178,22 +191,30 @@ def _figure_csv(fig_json: str) -> bytes:
     return to_csv_bytes(figure_data(pio.from_json(fig_json)))
 
 
+def _export_bytes(fig, fmt: str) -> bytes:
+    return _figure_bytes(fig.to_json(), fmt)
+
+
+def _export_csv(fig) -> bytes:
+    return _figure_csv(fig.to_json())
+
+
 def export_controls(fig, key: str, stem: str | None = None) -> None:
     """Downloads next to a chart: PNG, SVG, PDF, HTML and the chart's data as CSV — each
-    generated only when clicked (a callable), then cached; files named `stem` (chart_stem)."""
+    generated only when clicked (a callable: nothing, not even the figure's JSON, is made
+    on a rerun), then cached; files named `stem` (chart_stem)."""
     from functools import partial
 
     from dashboard.exports import MIME, NO_CHROMIUM_MESSAGE, images_available
 
-    fig_json = fig.to_json()
     images = images_available()
     with st.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf", "html"):
             st.download_button(
-                fmt.upper(), data=partial(_figure_bytes, fig_json, fmt), file_name=f"{stem or key}.{fmt}", mime=MIME[fmt],
+                fmt.upper(), data=partial(_export_bytes, fig, fmt), file_name=f"{stem or key}.{fmt}", mime=MIME[fmt],
                 key=f"dl_{key}_{fmt}", on_click="ignore", disabled=fmt != "html" and not images, width="stretch",
             )
-        st.download_button("Data (CSV)", data=partial(_figure_csv, fig_json), file_name=f"{stem or key}.csv", mime=MIME["csv"],
+        st.download_button("Data (CSV)", data=partial(_export_csv, fig), file_name=f"{stem or key}.csv", mime=MIME["csv"],
                            key=f"dl_{key}_csv", on_click="ignore", width="stretch")
         if not images:
             st.caption(NO_CHROMIUM_MESSAGE)
@@ -208,6 +229,13 @@ def chart_stem(fig, name: str | None = None, subject: dict | None = None) -> str
 
     filters = current_filters()
     return chart_file_stem(name or plain_from_plotly(fig.layout.title.text), filters, as_of(filters.end), subject=subject)
+
+
+def kept_figure(key: tuple, build):
+    """The figure `build()` makes, built once per view (data version, filters, scope, day) and
+    `key` — which must name everything else the figure depends on (a partner, an indicator) —
+    and shared by every session: read-only. For charts that cost to build (many traces or cells)."""
+    return memo(current_view(), ("figure", *key), build)
 
 
 def show_chart(fig, *, key: str, name: str | None = None, subject: dict | None = None) -> None:

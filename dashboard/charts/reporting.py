@@ -19,6 +19,7 @@ def rule_text(grace_days: int = 30) -> str:
 
 
 RULE = rule_text()
+CELL_TEXT_MAX = 2_000  # cells of the completeness heatmap that still show their text
 
 
 def completeness_heatmap(cells: pd.DataFrame, *, note: str,
@@ -46,8 +47,11 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
         z.append(zr)
         text.append(tr)
         custom.append(cr)
+    # each cell's "received/due" is drawn only while the cells are large enough to read it: the
+    # browser draws one text per cell (25,000 for 250 partners x 100 quarters); hover gives it too
+    readable = len(partners) * len(periods) <= CELL_TEXT_MAX
     fig = go.Figure(go.Heatmap(
-        z=z, x=periods, y=partners, text=text, texttemplate="%{text}", customdata=custom,
+        z=z, x=periods, y=partners, text=text, texttemplate="%{text}" if readable else None, customdata=custom,
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
         colorbar={"title": {"text": "Reporting rate (% of due)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b> · %{x}<br>reporting rate %{z:.0f} %<br>due %{customdata[0]} · received %{customdata[1]}"

@@ -131,8 +131,9 @@ else:
     for i, ind in enumerate(indicators):
         d = indicator_definition(v, ind)
         scale = (d["scale_min"], d["scale_max"]) if d["scale_min"] is not None and d["scale_max"] is not None else None
-        fig = charts.indicator_trend(series[series["indicator"] == ind], title=f"{ind} · {d['name']}", note=note,
-                                     unit=d["unit"], baselines=partner_baselines(v, code, ind), scale=scale)
+        fig = state.kept_figure(("pp_trend", code, ind), lambda: charts.indicator_trend(
+            series[series["indicator"] == ind], title=f"{ind} · {d['name']}", note=note, unit=d["unit"],
+            baselines=partner_baselines(v, code, ind), scale=scale))
         with grid[i % 2]:
             state.show_chart(fig, key=f"pp_trend_{ind}", name="indicator-trend", subject={"partner": code, "indicator": ind})
 

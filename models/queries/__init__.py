@@ -7,6 +7,10 @@ Import from the module that does the job (nothing is re-exported here):
 - `snapshot` — Snapshot and `load_snapshot` (the only SQL of the read side); `view`
   narrows a snapshot to the filters and the user's scope; `visible_partners`,
   `partner_link_problem`.
+- `memo` — results kept on a snapshot or a view (Snapshot.memo): computed once, shared by
+  every session and caller, never copied; `per_pair` (in `snapshot`) computes a per-pair
+  result (progress, reports due) once for the whole programme and period, each view keeping
+  its own pairs.
 - `rollups` — `progress_table` (the scored row per indicator and partner, from
   models.scoring) and its means per region, donor, partner, indicator and key factor;
   `headline`; `key_factor_cells`.

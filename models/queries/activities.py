@@ -8,6 +8,7 @@ import pandas as pd
 from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import NO_DONOR, NO_MODE, key_factor_label, partner_names
+from models.queries.memo import memoized
 from models.queries.snapshot import Snapshot
 
 
@@ -45,6 +46,7 @@ def activity_counts(v: Snapshot, by: str | list[str]) -> pd.DataFrame:
     return out.sort_values(by, kind="stable").reset_index(drop=True)
 
 
+@memoized
 def activities_by_key_factor(v: Snapshot) -> pd.DataFrame:
     """Per key factor (all ten, or those the filter selects): activities and participants.
     An activity on several key factors counts in each."""
@@ -77,12 +79,14 @@ def activity_rows(v: Snapshot, acts: pd.DataFrame) -> pd.DataFrame:
     return out[ACTIVITY_ROW_COLUMNS].reset_index(drop=True)
 
 
+@memoized
 def donor_activities(v: Snapshot, donor: str) -> pd.DataFrame:
     """The visible activities a donor funds, as activities_listing rows (by start date)."""
     acts = activities_listing(v)
     return activity_rows(v, acts[acts["donor"].str.lower() == donor.lower()])
 
 
+@memoized
 def partner_activities(v: Snapshot, partner: str) -> pd.DataFrame:
     """The visible activities a partner took part in, as activities_listing rows (by start date)."""
     acts = activities_listing(v)

@@ -30,8 +30,8 @@ def period_labels(frame: pd.DataFrame, year_start_month: int | None = None) -> p
     if frame.empty:
         return pd.Series([], index=frame.index, dtype=object)
     month = progress.year_start_month() if year_start_month is None else year_start_month
-    starts = pd.to_datetime(pd.Series(frame["period_start"], dtype=object)).to_numpy(dtype="datetime64[D]")
-    ends = pd.to_datetime(pd.Series(frame["period_end"], dtype=object)).to_numpy(dtype="datetime64[D]")
+    starts = periods.to_days(pd.Series(frame["period_start"], dtype=object))  # each distinct date converted once
+    ends = periods.to_days(pd.Series(frame["period_end"], dtype=object))
     labels = periods.period_labels(starts, ends, month)
     return pd.Series([lab or "" for lab in labels], index=frame.index, dtype=object)
 
@@ -114,7 +114,12 @@ def pair_notes(prog: pd.DataFrame) -> pd.Series:
     """pair_note for every row of a scored frame."""
     if prog.empty:
         return pd.Series([], index=prog.index, dtype=object)
-    return pd.Series([pair_note(r) for r in prog.to_dict("records")], index=prog.index, dtype=object)
+    used = [c for c in _NOTE_COLUMNS if c in prog.columns]  # the records of the columns a note reads only
+    return pd.Series([pair_note(r) for r in prog[used].to_dict("records")], index=prog.index, dtype=object)
+
+
+_NOTE_COLUMNS = ["status", "so_far", "actual", "target", "last_period_label", "last_status", "n_periods", "aggregation",
+                 "frequency", "reports_received", "reports_due", "estimated", "lop_period_label", "lop_target", "lop_actual"]
 
 
 def breakdown_labels(values: pd.Series) -> pd.Series:

@@ -9,11 +9,13 @@ from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import DIRECTION_LABELS, breakdown_labels, figure, key_factor_label, period_labels, text_or_none
 from models.queries.rollups import progress_table
+from models.queries.memo import memoized, memoized_on_progress
 from models.queries.snapshot import Snapshot
 from models.scoring.inputs import indicators_frame
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
+@memoized
 def partner_profile(v: Snapshot, partner: str) -> dict | None:
     """One partner's facts for the profile header (None when it is not in the view)."""
     rows = v.partners[v.partners["code"] == partner]
@@ -48,6 +50,7 @@ PARTNER_INDICATOR_COLUMNS = [
 ]
 
 
+@memoized_on_progress(progress_table)
 def partner_indicators(v: Snapshot, prog: pd.DataFrame | None, partner: str) -> pd.DataFrame:
     """One partner's indicators (code order): the scored figures — period, baseline, target,
     actual (numbers, or the text of qualitative indicators), raw and clamped progress, status,
@@ -91,6 +94,7 @@ PARTNER_SERIES_COLUMNS = [
 ]
 
 
+@memoized
 def partner_series(v: Snapshot, partner: str, indicator: str | None = None) -> pd.DataFrame:
     """A partner's numeric targets and actuals per period (oldest first), one series per
     disaggregation: 'total' for undisaggregated rows, else the dimension value (e.g. 'private
@@ -116,6 +120,7 @@ def partner_series(v: Snapshot, partner: str, indicator: str | None = None) -> p
     return out[PARTNER_SERIES_COLUMNS].reset_index(drop=True)
 
 
+@memoized
 def partner_baselines(v: Snapshot, partner: str, indicator: str) -> pd.DataFrame:
     """A partner's numeric baselines for one indicator, per series ('total' or the dimension
     value) — the latest year of each."""
@@ -146,6 +151,7 @@ def _reporting_attributes(r, measure: str) -> dict:
             "aggregation": resolved["aggregation"], "aggregation_text": AGGREGATION_TEXT.get(resolved["aggregation"])}
 
 
+@memoized
 def indicator_definition(v: Snapshot, code: str) -> dict | None:
     """One indicator's definition, ready to show (None when it is not in the view)."""
     rows = v.indicators[v.indicators["code"] == code]
@@ -188,6 +194,7 @@ INDICATOR_TARGET_COLUMNS = [
 ]
 
 
+@memoized_on_progress(progress_table)
 def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.DataFrame:
     """One indicator across partners: the scored figures (period, baseline, target, actual,
     progress, status, note) per partner, programme level last, else by partner name."""
@@ -201,6 +208,7 @@ def indicator_targets(v: Snapshot, prog: pd.DataFrame | None, code: str) -> pd.D
 AWAITING_COLUMNS = ["indicator", "period", "breakdown", "approved", "submitted", "comment", "batch", "uploaded_by", "uploaded_at"]
 
 
+@memoized
 def awaiting_review(v: Snapshot, partner: str) -> pd.DataFrame:
     """A partner's values waiting for review (in the view: the secretariat's and the partner's
     own), each beside the approved value donors see meanwhile: indicator, period, breakdown,

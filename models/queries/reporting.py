@@ -14,7 +14,8 @@ import pandas as pd
 from models import progress
 from models.queries.frames import empty_frame, json_value
 from models.queries.labels import partner_names, period_labels
-from models.queries.snapshot import Snapshot
+from models.queries.memo import memo
+from models.queries.snapshot import Snapshot, per_pair
 
 DUE_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "period", "period_start", "period_end",
                "due_on", "received"]
@@ -26,7 +27,12 @@ def _partners_with_status(v: Snapshot) -> pd.DataFrame:
 
 
 def due_reports(v: Snapshot) -> pd.DataFrame:
-    """Every report due by the view's "as of" (DUE_COLUMNS), with names and period labels."""
+    """Every report due by the view's "as of" (DUE_COLUMNS), with names and period labels.
+    Found once per snapshot and period for the whole programme (snapshot.per_pair)."""
+    return per_pair(v, "due_reports", _due_reports)
+
+
+def _due_reports(v: Snapshot) -> pd.DataFrame:
     if v.values.empty:
         return empty_frame(DUE_COLUMNS)
     due = progress.due_reports(v.values, v.indicators, _partners_with_status(v), as_of=v.as_of, start=v.filters.start,
@@ -46,6 +52,10 @@ RATE_COLUMNS = ["period", "period_start", "period_end", "due", "received", "miss
 def reporting_rate_by_period(v: Snapshot) -> pd.DataFrame:
     """Per frequency period (oldest first): reports due, received, missing, the reporting rate
     (received ÷ due) and how many administrations (or the programme) owed one."""
+    return memo(v, ("reporting_rate_by_period", v.as_of), lambda: _reporting_rate_by_period(v))
+
+
+def _reporting_rate_by_period(v: Snapshot) -> pd.DataFrame:
     due = due_reports(v)
     if due.empty:
         return empty_frame(RATE_COLUMNS)
@@ -63,6 +73,10 @@ PARTNER_PERIOD_COLUMNS = ["partner", "partner_name", "period", "period_start", "
 
 def reporting_by_partner_period(v: Snapshot) -> pd.DataFrame:
     """Per partner and period: reports due, received, missing and the rate received ÷ due."""
+    return memo(v, ("reporting_by_partner_period", v.as_of), lambda: _reporting_by_partner_period(v))
+
+
+def _reporting_by_partner_period(v: Snapshot) -> pd.DataFrame:
     due = due_reports(v)
     if due.empty:
         return empty_frame(PARTNER_PERIOD_COLUMNS)
@@ -82,6 +96,10 @@ OVERDUE_COLUMNS = ["partner", "partner_name", "indicator", "indicator_name", "pe
 
 def overdue_reports(v: Snapshot) -> pd.DataFrame:
     """Reports due and not received: by partner, oldest first (then indicator)."""
+    return memo(v, ("overdue_reports", v.as_of), lambda: _overdue_reports(v))
+
+
+def _overdue_reports(v: Snapshot) -> pd.DataFrame:
     due = due_reports(v)
     late = due[~due["received"].astype(bool)] if len(due) else due
     if late.empty:
@@ -97,6 +115,13 @@ def overdue_by_partner(v: Snapshot, overdue: pd.DataFrame | None = None) -> pd.D
     """Per partner with overdue reports (the one owing the oldest first): how many, the oldest
     period and its due date, and the indicators concerned."""
     late = overdue_reports(v) if overdue is None else overdue
+    origin = v.memo.key_of(late)  # the view's own overdue reports: once per view
+    if origin is None:
+        return _overdue_by_partner(late)
+    return memo(v, ("overdue_by_partner", origin), lambda: _overdue_by_partner(late))
+
+
+def _overdue_by_partner(late: pd.DataFrame) -> pd.DataFrame:
     if late.empty:
         return empty_frame(OVERDUE_PARTNER_COLUMNS)
     out = late.groupby(["partner", "partner_name"], as_index=False, sort=False, dropna=False).agg(

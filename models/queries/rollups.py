@@ -12,13 +12,19 @@ from models.scoring.distance import STATUSES
 from models.scoring.pairs import breakdown_warnings
 from models.queries.frames import json_value
 from models.queries.labels import pair_notes, partner_names
-from models.queries.snapshot import Snapshot
+from models.queries.memo import memoized, memoized_on_progress
+from models.queries.snapshot import Snapshot, per_pair
 from models.tables import PROGRAMME_PARTNER_CODE
 
 
 def progress_table(v: Snapshot) -> pd.DataFrame:
     """The scored row per (indicator, partner) (models.scoring.pairs.PAIR_COLUMNS, "as of" the
-    view's date), with names, region, key factor and unit joined on."""
+    view's date), with names, region, key factor and unit joined on. Scored once per snapshot
+    and period for the whole programme, each view keeping its own pairs (snapshot.per_pair)."""
+    return per_pair(v, "progress_table", _progress_table)
+
+
+def _progress_table(v: Snapshot) -> pd.DataFrame:
     prog = score_pairs(v.values, v.indicators, v.baselines, as_of=v.as_of, start=v.filters.start, reported=v.reported)
     ind = v.indicators.set_index("code")
     prog["period"] = prog["period_label"].fillna("")
@@ -42,6 +48,7 @@ def partner_rows(prog: pd.DataFrame) -> pd.DataFrame:
     return prog[prog["partner"] != PROGRAMME_PARTNER_CODE]
 
 
+@memoized_on_progress(progress_table)
 def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["region"]), ["region"])
@@ -49,6 +56,7 @@ def progress_by_region(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Data
     return out
 
 
+@memoized_on_progress(progress_table)
 def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     links = v.funding[["donor", "partner"]].drop_duplicates()
@@ -58,6 +66,7 @@ def progress_by_donor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataF
     return out
 
 
+@memoized_on_progress(progress_table)
 def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog), ["partner"])
@@ -69,6 +78,7 @@ def progress_by_partner(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.Dat
     return out
 
 
+@memoized_on_progress(progress_table)
 def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(prog.dropna(subset=["key_factor"]), ["key_factor"])
@@ -77,6 +87,7 @@ def progress_by_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.
     return out
 
 
+@memoized_on_progress(progress_table)
 def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per indicator, over all its pairs (the programme level included: the indicator is its)."""
     prog = progress_table(v) if prog is None else prog
@@ -85,6 +96,7 @@ def progress_by_indicator(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.D
     return out
 
 
+@memoized_on_progress(progress_table)
 def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     prog = progress_table(v) if prog is None else prog
     out = rollup(partner_rows(prog).dropna(subset=["key_factor"]), ["partner", "key_factor"])
@@ -93,6 +105,7 @@ def progress_by_partner_and_key_factor(v: Snapshot, prog: pd.DataFrame | None = 
     return out
 
 
+@memoized_on_progress(progress_table)
 def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     """The overview's numbers."""
     prog = progress_table(v) if prog is None else prog
@@ -113,6 +126,7 @@ def headline(v: Snapshot, prog: pd.DataFrame | None = None) -> dict:
     }
 
 
+@memoized_on_progress(progress_table)
 def key_factor_cells(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """progress_by_partner_and_key_factor with the partner's name (for the heatmap)."""
     out = progress_by_partner_and_key_factor(v, prog)
@@ -153,6 +167,7 @@ def group_records(rolled: pd.DataFrame, column: str) -> list[dict]:
              "status": json_value(r["status"]), "counts": dict(r["counts"])} for r in rolled.to_dict("records")]
 
 
+@memoized
 def breakdown_disagreements(v: Snapshot, partner: str | None = None) -> list[str]:
     """One sentence per figure whose breakdowns disagree (DESIGN.md: a warning says so, and
     the alphabetically first dimension is used), for the view's values or one partner's."""

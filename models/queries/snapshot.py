@@ -5,15 +5,18 @@ chart, table and export sees the same rows.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from models import access, reference
 from models.access import Scope
 from models.queries.filters import Filters
+from models.queries.memo import SNAPSHOT_RESULTS_KEPT, VIEW_RESULTS_KEPT, Memo, memo
 from models.scoring import periods
 from models.tables import (
     Activity,
@@ -65,6 +68,12 @@ class Snapshot:
     # reports received and waiting for review (indicator, partner, period_start, period_end),
     # without their figures: every scope counts them as received (DESIGN.md, "Review")
     reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
+    # a view: the snapshot it was made from, and the partner codes (the programme level
+    # included when shown) and indicator codes whose values it keeps; None for a snapshot
+    base: Snapshot | None = field(default=None, repr=False, compare=False)
+    kept: tuple[frozenset[str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    # results derived from this snapshot or view (models.queries: progress, reports due, …)
+    memo: Memo = field(default_factory=lambda: Memo(SNAPSHOT_RESULTS_KEPT), repr=False, compare=False)
 
     @property
     def as_of(self) -> date:
@@ -102,11 +111,8 @@ def load_snapshot(engine: Engine) -> Snapshot:
         act_partners = read_frame(conn, select(ActivityPartner.activity_id, Partner.code.label("partner"))
                                   .join(Partner, Partner.id == ActivityPartner.partner_id))
         act_kfs = read_frame(conn, select(ActivityKeyFactor.activity_id, ActivityKeyFactor.key_factor))
-        values = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Value.period_start,
-                                         Value.period_end, Value.dimension, Value.dimension_value, Value.target, Value.actual,
-                                         Value.target_text, Value.actual_text, Value.comment)
-                            .join(Indicator, Indicator.id == Value.indicator_id).join(Partner, Partner.id == Value.partner_id))
-        baselines = read_frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
+        values = _read_values(conn, dict(zip(indicators["id"], indicators["code"])), dict(zip(partners["id"], partners["code"])))
+        baselines = _frame(conn, select(Indicator.code.label("indicator"), Partner.code.label("partner"), Baseline.dimension,
                                             Baseline.dimension_value, Baseline.year, Baseline.value, Baseline.value_text, Baseline.comment)
                                .join(Indicator, Indicator.id == Baseline.indicator_id).join(Partner, Partner.id == Baseline.partner_id))
         pending = read_frame(conn, select(PendingValue.batch_id, ImportBatch.user, ImportBatch.at,
@@ -126,6 +132,98 @@ def load_snapshot(engine: Engine) -> Snapshot:
                 frame[c] = frame[c].astype(float)
     return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
                     act_partners, act_kfs, values, baselines, is_demo, pending=pending)
+
+
+VALUE_COLUMNS = ["indicator", "partner", "period_start", "period_end", "dimension", "dimension_value", "target", "actual",
+                 "target_text", "actual_text", "comment"]
+_CHUNK_ROWS = 100_000
+
+
+def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFrame:
+    """Every stored value (VALUE_COLUMNS; dates as datetime.date), read column-wise in chunks
+    through the driver's own cursor: no per-row conversion, and a chunk's rows are freed before
+    the next is read (memory and the garbage collector's work stay small). Breakdown and text
+    cells, empty in most rows, are read apart for the rows that have them."""
+    table = Value.__table__
+    c = table.c
+    main = _read_columns(conn, select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end, c.target, c.actual)
+                         .order_by(c.id), {"target": float, "actual": float, "id": np.int64, "indicator_id": np.int64,
+                                           "partner_id": np.int64})
+    n = len(main["id"])
+    if not n:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in VALUE_COLUMNS})
+    out = {
+        "indicator": _decode(main["indicator_id"], indicator_codes),
+        "partner": _decode(main["partner_id"], partner_codes),
+        "period_start": _dates(main["period_start"]),
+        "period_end": _dates(main["period_end"]),
+    }
+    for names, where, empty in (
+        (("dimension", "dimension_value"), (c.dimension != "") | (c.dimension_value != ""), ""),
+        (("target_text", "actual_text", "comment"),
+         c.target_text.isnot(None) | c.actual_text.isnot(None) | c.comment.isnot(None), None),
+    ):
+        sparse = _read_columns(conn, select(c.id, *[c[name] for name in names]).where(where), {"id": np.int64})
+        at = np.searchsorted(main["id"], sparse["id"])
+        for name in names:
+            column = np.full(n, empty, dtype=object)
+            column[at] = sparse[name]
+            out[name] = column
+    out["target"], out["actual"] = main["target"], main["actual"]
+    return pd.DataFrame({name: out[name] for name in VALUE_COLUMNS})
+
+
+def _read_columns(conn, stmt, dtypes: dict) -> dict[str, np.ndarray]:
+    """The rows of a select as one array per column (`dtypes`: column -> numpy dtype; object
+    otherwise), fetched in chunks through the driver's cursor, in the same transaction."""
+    names = [col.name for col in stmt.selected_columns]
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_CHUNK_ROWS):
+            cells = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C pass over the tuples
+            del rows
+            for i, name in enumerate(names):
+                parts[name].append(_typed(cells[:, i], dtypes.get(name, object)))
+    finally:
+        cursor.close()
+    return {name: np.concatenate(chunks) if chunks else np.array([], dtype=dtypes.get(name, object))
+            for name, chunks in parts.items()}
+
+
+def _typed(column: np.ndarray, dtype) -> np.ndarray:
+    """An object column as `dtype`: None -> NaN for floats."""
+    if dtype is object:
+        return column.copy()
+    if dtype is float:
+        column = column.copy()
+        column[np.equal(column, None)] = np.nan
+    return column.astype(dtype)
+
+
+def _frame(conn, stmt) -> pd.DataFrame:
+    """A select's rows as a DataFrame with the statement's column names (as models.writes.
+    read_frame, the rows handed to pandas as plain tuples)."""
+    result = conn.execute(stmt)
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+
+
+def _decode(ids: np.ndarray, codes: dict) -> np.ndarray:
+    """Ids -> codes (object array), each distinct id looked up once."""
+    uniques, inverse = np.unique(ids.astype(np.int64), return_inverse=True)
+    return np.array([codes[i] for i in uniques.tolist()] + [None], dtype=object)[inverse.reshape(-1)]
+
+
+def _dates(cells: np.ndarray) -> np.ndarray:
+    """Date cells as the driver gives them (ISO text on SQLite, dates on PostgreSQL) ->
+    datetime.date objects (None stays None), each distinct cell converted once."""
+    if not len(cells):
+        return cells
+    found, uniques = pd.factorize(cells, use_na_sentinel=True)
+    converted = [d if isinstance(d, date) or d is None else date.fromisoformat(str(d)[:10]) for d in uniques]
+    return np.array(converted + [None], dtype=object)[found]
 
 
 def visible_partners(snap: Snapshot, filters: Filters, scope: Scope) -> set[str]:
@@ -157,12 +255,9 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     if filters.key_factors:
         indicators = indicators[indicators["key_factor"].isin(list(filters.key_factors))]
     ind_codes = set(indicators["code"])
-    values = snap.values[snap.values["partner"].isin(keep_partner) & snap.values["indicator"].isin(ind_codes)]
     start, end = filters.start, filters.end
-    if end:  # periods starting after "as of" are left out; those under way stay (in progress, not due)
-        values = values[values["period_start"] <= end]
-    if start:
-        values = values[values["period_start"] >= start]
+    values = _rows(snap.values, _period_mask(snap.values, start, end)
+                   & _isin(snap.values["partner"], keep_partner) & _isin(snap.values["indicator"], ind_codes))
     baselines = snap.baselines[snap.baselines["partner"].isin(keep_partner) & snap.baselines["indicator"].isin(ind_codes)]
     pending = snap.pending
     pending = pending[pending["partner"].isin(keep_partner) & pending["indicator"].isin(ind_codes)]
@@ -200,12 +295,85 @@ def view(snap: Snapshot, filters: Filters, scope: Scope) -> Snapshot:
     if start:
         acts = acts[acts["end"].fillna(acts["start"]) >= start]
     kept = set(acts["id"])
+    base = snap.base if snap.base is not None else snap
+    if snap.kept is not None:  # a view of a view keeps no more than the first did
+        keep_partner &= snap.kept[0]
+        ind_codes &= snap.kept[1]
     return replace(
         snap, donors=donors, partners=partners, agreements=agreements, funding=funding, indicators=indicators,
         activities=acts, activity_partners=ap[ap["activity_id"].isin(kept) & ap["partner"].isin(keep_partner)],
         activity_key_factors=snap.activity_key_factors[snap.activity_key_factors["activity_id"].isin(kept)],
         values=values, baselines=baselines, filters=filters, pending=pending, reported=reported,
+        base=base, kept=(frozenset(keep_partner), frozenset(ind_codes)), memo=Memo(VIEW_RESULTS_KEPT),
     )
+
+
+def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]) -> pd.DataFrame:
+    """`compute(v)` for a result made of rows per (indicator, partner) pair, each computed from
+    that pair's own values alone (its progress, its reports due): computed once for the whole
+    programme over the view's period ("as of" and 'From' — the part of the filters that
+    changes a pair's figures) and shared by every view of that snapshot with the same period,
+    whatever its other filters and the user's scope; a view keeps the rows of its own pairs.
+    A view holding less than half the values computes its own until the whole is at hand.
+    The result's `partner` and `indicator` columns name the pair."""
+    key = (name, v.filters.start, v.filters.end, v.as_of)
+    if v.kept is None:  # a snapshot, not a view: its own values, as they are
+        return memo(v, key, lambda: compute(v))
+
+    def kept_rows() -> pd.DataFrame:
+        base = v.base if v.base is not None else v
+        full = base.memo.peek(key)
+        if full is None:
+            if len(v.values) * 2 < len(base.values):  # a small part of the programme (one partner from
+                return compute(v)  # the command line): its own values, unless the whole is at hand
+            full = memo(base, key, lambda: compute(programme_over_period(v)))
+        keep = _isin(full["partner"], v.kept[0]) & _isin(full["indicator"], v.kept[1])
+        if not keep.any():  # none: exactly what the view's own (small) computation gives
+            return compute(v)
+        return full.copy(deep=False) if keep.all() else full[keep].reset_index(drop=True)
+
+    return memo(v, key, kept_rows)
+
+
+def period_years(v: Snapshot) -> list[int]:
+    """The years in which the view's values start or end, in order (the period filter's choices)."""
+    def years() -> list[int]:
+        found = set()
+        for column in ("period_end", "period_start"):
+            found |= {d.year for d in pd.unique(v.values[column])}
+        return sorted(found)
+
+    return memo(v, "period years", years) if len(v.values) else []
+
+
+def programme_over_period(v: Snapshot) -> Snapshot:
+    """The whole programme (every partner, the programme level, every indicator) over the
+    period of `v`'s filters: the view an administrator gets with only that period set."""
+    base = v.base if v.base is not None else v
+    return view(base, Filters(period_from=v.filters.period_from, period_to=v.filters.period_to), access.LOCAL_ADMIN)
+
+
+def _isin(column: pd.Series, wanted: set) -> np.ndarray:
+    """column.isin(wanted) as an array; each distinct code tested once."""
+    found, uniques = pd.factorize(column)
+    hit = np.array([u in wanted for u in uniques] + [False], dtype=bool)
+    return hit[found]
+
+
+def _period_mask(values: pd.DataFrame, start: date | None, end: date | None) -> np.ndarray:
+    """Rows whose period starts on or after `start` and (periods starting after "as of" are
+    left out; those under way stay: in progress, not due) on or before `end`."""
+    keep = np.ones(len(values), dtype=bool)
+    if start or end:
+        found, uniques = pd.factorize(values["period_start"])
+        ok = np.array([(not end or d <= end) and (not start or d >= start) for d in uniques] + [False], dtype=bool)
+        keep &= ok[found]
+    return keep
+
+
+def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """frame[keep]; every row kept: the same data (a shallow copy, nothing copied)."""
+    return frame.copy(deep=False) if keep.all() else frame[keep]
 
 
 def _reported(pending: pd.DataFrame) -> pd.DataFrame:

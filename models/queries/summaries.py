@@ -10,9 +10,11 @@ from models.progress import rollup
 from models.queries.frames import ROLLUP_COUNTS, empty_frame, with_rollup
 from models.queries.labels import money, text_or_none
 from models.queries.rollups import partner_rows, progress_by_donor, progress_by_region, progress_table
+from models.queries.memo import memoized, memoized_on_progress
 from models.queries.snapshot import Snapshot
 
 
+@memoized
 def funding_summary(v: Snapshot) -> pd.DataFrame:
     """Per donor: committed amounts by currency (agreements) and number of partners funded."""
     partners = v.funding.groupby("donor")["partner"].nunique()
@@ -43,6 +45,7 @@ def _activity_counts_per_partner(v: Snapshot) -> pd.Series:
     return ap.drop_duplicates(["activity_id", "partner"]).groupby("partner")["activity_id"].size()
 
 
+@memoized_on_progress(progress_table)
 def partner_summary(v: Snapshot, prog: pd.DataFrame | None = None, *, region: str | None = None,
                     donor: str | None = None) -> pd.DataFrame:
     """Every visible partner administration (by name) with country, region, donors, roll-up
@@ -78,6 +81,7 @@ REGION_SUMMARY_COLUMNS = [
 ]
 
 
+@memoized_on_progress(progress_table)
 def region_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per WCO region with a visible partner (in the reference order): partners, roll-up
     progress with n and status counts, activities its partners took part in and their
@@ -107,6 +111,7 @@ def region_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFram
     return out[REGION_SUMMARY_COLUMNS].reset_index(drop=True)
 
 
+@memoized
 def funded_partners_by_region(v: Snapshot) -> pd.DataFrame:
     """Per region and donor: how many visible partners of the region the donor funds (a
     partner funded by two donors counts for each). No amounts: agreements are not split
@@ -133,6 +138,7 @@ DONOR_SUMMARY_COLUMNS = [
 ]
 
 
+@memoized_on_progress(progress_table)
 def donor_summary(v: Snapshot, prog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per visible donor: partners funded, agreements and the amounts committed (per currency,
     never converted), roll-up progress of the funded administrations with n, and the
@@ -161,6 +167,7 @@ DONOR_AGREEMENT_COLUMNS = [
 ]
 
 
+@memoized
 def donor_agreements(v: Snapshot, donor: str | None = None) -> pd.DataFrame:
     """A donor's agreements (every visible donor's when `donor` is None), by donor and phase:
     amount, currency, signed, period, and how many visible partners each phase funds."""
@@ -176,6 +183,7 @@ def donor_agreements(v: Snapshot, donor: str | None = None) -> pd.DataFrame:
     return out[DONOR_AGREEMENT_COLUMNS].reset_index(drop=True)
 
 
+@memoized_on_progress(progress_table)
 def donor_partners(v: Snapshot, prog: pd.DataFrame | None, donor: str) -> pd.DataFrame:
     """partner_summary of the partners one donor funds, with the phases they are funded under."""
     out = partner_summary(v, prog, donor=donor)

@@ -7,6 +7,7 @@ import pandas as pd
 from models import reference
 from models.queries.frames import empty_frame
 from models.queries.labels import breakdown_labels, partner_names
+from models.queries.memo import memo, memoized
 from models.queries.snapshot import Snapshot
 
 
@@ -32,6 +33,10 @@ SURVEY_ROUND_COLUMNS = [
 def survey_rounds(v: Snapshot) -> pd.DataFrame:
     """Survey (ordinal) scores per indicator, partner, respondent group and wave, with the
     round number per (indicator, partner): 1 = that administration's first round."""
+    return memo(v, "survey_rounds", lambda: _survey_rounds(v))
+
+
+def _survey_rounds(v: Snapshot) -> pd.DataFrame:
     w = survey_waves(v)
     if w.empty:
         return empty_frame(SURVEY_ROUND_COLUMNS)
@@ -58,6 +63,10 @@ SURVEY_COMPARISON_COLUMNS = [
 def survey_comparison(v: Snapshot, indicator: str | None = None) -> pd.DataFrame:
     """First round against the latest round per (indicator, partner, respondent group);
     latest and change are empty where an administration has had one round only."""
+    return memo(v, ("survey_comparison", indicator), lambda: _survey_comparison(v, indicator))
+
+
+def _survey_comparison(v: Snapshot, indicator: str | None) -> pd.DataFrame:
     r = survey_rounds(v)
     if indicator is not None:
         r = r[r["indicator"] == indicator]
@@ -72,6 +81,7 @@ def survey_comparison(v: Snapshot, indicator: str | None = None) -> pd.DataFrame
     return out[SURVEY_COMPARISON_COLUMNS].sort_values(["indicator", "partner_name", "group"], kind="stable").reset_index(drop=True)
 
 
+@memoized
 def survey_change_by_key_factor(v: Snapshot) -> pd.DataFrame:
     """Per survey indicator (and its key factor) and respondent group: mean first-round and
     latest-round scores over the administrations that have had both, with n."""

@@ -125,8 +125,7 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     end among them) — one row per span, NaN / 0 where none lies inside.
     """
     f = figures[figures[value].notna()][["pair", "start", "end", value, f"{value}_estimated"]]
-    m = spans[["pair", "span", "s", "e"]].merge(f, on="pair")
-    m = m[(m["start"].to_numpy() >= m["s"].to_numpy()) & (m["end"].to_numpy() <= m["e"].to_numpy())]
+    m = _inside(spans, f)
     # leave out a figure lying inside a longer one in the same span: sorted by start, then
     # longest first, a figure is inside an earlier one when an earlier end reaches its end
     m = m.sort_values(["span", "start", "end"], ascending=[True, True, False], kind="stable")
@@ -153,6 +152,38 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
         "n": out["n"].fillna(0).astype(np.int64).to_numpy(),
         "estimated": out["estimated"].fillna(False).astype(bool).to_numpy(),
     })
+
+
+_DAY_OFFSET = np.int64(1) << 31  # days since 1970 made non-negative, below 2**32
+
+
+def _day_numbers(values) -> np.ndarray:
+    return np.asarray(values).astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET
+
+
+def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """Every (span, figure) of the same pair with the figure lying fully inside the span: the
+    span's columns span, s, e and the figure's columns. The figures of a pair sorted by start,
+    those starting inside a span are one run found by binary search; of them, those ending
+    inside it are kept — work in proportion to the matches, not to spans x figures per pair."""
+    f = figures.sort_values(["pair", "start"], kind="stable").reset_index(drop=True)
+    shift = np.int64(1) << 32
+    f_key = f["pair"].to_numpy(dtype=np.int64) * shift + _day_numbers(f["start"])
+    s_pair = spans["pair"].to_numpy(dtype=np.int64) * shift
+    s_start, s_end = _day_numbers(spans["s"]), _day_numbers(spans["e"])
+    lo = np.searchsorted(f_key, s_pair + s_start, side="left")
+    hi = np.searchsorted(f_key, s_pair + s_end, side="right")
+    counts = np.maximum(hi - lo, 0)
+    which = np.repeat(np.arange(len(spans)), counts)
+    # lo[i], lo[i] + 1, …, hi[i] - 1 for every span i, in one array
+    at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
+    keep = _day_numbers(f["end"])[at] <= s_end[which]
+    which, at = which[keep], at[keep]
+    m = f.iloc[at].reset_index(drop=True)
+    m.insert(0, "e", spans["e"].to_numpy()[which])
+    m.insert(0, "s", spans["s"].to_numpy()[which])
+    m.insert(0, "span", spans["span"].to_numpy()[which])
+    return m
 
 
 def baseline_figures(baselines: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:

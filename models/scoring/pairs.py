@@ -37,8 +37,19 @@ _ONE_DAY = np.timedelta64(1, "D")
 
 
 def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
-    """The first row per pair after sorting by `by`."""
-    return frame.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
+    """The first row per pair after sorting by `by` (in pair order; rows keep their labels).
+    The order is found on the key columns alone and only the chosen rows are taken."""
+    keys = [frame[c].to_numpy() for c in ["pair", *by]]
+    numbers = []
+    for k, up in zip(keys, [True, *ascending]):
+        if k.dtype.kind not in "iuMm" or (k.dtype.kind in "Mm" and np.isnat(k).any()):
+            return frame.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
+        n = k.astype(np.int64)
+        numbers.append(n if up else -n)
+    order = np.lexsort(numbers[::-1])  # stable; the last key sorts first
+    pairs = keys[0][order]
+    first = np.r_[True, pairs[1:] != pairs[:-1]] if len(order) else np.zeros(0, dtype=bool)
+    return frame.iloc[order[first]]
 
 
 def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame,

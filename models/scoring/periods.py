@@ -256,10 +256,20 @@ def period_labels(starts, ends, year_start_month: int = 1) -> np.ndarray:
     starts, ends = np.asarray(starts, dtype="datetime64[D]"), np.asarray(ends, dtype="datetime64[D]")
     if not len(starts):
         return np.array([], dtype=object)
-    keys = pd.MultiIndex.from_arrays([starts, ends])
-    codes, uniques = pd.factorize(keys)
-    labels = np.array([period_label(s, e, year_start_month) for s, e in uniques], dtype=object)
+    codes, first = _pair_codes(starts, ends)
+    labels = np.array([period_label(starts[i], ends[i], year_start_month) for i in first], dtype=object)
     return labels[codes]
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One code per distinct (a, b) (NaT a value like any other), and the position of each
+    code's first row: integer factorizing, no tuples built."""
+    ca, ua = pd.factorize(a, use_na_sentinel=False)
+    cb, _ = pd.factorize(b, use_na_sentinel=False)
+    codes, uniques = pd.factorize(ca.astype(np.int64) * (int(cb.max()) + 1) + cb)
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, first
 
 
 def running_labels(first_starts, first_ends, starts, ends, running, year_start_month: int = 1) -> np.ndarray:

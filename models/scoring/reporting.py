@@ -53,8 +53,9 @@ def pair_codes(*frames: pd.DataFrame) -> list[np.ndarray]:
     own `pair` column when every frame has one)."""
     if all("pair" in f.columns for f in frames):
         return [f["pair"].to_numpy(dtype=np.int64) for f in frames]
-    both = pd.concat([f[["indicator", "partner"]] for f in frames], ignore_index=True)
-    codes, _ = pd.factorize(pd.MultiIndex.from_frame(both))
+    indicator, _ = pd.factorize(np.concatenate([f["indicator"].to_numpy(dtype=object) for f in frames]))
+    partner, partners = pd.factorize(np.concatenate([f["partner"].to_numpy(dtype=object) for f in frames]))
+    codes = indicator.astype(np.int64) * (len(partners) + 1) + partner  # one integer per (indicator, partner)
     out, at = [], 0
     for f in frames:
         out.append(codes[at:at + len(f)])
