@@ -153,6 +153,7 @@ def _report_import(args, report) -> int:
 
 def cmd_history(args) -> int:
     from models.access import can_see_history, refusal, visible_batches
+    from dashboard.history_text import batch_text, history_text
     from models.batches import batch_detail, batch_record, history
 
     engine = ready_engine()
@@ -166,7 +167,7 @@ def cmd_history(args) -> int:
         if args.json:
             print(json.dumps(detail, ensure_ascii=False, indent=2))
         else:
-            print(_batch_text(detail))
+            print(batch_text(detail))
         return EXIT_OK
     frame = visible_batches(scope, history(engine))
     if args.json:
@@ -176,62 +177,8 @@ def cmd_history(args) -> int:
     if frame.empty:
         print("No batches yet.")
         return EXIT_OK
-    print(_history_text(frame.to_dict("records")))
+    print(history_text(frame.to_dict("records")))
     return EXIT_OK
-
-
-def _history_text(records: list[dict]) -> str:
-    """The batches as a table whose columns are as wide as their widest cell (a long e-mail
-    widens its column instead of pushing the rest out of line)."""
-    from models.batches import batch_record
-
-    lines = []
-    for r in records:
-        r = r | {"applied_as": batch_record(r)["applied_as"]}
-        extra = f" (reverts batch {int(r['reverts'])})" if r["reverts"] == r["reverts"] and r["reverts"] is not None else ""
-        extra += {"approved": f" (approved by {r['reviewer']} as batch {r['applied_as']})",
-                  "returned": f" (returned by {r['reviewer']}: {r['reason']})", "submitted": " (awaiting review)"}.get(r["status"], "")
-        lines.append([str(int(r["id"])), f"{r['at']:%Y-%m-%d %H:%M}", str(r["user"]), str(r["source"]), str(r["status"]),
-                      f"+{int(r['created'])} ~{int(r['updated'])} ={int(r['unchanged'])} -{int(r['deleted'])}",
-                      ", ".join(r["files"]) + extra])
-    return _columns(["batch", "when (UTC)", "who", "source", "status", "+new ~changed =same -removed", "files"], lines,
-                    right=(0,))
-
-
-def _columns(header: list[str], lines: list[list[str]], right: tuple[int, ...] = ()) -> str:
-    """Text columns sized to their content (the last one left ragged)."""
-    widths = [max(len(x) for x in col) for col in zip(header, *lines)]
-    out = []
-    for cells in [header, *lines]:
-        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells[:-1], widths))]
-        out.append("  ".join([*parts, cells[-1]]).rstrip())
-    return "\n".join(out)
-
-
-def _batch_text(detail: dict) -> str:
-    """One batch for people: who, when, what it did, then one line per changed field."""
-    from models.row_changes import changes_frame
-    from models.wording import plural
-
-    head = [f"Batch {detail['id']}: {detail['status']} ({detail['source']}), by {detail['user']} at {(detail['at'] or '')[:16].replace('T', ' ')} UTC",
-            f"Files: {', '.join(detail['files'])}"]
-    if detail["source"] == "revert":
-        head.append(f"Reverts batch {detail['reverts']}: {plural(detail['updated'], 'row')} restored, "
-                    f"{plural(detail['deleted'], 'row')} removed")
-    else:
-        head.append(f"{detail['created']} new, {detail['updated']} changed, {detail['unchanged']} unchanged")
-    if detail["status"] == "approved":
-        head.append(f"Approved by {detail['reviewer']} as batch {detail['applied_as']}: the rows it applied")
-    if detail["status"] == "returned":
-        head.append(f"Returned by {detail['reviewer']}: {detail['reason']} (its values were discarded)")
-    frame = changes_frame(detail["rows"])
-    if frame.empty:
-        return "\n".join([*head, "No rows to show."])
-    cells = [["" if v is None or v != v else str(v) for v in line] for line in frame.astype(object).itertuples(index=False)]
-    shown = len(detail["rows"])
-    more = (f"\nThe first {shown:,} of {detail['rows_total']:,} rows are shown; --json lists the same"
-            if detail["rows_total"] > shown else "")
-    return "\n".join(head) + "\n\n" + _columns(list(frame.columns), cells) + more
 
 
 def cmd_revert(args) -> int:

@@ -37,10 +37,7 @@ import os
 import re
 import secrets
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 import unicodedata
 import urllib.request
 from contextlib import closing, contextmanager, redirect_stderr, redirect_stdout
@@ -55,9 +52,9 @@ import pytest
 import authlib.deprecate  # noqa: F401, E402
 
 from conftest import ROOT, checkout_env, copy_sqlite, forget_cli_engine
-from test_browser import CHROMIUM_ARGS, Guard, _free_port, _Reports, _stop_group, _test_failed, open_app, settle
+from servers import free_port, served
+from test_browser import CHROMIUM_ARGS, Guard, _Reports, _test_failed, open_app, settle
 
-SERVE_TIMEOUT = 90  # s: Streamlit's first start (imports, first snapshot)
 STEP_TIMEOUT = 30_000  # ms: one browser step of a sign-in or sign-out
 
 
@@ -120,48 +117,15 @@ def write_secrets(path: Path, *, app_port: int, provider: MockProvider) -> Path:
 # --- the app --------------------------------------------------------------------------------
 
 
-def serve_command(port: int, secrets_file: Path) -> list[str]:
-    """`resultsboard serve` on 127.0.0.1:port with sign-in read from `secrets_file`."""
-    return [sys.executable, "-m", "dashboard.cli", "serve", "--address", "127.0.0.1", "--port", str(port),
-            "--secrets", str(secrets_file)]
-
-
-def write_config(path: Path, *, trusted_issuers: list[str]) -> Path:
-    """The project's resultsboard.toml with `[access] trusted_issuers` set (for RESULTSBOARD_CONFIG)."""
-    text = (ROOT / "resultsboard.toml").read_text(encoding="utf-8")
-    line = "trusted_issuers = " + json.dumps(trusted_issuers)
-    assert text.count("\ntrusted_issuers = []\n") == 1, "resultsboard.toml: no `trusted_issuers = []` line to set"
-    path.write_text(text.replace("\ntrusted_issuers = []\n", f"\n{line}\n"), encoding="utf-8")
-    return path
-
-
 @contextmanager
-def served(db: Path, secrets_file: Path, port: int, config: Path | None = None):
-    """`resultsboard serve` on 127.0.0.1:port, on the SQLite database `db`, run from a folder
-    outside the checkout (this checkout first on the path); yields its base URL (on
-    `localhost`, the host name of the redirect URI)."""
-    log_path = db.parent / "serve-signin.log"
-    with open(log_path, "w") as log:
-        env = checkout_env(DATABASE_URL=f"sqlite:///{db}", **({"RESULTSBOARD_CONFIG": str(config)} if config else {}))
-        proc = subprocess.Popen(serve_command(port, secrets_file), env=env,
-                                cwd=db.parent, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + SERVE_TIMEOUT
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"the app exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the app did not answer in {SERVE_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.25)
-            yield f"http://localhost:{port}"
-        finally:
-            _stop_group(proc)
+def served_signin(db: Path, secrets_file: Path, port: int, config: Path | None = None):
+    """`resultsboard serve` with sign-in read from `secrets_file`, on 127.0.0.1:port and the
+    SQLite database `db`, run from a folder outside the checkout (this checkout first on the
+    path); yields its base URL (on `localhost`, the host name of the redirect URI)."""
+    env = checkout_env(DATABASE_URL=f"sqlite:///{db}", **({"RESULTSBOARD_CONFIG": str(config)} if config else {}))
+    with served(db.parent, env, port=port, args=("--address", "127.0.0.1", "--secrets", str(secrets_file)),
+                log_name="serve-signin.log"):
+        yield f"http://localhost:{port}"
 
 
 def resultsboard(database_url: str, *args: str) -> tuple[int, str]:
@@ -394,9 +358,9 @@ def signin_app(signin_db, provider, signin_accounts, signin_config):
         if account.role:
             code, output = resultsboard(database_url, *account.users_add())
             assert code == 0, output
-    port = _free_port()
+    port = free_port()
     secrets_file = write_secrets(signin_db.parent / "secrets.toml", app_port=port, provider=provider)
-    with served(signin_db, secrets_file, port, signin_config) as base:
+    with served_signin(signin_db, secrets_file, port, signin_config) as base:
         yield SigninApp(base=base, db=signin_db, database_url=database_url, secrets_file=secrets_file)
 
 

@@ -18,16 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -35,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import SEEDS, WORKER, checkout_env, copy_sqlite, skip_or_fail
+from servers import served
 
 SCREENSHOTS = Path(tempfile.gettempdir()) / "resultsboard-screenshots"
 
@@ -72,12 +68,6 @@ def _test_failed(node) -> bool:
 # --- database and server ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_sqlite_file):
     """A copy of the demo database in a temporary folder of its own."""
@@ -88,51 +78,8 @@ def demo_db(tmp_path_factory, demo_sqlite_file):
 def server(demo_db):
     """`resultsboard serve` on a free port, run from a folder outside the checkout (with
     this checkout first on the path: the code under test, whatever else is installed)."""
-    port = _free_port()
-    env = checkout_env(DATABASE_URL=f"sqlite:///{demo_db}")
-    log_path = demo_db.parent / "serve.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
-                            env=env, cwd=demo_db.parent, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"serve did not answer on {base} in 90 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        _stop_group(proc)
-        log.close()
-
-
-def _stop_group(proc) -> None:
-    """Stop `serve` and the Streamlit process it started (its own process group)."""
-    import signal
-
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            proc.poll()
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
+    with served(demo_db.parent, checkout_env(DATABASE_URL=f"sqlite:///{demo_db}")) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 # --- browser, with the network guard --------------------------------------------------

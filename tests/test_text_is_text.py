@@ -21,11 +21,7 @@ import http.server
 import io
 import json
 import re
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -33,7 +29,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import app_database, checkout_env, copy_sqlite
-from test_browser import _free_port, _stop_group, charts_drawn, no_exception, settle
+from servers import served
+from test_browser import charts_drawn, no_exception, settle
 from dashboard.text import WORD_JOINER as WJ
 from dashboard.text import html_text, markdown_text, plain_from_plotly, plotly_frame, plotly_text
 from models.access import LOCAL_ADMIN
@@ -367,26 +364,8 @@ def test_donor_pack_report_has_no_live_tag_from_the_data(hostile_db, counter, na
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_db):
-    port = _free_port()
-    log_path = hostile_db.parent / "serve.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
-                                env=checkout_env(DATABASE_URL=f"sqlite:///{hostile_db}"), cwd=hostile_db.parent,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log_path.read_text()[-3000:]
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    assert time.monotonic() < deadline, log_path.read_text()[-3000:]
-                    time.sleep(0.25)
-            yield base
-        finally:
-            _stop_group(proc)
+    with served(hostile_db.parent, checkout_env(DATABASE_URL=f"sqlite:///{hostile_db}")) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 LINKS_TO = """base => [...document.querySelectorAll('a, img, image, iframe, script, link, source, use')].flatMap(e =>

@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import closing
 from pathlib import Path
 
@@ -24,8 +20,9 @@ import openpyxl
 import pytest
 
 from conftest import checkout_env, copy_sqlite
+from servers import served
 from test_browser import (  # noqa: F401  (guard: a fixture, by name)
-    RENDER_TIMEOUT, _free_port, _stop_group, goto_by_nav, guard, history_row, main_text, no_exception, open_app, settle,
+    RENDER_TIMEOUT, goto_by_nav, guard, history_row, main_text, no_exception, open_app, settle,
 )
 from test_review_browser import main_table, table_row
 
@@ -38,31 +35,8 @@ FILE = f"resultsboard-workbook-GTM-{AS_OF}.xlsx"
 def app(tmp_path_factory, demo_sqlite_file):
     """(base URL, database path): `resultsboard serve` on a copy of the demo, "as of" pinned."""
     db = copy_sqlite(demo_sqlite_file, tmp_path_factory.mktemp("workbook-browser") / "demo.db")
-    port = _free_port()
-    log_path = db.parent / "serve.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
-                            env=checkout_env(DATABASE_URL=f"sqlite:///{db}", RESULTSBOARD_TODAY=AS_OF), cwd=db.parent,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"serve did not answer on {base} in 90 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield base, db
-    finally:
-        _stop_group(proc)
-        log.close()
+    with served(db.parent, checkout_env(DATABASE_URL=f"sqlite:///{db}", RESULTSBOARD_TODAY=AS_OF)) as port:
+        yield f"http://127.0.0.1:{port}", db
 
 
 def ind09_2025(db: Path) -> tuple:
