@@ -117,6 +117,15 @@ def write_secrets(path: Path, *, app_port: int, provider: MockProvider) -> Path:
 # --- the app --------------------------------------------------------------------------------
 
 
+def write_config(path: Path, *, trusted_issuers: list[str]) -> Path:
+    """The project's resultsboard.toml with `[access] trusted_issuers` set (for RESULTSBOARD_CONFIG)."""
+    text = (ROOT / "resultsboard.toml").read_text(encoding="utf-8")
+    line = "trusted_issuers = " + json.dumps(trusted_issuers)
+    assert text.count("\ntrusted_issuers = []\n") == 1, "resultsboard.toml: no `trusted_issuers = []` line to set"
+    path.write_text(text.replace("\ntrusted_issuers = []\n", f"\n{line}\n"), encoding="utf-8")
+    return path
+
+
 @contextmanager
 def served_signin(db: Path, secrets_file: Path, port: int, config: Path | None = None):
     """`resultsboard serve` with sign-in read from `secrets_file`, on 127.0.0.1:port and the
