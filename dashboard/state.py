@@ -14,7 +14,7 @@ from models.config import database_url
 from models.db import data_version, init_database, make_engine
 from models.queries.filters import Filters, checked_filters
 from models.queries.rollups import progress_table
-from models.queries.memo import memo
+from models.queries.memo import Memo, memo
 from models.queries.snapshot import Snapshot, load_snapshot, view
 from models.scoring import periods
 
@@ -225,10 +225,10 @@ def chart_stem(fig, name: str | None = None, subject: dict | None = None) -> str
     it shows, the filters and the as-of date (dashboard.exports.chart_file_stem)."""
     from dashboard.exports import chart_file_stem
     from dashboard.text import plain_from_plotly
-    from models.scoring.periods import as_of
 
     filters = current_filters()
-    return chart_file_stem(name or plain_from_plotly(fig.layout.title.text), filters, as_of(filters.end), subject=subject)
+    return chart_file_stem(name or plain_from_plotly(fig.layout.title.text), filters, periods.as_of(filters.end),
+                           subject=subject)
 
 
 def kept_figure(key: tuple, build):
@@ -250,23 +250,19 @@ PACKS_KEPT = 8  # donor packs kept for saving, across all sessions (a few MB eac
 
 
 @st.cache_resource
-def _packs() -> dict:
+def _packs() -> Memo:
     """Built donor packs, (url, data version, donor, filters, scope) -> zip bytes, shared by
-    every session. Not st.cache_data: its replay of elements would refuse the progress bar
-    drawn while a pack is built."""
-    return {}
+    every session (least recently used dropped; sessions asking at once wait for one build).
+    Not st.cache_data: its replay of elements would refuse the progress bar drawn while a
+    pack is built."""
+    return Memo(max_entries=PACKS_KEPT)
 
 
 def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, scope: tuple, progress=None) -> bytes:
     from dashboard.packs import build_pack
 
-    packs, key = _packs(), (url, version, donor, filters, scope)
-    if key not in packs:
-        data = build_pack(get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress)
-        while len(packs) >= PACKS_KEPT:
-            packs.pop(next(iter(packs)), None)  # the oldest first
-        packs[key] = data
-    return packs[key]
+    return _packs().get((url, version, donor, filters, scope), lambda: build_pack(
+        get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress))
 
 
 def donor_pack_button(donor: str) -> None:
@@ -285,10 +281,11 @@ def donor_pack_button(donor: str) -> None:
             min(done / total, 1.0), text=f"{what}: {done} of {total}" if total > 1 else f"{what}…"))
         bar.empty()
         built.add(args)
-    if args in built and args in _packs():
+    data = _packs().peek(args) if args in built else None
+    if data is not None:
         st.download_button(
             markdown_text(f"Save donor pack for {donor} (zip)"), icon=":material/download:",
-            data=_donor_pack(*args), file_name=f"resultsboard-donor-pack-{donor.lower()}-{date.today().isoformat()}.zip",
+            data=data, file_name=f"resultsboard-donor-pack-{donor.lower()}-{date.today().isoformat()}.zip",
             mime=MIME["zip"], key=f"dl_pack_{donor}", on_click="ignore", type="primary",
         )
     if not images_available():
