@@ -46,6 +46,19 @@ def checkout_env(**extra: str) -> dict[str, str]:
     return os.environ | {"PYTHONPATH": path} | extra
 
 
+def pin_today(as_of: str):
+    """An autouse module fixture pinning "today" (RESULTSBOARD_TODAY) to `as_of`, so "as of"
+    and the figures a module checks stay put: `pinned_today = pin_today(AS_OF)`."""
+
+    @pytest.fixture(autouse=True, scope="module")
+    def pinned_today():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("RESULTSBOARD_TODAY", as_of)
+            yield
+
+    return pinned_today
+
+
 def skip_or_fail(reason: str):
     """Skip with a one-line reason on a laptop; fail under CI=true, where nothing may skip."""
     if IN_CI:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from access_matrix import BY_NAME, UNKNOWN, USERS, User, mentioned, outside, read_programme, users_demo_file
-from conftest import copy_sqlite
+from conftest import copy_sqlite, pin_today
 from models.db import make_engine
 from models.exporting import DATA_EXPORTS
 from models.tables import Activity, ActivityPartner, AuditEvent, Baseline, Donor, ImportBatch, Partner, User as UserRow, Value
@@ -30,11 +30,7 @@ SEES_ALL = {"operator", "admin", "editor", "viewer"}
 AS_OF = "2026-06-30"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
+pinned_today = pin_today(AS_OF)  # "as of" defaults to today: pinned, so the figures stay put
 
 
 @pytest.fixture(scope="module")

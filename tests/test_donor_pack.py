@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import skip_or_fail
+from conftest import pin_today, skip_or_fail
 from dashboard import exports
 from dashboard.packs import build_pack
 from dashboard.charts.catalog import all_charts
@@ -51,11 +51,7 @@ DONOR_NAMES = {"CAN": "Global Affairs Canada", "NOR": "Norad"}
 AS_OF = "2026-06-30"  # "as of" defaults to today: pinned for the module
 
 
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
+pinned_today = pin_today(AS_OF)  # "as of" defaults to today: pinned, so the figures stay put
 
 
 # the demo's indicators: each has its chart in charts/indicators/

@@ -10,6 +10,8 @@ from shutil import copyfile
 import pandas as pd
 import pytest
 
+from conftest import pin_today
+
 from models.access import LOCAL_ADMIN, Scope
 from models.db import make_engine
 from models.queries.filters import Filters
@@ -21,11 +23,7 @@ from models.queries.snapshot import load_snapshot, programme_over_period, view
 AS_OF = "2026-06-30"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
+pinned_today = pin_today(AS_OF)  # "as of" defaults to today: pinned, so the figures stay put
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import pin_today
+
 from helpers import shown
 
 
@@ -16,12 +18,7 @@ APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 AS_OF = "2026-06-30"  # the 2025 targets have ended and their reports are overdue (due 2026-01-30)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    """"As of" defaults to today: pinned, so the figures below stay put."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
+pinned_today = pin_today(AS_OF)  # "as of" defaults to today: pinned, so the figures stay put
 REGIONS, DONORS, PARTNER = "views/regions.py", "views/donors.py", "views/partner.py"
 REGION_PARTNERS = {  # by name, as the tables list them
     "AME": ["Antigua and Barbuda Customs and Excise Division", "Ecuador Customs", "El Salvador Customs", "Guatemala Customs",

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from conftest import pin_today
+
 from models.access import LOCAL_ADMIN, Scope
 from models.db import init_database, make_engine
 from models.demo import load_demo
@@ -36,11 +38,7 @@ AME = ["ATG", "ECU", "SLV", "GTM", "GUY", "HND", "JAM", "MEX"]  # by name: Antig
 AS_OF = "2026-06-30"  # "as of" for the whole module: the 2025 targets have ended, their reports are overdue
 
 
-@pytest.fixture(autouse=True, scope="module")
-def pinned_today():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RESULTSBOARD_TODAY", AS_OF)
-        yield
+pinned_today = pin_today(AS_OF)  # "as of" defaults to today: pinned, so the figures stay put
 
 
 @pytest.fixture(scope="module")
