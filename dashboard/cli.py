@@ -20,6 +20,7 @@ from dashboard.cli_common import (
     EXIT_CLOSED_PIPE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, ProgressLine, Refused, UsageError, acting_scope, ready_engine,
 )
 from dashboard.cli_common import checked_filters as _checked_filters
+from dashboard.cli_common import refuse_unknown_codes
 from dashboard.cli_common import out_file as _out_file
 from dashboard.cli_export import cmd_export_chart, cmd_export_data
 from dashboard.cli_common import engine as _engine
@@ -242,7 +243,10 @@ def _read_view(args):
 
     filters = _checked_filters(args)
     engine = ready_engine()
-    return view(load_snapshot(engine), filters, acting_scope(engine, args))
+    scope = acting_scope(engine, args)
+    snap = load_snapshot(engine)
+    refuse_unknown_codes(snap, filters, scope)  # an answer of "None." for a code that does not exist misleads
+    return view(snap, filters, scope)
 
 
 def _print_json(records) -> None:

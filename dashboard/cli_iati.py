@@ -7,7 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dashboard.cli_common import EXIT_OK, EXIT_REFUSED, Refused, UsageError, acting_scope, ready_engine
+from dashboard.cli_common import (
+    EXIT_OK, EXIT_REFUSED, Refused, UsageError, acting_scope, ready_engine, refuse_unknown_codes,
+)
 
 
 def cmd_export_iati(args, filters) -> int:
@@ -25,7 +27,10 @@ def cmd_export_iati(args, filters) -> int:
     except ValueError as e:
         raise Refused(str(e)) from None
     engine = ready_engine()
-    v = view(load_snapshot(engine), filters, acting_scope(engine, args))
+    scope = acting_scope(engine, args)
+    snap = load_snapshot(engine)
+    refuse_unknown_codes(snap, filters, scope)
+    v = view(snap, filters, scope)
     data, problems, counts = export_iati(v, cfg)
     if data is None:
         print(f"The IATI file would not be valid; nothing was written ({len(problems)} problems):", file=sys.stderr)

@@ -11,7 +11,7 @@
   and the date;
 - a chart's data without colour-key rows;
 - the key-factor chart's every key factor, with a 'no data' marker (test_charts_key_factors.py);
-- `export chart` / `export data` refuse an unknown --region, --donor or --partner (exit 1,
+- `export chart` / `export data` / `export iati`, `progress` and `missing` refuse an unknown --region, --donor or --partner (exit 1,
   naming the codes the user may use), as `export pack` does.
 
 Pages run once each with AppTest (module-scoped); the command line runs in-process.
@@ -335,7 +335,21 @@ REFUSALS = [
     ("chart", ["--key-factor", "11"], None, 2, "key factor 11 is not between 1 and 10\n"),  # as export pack: a bad flag
     ("chart", ["--donor", "nor", "--region", "wca"], None, 0, ""),  # codes in any case
     ("data", ["--donor", "NOR"], "norad@example.org", 0, ""),
+    # the read commands and the IATI export refuse the same way (no "No data" answer, no empty file)
+    ("progress", ["--partner", "ZZZ"], None, 1, f"unknown partner 'ZZZ'; you may see: {ALL_PARTNERS}\n"),
+    ("missing", ["--donor", "QQQ"], None, 1, "unknown donor 'QQQ'; you may see: CAN, NOR\n"),
+    ("missing", ["--partner", "JAM"], "norad@example.org", 1, f"unknown partner 'JAM'; you may see: {NOR_PARTNERS}\n"),
+    ("iati", ["--region", "XX"], None, 1, "unknown region 'XX'; you may see: AME, AP, ESA, EUR, MENA, WCA\n"),
+    ("iati", ["--donor", "CAN"], "norad@example.org", 1, "unknown donor 'CAN'; you may see: NOR\n"),
 ]
+
+COMMANDS = {  # command -> (arguments before the flags, the file it writes or None)
+    "chart": (["export", "chart", "progress-by-partner", "--format", "html", "--out"], "x.html"),
+    "data": (["export", "data", "results", "--format", "csv", "--out"], "x.csv"),
+    "iati": (["export", "iati", "--out"], "x.xml"),
+    "progress": (["progress"], None),
+    "missing": (["missing"], None),
+}
 
 
 @pytest.fixture(scope="module")
@@ -355,10 +369,12 @@ def cli_db(demo_sqlite_file, tmp_path_factory):
 
 
 @pytest.mark.parametrize("command,flags,user,code,stderr", REFUSALS, ids=[f"cli-{i}" for i in range(len(REFUSALS))])
-def test_export_chart_and_data_refuse_unknown_codes(run_cli, cli_db, tmp_path, command, flags, user, code, stderr):
-    out = tmp_path / ("x.html" if command == "chart" else "x.csv")
-    args = ["export", command, "progress-by-partner" if command == "chart" else "results", "--format",
-            "html" if command == "chart" else "csv", "--out", str(out), *flags, *(["--user", user] if user else [])]
+def test_commands_refuse_unknown_codes(run_cli, cli_db, tmp_path, command, flags, user, code, stderr):
+    before, name = COMMANDS[command]
+    out = tmp_path / (name or "unused")
+    args = [*before, *([str(out)] if name else []), *flags, *(["--user", user] if user else [])]
     result = run_cli(cli_db, *args)
     assert (result.returncode, result.stderr) == (code, stderr), result
-    assert out.exists() == (code == 0)  # refused: nothing written
+    assert out.exists() == (code == 0 and name is not None)  # refused: nothing written
+    if code == 1:
+        assert result.stdout == ""  # no heading, no "None." answer for a code that does not exist
