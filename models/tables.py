@@ -265,7 +265,8 @@ class RowVersion(SQLModel, table=True):
     """The prior state of a row that a batch updated (only updated rows, never created ones)."""
 
     __tablename__ = "row_version"
-    __table_args__ = (Index("ix_row_version_batch", "batch_id", "table_name"),)
+    __table_args__ = (Index("ix_row_version_batch", "batch_id", "table_name"),
+                      Index("ix_row_version_prior_batch", "prior_batch_id", "table_name"))
     id: Optional[int] = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="import_batch.id")
     table_name: str
