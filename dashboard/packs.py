@@ -34,7 +34,8 @@ class _ReadableZip(zipfile.ZipFile):
         return super().writestr(name, data, *args, **kwargs)
 
 
-def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None, progress=None) -> bytes:
+def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None, progress=None,
+               snapshot=None) -> bytes:
     """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
     with a section per chart and footnotes. progress(done, total, what), if given, is told
@@ -42,7 +43,8 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
 
     The charts render while the next ones are drawn and the data files are written: Chromium
     starts as soon as the donor is known, and each chart goes to it as soon as it is drawn
-    (exports.ChartRenderer: once per chart, its PNG from its SVG; images kept by content)."""
+    (exports.ChartRenderer: once per chart, its PNG from its SVG; images kept by content).
+    snapshot: the programme as read from `engine` (the dashboard's shared one), else read here."""
     tell = progress or (lambda done, total, what: None)
     from dashboard.charts.catalog import all_charts
     from dashboard.charts.indicators import chart_indicator_targets
@@ -51,7 +53,7 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     from models.queries.rollups import progress_table
     from models.queries.snapshot import load_snapshot, view
 
-    snap = load_snapshot(engine)
+    snap = snapshot if snapshot is not None else load_snapshot(engine)
     # a donor the scope may not see reads as unknown (its existence is not confirmed either): the
     # donors the sidebar offers, those funding a partner the scope sees (a partner: its own funders)
     codes = {c.lower(): c for c in view(snap, Filters(), scope).donors["code"]}
