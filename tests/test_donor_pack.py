@@ -369,14 +369,16 @@ def test_a_chart_renders_once_its_png_its_svg_at_twice_the_size():
 
     if not exports.images_available():
         skip_or_fail("chart images: no Chromium installed")
-    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"height": 300})
+    def chart():
+        return go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"height": 300})
+
     renderer = exports.chart_renderer()
-    svg, png = renderer.submit(fig).result(timeout=120)
-    again = renderer.submit(go.Figure(fig))  # an equal figure, another object
+    svg, png = renderer.submit(chart()).result(timeout=120)
+    again = renderer.submit(chart())  # the same chart drawn again (another object)
     assert again.done() and again.result() == (svg, png)
     root = ElementTree.fromstring(svg)
     assert (root.get("width"), root.get("height")) == (str(exports.IMAGE_WIDTH), "300")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (2 * exports.IMAGE_WIDTH, 600)
-    changed = renderer.submit(go.Figure(fig).update_layout(height=320))
+    changed = renderer.submit(chart().update_layout(height=320))
     assert changed.result(timeout=120)[0] != svg  # another figure: drawn
