@@ -41,3 +41,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_pack.py

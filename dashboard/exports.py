@@ -5,6 +5,10 @@ pack (dashboard/packs.py) and the command line (which owns the flags, exit codes
 Offline by construction: kaleido gets a local plotly.js, no MathJax, the vendored world
 topojson and a proxy that points nowhere, so Chromium cannot reach out; HTML inlines
 plotly.js and, for maps, the topojson (`window.PlotlyGeoAssets`).
+
+One image (a download button, `export chart`) goes through kaleido's own sync server; many
+(the donor pack) through ChartRenderer: its own kaleido Chromium, started early, drawing each
+chart once as SVG and PNG while the caller goes on, and keeping the images by content.
 """
 from __future__ import annotations
 
@@ -151,25 +155,173 @@ def figure_image(fig: go.Figure, fmt: str, *, width: int = IMAGE_WIDTH, height: 
     return _with_kaleido(lambda: kaleido.calc_fig_sync(fig, opts=opts, topojson=STATIC.as_uri() + "/"))
 
 
-def figure_images(items: list[tuple[go.Figure, str]], *, width: int = IMAGE_WIDTH) -> list[bytes]:
-    """The bytes of several (figure, format) images, rendered at once in RENDER_TABS tabs of
-    the one Chromium (a batch costs about 1/RENDER_TABS of rendering them one by one)."""
-    import tempfile
+# --------------------------------------------------------------------------------------
+# many charts at once (the donor pack): one Chromium, each chart drawn once
 
-    from kaleido import _sync_server
+# One call per chart in a tab that stays loaded (kaleido reloads its page, and so parses
+# plotly.js again, after every image): the chart is drawn once as SVG, and its PNG is that SVG
+# painted on a canvas at PNG_SCALE (what plotly.js's own PNG export does after drawing the
+# same SVG again). The tab's plotly.js and kaleido's page are kaleido's, as for figure_image.
+_CHART_JS = """async (fig, width, height, scale, topojsonURL) => {
+  const config = Object.assign({mapboxAccessToken: null, plotGlPixelRatio: scale * 2, topojsonURL}, fig.config || {});
+  const svg = await Plotly.toImage({data: fig.data, layout: fig.layout, config},
+                                   {format: 'svg', width, height, scale: 1, imageDataOnly: true, setBackground: ''});
+  const png = await Plotly.Snapshot.svgToImg({format: 'png', width, height, scale, promise: true,
+                                              canvas: document.createElement('canvas'),
+                                              svg: svg.replace(/ viewBox="[^"]*"/, '')});
+  return {svg, png: png.slice(png.indexOf(',') + 1)};
+}"""
+PNG_SCALE = 2  # a chart's PNG is twice its size in pixels, as figure_image's
+CHART_TIMEOUT = 90  # seconds for one chart, as kaleido's own
+CACHE_BYTES = 96 * 1024 * 1024  # chart images kept by content (about ten donor packs)
 
-    if not items:
-        return []
-    specs = [(fig, _image_opts(fig, fmt, width, None)) for fig, fmt in items]
-    with tempfile.TemporaryDirectory(prefix="resultsboard-images-") as folder:
-        paths = [Path(folder) / f"{n}.{opts['format']}" for n, (_, opts) in enumerate(specs)]
-        batch = [{"fig": fig, "opts": opts, "path": str(path), "topojson": STATIC.as_uri() + "/"}
-                 for (fig, opts), path in zip(specs, paths)]
-        # kaleido's sync server runs Kaleido.write_fig_from_object on its own event loop: the
-        # batch's figures go to the free tabs as they come free; any failure cancels the rest
-        _with_kaleido(lambda: _sync_server.GlobalKaleidoServer().call_function(
-            "write_fig_from_object", batch, cancel_on_error=True))
-        return [path.read_bytes() for path in paths]
+
+class ChartRenderer:
+    """One kaleido Chromium with RENDER_TABS tabs on its own event loop thread, drawing
+    charts as SVG and PNG: `submit(fig)` returns at once (a Future of (svg, png) bytes), so
+    charts render while the caller draws the next ones and writes the rest of its files.
+    Images are kept by the figure's content: the same chart again (another donor's pack with
+    the same figure, the same pack again) is not drawn again."""
+
+    def __init__(self):
+        import asyncio
+        import concurrent.futures
+        from collections import OrderedDict
+
+        self._asyncio = asyncio
+        self._cache: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._cache_size = 0
+        self._cache_lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="resultsboard-charts", daemon=True)
+        self._thread.start()
+        self._browser: concurrent.futures.Future = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    async def _open(self):
+        import kaleido
+
+        browser = kaleido.Kaleido(n=RENDER_TABS, path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False,
+                                  proxy_server=NO_NETWORK_PROXY)
+        await browser.open()
+        return browser
+
+    def alive(self) -> bool:
+        """The browser started (or is starting) and has not gone away."""
+        if not self._thread.is_alive():
+            return False
+        if not self._browser.done():
+            return True
+        if self._browser.exception() is not None:
+            return False
+        process = getattr(self._browser.result(), "subprocess", None)
+        return process is not None and process.poll() is None
+
+    def submit(self, fig: go.Figure, *, width: int = IMAGE_WIDTH, height: int | None = None):
+        """A Future of the chart's (SVG bytes, PNG bytes), rendered at `width` x `height`
+        (default: the figure's height) — the same images as figure_image's SVG and PNG."""
+        import concurrent.futures
+        import hashlib
+
+        if not images_available():
+            raise RuntimeError(NO_CHROMIUM_MESSAGE)
+        height = height or fig.layout.height or IMAGE_HEIGHT
+        spec = fig.to_json()
+        key = hashlib.sha256(f"{width}x{height}@{PNG_SCALE}:{spec}".encode()).hexdigest()
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                done: concurrent.futures.Future = concurrent.futures.Future()
+                done.set_result(self._cache[key])
+                return done
+        return self._asyncio.run_coroutine_threadsafe(self._render(key, spec, width, height), self._loop)
+
+    async def _render(self, key: str, spec: str, width: int, height: int) -> tuple[bytes, bytes]:
+        import json
+
+        browser = await self._asyncio.wrap_future(self._browser)
+        tab = await browser.tabs_ready.get()
+        try:
+            args = ", ".join(json.dumps(a) for a in (width, height, PNG_SCALE, STATIC.as_uri() + "/"))
+            response = await self._asyncio.wait_for(tab.tab.send_command("Runtime.evaluate", params={
+                # the figure as a JSON string for JSON.parse: V8 reads that faster than the same object as code
+                "expression": f"({_CHART_JS})(JSON.parse({json.dumps(spec)}), {args})", "awaitPromise": True,
+                "returnByValue": True,
+            }), CHART_TIMEOUT)
+        finally:
+            browser.tabs_ready.put_nowait(tab)
+        result = response.get("result", {})
+        if "error" in response or "exceptionDetails" in result:
+            details = response.get("error") or result["exceptionDetails"]
+            raise RuntimeError(f"Chart image failed: {details.get('exception', {}).get('description') or details}")
+        value = result["result"]["value"]
+        images = (value["svg"].encode("utf-8"), base64.b64decode(value["png"]))
+        with self._cache_lock:
+            if key not in self._cache:
+                self._cache[key] = images
+                self._cache_size += sum(len(b) for b in images)
+            while self._cache_size > CACHE_BYTES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cache_size -= sum(len(b) for b in dropped)
+        return images
+
+    async def _reload_tabs(self) -> None:
+        browser = await self._asyncio.wrap_future(self._browser)
+        tabs = [await browser.tabs_ready.get() for _ in range(RENDER_TABS)]
+        try:
+            await self._asyncio.gather(*(tab.reload() for tab in tabs))
+        finally:
+            for tab in tabs:
+                browser.tabs_ready.put_nowait(tab)
+
+    def refresh(self) -> None:
+        """Load the tabs' page afresh (after a pack: a long-running server's tabs start clean)."""
+        self._asyncio.run_coroutine_threadsafe(self._reload_tabs(), self._loop)
+
+    def close(self) -> None:
+        async def close():
+            if self._browser.done() and self._browser.exception() is None:
+                await self._browser.result().close()
+
+        try:
+            self._asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=15)
+        except Exception:  # noqa: BLE001 - a browser that went away may not close cleanly
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+_renderer: ChartRenderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def chart_renderer() -> ChartRenderer:
+    """The process's ChartRenderer, started on first use (Chromium starts in the background:
+    call this early, before the charts are drawn) and again if its browser has gone."""
+    global _renderer
+    import atexit
+
+    with _renderer_lock:
+        if _renderer is not None and not _renderer.alive():
+            _renderer.close()
+            _renderer = None
+        if _renderer is None:
+            if not images_available():
+                raise RuntimeError(NO_CHROMIUM_MESSAGE)
+            if not _renderer_atexit:
+                atexit.register(_close_renderer)
+                _renderer_atexit.append(True)
+            _renderer = ChartRenderer()
+        return _renderer
+
+
+_renderer_atexit: list = []
+
+
+def _close_renderer() -> None:
+    global _renderer
+    with _renderer_lock:
+        if _renderer is not None:
+            _renderer.close()
+            _renderer = None
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from dashboard import exports
-from dashboard.exports import NEUTRALISED_URLS, figure_html, figure_images, has_geo, topojson_text
+from dashboard.exports import NEUTRALISED_URLS, figure_html, has_geo, topojson_text
 from dashboard.text import plain_from_plotly
 from models.wording import plural
 
@@ -34,14 +34,17 @@ class _ReadableZip(zipfile.ZipFile):
         return super().writestr(name, data, *args, **kwargs)
 
 
-RENDER_CHUNK = 4  # images per kaleido batch: progress is told after each batch
-
-
-def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None, progress=None) -> bytes:
+def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | None = None, progress=None,
+               snapshot=None) -> bytes:
     """A zip for one donor: every chart (PNG and SVG; self-contained HTML where Chromium is
     missing), the data (CSV files and one XLSX workbook) and a self-contained HTML report
     with a section per chart and footnotes. progress(done, total, what), if given, is told
-    how far the build is (the charts' images are most of the work)."""
+    how far the build is: the charts drawn, then their images rendered.
+
+    The charts render while the next ones are drawn and the data files are written: Chromium
+    starts as soon as the donor is known, and each chart goes to it as soon as it is drawn
+    (exports.ChartRenderer: once per chart, its PNG from its SVG; images kept by content).
+    snapshot: the programme as read from `engine` (the dashboard's shared one), else read here."""
     tell = progress or (lambda done, total, what: None)
     from dashboard.charts.catalog import all_charts
     from dashboard.charts.indicators import chart_indicator_targets
@@ -50,51 +53,74 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     from models.queries.rollups import progress_table
     from models.queries.snapshot import load_snapshot, view
 
-    snap = load_snapshot(engine)
+    snap = snapshot if snapshot is not None else load_snapshot(engine)
     # a donor the scope may not see reads as unknown (its existence is not confirmed either): the
     # donors the sidebar offers, those funding a partner the scope sees (a partner: its own funders)
     codes = {c.lower(): c for c in view(snap, Filters(), scope).donors["code"]}
     if donor.strip().lower() not in codes:
         raise ValueError(f"unknown donor '{donor}'; you may see: {', '.join(sorted(codes.values())) or 'none'}")
     donor = codes[donor.strip().lower()]
+    images = exports.images_available() if with_images is None else with_images
+    renderer = exports.chart_renderer() if images else None  # Chromium starts while the charts are drawn
     base = filters or Filters()
     f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)
     v = view(snap, f, scope)
     prog = progress_table(v)
-    images = exports.images_available() if with_images is None else with_images
-    tell(0, 1, "Drawing the charts")
-    charts = [(name, f"charts/{name}", build(v, prog)) for name, build in all_charts().items()]
-    indicator_charts = [(code, f"charts/indicators/{_slug(code)}", chart_indicator_targets(v, prog, indicator=code))
-                        for code in v.indicators["code"]]
-    files = _chart_files([(path, fig) for _, path, fig in [*charts, *indicator_charts]], images, tell)
+    catalog = all_charts()
+    builders = [(name, f"charts/{name}", lambda build=build: build(v, prog)) for name, build in catalog.items()]
+    builders += [(code, f"charts/indicators/{_slug(code)}",
+                  lambda code=code: chart_indicator_targets(v, prog, indicator=code)) for code in v.indicators["code"]]
+    charts, rendering = [], []
+    tell(0, len(builders), "Drawing the charts")
+    for n, (name, path, build) in enumerate(builders, start=1):
+        fig = build()
+        charts.append((name, path, fig))
+        if renderer is not None:
+            rendering.append(renderer.submit(fig))
+        tell(n, len(builders), "Drawing the charts")
     buf = io.BytesIO()
     with _ReadableZip(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
         sheets = {}
-        for name in DATA_EXPORTS:
+        for name in DATA_EXPORTS:  # while the charts render
             frame = data_frame(v, name)
             sheets[name] = frame
             z.writestr(f"data/{name}.csv", to_csv_bytes(frame))
         z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
-        sections = [(name, fig, files.get(f"{path}.svg")) for name, path, fig in charts]
-        by_indicator = [(code, fig, files.get(f"{path}.svg")) for code, path, fig in indicator_charts]
+        files = _chart_files([(path, fig) for _, path, fig in charts], rendering, tell)
+        if renderer is not None:
+            renderer.refresh()
+        for name, data in files.items():
+            z.writestr(name, data)
+        shown = [(name, fig, files.get(f"{path}.svg")) for name, path, fig in charts]
+        sections, by_indicator = shown[:len(catalog)], shown[len(catalog):]
         z.writestr("report.html", _report_html(v, prog, donor, sections, by_indicator).encode("utf-8"))
     return buf.getvalue()
 
 
-def _chart_files(charts: list[tuple[str, object]], images: bool, tell) -> dict[str, bytes]:
-    """Each chart as PATH.png and PATH.svg, or without Chromium as a self-contained
-    PATH.html; rendered a few at a time so that progress can be told."""
-    if not images:
+def _chart_files(charts: list[tuple[str, object]], rendering: list, tell) -> dict[str, bytes]:
+    """Each chart as PATH.png and PATH.svg (`rendering`: a Future of (svg, png) per chart), or
+    without Chromium as a self-contained PATH.html; progress told as each chart's images come."""
+    import concurrent.futures
+
+    if not rendering:
         return {f"{path}.html": figure_html(fig) for path, fig in charts}
-    wanted = [(f"{path}.{fmt}", fig, fmt) for path, fig in charts for fmt in ("png", "svg")]
-    files: dict[str, bytes] = {}
-    for start in range(0, len(wanted), RENDER_CHUNK):
-        chunk = wanted[start:start + RENDER_CHUNK]
-        tell(start, len(wanted), "Rendering the chart images")
-        files.update(zip([name for name, _, _ in chunk], figure_images([(fig, fmt) for _, fig, fmt in chunk])))
-    tell(len(wanted), len(wanted), "Rendering the chart images")
+    total = 2 * len(charts)
+    done = sum(1 for r in rendering if r.done())
+    tell(2 * done, total, "Rendering the chart images")
+    try:
+        for r in concurrent.futures.as_completed([r for r in rendering if not r.done()]):
+            r.result()  # a chart that fails stops the pack
+            done += 1
+            tell(2 * done, total, "Rendering the chart images")
+        files: dict[str, bytes] = {}
+        for (path, _), r in zip(charts, rendering):
+            svg, png = r.result()
+            files[f"{path}.png"], files[f"{path}.svg"] = png, svg
+    finally:
+        for r in rendering:
+            r.cancel()
+    if done < len(charts):
+        tell(total, total, "Rendering the chart images")
     return files
 
 

@@ -262,7 +262,8 @@ def _donor_pack(url: str, version: tuple[int, int], donor: str, filters: tuple, 
     from dashboard.packs import build_pack
 
     return _packs().get((url, version, donor, filters, scope), lambda: build_pack(
-        get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress))
+        get_engine(url), donor, filters=Filters(*filters), scope=Scope(*scope), progress=progress,
+        snapshot=_snapshot(url, version)))  # the pages' programme, read and scored once per data version
 
 
 def donor_pack_button(donor: str) -> None:
