@@ -351,12 +351,42 @@ def load(context, url: str) -> tuple[float, object]:
     return done, page
 
 
-def load_closed(context, url: str, server: Server | None = None) -> float | tuple[float, float]:
-    """Seconds to load `url` (the tab closed after); with `server`, also its CPU seconds meanwhile."""
+def browser_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each Chromium process this benchmark started, by pid."""
+    me, tick, out = os.getpid(), os.sysconf("SC_CLK_TCK"), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if "chrom" not in (entry / "comm").read_text():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            pid, parent = int(entry.name), int(fields[1])
+            for _ in range(8):  # one of ours: this process is among its ancestors
+                if parent in (me, 0, 1):
+                    break
+                parent = int(Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == me:
+                out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _cpu_since(before: dict[int, float]) -> float:
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in browser_cpu().items())
+
+
+def load_closed(context, url: str, server: Server | None = None) -> float | tuple[float, float, float]:
+    """Seconds to load `url` (the tab closed after); with `server`, also the server's CPU
+    seconds meanwhile and the browser's (its processes' CPU until the page has finished: parsing
+    and drawing what the server sent — steadier than wall time on a busy machine)."""
     before = server.cpu_s() if server else 0.0
+    browser_before = browser_cpu() if server else {}
     seconds, page = load(context, url)
+    browser = _cpu_since(browser_before) if server else 0.0
     page.close()
-    return (seconds, server.cpu_s() - before) if server else seconds
+    return (seconds, server.cpu_s() - before, browser) if server else seconds
 
 
 def _median(xs: list[float]) -> float:
@@ -374,12 +404,13 @@ def measure_bare(browser, workdir: Path, runs: int) -> dict:
     server = Server(None, workdir)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        cold, cold_cpu = load_closed(context, server.base, server)
+        cold, cold_cpu, _ = load_closed(context, server.base, server)
         loads = [load_closed(context, server.base, server) for _ in range(max(runs, 5))]
         context.close()
         warm = [x[0] for x in loads]
         return {"cold_s": round(cold, 3), "warm_s": _median(warm), "warm_runs_s": [round(x, 3) for x in warm],
-                "cold_server_cpu_s": round(cold_cpu, 2), "warm_server_cpu_s": _median([x[1] for x in loads])}
+                "cold_server_cpu_s": round(cold_cpu, 2), "warm_server_cpu_s": _median([x[1] for x in loads]),
+                "warm_browser_cpu_s": _median([x[2] for x in loads])}
     finally:
         server.stop()
 
@@ -398,7 +429,7 @@ def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: 
             server = Server(db, workdir)
             try:
                 context = browser.new_context(viewport={"width": 1400, "height": 900})
-                seconds, cpu = load_closed(context, f"{server.base}/{path}", server)
+                seconds, cpu, _ = load_closed(context, f"{server.base}/{path}", server)
                 out["pages"][name].update(cold_s=round(seconds, 3), cold_server_cpu_s=round(cpu, 2),
                                           start_answering_s=server.answering_s, start_ready_s=server.ready_s,
                                           start_server_cpu_s=server.ready_cpu_s)
@@ -415,9 +446,10 @@ def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: 
             loads = [load_closed(context, f"{server.base}/{path}", server) for _ in range(runs)]
             warm, cpu = [x[0] for x in loads], [x[1] for x in loads]
             out["pages"][name].update(warm_s=_median(warm), warm_runs_s=[round(x, 3) for x in warm],
-                                      warm_server_cpu_s=_median(cpu))
+                                      warm_server_cpu_s=_median(cpu), warm_browser_cpu_s=_median([x[2] for x in loads]))
             print(f"  {name:<12} warm {out['pages'][name]['warm_s']:7.2f} s  ({', '.join(f'{x:.2f}' for x in warm)});"
-                  f" server CPU {out['pages'][name]['warm_server_cpu_s']:.2f} s", flush=True)
+                  f" server CPU {out['pages'][name]['warm_server_cpu_s']:.2f} s, browser CPU"
+                  f" {out['pages'][name]['warm_browser_cpu_s']:.2f} s", flush=True)
         context.close()
         out["memory_after_warm"] = server.memory_mib()
         # several sessions, each having loaded the seven pages, all still open
@@ -480,11 +512,11 @@ def print_table(result: dict) -> None:
     sizes = result["sizes"]
     nan = float("nan")
     print(f"\nbare Streamlit page with one Plotly chart: warm {bare['warm_s']:.2f} s (server CPU "
-          f"{bare['warm_server_cpu_s']:.2f} s), cold {bare['cold_s']:.2f} s")
+          f"{bare['warm_server_cpu_s']:.2f} s, browser CPU {bare.get('warm_browser_cpu_s', nan):.2f} s), cold {bare['cold_s']:.2f} s")
     names = list(next(iter(sizes.values()))["pages"]) if sizes else []
     head = f"{'page':<12}"
     for size in sizes:
-        head += f" | {size + ' warm':>9} {'x bare':>6} {'cpu':>6} {size + ' cold':>9}"
+        head += f" | {size + ' warm':>9} {'x bare':>6} {'cpu':>6} {'browser':>7} {size + ' cold':>9}"
     if len(sizes) == 2:
         head += f" | {'1m/10k warm':>11} {'cold':>5}"
     print(head)
@@ -494,7 +526,7 @@ def print_table(result: dict) -> None:
         for size, data in sizes.items():
             p = data["pages"][name]
             line += (f" | {p.get('warm_s', nan):8.2f}s {p.get('warm_vs_bare', nan):5.1f}x {p.get('warm_server_cpu_s', nan):5.2f}s"
-                     f" {p.get('cold_s', nan):8.2f}s")
+                     f" {p.get('warm_browser_cpu_s', nan):6.2f}s {p.get('cold_s', nan):8.2f}s")
         if len(sizes) == 2:
             p = sizes["1m"]["pages"][name]
             line += f" | {p.get('warm_vs_10k', nan):10.2f}x {p.get('cold_vs_10k', nan):4.1f}x"
