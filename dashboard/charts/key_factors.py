@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import SERIES_COLOURS, empty_figure, finish
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, empty_figure, finish
 from dashboard.charts.progress import progress_bars
 from dashboard.text import plotly_frame, plotly_text
 
@@ -36,7 +36,8 @@ def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "P
 
 
 def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean progress by partner and Arusha key factor") -> go.Figure:
-    """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover.
+    """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover; each
+    cell's figure written in it up to common.CELL_TEXT_MAX cells (beyond, in the hover only).
 
     cells: models.queries.rollups.key_factor_cells output."""
     from models.queries.labels import key_factor_label
@@ -64,8 +65,9 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
         n[i][j] = int(count)
         text[i][j] = "" if value is None else f"{value:.0f}"
     x = [plotly_text(key_factor_label(k)) for k in factors]
+    drawn = len(partners) * len(factors) <= CELL_TEXT_MAX  # each cell's figure, while few enough to draw (else: hover)
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=partners, customdata=n, text=text, texttemplate="%{text}",
+        z=z, x=x, y=partners, customdata=n, text=text if drawn else None, texttemplate="%{text}" if drawn else None,
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar={"title": {"text": "Mean progress (%)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b><br>%{x}<br>mean progress %{z:.0f} %<br>n = %{customdata} indicator–partner pairs<extra></extra>",

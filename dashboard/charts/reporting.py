@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
 from dashboard.charts.key_factors import SEQUENTIAL_SCALE
 from dashboard.text import plotly_frame
 
@@ -19,7 +19,6 @@ def rule_text(grace_days: int = 30) -> str:
 
 
 RULE = rule_text()
-CELL_TEXT_MAX = 2_000  # cells of the completeness heatmap that still show their text
 
 
 def completeness_heatmap(cells: pd.DataFrame, *, note: str,
@@ -45,9 +44,8 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
         z[i][j] = round(float(rate) * 100, 1)
         text[i][j] = f"{int(received)}/{int(due)}"
         custom[i][j] = [int(due), int(received), int(missing)]
-    # each cell's "received/due" is drawn only while the cells are large enough to read it: the
-    # browser draws one text per cell (25,000 for 250 partners x 100 quarters), and is not sent
-    # at all beyond that (the hover gives received and due from customdata)
+    # each cell's "received/due" is drawn only while the cells are large enough to read it and few
+    # enough to draw (common.CELL_TEXT_MAX; 25,000 for 250 partners x 100 quarters): the hover gives it
     readable = len(partners) * len(periods) <= CELL_TEXT_MAX
     fig = go.Figure(go.Heatmap(
         z=z, x=periods, y=partners, text=text if readable else None, texttemplate="%{text}" if readable else None,
