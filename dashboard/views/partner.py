@@ -28,8 +28,6 @@ from models.queries.rollups import breakdown_disagreements
 from models.queries.snapshot import partner_link_problem
 from models.queries.summaries import partner_summary
 
-TRENDS_SHOWN = 6  # trend charts drawn at a time (the others a choice away)
-
 v = state.current_view()
 prog = state.current_progress()
 note = state.data_note(v)
@@ -129,17 +127,10 @@ if not indicators:
 else:
     st.caption("Solid line: actual · dashed: target · dotted: baseline. Disaggregated values (for example survey "
                "respondent groups) are separate lines, never averaged together.")
-    shown = indicators
-    if len(indicators) > TRENDS_SHOWN:  # a page of charts at a time: the browser draws what is shown
-        pages = [indicators[i:i + TRENDS_SHOWN] for i in range(0, len(indicators), TRENDS_SHOWN)]
-        if st.session_state.get("pp_trend_page", 0) >= len(pages):
-            st.session_state["pp_trend_page"] = 0
-        at = st.selectbox(
-            "Indicators shown", list(range(len(pages))), key="pp_trend_page",
-            format_func=lambda i: f"{pages[i][0]} to {pages[i][-1]} ({i * TRENDS_SHOWN + 1}–"
-                                  f"{i * TRENDS_SHOWN + len(pages[i])} of {len(indicators)})",
-            help=f"{TRENDS_SHOWN} charts at a time; the table above lists every indicator.")
-        shown = pages[at]
+    shown = indicators[tables.shown_part(
+        len(indicators), tables.TRENDS_SHOWN, key="pp_trend_part", label="Indicators shown",
+        describe=lambda first, last: f"{indicators[first - 1]} to {indicators[last - 1]} ({first}–{last} of {len(indicators)})",
+        help=f"{tables.TRENDS_SHOWN} charts at a time; the table above lists every indicator.")]
     grid = st.columns(2)
     for i, ind in enumerate(shown):
         d = indicator_definition(v, ind)

@@ -14,8 +14,6 @@ from models import progress
 from models.exporting import to_csv_bytes
 from models.queries.reporting import overdue_by_partner, overdue_reports, reporting_by_partner_period, reporting_rate_by_period
 
-OVERDUE_ROWS_SHOWN = 1_000  # rows of the overdue reports table drawn at a time
-
 v = state.current_view()
 note = state.data_note(v)
 as_of = v.as_of.isoformat()
@@ -81,17 +79,10 @@ st.subheader("All overdue reports")
 if overdue.empty:
     st.write("None.")
 else:
-    rows = overdue
-    if len(overdue) > OVERDUE_ROWS_SHOWN:  # a page of rows at a time: the browser gets what is shown
-        pages = -(-len(overdue) // OVERDUE_ROWS_SHOWN)
-        if st.session_state.get("rep_overdue_page", 0) >= pages:
-            st.session_state["rep_overdue_page"] = 0
-        at = st.selectbox(
-            "Reports shown", list(range(pages)), key="rep_overdue_page",
-            format_func=lambda i: f"{i * OVERDUE_ROWS_SHOWN + 1:,}–{min(len(overdue), (i + 1) * OVERDUE_ROWS_SHOWN):,} "
-                                  f"of {len(overdue):,}",
-            help=f"{OVERDUE_ROWS_SHOWN:,} reports at a time, in the order above; the download has them all.")
-        rows = overdue.iloc[at * OVERDUE_ROWS_SHOWN:(at + 1) * OVERDUE_ROWS_SHOWN]
+    rows = overdue.iloc[tables.shown_part(
+        len(overdue), tables.OVERDUE_ROWS_SHOWN, key="rep_overdue_part", label="Reports shown",
+        describe=lambda first, last: f"{first:,}–{last:,} of {len(overdue):,}",
+        help=f"{tables.OVERDUE_ROWS_SHOWN:,} reports at a time, in the order above; the download has them all.")]
     st.dataframe(
         rows[["partner", "partner_name", "indicator", "indicator_name", "period", "due_on"]],
         hide_index=True, width="stretch", key="rep_overdue",
