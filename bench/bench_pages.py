@@ -33,7 +33,7 @@ Targets (issue 10): each page warm at 10k within 3x the bare page; at 1M within 
 1.5 GiB with several sessions open.
 
 Run: `make bench` or `.venv/bin/python bench/bench_pages.py [--sizes 10k,1m] [--runs 3]
-[--sessions 4] [--pages overview,reporting] [--no-cold] [--regenerate]`.
+[--sessions 4] [--pages overview,reporting] [--no-cold | --no-warm] [--regenerate]`.
 Results are printed and written to bench/out/pages.json.
 """
 from __future__ import annotations
@@ -415,7 +415,8 @@ def measure_bare(browser, workdir: Path, runs: int) -> dict:
         server.stop()
 
 
-def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: int, sessions: int, cold: bool) -> dict:
+def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: int, sessions: int, cold: bool,
+                 warm: bool = True) -> dict:
     out: dict = {"pages": {name: {} for name in pages}}
     if cold:  # one unmeasured start first: every module compiled once (see Server)
         server = Server(db, workdir)
@@ -438,6 +439,8 @@ def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: 
                 server.stop()
             print(f"  {name:<12} cold {out['pages'][name]['cold_s']:7.2f} s; server CPU {cpu:.2f} s (server answering"
                   f" {server.answering_s:.1f} s, ready {server.ready_s:.1f} s after its start)", flush=True)
+    if not warm:
+        return out
     server = Server(db, workdir)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -545,6 +548,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="warm loads per page (the median counts)")
     parser.add_argument("--sessions", type=int, default=4, help="browser sessions open when memory is read")
     parser.add_argument("--no-cold", action="store_true", help="skip the first-load-after-start measurements")
+    parser.add_argument("--no-warm", action="store_true", help="only the first loads after start (no warm loads, no sessions)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the databases kept in bench/out/")
     parser.add_argument("--out", default=str(OUT / "pages.json"))
     parser.add_argument("--child", choices=["generate", "migrate"], help=argparse.SUPPRESS)
@@ -572,7 +576,7 @@ def main() -> int:
             partners, indicators, quarters = SIZES[size]
             print(f"[{size}] {partners} partners x {indicators} indicators x {quarters} quarters", flush=True)
             result["sizes"][size] = measure_size(browser, dbs[size], workdir, pages, args.runs, args.sessions,
-                                                 not args.no_cold)
+                                                 not args.no_cold, not args.no_warm)
         browser.close()
     summarise(result)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
