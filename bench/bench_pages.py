@@ -17,8 +17,11 @@ mode, RESULTSBOARD_TODAY pinned); Chromium (Playwright, /usr/bin/chromium) loads
   the framework's own cost, measured in the same run;
 - the seven pages (overview, regions, donors, partner, indicators, key factors, reporting):
   *cold* — the first load after a fresh server start (one start per page; Python's compiled
-  modules kept in bench/out/pycache, as a deployed server keeps them), and *warm* — the
-  median of --runs loads after one unmeasured load.
+  modules kept in bench/out/pycache, as a deployed server keeps them), once the server is
+  ready: `resultsboard serve` reads and scores the programme as it starts, before its first
+  visitor, and logs "Resultsboard ready" (the seconds from the start until it answers and
+  until it is ready, and the CPU the start took, are recorded with each cold load) — and
+  *warm* — the median of --runs loads after one unmeasured load.
 
 A load is timed from navigation until Streamlit has finished: connected, the script not
 running, no spinner, no stale element, the page title drawn and every Plotly chart drawn
@@ -30,7 +33,7 @@ Targets (issue 10): each page warm at 10k within 3x the bare page; at 1M within 
 1.5 GiB with several sessions open.
 
 Run: `make bench` or `.venv/bin/python bench/bench_pages.py [--sizes 10k,1m] [--runs 3]
-[--sessions 4] [--pages overview,reporting] [--no-cold] [--regenerate]`.
+[--sessions 4] [--pages overview,reporting] [--no-cold | --no-warm] [--regenerate]`.
 Results are printed and written to bench/out/pages.json.
 """
 from __future__ import annotations
@@ -63,6 +66,7 @@ SIZES = {"10k": (25, 4, 100), "1m": (250, 40, 100)}  # partners, indicators, qua
 PAGES = {"overview": "", "regions": "regions", "donors": "donors", "partner": "partner", "indicators": "indicators",
          "key factors": "key-factors", "reporting": "reporting"}
 LOAD_TIMEOUT_MS = 600_000
+READY = "Resultsboard ready"  # what `resultsboard serve` logs once the programme is read and scored
 TARGETS = {"warm_10k_vs_bare": 3.0, "warm_1m_vs_10k": 1.5, "cold_1m_s": 10.0, "rss_1m_mib": 1536}
 
 # --- the programme ----------------------------------------------------------------------------
@@ -265,18 +269,27 @@ class Server:
         self.log = open(workdir / f"serve-{self.port}.log", "w")
         self.proc = subprocess.Popen(command, env=env, cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        deadline = time.monotonic() + 120
+        started = time.monotonic()
+        deadline = started + 300
+        answering = False
         while True:
             if self.proc.poll() is not None:
                 raise SystemExit(f"the server exited with {self.proc.returncode}: see {self.log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
+            if not answering:
+                try:
+                    with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
+                        answering = r.status == 200
+                except OSError:
+                    pass
+                if answering:
+                    self.answering_s = round(time.monotonic() - started, 2)
+            # `resultsboard serve` reads and scores the programme as it starts, and says when it is done
+            if answering and (db is None or any(line.startswith(READY) for line in Path(self.log.name).read_text().splitlines())):
+                self.ready_s = round(time.monotonic() - started, 2)
+                self.ready_cpu_s = round(self.cpu_s(), 2)  # the start's own work (the programme read and scored)
+                return
             if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer in 120 s: see {self.log.name}")
+                raise SystemExit(f"the server was not ready in 300 s: see {self.log.name}")
             time.sleep(0.2)
 
     def memory_mib(self) -> dict:
@@ -338,12 +351,42 @@ def load(context, url: str) -> tuple[float, object]:
     return done, page
 
 
-def load_closed(context, url: str, server: Server | None = None) -> float | tuple[float, float]:
-    """Seconds to load `url` (the tab closed after); with `server`, also its CPU seconds meanwhile."""
+def browser_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each Chromium process this benchmark started, by pid."""
+    me, tick, out = os.getpid(), os.sysconf("SC_CLK_TCK"), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if "chrom" not in (entry / "comm").read_text():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            pid, parent = int(entry.name), int(fields[1])
+            for _ in range(8):  # one of ours: this process is among its ancestors
+                if parent in (me, 0, 1):
+                    break
+                parent = int(Path(f"/proc/{parent}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == me:
+                out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _cpu_since(before: dict[int, float]) -> float:
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in browser_cpu().items())
+
+
+def load_closed(context, url: str, server: Server | None = None) -> float | tuple[float, float, float]:
+    """Seconds to load `url` (the tab closed after); with `server`, also the server's CPU
+    seconds meanwhile and the browser's (its processes' CPU until the page has finished: parsing
+    and drawing what the server sent — steadier than wall time on a busy machine)."""
     before = server.cpu_s() if server else 0.0
+    browser_before = browser_cpu() if server else {}
     seconds, page = load(context, url)
+    browser = _cpu_since(browser_before) if server else 0.0
     page.close()
-    return (seconds, server.cpu_s() - before) if server else seconds
+    return (seconds, server.cpu_s() - before, browser) if server else seconds
 
 
 def _median(xs: list[float]) -> float:
@@ -361,17 +404,19 @@ def measure_bare(browser, workdir: Path, runs: int) -> dict:
     server = Server(None, workdir)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        cold, cold_cpu = load_closed(context, server.base, server)
+        cold, cold_cpu, _ = load_closed(context, server.base, server)
         loads = [load_closed(context, server.base, server) for _ in range(max(runs, 5))]
         context.close()
         warm = [x[0] for x in loads]
         return {"cold_s": round(cold, 3), "warm_s": _median(warm), "warm_runs_s": [round(x, 3) for x in warm],
-                "cold_server_cpu_s": round(cold_cpu, 2), "warm_server_cpu_s": _median([x[1] for x in loads])}
+                "cold_server_cpu_s": round(cold_cpu, 2), "warm_server_cpu_s": _median([x[1] for x in loads]),
+                "warm_browser_cpu_s": _median([x[2] for x in loads])}
     finally:
         server.stop()
 
 
-def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: int, sessions: int, cold: bool) -> dict:
+def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: int, sessions: int, cold: bool,
+                 warm: bool = True) -> dict:
     out: dict = {"pages": {name: {} for name in pages}}
     if cold:  # one unmeasured start first: every module compiled once (see Server)
         server = Server(db, workdir)
@@ -385,12 +430,17 @@ def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: 
             server = Server(db, workdir)
             try:
                 context = browser.new_context(viewport={"width": 1400, "height": 900})
-                seconds, cpu = load_closed(context, f"{server.base}/{path}", server)
-                out["pages"][name].update(cold_s=round(seconds, 3), cold_server_cpu_s=round(cpu, 2))
+                seconds, cpu, _ = load_closed(context, f"{server.base}/{path}", server)
+                out["pages"][name].update(cold_s=round(seconds, 3), cold_server_cpu_s=round(cpu, 2),
+                                          start_answering_s=server.answering_s, start_ready_s=server.ready_s,
+                                          start_server_cpu_s=server.ready_cpu_s)
                 context.close()
             finally:
                 server.stop()
-            print(f"  {name:<12} cold {out['pages'][name]['cold_s']:7.2f} s; server CPU {cpu:.2f} s", flush=True)
+            print(f"  {name:<12} cold {out['pages'][name]['cold_s']:7.2f} s; server CPU {cpu:.2f} s (server answering"
+                  f" {server.answering_s:.1f} s, ready {server.ready_s:.1f} s after its start)", flush=True)
+    if not warm:
+        return out
     server = Server(db, workdir)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -399,9 +449,10 @@ def measure_size(browser, db: Path, workdir: Path, pages: dict[str, str], runs: 
             loads = [load_closed(context, f"{server.base}/{path}", server) for _ in range(runs)]
             warm, cpu = [x[0] for x in loads], [x[1] for x in loads]
             out["pages"][name].update(warm_s=_median(warm), warm_runs_s=[round(x, 3) for x in warm],
-                                      warm_server_cpu_s=_median(cpu))
+                                      warm_server_cpu_s=_median(cpu), warm_browser_cpu_s=_median([x[2] for x in loads]))
             print(f"  {name:<12} warm {out['pages'][name]['warm_s']:7.2f} s  ({', '.join(f'{x:.2f}' for x in warm)});"
-                  f" server CPU {out['pages'][name]['warm_server_cpu_s']:.2f} s", flush=True)
+                  f" server CPU {out['pages'][name]['warm_server_cpu_s']:.2f} s, browser CPU"
+                  f" {out['pages'][name]['warm_browser_cpu_s']:.2f} s", flush=True)
         context.close()
         out["memory_after_warm"] = server.memory_mib()
         # several sessions, each having loaded the seven pages, all still open
@@ -464,11 +515,11 @@ def print_table(result: dict) -> None:
     sizes = result["sizes"]
     nan = float("nan")
     print(f"\nbare Streamlit page with one Plotly chart: warm {bare['warm_s']:.2f} s (server CPU "
-          f"{bare['warm_server_cpu_s']:.2f} s), cold {bare['cold_s']:.2f} s")
+          f"{bare['warm_server_cpu_s']:.2f} s, browser CPU {bare.get('warm_browser_cpu_s', nan):.2f} s), cold {bare['cold_s']:.2f} s")
     names = list(next(iter(sizes.values()))["pages"]) if sizes else []
     head = f"{'page':<12}"
     for size in sizes:
-        head += f" | {size + ' warm':>9} {'x bare':>6} {'cpu':>6} {size + ' cold':>9}"
+        head += f" | {size + ' warm':>9} {'x bare':>6} {'cpu':>6} {'browser':>7} {size + ' cold':>9}"
     if len(sizes) == 2:
         head += f" | {'1m/10k warm':>11} {'cold':>5}"
     print(head)
@@ -478,7 +529,7 @@ def print_table(result: dict) -> None:
         for size, data in sizes.items():
             p = data["pages"][name]
             line += (f" | {p.get('warm_s', nan):8.2f}s {p.get('warm_vs_bare', nan):5.1f}x {p.get('warm_server_cpu_s', nan):5.2f}s"
-                     f" {p.get('cold_s', nan):8.2f}s")
+                     f" {p.get('warm_browser_cpu_s', nan):6.2f}s {p.get('cold_s', nan):8.2f}s")
         if len(sizes) == 2:
             p = sizes["1m"]["pages"][name]
             line += f" | {p.get('warm_vs_10k', nan):10.2f}x {p.get('cold_vs_10k', nan):4.1f}x"
@@ -497,6 +548,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="warm loads per page (the median counts)")
     parser.add_argument("--sessions", type=int, default=4, help="browser sessions open when memory is read")
     parser.add_argument("--no-cold", action="store_true", help="skip the first-load-after-start measurements")
+    parser.add_argument("--no-warm", action="store_true", help="only the first loads after start (no warm loads, no sessions)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the databases kept in bench/out/")
     parser.add_argument("--out", default=str(OUT / "pages.json"))
     parser.add_argument("--child", choices=["generate", "migrate"], help=argparse.SUPPRESS)
@@ -524,7 +576,7 @@ def main() -> int:
             partners, indicators, quarters = SIZES[size]
             print(f"[{size}] {partners} partners x {indicators} indicators x {quarters} quarters", flush=True)
             result["sizes"][size] = measure_size(browser, dbs[size], workdir, pages, args.runs, args.sessions,
-                                                 not args.no_cold)
+                                                 not args.no_cold, not args.no_warm)
         browser.close()
     summarise(result)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,25 @@ REGION_PARTNER_TABLE = [c for c in PARTNER_TABLE if c != "region_name"]
 ACTIVITY_TABLE = ["code", "title", "type", "mode", "status", "start", "end", "participants", "partner_names", "key_factors"]
 
 
+TRENDS_SHOWN = 6  # partner profile: trend charts drawn at a time
+OVERDUE_ROWS_SHOWN = 1_000  # reporting: overdue reports listed at a time
+
+
+def shown_part(n: int, per_part: int, *, key: str, label: str, describe, help: str | None = None) -> slice:
+    """Which of `n` items (charts, rows) a page draws: all of them up to `per_part`; beyond, one
+    part of `per_part` consecutive items at a time, the first unless another is chosen (a select
+    box `key`, each part named `describe(first, last)`, 1-based) — so the browser gets and draws
+    what is shown, and every item stays a choice away."""
+    if n <= per_part:
+        return slice(0, n)
+    parts = -(-n // per_part)
+    if key in st.session_state and st.session_state[key] not in range(parts):
+        st.session_state[key] = 0  # fewer parts than before (another partner, other filters)
+    at = st.selectbox(label, list(range(parts)), key=key, help=help,
+                      format_func=lambda i: describe(i * per_part + 1, min(n, (i + 1) * per_part)))
+    return slice(at * per_part, min(n, (at + 1) * per_part))
+
+
 def show_table(frame, columns: dict, *, key: str | None = None) -> None:
     """`frame`'s columns named in `columns` (st.dataframe column_config), in that order, with
     empty cells as '—'."""

@@ -183,6 +183,19 @@ def test_heatmap_cells_n_and_columns_with_data():
     assert "n = %{customdata}" in hm.hovertemplate
 
 
+@pytest.mark.parametrize("most_cells, text", [(4, [["76", "100"], ["25", ""]]), (3, None)], ids=["drawn", "too-many-cells"])
+def test_heatmap_cell_figures_are_written_only_up_to_a_number_of_cells(monkeypatch, most_cells, text):
+    """Beyond common.CELL_TEXT_MAX cells the browser would spend seconds drawing the figures: the hover gives them."""
+    import dashboard.charts.key_factors as module
+
+    monkeypatch.setattr(module, "CELL_TEXT_MAX", most_cells)
+    cells = pd.DataFrame([("ETH", "Ethiopia", 3, 0.755, 2), ("ETH", "Ethiopia", 9, 1.0, 1), ("GHA", "Ghana", 3, 0.25, 1)],
+                         columns=["partner", "partner_name", "key_factor", "progress", "n"])
+    hm = key_factor_heatmap(cells, note=NOTE).data[0]
+    assert (None if hm.text is None else [list(r) for r in hm.text], hm.texttemplate) == (text, text and "%{text}")
+    assert [list(r) for r in hm.z] == [[75.5, 100.0], [25.0, None]]
+
+
 def key_factor_heatmap_colorscale():
     import plotly.graph_objects as go
 

@@ -178,6 +178,22 @@ def test_reporting_page_default_as_of(demo_url):
     assert any(f"As of {AS_OF}" in m.value for m in at.markdown)
 
 
+def test_reporting_lists_a_part_of_the_overdue_reports_at_a_time(demo, demo_url, monkeypatch):
+    """Beyond tables.OVERDUE_ROWS_SHOWN the browser gets one part of the list at a time; every report is a choice away."""
+    from dashboard import tables
+
+    monkeypatch.setattr(tables, "OVERDUE_ROWS_SHOWN", 50)
+    at = open_page("views/reporting.py")
+    assert at.selectbox(key="rep_overdue_part").options == ["1–50 of 78", "51–78 of 78"]
+    first = at.dataframe[2].value
+    at.selectbox(key="rep_overdue_part").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    both = [list(part[["partner", "indicator", "period"]].itertuples(index=False, name=None)) for part in (first, at.dataframe[2].value)]
+    every = overdue_reports(view(demo, Filters(), LOCAL_ADMIN))
+    assert both == [list(every[["partner", "indicator", "period"]].iloc[a:b].itertuples(index=False, name=None))
+                    for a, b in ((0, 50), (50, 78))]
+
+
 def test_reporting_as_of_is_today_not_the_data(demo_url, monkeypatch):
     """One upload for a later period never moves "as of": without a period filter it is today."""
     monkeypatch.delenv("RESULTSBOARD_TODAY")

@@ -210,6 +210,20 @@ def test_partner_page_from_the_link(demo_url):
     assert len(table(at, PARTNER, "activities")) == 11
 
 
+def test_partner_page_draws_a_part_of_the_trend_charts_at_a_time(demo_url, monkeypatch):
+    """Beyond tables.TRENDS_SHOWN trend charts the browser gets one part at a time; every indicator is a choice away."""
+    from dashboard import tables
+
+    monkeypatch.setattr(tables, "TRENDS_SHOWN", 4)
+    at = open_page(PARTNER, p="GTM")
+    assert at.selectbox(key="pp_trend_part").options == ["IND01 to IND06 (1–4 of 6)", "IND07 to IND09 (5–6 of 6)"]
+    first = sorted(t[:5] for t in titles(at) if t.startswith("IND"))
+    at.selectbox(key="pp_trend_part").set_value(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (first, sorted(t[:5] for t in titles(at) if t.startswith("IND"))) == (
+        ["IND01", "IND02", "IND04", "IND06"], ["IND07", "IND09"])
+
+
 def test_partner_page_defaults(demo_url):
     at = open_page(PARTNER)
     assert at.selectbox(key="pp_partner").value == "AFG"  # first by name

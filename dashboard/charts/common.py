@@ -42,6 +42,11 @@ NOTE_WIDTH = 90    # characters per footnote line
 NOTE_LINE, NOTE_SIZE = 14, 11
 NOTE_SHIFT = 55    # the footnote's distance under the plot, below a one-line x-axis title
 DEFAULT_HEIGHT = 450
+# A heatmap's cells show their text (a figure, "received/due") up to this many cells: the
+# browser draws one text element per cell, which at a few thousand cells costs it seconds
+# (a 250-partner key factor heatmap: about four times the heatmap without its text); beyond,
+# the hover gives each cell's figures and the text is not sent at all.
+CELL_TEXT_MAX = 2_000
 _TAG = re.compile(r"<[^>]*>")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import SERIES_COLOURS, empty_figure, finish
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, empty_figure, finish
 from dashboard.charts.progress import progress_bars
 from dashboard.text import plotly_frame, plotly_text
 
@@ -36,7 +36,8 @@ def key_factor_progress_bars(rollup: pd.DataFrame, *, note: str, title: str = "P
 
 
 def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean progress by partner and Arusha key factor") -> go.Figure:
-    """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover.
+    """Partner × key factor, colour = mean clamped progress (%), n pairs in the hover; each
+    cell's figure written in it up to common.CELL_TEXT_MAX cells (beyond, in the hover only).
 
     cells: models.queries.rollups.key_factor_cells output."""
     from models.queries.labels import key_factor_label
@@ -47,27 +48,26 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
     scored = cells[cells["n"] > 0]
     factors = sorted(scored["key_factor"].astype(int).unique())  # key factors with a progress figure
     partners = sorted(scored["partner_name"].unique(), key=str.lower)
-    by_key = cells.set_index(["partner_name", "key_factor"])
-    z, n, text = [], [], []
-    for p in partners:
-        zr, nr, tr = [], [], []
-        for k in factors:
-            if (p, k) in by_key.index:
-                row = by_key.loc[(p, k)]
-                value = None if pd.isna(row["progress"]) else round(float(row["progress"]) * 100, 1)
-                zr.append(value)
-                nr.append(int(row["n"]))
-                tr.append("" if value is None else f"{value:.0f}")
-            else:
-                zr.append(None)
-                nr.append(0)
-                tr.append("")
-        z.append(zr)
-        n.append(nr)
-        text.append(tr)
+    row_of = {p: i for i, p in enumerate(partners)}
+    col_of = {k: j for j, k in enumerate(factors)}
+    z = [[None] * len(factors) for _ in partners]
+    n = [[0] * len(factors) for _ in partners]
+    text = [[""] * len(factors) for _ in partners]
+    seen = set()
+    for p, k, progress, count in zip(cells["partner_name"], cells["key_factor"], cells["progress"], cells["n"]):
+        k = None if pd.isna(k) else int(k)
+        if p not in row_of or k not in col_of or (p, k) in seen:  # one cell per partner and key factor
+            continue
+        seen.add((p, k))
+        i, j = row_of[p], col_of[k]
+        value = None if pd.isna(progress) else round(float(progress) * 100, 1)
+        z[i][j] = value
+        n[i][j] = int(count)
+        text[i][j] = "" if value is None else f"{value:.0f}"
     x = [plotly_text(key_factor_label(k)) for k in factors]
+    drawn = len(partners) * len(factors) <= CELL_TEXT_MAX  # each cell's figure, while few enough to draw (else: hover)
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=partners, customdata=n, text=text, texttemplate="%{text}",
+        z=z, x=x, y=partners, customdata=n, text=text if drawn else None, texttemplate="%{text}" if drawn else None,
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar={"title": {"text": "Mean progress (%)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b><br>%{x}<br>mean progress %{z:.0f} %<br>n = %{customdata} indicator–partner pairs<extra></extra>",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
 from dashboard.charts.key_factors import SEQUENTIAL_SCALE
 from dashboard.text import plotly_frame
 
@@ -19,7 +19,6 @@ def rule_text(grace_days: int = 30) -> str:
 
 
 RULE = rule_text()
-CELL_TEXT_MAX = 2_000  # cells of the completeness heatmap that still show their text
 
 
 def completeness_heatmap(cells: pd.DataFrame, *, note: str,
@@ -30,28 +29,27 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     cells = plotly_frame(cells)
     periods = list(cells.sort_values(["period_end", "period_start"])["period"].drop_duplicates())
     partners = sorted(cells["partner_name"].unique(), key=str.lower)
-    by_key = cells.set_index(["partner_name", "period"])
-    z, text, custom = [], [], []
-    for p in partners:
-        zr, tr, cr = [], [], []
-        for per in periods:
-            if (p, per) in by_key.index:
-                row = by_key.loc[(p, per)]
-                zr.append(round(float(row["rate"]) * 100, 1))
-                tr.append(f"{int(row['received'])}/{int(row['due'])}")
-                cr.append([int(row["due"]), int(row["received"]), int(row["missing"])])
-            else:
-                zr.append(None)
-                tr.append("")
-                cr.append([0, 0, 0])
-        z.append(zr)
-        text.append(tr)
-        custom.append(cr)
-    # each cell's "received/due" is drawn only while the cells are large enough to read it: the
-    # browser draws one text per cell (25,000 for 250 partners x 100 quarters); hover gives it too
+    row_of = {p: i for i, p in enumerate(partners)}
+    col_of = {per: j for j, per in enumerate(periods)}
+    z = [[None] * len(periods) for _ in partners]
+    text = [[""] * len(periods) for _ in partners]
+    custom = [[[0, 0, 0] for _ in periods] for _ in partners]
+    seen = set()
+    for p, per, rate, received, due, missing in zip(cells["partner_name"], cells["period"], cells["rate"],
+                                                    cells["received"], cells["due"], cells["missing"]):
+        if (p, per) in seen:  # one cell per partner and period (the first row names it)
+            continue
+        seen.add((p, per))
+        i, j = row_of[p], col_of[per]
+        z[i][j] = round(float(rate) * 100, 1)
+        text[i][j] = f"{int(received)}/{int(due)}"
+        custom[i][j] = [int(due), int(received), int(missing)]
+    # each cell's "received/due" is drawn only while the cells are large enough to read it and few
+    # enough to draw (common.CELL_TEXT_MAX; 25,000 for 250 partners x 100 quarters): the hover gives it
     readable = len(partners) * len(periods) <= CELL_TEXT_MAX
     fig = go.Figure(go.Heatmap(
-        z=z, x=periods, y=partners, text=text, texttemplate="%{text}" if readable else None, customdata=custom,
+        z=z, x=periods, y=partners, text=text if readable else None, texttemplate="%{text}" if readable else None,
+        customdata=custom,
         colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
         colorbar={"title": {"text": "Reporting rate (% of due)", "side": "right"}, "ticksuffix": " %"},
         hovertemplate="<b>%{y}</b> · %{x}<br>reporting rate %{z:.0f} %<br>due %{customdata[0]} · received %{customdata[1]}"

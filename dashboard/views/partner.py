@@ -127,8 +127,12 @@ if not indicators:
 else:
     st.caption("Solid line: actual · dashed: target · dotted: baseline. Disaggregated values (for example survey "
                "respondent groups) are separate lines, never averaged together.")
+    shown = indicators[tables.shown_part(
+        len(indicators), tables.TRENDS_SHOWN, key="pp_trend_part", label="Indicators shown",
+        describe=lambda first, last: f"{indicators[first - 1]} to {indicators[last - 1]} ({first}–{last} of {len(indicators)})",
+        help=f"{tables.TRENDS_SHOWN} charts at a time; the table above lists every indicator.")]
     grid = st.columns(2)
-    for i, ind in enumerate(indicators):
+    for i, ind in enumerate(shown):
         d = indicator_definition(v, ind)
         scale = (d["scale_min"], d["scale_max"]) if d["scale_min"] is not None and d["scale_max"] is not None else None
         fig = state.kept_figure(("pp_trend", code, ind), lambda: charts.indicator_trend(

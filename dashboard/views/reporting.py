@@ -79,8 +79,12 @@ st.subheader("All overdue reports")
 if overdue.empty:
     st.write("None.")
 else:
+    rows = overdue.iloc[tables.shown_part(
+        len(overdue), tables.OVERDUE_ROWS_SHOWN, key="rep_overdue_part", label="Reports shown",
+        describe=lambda first, last: f"{first:,}–{last:,} of {len(overdue):,}",
+        help=f"{tables.OVERDUE_ROWS_SHOWN:,} reports at a time, in the order above; the download has them all.")]
     st.dataframe(
-        overdue[["partner", "partner_name", "indicator", "indicator_name", "period", "due_on"]],
+        rows[["partner", "partner_name", "indicator", "indicator_name", "period", "due_on"]],
         hide_index=True, width="stretch", key="rep_overdue",
         column_config={
             "partner": "Code", "partner_name": "Administration", "indicator": "Indicator",
