@@ -17,6 +17,9 @@ INDICATORS = ["code", "name", "level", "measure", "ascending", "result", "descri
 RESULTS = ["indicator", "partner", "period_start", "period_end", "target", "actual", "baseline", "baseline_year",
            "comment", "dimension", "dimension_value"]
 DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?\s*$")
+# IATI values are xsd:decimal, yet publishers write thousands separators ("1,300.00", "61,199"): a
+# value of this exact shape is a plain number (a decimal comma such as "12,5" is left to be refused)
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
 JOIN = " × "  # a combined breakdown: `sex × age` = `female × 20-29`
 RB = "{%s}" % codes.RB_NAMESPACE
 
@@ -36,9 +39,14 @@ def narrative(el, child: str | None = None) -> str:
     return ""
 
 
+def plain(text: str) -> str:
+    """A value without its thousands separators when it has that exact shape ("1,300.00" -> "1300.00")."""
+    return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
 def _number(text: str) -> bool:
     try:
-        return math.isfinite(float(text.strip().rstrip("%")))
+        return math.isfinite(float(plain(text.strip()).rstrip("%")))
     except ValueError:
         return False
 
@@ -55,6 +63,7 @@ class IatiRows:
         self.baselines_seen = 0
         self.paths: dict[int, dict[str, str]] = {}
         self._row = 1
+        self._separated: list = []  # value elements whose thousands separators were dropped
 
     def issue(self, el, check: str, value: str, message: str, severity: str = ERROR, row: int = 0, column: str = "") -> None:
         self.issues.append(Issue(row, column, check, str(value), f"{message} (element {_path(el)})", severity, self.file))
@@ -145,6 +154,10 @@ class IatiRows:
             indicators.append((row, self._definition(first, measure, scale, row)))
             for i in members:
                 results += self._values(i, measure)
+        if self._separated:
+            el, raw, number = self._separated[0]
+            self.issue(el, "type-error", raw, f"{len(self._separated)} value(s) written with thousands separators were read as "
+                                              f"plain numbers, e.g. '{raw}' as {number}", WARNING)
         if any(i.severity == ERROR for i in self.issues):  # what cannot be read refuses the file, element named
             return [make(file=self.file, kind=None, frame=pd.DataFrame(index=pd.Index([], name="row")),
                          issues=self.issues, paths=self.paths)]
@@ -171,7 +184,7 @@ class IatiRows:
         first = members[0]
         raw = first["measure"]
         values = self._raw_values(members)
-        numbers = [float(v.rstrip("%")) for v in values if _number(v)]
+        numbers = [float(plain(v).rstrip("%")) for v in values if _number(v)]
         if not raw:
             measure = "unit" if numbers or not values else "qualitative"
             self.issue(first["el"], "missing-cell", "", f"indicator without a measure: read as {measure} from its values",
@@ -229,6 +242,9 @@ class IatiRows:
         ours = " ".join((el.findtext(RB + "comment") or "").split())
         if qualitative:
             return (value, comment or ours) if value else (comment, ours)
+        if value != (number := plain(value)):
+            self._separated.append((el, value, number))
+            value = number
         return value, comment or ours
 
     def _values(self, i: dict, measure: str) -> list[tuple[int, dict]]:
