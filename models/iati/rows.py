@@ -24,8 +24,33 @@ JOIN = " × "  # a combined breakdown: `sex × age` = `female × 20-29`
 RB = "{%s}" % codes.RB_NAMESPACE
 
 
-def _path(el) -> str:
-    return el.getroottree().getpath(el)
+class Paths:
+    """Each element's path as lxml's `getpath` writes it (`/iati-activities/iati-activity[3]/result[2]`),
+    built once per parent from its children: `getpath` counts siblings on every call, which over
+    tens of thousands of rows of a file of hundreds of activities cost more than reading it."""
+
+    def __init__(self):
+        self._known: dict = {}
+
+    def __call__(self, el) -> str:
+        found = self._known.get(el)
+        if found is not None:
+            return found
+        parent = el.getparent()
+        if parent is None or not isinstance(el.tag, str) or el.tag.startswith("{"):
+            return el.getroottree().getpath(el)
+        base = self(parent)
+        counts: dict[str, int] = {}
+        for child in parent.iterchildren():
+            if isinstance(child.tag, str) and not child.tag.startswith("{"):
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+        seen: dict[str, int] = {}
+        for child in parent.iterchildren():
+            tag = child.tag
+            if isinstance(tag, str) and not tag.startswith("{"):
+                seen[tag] = seen.get(tag, 0) + 1
+                self._known[child] = f"{base}/{tag}[{seen[tag]}]" if counts[tag] > 1 else f"{base}/{tag}"
+        return self._known[el]
 
 
 def narrative(el, child: str | None = None) -> str:
@@ -62,15 +87,16 @@ class IatiRows:
         self.indicators: list[dict] = []  # one per indicator element
         self.baselines_seen = 0
         self.paths: dict[int, dict[str, str]] = {}
+        self._path = Paths()
         self._row = 1
         self._separated: list = []  # value elements whose thousands separators were dropped
 
     def issue(self, el, check: str, value: str, message: str, severity: str = ERROR, row: int = 0, column: str = "") -> None:
-        self.issues.append(Issue(row, column, check, str(value), f"{message} (element {_path(el)})", severity, self.file))
+        self.issues.append(Issue(row, column, check, str(value), f"{message} (element {self._path(el)})", severity, self.file))
 
     def _next(self, el, **columns) -> int:
         self._row += 1
-        self.paths[self._row] = {"": _path(el), **{c: _path(e) for c, e in columns.items() if e is not None}}
+        self.paths[self._row] = {"": self._path(el), **{c: self._path(e) for c, e in columns.items() if e is not None}}
         return self._row
 
     # --- pass 1: what the file holds -----------------------------------------------------
@@ -140,8 +166,9 @@ class IatiRows:
         self._codes()
         framework, indicators, results = [], [], []
         seen_results: set[str] = set()
+        with_indicator = {id(i["result"]) for i in self.indicators}
         for r in self.results:
-            if r["code"].lower() not in seen_results and any(i["result"] is r for i in self.indicators):
+            if r["code"].lower() not in seen_results and id(r) in with_indicator:
                 seen_results.add(r["code"].lower())
                 framework.append((self._next(r["el"]), {"code": r["code"], "title": r["title"], "level": r["level"]}))
         groups: dict[str, list] = {}
@@ -274,7 +301,7 @@ class IatiRows:
                                        "comment": "", "dimension": key[0], "dimension_value": key[1]})
                         open_rows[key] = found
                         rows.append(found)
-                    self.paths[found[0]][tag] = _path(el)
+                    self.paths[found[0]][tag] = self._path(el)
                     found[1][tag] = value
                     if comment and comment not in found[1]["comment"]:
                         found[1]["comment"] = f"{found[1]['comment']} / {comment}" if found[1]["comment"] else comment
