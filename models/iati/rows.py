@@ -181,6 +181,10 @@ class IatiRows:
             indicators.append((row, self._definition(first, measure, scale, row)))
             for i in members:
                 results += self._values(i, measure)
+        bare = [i["el"] for i in self.indicators if i["el"].find("baseline") is None and i["el"].find("period") is None]
+        if bare:
+            self.issue(bare[0], "missing-cell", "", f"{len(bare)} indicator(s) carry no baseline and no period: imported "
+                                                    "as definitions without values", WARNING)
         if self._separated:
             el, raw, number = self._separated[0]
             self.issue(el, "type-error", raw, f"{len(self._separated)} value(s) written with thousands separators were read as "
@@ -290,6 +294,8 @@ class IatiRows:
             start_el, end_el = p.find("period-start"), p.find("period-end")
             start, end = self._date(start_el), self._date(end_el)
             open_rows: dict[tuple, tuple[int, dict]] = {}
+            made: list[tuple[int, dict]] = []
+            last: dict[int, object] = {}  # row -> the last target/actual element read into it
             for tag in ("target", "actual"):
                 for el in p.iterchildren(tag):
                     value, comment = self._text_and_comment(el, qualitative)
@@ -300,11 +306,21 @@ class IatiRows:
                         found = (row, {**base, "period_start": start, "period_end": end, "target": "", "actual": "",
                                        "comment": "", "dimension": key[0], "dimension_value": key[1]})
                         open_rows[key] = found
-                        rows.append(found)
+                        made.append(found)
                     self.paths[found[0]][tag] = self._path(el)
+                    last[found[0]] = el
                     found[1][tag] = value
                     if comment and comment not in found[1]["comment"]:
                         found[1]["comment"] = f"{found[1]['comment']} / {comment}" if found[1]["comment"] else comment
+            kept = [r for r in made if r[1]["target"] or r[1]["actual"] or r[1]["comment"]]
+            if not kept:  # nothing to store: say so at the period, not as an anonymous blank row
+                self.issue(p, "missing-cell", "", "a period without a target or actual value was not imported", WARNING)
+            else:
+                for n, _r in made:
+                    if all(n != k for k, _ in kept):
+                        self.issue(last[n], "missing-cell", "", f"a {etree.QName(last[n]).localname} without a value "
+                                                               "was not imported", WARNING)
+            rows += kept
         return rows
 
     @staticmethod
