@@ -90,6 +90,7 @@ class IatiRows:
         self._path = Paths()
         self._row = 1
         self._separated: list = []  # value elements whose thousands separators were dropped
+        self._redated: list = []  # baselines whose year was taken from their iso-date
 
     def issue(self, el, check: str, value: str, message: str, severity: str = ERROR, row: int = 0, column: str = "") -> None:
         self.issues.append(Issue(row, column, check, str(value), f"{message} (element {self._path(el)})", severity, self.file))
@@ -185,6 +186,11 @@ class IatiRows:
         if bare:
             self.issue(bare[0], "missing-cell", "", f"{len(bare)} indicator(s) carry no baseline and no period: imported "
                                                     "as definitions without values", WARNING)
+        if self._redated:
+            el, year, iso = self._redated[0]
+            self.issue(el, "type-error", year, f"{len(self._redated)} baseline(s) with a year other than their iso-date's: "
+                                               f"the iso-date's year was used, e.g. {iso[:4]} for year '{year}' beside "
+                                               f"iso-date {iso}", WARNING)
         if self._separated:
             el, raw, number = self._separated[0]
             self.issue(el, "type-error", raw, f"{len(self._separated)} value(s) written with thousands separators were read as "
@@ -288,7 +294,12 @@ class IatiRows:
                 self.issue(b, "missing-cell", "", "a baseline without a value was not imported", WARNING)
                 continue
             dim, dim_value = self._dims(b, b)
-            rows.append((self._next(b), {**base, "baseline": value, "baseline_year": (b.get("year") or "").strip(),
+            year = (b.get("year") or "").strip()
+            dated = DATE.match(b.get("iso-date") or "")
+            if dated and year != dated.group(1)[:4]:  # CAF's placeholder year="1900" beside the real iso-date
+                self._redated.append((b, year, dated.group(1)))
+                year = dated.group(1)[:4]
+            rows.append((self._next(b), {**base, "baseline": value, "baseline_year": year,
                                          "comment": comment, "dimension": dim, "dimension_value": dim_value}))
         for p in i["el"].iterchildren("period"):
             start_el, end_el = p.find("period-start"), p.find("period-end")
