@@ -6,7 +6,6 @@ import math
 import re
 
 import pandas as pd
-from lxml import etree
 
 from models.iati import codes
 from models.issues import ERROR, WARNING, Issue
@@ -329,8 +328,8 @@ class IatiRows:
             else:
                 for n, _r in made:
                     if all(n != k for k, _ in kept):
-                        self.issue(last[n], "missing-cell", "", f"a {etree.QName(last[n]).localname} without a value "
-                                                               "was not imported", WARNING)
+                        what = "an actual" if last[n].tag == "actual" else "a target"
+                        self.issue(last[n], "missing-cell", "", f"{what} without a value was not imported", WARNING)
             rows += kept
         return rows
 
