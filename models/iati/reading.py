@@ -64,8 +64,11 @@ def read_iati(data: bytes, filename: str, iati_map: dict[str, str] | None = None
         return [_with_issues(filename, rows.issues)]
     for activity in root.iterchildren("iati-activity"):
         rows.activity(activity)
-    if not rows.results and not rows.baselines_seen and not rows.issues:
-        return [_refused(filename, f"{filename} holds no result with an indicator; nothing to import", "empty-file")]
+    if not rows.indicators and not any(i.severity == ERROR for i in rows.issues):
+        bare = [r["el"] for r in rows.results]
+        found = (f" ({len(bare)} result(s) without one, e.g. element {bare[0].getroottree().getpath(bare[0])})"
+                 if bare else "")
+        return [_refused(filename, f"{filename} holds no result with an indicator{found}; nothing to import", "empty-file")]
     return rows.tables(IatiTable)
 
 

@@ -6,7 +6,6 @@ import math
 import re
 
 import pandas as pd
-from lxml import etree
 
 from models.iati import codes
 from models.issues import ERROR, WARNING, Issue
@@ -17,12 +16,40 @@ INDICATORS = ["code", "name", "level", "measure", "ascending", "result", "descri
 RESULTS = ["indicator", "partner", "period_start", "period_end", "target", "actual", "baseline", "baseline_year",
            "comment", "dimension", "dimension_value"]
 DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?\s*$")
+# IATI values are xsd:decimal, yet publishers write thousands separators ("1,300.00", "61,199"): a
+# value of this exact shape is a plain number (a decimal comma such as "12,5" is left to be refused)
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
 JOIN = " × "  # a combined breakdown: `sex × age` = `female × 20-29`
 RB = "{%s}" % codes.RB_NAMESPACE
 
 
-def _path(el) -> str:
-    return el.getroottree().getpath(el)
+class Paths:
+    """Each element's path as lxml's `getpath` writes it (`/iati-activities/iati-activity[3]/result[2]`),
+    built once per parent from its children: `getpath` counts siblings on every call, which over
+    tens of thousands of rows of a file of hundreds of activities cost more than reading it."""
+
+    def __init__(self):
+        self._known: dict = {}
+
+    def __call__(self, el) -> str:
+        found = self._known.get(el)
+        if found is not None:
+            return found
+        parent = el.getparent()
+        if parent is None or not isinstance(el.tag, str) or el.tag.startswith("{"):
+            return el.getroottree().getpath(el)
+        base = self(parent)
+        counts: dict[str, int] = {}
+        for child in parent.iterchildren():
+            if isinstance(child.tag, str) and not child.tag.startswith("{"):
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+        seen: dict[str, int] = {}
+        for child in parent.iterchildren():
+            tag = child.tag
+            if isinstance(tag, str) and not tag.startswith("{"):
+                seen[tag] = seen.get(tag, 0) + 1
+                self._known[child] = f"{base}/{tag}[{seen[tag]}]" if counts[tag] > 1 else f"{base}/{tag}"
+        return self._known[el]
 
 
 def narrative(el, child: str | None = None) -> str:
@@ -36,9 +63,14 @@ def narrative(el, child: str | None = None) -> str:
     return ""
 
 
+def plain(text: str) -> str:
+    """A value without its thousands separators when it has that exact shape ("1,300.00" -> "1300.00")."""
+    return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
 def _number(text: str) -> bool:
     try:
-        return math.isfinite(float(text.strip().rstrip("%")))
+        return math.isfinite(float(plain(text.strip()).rstrip("%")))
     except ValueError:
         return False
 
@@ -54,14 +86,17 @@ class IatiRows:
         self.indicators: list[dict] = []  # one per indicator element
         self.baselines_seen = 0
         self.paths: dict[int, dict[str, str]] = {}
+        self._path = Paths()
         self._row = 1
+        self._separated: list = []  # value elements whose thousands separators were dropped
+        self._redated: list = []  # baselines whose year was taken from their iso-date
 
     def issue(self, el, check: str, value: str, message: str, severity: str = ERROR, row: int = 0, column: str = "") -> None:
-        self.issues.append(Issue(row, column, check, str(value), f"{message} (element {_path(el)})", severity, self.file))
+        self.issues.append(Issue(row, column, check, str(value), f"{message} (element {self._path(el)})", severity, self.file))
 
     def _next(self, el, **columns) -> int:
         self._row += 1
-        self.paths[self._row] = {"": _path(el), **{c: _path(e) for c, e in columns.items() if e is not None}}
+        self.paths[self._row] = {"": self._path(el), **{c: self._path(e) for c, e in columns.items() if e is not None}}
         return self._row
 
     # --- pass 1: what the file holds -----------------------------------------------------
@@ -131,8 +166,9 @@ class IatiRows:
         self._codes()
         framework, indicators, results = [], [], []
         seen_results: set[str] = set()
+        with_indicator = {id(i["result"]) for i in self.indicators}
         for r in self.results:
-            if r["code"].lower() not in seen_results and any(i["result"] is r for i in self.indicators):
+            if r["code"].lower() not in seen_results and id(r) in with_indicator:
                 seen_results.add(r["code"].lower())
                 framework.append((self._next(r["el"]), {"code": r["code"], "title": r["title"], "level": r["level"]}))
         groups: dict[str, list] = {}
@@ -145,6 +181,19 @@ class IatiRows:
             indicators.append((row, self._definition(first, measure, scale, row)))
             for i in members:
                 results += self._values(i, measure)
+        bare = [i["el"] for i in self.indicators if i["el"].find("baseline") is None and i["el"].find("period") is None]
+        if bare:
+            self.issue(bare[0], "missing-cell", "", f"{len(bare)} indicator(s) carry no baseline and no period: imported "
+                                                    "as definitions without values", WARNING)
+        if self._redated:
+            el, year, iso = self._redated[0]
+            self.issue(el, "type-error", year, f"{len(self._redated)} baseline(s) with a year other than their iso-date's: "
+                                               f"the iso-date's year was used, e.g. {iso[:4]} for year '{year}' beside "
+                                               f"iso-date {iso}", WARNING)
+        if self._separated:
+            el, raw, number = self._separated[0]
+            self.issue(el, "type-error", raw, f"{len(self._separated)} value(s) written with thousands separators were read as "
+                                              f"plain numbers, e.g. '{raw}' as {number}", WARNING)
         if any(i.severity == ERROR for i in self.issues):  # what cannot be read refuses the file, element named
             return [make(file=self.file, kind=None, frame=pd.DataFrame(index=pd.Index([], name="row")),
                          issues=self.issues, paths=self.paths)]
@@ -171,7 +220,7 @@ class IatiRows:
         first = members[0]
         raw = first["measure"]
         values = self._raw_values(members)
-        numbers = [float(v.rstrip("%")) for v in values if _number(v)]
+        numbers = [float(plain(v).rstrip("%")) for v in values if _number(v)]
         if not raw:
             measure = "unit" if numbers or not values else "qualitative"
             self.issue(first["el"], "missing-cell", "", f"indicator without a measure: read as {measure} from its values",
@@ -229,6 +278,9 @@ class IatiRows:
         ours = " ".join((el.findtext(RB + "comment") or "").split())
         if qualitative:
             return (value, comment or ours) if value else (comment, ours)
+        if value != (number := plain(value)):
+            self._separated.append((el, value, number))
+            value = number
         return value, comment or ours
 
     def _values(self, i: dict, measure: str) -> list[tuple[int, dict]]:
@@ -241,12 +293,19 @@ class IatiRows:
                 self.issue(b, "missing-cell", "", "a baseline without a value was not imported", WARNING)
                 continue
             dim, dim_value = self._dims(b, b)
-            rows.append((self._next(b), {**base, "baseline": value, "baseline_year": (b.get("year") or "").strip(),
+            year = (b.get("year") or "").strip()
+            dated = DATE.match(b.get("iso-date") or "")
+            if dated and year != dated.group(1)[:4]:  # CAF's placeholder year="1900" beside the real iso-date
+                self._redated.append((b, year, dated.group(1)))
+                year = dated.group(1)[:4]
+            rows.append((self._next(b), {**base, "baseline": value, "baseline_year": year,
                                          "comment": comment, "dimension": dim, "dimension_value": dim_value}))
         for p in i["el"].iterchildren("period"):
             start_el, end_el = p.find("period-start"), p.find("period-end")
             start, end = self._date(start_el), self._date(end_el)
             open_rows: dict[tuple, tuple[int, dict]] = {}
+            made: list[tuple[int, dict]] = []
+            last: dict[int, object] = {}  # row -> the last target/actual element read into it
             for tag in ("target", "actual"):
                 for el in p.iterchildren(tag):
                     value, comment = self._text_and_comment(el, qualitative)
@@ -257,11 +316,21 @@ class IatiRows:
                         found = (row, {**base, "period_start": start, "period_end": end, "target": "", "actual": "",
                                        "comment": "", "dimension": key[0], "dimension_value": key[1]})
                         open_rows[key] = found
-                        rows.append(found)
-                    self.paths[found[0]][tag] = _path(el)
+                        made.append(found)
+                    self.paths[found[0]][tag] = self._path(el)
+                    last[found[0]] = el
                     found[1][tag] = value
                     if comment and comment not in found[1]["comment"]:
                         found[1]["comment"] = f"{found[1]['comment']} / {comment}" if found[1]["comment"] else comment
+            kept = [r for r in made if r[1]["target"] or r[1]["actual"] or r[1]["comment"]]
+            if not kept:  # nothing to store: say so at the period, not as an anonymous blank row
+                self.issue(p, "missing-cell", "", "a period without a target or actual value was not imported", WARNING)
+            else:
+                for n, _r in made:
+                    if all(n != k for k, _ in kept):
+                        what = "an actual" if last[n].tag == "actual" else "a target"
+                        self.issue(last[n], "missing-cell", "", f"{what} without a value was not imported", WARNING)
+            rows += kept
         return rows
 
     @staticmethod
