@@ -91,6 +91,67 @@ def column_defaults(table: Table, columns: list[str]) -> dict:
     return out
 
 
+def _key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 code per row for its key, equal codes for equal keys on either side (the
+    `fold_case` columns lower-cased): each column is factorized on its own side, only the
+    distinct values are matched across sides and folded, and the columns' codes combine
+    into one number (densified whenever the product could overflow)."""
+    n_in = len(incoming)
+    left = np.zeros(n_in, dtype="int64")
+    right = np.zeros(len(stored), dtype="int64")
+    size = 1
+    for k in key:
+        a_codes, a_uniq = pd.factorize(incoming[k], use_na_sentinel=False)
+        b_codes, b_uniq = pd.factorize(stored[k], use_na_sentinel=False)
+        uniq = np.concatenate([np.asarray(a_uniq, dtype=object), np.asarray(b_uniq, dtype=object)])
+        if k in fold_case:
+            uniq = np.array([u.lower() if isinstance(u, str) else u for u in uniq] or [], dtype=object)
+        shared, distinct = pd.factorize(uniq, use_na_sentinel=False)
+        width = max(len(distinct), 1)
+        if size * width >= 2**62:  # densify the codes so far
+            both, dense = pd.factorize(np.concatenate([left, right]))
+            left, right, size = both[:n_in].astype("int64"), both[n_in:].astype("int64"), max(len(dense), 1)
+        left = left * width + shared[: len(a_uniq)][a_codes]
+        right = right * width + shared[len(a_uniq):][b_codes]
+        size *= width
+    return left, right
+
+
+def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
+    """Each incoming row (index = spreadsheet row) with the stored row of its key beside it:
+    a left join as `incoming.merge(stored, on=key, how="left", suffixes=("", "_old"))` gives
+    (stored columns the incoming side also has take `_old`; a case-folded key column is
+    one of those), matched on one integer code per key instead of the key's columns."""
+    left, right = _key_codes(incoming, stored, key, fold_case)
+    if len(right) and not pd.Index(right).is_unique:  # two stored rows for one key (folded): the join repeats rows
+        return _merged_slowly(incoming, stored, key, fold_case)
+    position = pd.Index(right).get_indexer(left) if len(right) else np.full(len(left), -1, dtype="int64")
+    merged = incoming.copy()
+    merged.index.name = None
+    on = {k for k in key if k not in fold_case}
+    for c in stored.columns:
+        if c in on:
+            continue
+        values = pd.api.extensions.take(stored[c].to_numpy(), position, allow_fill=True)
+        merged[f"{c}_old" if c in incoming.columns else c] = values
+    return merged
+
+
+def _merged_slowly(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
+    incoming = incoming.copy()
+    incoming["_row"] = incoming.index
+    on = list(key)
+    if fold_case:
+        stored = stored.copy()
+        for k in fold_case:
+            incoming[f"_fold_{k}"] = incoming[k].str.lower()
+            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
+        on = [f"_fold_{k}" if k in fold_case else k for k in key]
+    merged = incoming.merge(stored, on=on, how="left", suffixes=("", "_old"), sort=False).set_index("_row")
+    merged.index.name = None
+    return merged
+
+
 def plan_upsert(
     incoming: pd.DataFrame,
     stored: pd.DataFrame,
@@ -107,19 +168,7 @@ def plan_upsert(
     `fold_case`: key columns (codes) matched case-insensitively; a created row takes the
     incoming spelling, an updated row keeps the stored one (keys are never rewritten).
     `extra_changed`: rows that changed in something the columns do not show (a link set)."""
-    incoming = incoming.copy()
-    incoming["_row"] = incoming.index
-    on = list(key)
-    if fold_case:
-        stored = stored.copy()
-        for k in fold_case:
-            incoming[f"_fold_{k}"] = incoming[k].str.lower()
-            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
-        on = [f"_fold_{k}" if k in fold_case else k for k in key]
-    merged = incoming.merge(
-        stored, on=on, how="left", suffixes=("", "_old"), sort=False
-    ).set_index("_row")
-    merged.index.name = None
+    merged = _matched(incoming, stored, key, fold_case)
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
     new_values, diffs = {}, {}

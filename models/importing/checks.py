@@ -29,10 +29,22 @@ def did_you_mean(value: str, choices, shown=lambda choice: choice) -> str:
     return f"; did you mean '{shown(hint[0])}'?" if hint else ""
 
 
+def lookup_codes(raw: pd.Series, codes: dict) -> pd.Series:
+    """`raw.str.lower().map(codes)`, each distinct cell looked up once (a million cells naming
+    a thousand codes: a thousand lookups, mapped back by position in C). int64 when every cell
+    is found, else float64 with NaN, as `Series.map` gives."""
+    positions, uniques = pd.factorize(raw, use_na_sentinel=True)
+    found = np.array([codes.get(u.lower(), np.nan) if isinstance(u, str) else np.nan for u in uniques] + [np.nan],
+                     dtype="float64")
+    values = found[positions]
+    if len(values) and not np.isnan(values).any():
+        return pd.Series(values.astype("int64"), index=raw.index)
+    return pd.Series(values, index=raw.index, dtype="float64")
+
+
 def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *, allow_empty: bool = False) -> pd.Series:
     """Codes -> ids, case-insensitive; unknown codes refused with a did-you-mean."""
-    codes = ctx.codes(model)
-    ids = raw.str.lower().map(codes)
+    ids = lookup_codes(raw, ctx.codes(model))
     unknown = raw.ne("") & ids.isna()
     if allow_empty:
         ids = ids.where(raw.ne(""), np.nan)
