@@ -44,19 +44,29 @@ def _is_missing(series: pd.Series) -> np.ndarray:
 def _is_clear(series: pd.Series) -> np.ndarray:
     if series.dtype != object:
         return np.zeros(len(series), dtype=bool)
-    return np.asarray(series.to_numpy(dtype=object) == CLEAR, dtype=bool)
+    values = series.to_numpy(dtype=object)
+    given = np.flatnonzero(~pd.isna(values))
+    out = np.zeros(len(values), dtype=bool)
+    if len(given) == len(values):
+        out[:] = values == CLEAR
+    elif len(given):
+        out[given] = values[given] == CLEAR
+    return out
 
 
-def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
+def _equal(new: pd.Series, old: pd.Series, new_missing: np.ndarray | None = None) -> np.ndarray:
     """Element-wise equality of incoming and stored values; a missing stored value is never equal.
 
     Python equality, element by element in C (1 == 1.0, 'a' == 'a'); only cells that differ
-    with a float on one side get a second look, converted to float ('5' vs 5.0)."""
+    with a float on one side get a second look, converted to float ('5' vs 5.0).
+    `new_missing`: `_is_missing(new)` when the caller has it."""
+    stored = ~pd.isna(old).to_numpy()
+    if not stored.any():  # nothing stored to compare with (new rows)
+        return stored
     a = new.to_numpy(dtype=object)
     b = old.to_numpy(dtype=object)
-    stored = ~pd.isna(old).to_numpy()
     out = np.asarray(a == b, dtype=bool) & stored
-    second = np.flatnonzero(~out & stored & ~_is_missing(new))
+    second = np.flatnonzero(~out & stored & ~(_is_missing(new) if new_missing is None else new_missing))
     for i in second:
         x, y = a[i], b[i]
         if isinstance(x, float) or isinstance(y, float):
@@ -73,10 +83,10 @@ def _object_array(value, n: int) -> np.ndarray:
     return out
 
 
-def _equal_fast(new: pd.Series, old: pd.Series) -> np.ndarray:
+def _equal_fast(new: pd.Series, old: pd.Series, new_missing: np.ndarray | None = None) -> np.ndarray:
     if new.dtype.kind == "f" and old.dtype.kind == "f":
         return (new.to_numpy() == old.to_numpy())
-    return _equal(new, old)
+    return _equal(new, old, new_missing)
 
 
 def column_defaults(table: Table, columns: list[str]) -> dict:
@@ -91,7 +101,7 @@ def column_defaults(table: Table, columns: list[str]) -> dict:
     return out
 
 
-def _key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> tuple[np.ndarray, np.ndarray]:
+def key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> tuple[np.ndarray, np.ndarray]:
     """One int64 code per row for its key, equal codes for equal keys on either side (the
     `fold_case` columns lower-cased): each column is factorized on its own side, only the
     distinct values are matched across sides and folded, and the columns' codes combine
@@ -122,17 +132,21 @@ def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_
     a left join as `incoming.merge(stored, on=key, how="left", suffixes=("", "_old"))` gives
     (stored columns the incoming side also has take `_old`; a case-folded key column is
     one of those), matched on one integer code per key instead of the key's columns."""
-    left, right = _key_codes(incoming, stored, key, fold_case)
+    left, right = key_codes(incoming, stored, key, fold_case)
     if len(right) and not pd.Index(right).is_unique:  # two stored rows for one key (folded): the join repeats rows
         return _merged_slowly(incoming, stored, key, fold_case)
     position = pd.Index(right).get_indexer(left) if len(right) else np.full(len(left), -1, dtype="int64")
     merged = incoming.copy()
     merged.index.name = None
     on = {k for k in key if k not in fold_case}
+    nothing = not (position >= 0).any()
     for c in stored.columns:
         if c in on:
             continue
-        values = pd.api.extensions.take(stored[c].to_numpy(), position, allow_fill=True)
+        if nothing:  # no stored row matches (a first import): missing throughout, as the join gives
+            values = np.full(len(position), np.nan)
+        else:
+            values = pd.api.extensions.take(stored[c].to_numpy(), position, allow_fill=True)
         merged[f"{c}_old" if c in incoming.columns else c] = values
     return merged
 
@@ -176,11 +190,11 @@ def plan_upsert(
     for c in columns:
         new = merged[c]
         old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
-        missing = _is_missing(new)
-        clear = _is_clear(new)
+        clear = _is_clear(new)  # once per column: comparing a million objects with CLEAR is not free
+        missing = pd.isna(new).to_numpy() | clear
         provided = ~missing
         value = np.where(provided, new.to_numpy(dtype=object), np.where(clear, None, old.to_numpy(dtype=object)))
-        diff = provided & ~_equal_fast(new, old)
+        diff = provided & ~_equal_fast(new, old, missing)
         if c in defaults:
             # a NOT NULL column with a default: empty on a new row, or cleared, means the default
             default = _object_array(defaults[c], len(value))
@@ -188,7 +202,8 @@ def plan_upsert(
                 diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
             value = np.where(clear | (~matched & missing), default, value)
         else:
-            diff |= clear & ~_is_missing(old)
+            if clear.any():
+                diff |= clear & ~_is_missing(old)
             value = np.where(~matched & (missing | clear), None, value)
         changed |= matched & diff
         new_values[c] = value
@@ -243,8 +258,7 @@ def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame |
     total = len(plan.created) + len(plan.updated)
     step = (lambda done, _n: progress(done, total)) if progress else None
     if not plan.created.empty:
-        created = plan.created.copy()
-        created["batch_id"] = batch_id
+        created = plan.created.assign(batch_id=batch_id)
         insert_frame(conn, plan.table, created, cols + ["batch_id"], step)
     if not plan.updated.empty:
         prior, kept = plan.prior, list(plan.columns)
