@@ -213,7 +213,8 @@ def plan_upsert(
     result = pd.DataFrame(new_values, index=merged.index)
     for k in key:
         result[k] = merged[k]
-    actions = pd.Series(np.where(~matched, CREATED, np.where(changed, UPDATED, UNCHANGED)), index=merged.index)
+    outcome = np.where(~matched, 0, np.where(changed, 1, 2))
+    actions = pd.Series(np.array([CREATED, UPDATED, UNCHANGED], dtype=object)[outcome], index=merged.index, dtype=object)
     created = result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()

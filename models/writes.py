@@ -209,7 +209,7 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     parts = []
     while rows := result.cursor.fetchmany(CHUNK):  # a chunk of tuples at a time: memory stays bounded
         parts.append(pd.DataFrame({name: _column(values, kind) for name, kind, values in zip(columns, kinds, zip(*rows))},
-                                  columns=columns, copy=False))
+                                  columns=columns))
     result.close()
     if not parts:
         return pd.DataFrame([], columns=columns)
@@ -235,7 +235,7 @@ def _column(values: tuple, kind: str):
             return pd.Series(list(values)).to_numpy()
     out = np.empty(len(values), dtype=object)
     out[:] = values
-    return out
+    return pd.Series(out, dtype=object, copy=False)  # as Python objects: no conversion to Arrow text
 
 
 def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
