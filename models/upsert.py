@@ -111,20 +111,36 @@ def key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold
     right = np.zeros(len(stored), dtype="int64")
     size = 1
     for k in key:
-        a_codes, a_uniq = pd.factorize(incoming[k], use_na_sentinel=False)
-        b_codes, b_uniq = pd.factorize(stored[k], use_na_sentinel=False)
-        uniq = np.concatenate([np.asarray(a_uniq, dtype=object), np.asarray(b_uniq, dtype=object)])
-        if k in fold_case:
-            uniq = np.array([u.lower() if isinstance(u, str) else u for u in uniq] or [], dtype=object)
-        shared, distinct = pd.factorize(uniq, use_na_sentinel=False)
-        width = max(len(distinct), 1)
+        a, b = _small_ids(incoming[k], stored[k])
+        if a is not None:  # ids: their own codes
+            width = int(max(a.max(initial=0), b.max(initial=0))) + 1
+        else:
+            a_codes, a_uniq = pd.factorize(incoming[k], use_na_sentinel=False)
+            b_codes, b_uniq = pd.factorize(stored[k], use_na_sentinel=False)
+            uniq = np.concatenate([np.asarray(a_uniq, dtype=object), np.asarray(b_uniq, dtype=object)])
+            if k in fold_case:
+                uniq = np.array([u.lower() if isinstance(u, str) else u for u in uniq] or [], dtype=object)
+            shared, distinct = pd.factorize(uniq, use_na_sentinel=False)
+            width = max(len(distinct), 1)
+            a, b = shared[: len(a_uniq)][a_codes], shared[len(a_uniq):][b_codes]
         if size * width >= 2**62:  # densify the codes so far
             both, dense = pd.factorize(np.concatenate([left, right]))
             left, right, size = both[:n_in].astype("int64"), both[n_in:].astype("int64"), max(len(dense), 1)
-        left = left * width + shared[: len(a_uniq)][a_codes]
-        right = right * width + shared[len(a_uniq):][b_codes]
+        left = left * width + a
+        right = right * width + b
         size *= width
     return left, right
+
+
+def _small_ids(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Both columns as int64 when they hold integers from 0 to a million (ids), else (None, None)."""
+    if not all(s.dtype.kind in "iu" or (s.empty and s.dtype == object) for s in (a, b)) or a.dtype.kind not in "iu":
+        return None, None
+    x = a.to_numpy(dtype="int64")
+    y = b.to_numpy(dtype="int64") if len(b) else np.zeros(0, dtype="int64")
+    if min(x.min(initial=0), y.min(initial=0)) < 0 or max(x.max(initial=0), y.max(initial=0)) >= 1_000_000:
+        return None, None
+    return x, y
 
 
 def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
@@ -136,7 +152,7 @@ def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_
     if len(right) and not pd.Index(right).is_unique:  # two stored rows for one key (folded): the join repeats rows
         return _merged_slowly(incoming, stored, key, fold_case)
     position = pd.Index(right).get_indexer(left) if len(right) else np.full(len(left), -1, dtype="int64")
-    merged = incoming.copy()
+    merged = incoming.copy(deep=False)  # copy-on-write: the columns added here never reach `incoming`
     merged.index.name = None
     on = {k for k in key if k not in fold_case}
     nothing = not (position >= 0).any()

@@ -206,36 +206,51 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     result = conn.execute(stmt)
     columns = list(result.keys())
     kinds = [_kind(c.type) for c in selected]
-    parts = []
+    chunks: dict[str, list] = {name: [] for name in columns}
     while rows := result.cursor.fetchmany(CHUNK):  # a chunk of tuples at a time: memory stays bounded
-        parts.append(pd.DataFrame({name: _column(values, kind) for name, kind, values in zip(columns, kinds, zip(*rows))},
-                                  columns=columns))
+        for name, kind, values in zip(columns, kinds, zip(*rows)):
+            chunks[name].append(_column(values, kind))
+        del rows
     result.close()
-    if not parts:
+    if not chunks[columns[0]]:
         return pd.DataFrame([], columns=columns)
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    data = {}
+    for name in columns:  # a column at a time: its chunks go as it is joined
+        parts = chunks.pop(name)
+        values = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        del parts
+        data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+    return pd.DataFrame(data, columns=columns)
 
 
 def _kind(kind) -> str:
     if isinstance(kind, AutoString):
         kind = kind.impl_instance
+    if isinstance(kind, Date):
+        return "date"
     return "int" if isinstance(kind, Integer) else "float" if isinstance(kind, Float) else "object"
 
 
-def _column(values: tuple, kind: str):
+def _column(values: tuple, kind: str) -> np.ndarray:
     """One column of fetched values as an array, by the column's type: int64 (float64 with
     NaN when there are NULLs), float64 (NaN for NULL), text and dates as Python objects (None
-    for NULL); a value of another type (SQLite keeps what it is given) takes pandas' inference."""
-    if kind != "object":
+    for NULL; a date's text shared by the rows giving it, not one string per row); a value of
+    another type (SQLite keeps what it is given) takes pandas' inference."""
+    if kind not in ("object", "date"):
         try:
             return np.array(values, dtype="int64" if kind == "int" else "float64")
         except (TypeError, ValueError, OverflowError):
             if kind == "int" and all(v is None or isinstance(v, int) for v in values):
                 return np.array(values, dtype="float64")
-            return pd.Series(list(values)).to_numpy()
+            return pd.Series(list(values), dtype=object).infer_objects().to_numpy()
     out = np.empty(len(values), dtype=object)
     out[:] = values
-    return pd.Series(out, dtype=object, copy=False)  # as Python objects: no conversion to Arrow text
+    if kind == "date":
+        codes, uniques = pd.factorize(out)
+        shared = np.empty(len(uniques) + 1, dtype=object)  # the last: NULL (code -1)
+        shared[:-1] = uniques
+        out = shared[codes]
+    return out
 
 
 def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

@@ -34,7 +34,6 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
             continue
         g, s, e = (allrows[c].to_numpy()[has] for c in ("g", "s", "e"))
         order = np.lexsort((e, s, g))  # stable: equal rows keep their order
-        sub = allrows[has].iloc[order].reset_index(drop=True)
         g, s, e = g[order], s[order], e[order]
         # the latest end among the earlier periods of the same series (0: none)
         first = np.r_[True, g[1:] != g[:-1]]
@@ -42,10 +41,12 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
         prev_end[first] = 0
         rank = np.cumsum(first) * 10**9  # above any YYYYMMDD: the running maximum restarts with each series
         reach = np.maximum.accumulate(rank + prev_end) - rank
-        sub["reach"] = reach
-        clash = sub[((reach > 0) & (s <= reach))]
-        if clash.empty:
+        clashing = (reach > 0) & (s <= reach)
+        if not clashing.any():  # the rows in order are only needed to name a clash
             continue
+        sub = allrows[has].iloc[order].reset_index(drop=True)
+        sub["reach"] = reach
+        clash = sub[clashing]
         if what == "target":  # targets may nest (one inside the other); only a partial overlap clashes
             clash, other = _partial_overlaps(sub, set(clash["g"]))
             if clash.empty:
