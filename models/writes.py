@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Connection, Date, Float, Integer, String, Table
+from sqlalchemy import Boolean, Connection, Date, Float, Integer, String, Table, func
 
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -203,6 +203,11 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     selected = list(getattr(stmt, "selected_columns", []))
     if not selected or not all(_raw_type(c.type) for c in selected):
         return read_frame(conn, stmt)
+    order = list(selected)
+    empty = _empty_columns(conn, stmt, selected)
+    if empty:  # read without them: a million NULLs fetched cost as much as values
+        stmt = stmt.with_only_columns(*[c for c in selected if c.name not in empty])
+        selected = [c for c in selected if c.name not in empty]
     result = conn.execute(stmt)
     columns = list(result.keys())
     kinds = [_kind(c.type) for c in selected]
@@ -213,14 +218,32 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
         del rows
     result.close()
     if not chunks[columns[0]]:
-        return pd.DataFrame([], columns=columns)
+        return pd.DataFrame([], columns=_names(order))
     data = {}
     for name in columns:  # a column at a time: its chunks go as it is joined
         parts = chunks.pop(name)
         values = parts[0] if len(parts) == 1 else np.concatenate(parts)
         del parts
         data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-    return pd.DataFrame(data, columns=columns)
+    n = len(next(iter(data.values())))
+    for name in empty:
+        data[name] = pd.Series(np.full(n, None, dtype=object), dtype=object, copy=False)
+    return pd.DataFrame(data, columns=_names(order))
+
+
+def _names(columns) -> list[str]:
+    return [c.name for c in columns]
+
+
+def _empty_columns(conn: Connection, stmt, selected) -> list[str]:
+    """The optional (nullable, not key) columns the selected rows never fill, counted in one
+    pass in the database."""
+    optional = [c for c in selected if getattr(c, "nullable", False) and not getattr(c, "primary_key", False)
+                and not getattr(c, "foreign_keys", None) and _kind(c.type) in ("object", "float")]
+    if not optional or len(optional) == len(selected):
+        return []
+    counts = conn.execute(stmt.with_only_columns(*[func.count(c) for c in optional]).order_by(None)).one()
+    return [c.name for c, n in zip(optional, counts) if not n]
 
 
 def _kind(kind) -> str:

@@ -94,8 +94,12 @@ def _incoming(rows: ResultRows, keys: pd.DataFrame) -> pd.DataFrame:
     qualitative = pd.Series(rows.qualitative, index=idx)[vrows]
     for c in ("target", "actual"):
         number, cleared, text = rows.values[c]
-        num = number[vrows].astype(object).where(number[vrows].notna(), None)
-        incoming[c] = num.where(~(cleared[vrows] & ~qualitative), CLEAR)
+        clears = (cleared[vrows] & ~qualitative).to_numpy()
+        if clears.any():
+            num = number[vrows].astype(object).where(number[vrows].notna(), None)
+            incoming[c] = num.where(~clears, CLEAR)
+        else:  # numbers stay floats (NaN keeps): compared with the stored ones in C
+            incoming[c] = number[vrows]
         txt = text[vrows]
         incoming[f"{c}_text"] = txt.where(~is_clear_token(txt), CLEAR) if txt.notna().any() else txt
     incoming["comment"] = rows.comment[vrows]
