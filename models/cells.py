@@ -55,7 +55,7 @@ def issues_for(mask: pd.Series, raw: pd.Series, column: str, check: str, message
 def _uniques(raw: pd.Series) -> tuple[np.ndarray, list]:
     """(code of each cell, the distinct values): a million cells with a few hundred distinct
     values are parsed a few hundred times, and mapped back by their codes in C."""
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(raw if isinstance(raw, pd.Series) else raw.to_numpy(dtype=object), use_na_sentinel=True)
     return codes, list(uniques)
 
 

@@ -200,7 +200,9 @@ class Recorder:
         for file in {e.file for e in self.entries.values()}:
             mine = [e for e in self.entries.values() if e.file == file]
             sub = actions[(actions["file"] == file).to_numpy()]
-            final = pd.Series(sub["action"].to_numpy(), index=sub["row"].to_numpy())
+            rows = sub["row"].to_numpy()
+            wanted = np.isin(rows, np.array([e.row for e in mine], dtype="int64"))  # a thousand rows of a million
+            final = pd.Series(sub["action"].to_numpy()[wanted], index=rows[wanted])
             final = final[~final.index.duplicated()]
             found = final.reindex([e.row for e in mine])
             for e, action in zip(mine, found):

@@ -44,19 +44,29 @@ def _is_missing(series: pd.Series) -> np.ndarray:
 def _is_clear(series: pd.Series) -> np.ndarray:
     if series.dtype != object:
         return np.zeros(len(series), dtype=bool)
-    return np.asarray(series.to_numpy(dtype=object) == CLEAR, dtype=bool)
+    values = series.to_numpy(dtype=object)
+    given = np.flatnonzero(~pd.isna(values))
+    out = np.zeros(len(values), dtype=bool)
+    if len(given) == len(values):
+        out[:] = values == CLEAR
+    elif len(given):
+        out[given] = values[given] == CLEAR
+    return out
 
 
-def _equal(new: pd.Series, old: pd.Series) -> np.ndarray:
+def _equal(new: pd.Series, old: pd.Series, new_missing: np.ndarray | None = None) -> np.ndarray:
     """Element-wise equality of incoming and stored values; a missing stored value is never equal.
 
     Python equality, element by element in C (1 == 1.0, 'a' == 'a'); only cells that differ
-    with a float on one side get a second look, converted to float ('5' vs 5.0)."""
+    with a float on one side get a second look, converted to float ('5' vs 5.0).
+    `new_missing`: `_is_missing(new)` when the caller has it."""
+    stored = ~pd.isna(old).to_numpy()
+    if not stored.any():  # nothing stored to compare with (new rows)
+        return stored
     a = new.to_numpy(dtype=object)
     b = old.to_numpy(dtype=object)
-    stored = ~pd.isna(old).to_numpy()
     out = np.asarray(a == b, dtype=bool) & stored
-    second = np.flatnonzero(~out & stored & ~_is_missing(new))
+    second = np.flatnonzero(~out & stored & ~(_is_missing(new) if new_missing is None else new_missing))
     for i in second:
         x, y = a[i], b[i]
         if isinstance(x, float) or isinstance(y, float):
@@ -73,10 +83,10 @@ def _object_array(value, n: int) -> np.ndarray:
     return out
 
 
-def _equal_fast(new: pd.Series, old: pd.Series) -> np.ndarray:
+def _equal_fast(new: pd.Series, old: pd.Series, new_missing: np.ndarray | None = None) -> np.ndarray:
     if new.dtype.kind == "f" and old.dtype.kind == "f":
         return (new.to_numpy() == old.to_numpy())
-    return _equal(new, old)
+    return _equal(new, old, new_missing)
 
 
 def column_defaults(table: Table, columns: list[str]) -> dict:
@@ -89,6 +99,87 @@ def column_defaults(table: Table, columns: list[str]) -> dict:
             continue
         out[c] = col.default.arg
     return out
+
+
+def key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 code per row for its key, equal codes for equal keys on either side (the
+    `fold_case` columns lower-cased): each column is factorized on its own side, only the
+    distinct values are matched across sides and folded, and the columns' codes combine
+    into one number (densified whenever the product could overflow)."""
+    n_in = len(incoming)
+    left = np.zeros(n_in, dtype="int64")
+    right = np.zeros(len(stored), dtype="int64")
+    size = 1
+    for k in key:
+        a, b = _small_ids(incoming[k], stored[k])
+        if a is not None:  # ids: their own codes
+            width = int(max(a.max(initial=0), b.max(initial=0))) + 1
+        else:
+            a_codes, a_uniq = pd.factorize(incoming[k], use_na_sentinel=False)
+            b_codes, b_uniq = pd.factorize(stored[k], use_na_sentinel=False)
+            uniq = np.concatenate([np.asarray(a_uniq, dtype=object), np.asarray(b_uniq, dtype=object)])
+            if k in fold_case:
+                uniq = np.array([u.lower() if isinstance(u, str) else u for u in uniq] or [], dtype=object)
+            shared, distinct = pd.factorize(uniq, use_na_sentinel=False)
+            width = max(len(distinct), 1)
+            a, b = shared[: len(a_uniq)][a_codes], shared[len(a_uniq):][b_codes]
+        if size * width >= 2**62:  # densify the codes so far
+            both, dense = pd.factorize(np.concatenate([left, right]))
+            left, right, size = both[:n_in].astype("int64"), both[n_in:].astype("int64"), max(len(dense), 1)
+        left = left * width + a
+        right = right * width + b
+        size *= width
+    return left, right
+
+
+def _small_ids(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Both columns as int64 when they hold integers from 0 to a million (ids), else (None, None)."""
+    if not all(s.dtype.kind in "iu" or (s.empty and s.dtype == object) for s in (a, b)) or a.dtype.kind not in "iu":
+        return None, None
+    x = a.to_numpy(dtype="int64")
+    y = b.to_numpy(dtype="int64") if len(b) else np.zeros(0, dtype="int64")
+    if min(x.min(initial=0), y.min(initial=0)) < 0 or max(x.max(initial=0), y.max(initial=0)) >= 1_000_000:
+        return None, None
+    return x, y
+
+
+def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
+    """Each incoming row (index = spreadsheet row) with the stored row of its key beside it:
+    a left join as `incoming.merge(stored, on=key, how="left", suffixes=("", "_old"))` gives
+    (stored columns the incoming side also has take `_old`; a case-folded key column is
+    one of those), matched on one integer code per key instead of the key's columns."""
+    left, right = key_codes(incoming, stored, key, fold_case)
+    if len(right) and not pd.Index(right).is_unique:  # two stored rows for one key (folded): the join repeats rows
+        return _merged_slowly(incoming, stored, key, fold_case)
+    position = pd.Index(right).get_indexer(left) if len(right) else np.full(len(left), -1, dtype="int64")
+    merged = incoming.copy(deep=False)  # copy-on-write: the columns added here never reach `incoming`
+    merged.index.name = None
+    on = {k for k in key if k not in fold_case}
+    nothing = not (position >= 0).any()
+    for c in stored.columns:
+        if c in on:
+            continue
+        if nothing:  # no stored row matches (a first import): missing throughout, as the join gives
+            values = np.full(len(position), np.nan)
+        else:
+            values = pd.api.extensions.take(stored[c].to_numpy(), position, allow_fill=True)
+        merged[f"{c}_old" if c in incoming.columns else c] = values
+    return merged
+
+
+def _merged_slowly(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
+    incoming = incoming.copy()
+    incoming["_row"] = incoming.index
+    on = list(key)
+    if fold_case:
+        stored = stored.copy()
+        for k in fold_case:
+            incoming[f"_fold_{k}"] = incoming[k].str.lower()
+            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
+        on = [f"_fold_{k}" if k in fold_case else k for k in key]
+    merged = incoming.merge(stored, on=on, how="left", suffixes=("", "_old"), sort=False).set_index("_row")
+    merged.index.name = None
+    return merged
 
 
 def plan_upsert(
@@ -107,19 +198,7 @@ def plan_upsert(
     `fold_case`: key columns (codes) matched case-insensitively; a created row takes the
     incoming spelling, an updated row keeps the stored one (keys are never rewritten).
     `extra_changed`: rows that changed in something the columns do not show (a link set)."""
-    incoming = incoming.copy()
-    incoming["_row"] = incoming.index
-    on = list(key)
-    if fold_case:
-        stored = stored.copy()
-        for k in fold_case:
-            incoming[f"_fold_{k}"] = incoming[k].str.lower()
-            stored[f"_fold_{k}"] = stored[k].str.lower() if not stored.empty else pd.Series(dtype=object)
-        on = [f"_fold_{k}" if k in fold_case else k for k in key]
-    merged = incoming.merge(
-        stored, on=on, how="left", suffixes=("", "_old"), sort=False
-    ).set_index("_row")
-    merged.index.name = None
+    merged = _matched(incoming, stored, key, fold_case)
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
     new_values, diffs = {}, {}
@@ -127,11 +206,11 @@ def plan_upsert(
     for c in columns:
         new = merged[c]
         old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
-        missing = _is_missing(new)
-        clear = _is_clear(new)
+        clear = _is_clear(new)  # once per column: comparing a million objects with CLEAR is not free
+        missing = pd.isna(new).to_numpy() | clear
         provided = ~missing
         value = np.where(provided, new.to_numpy(dtype=object), np.where(clear, None, old.to_numpy(dtype=object)))
-        diff = provided & ~_equal_fast(new, old)
+        diff = provided & ~_equal_fast(new, old, missing)
         if c in defaults:
             # a NOT NULL column with a default: empty on a new row, or cleared, means the default
             default = _object_array(defaults[c], len(value))
@@ -139,7 +218,8 @@ def plan_upsert(
                 diff |= clear & ~_equal(pd.Series(default, index=old.index), old)
             value = np.where(clear | (~matched & missing), default, value)
         else:
-            diff |= clear & ~_is_missing(old)
+            if clear.any():
+                diff |= clear & ~_is_missing(old)
             value = np.where(~matched & (missing | clear), None, value)
         changed |= matched & diff
         new_values[c] = value
@@ -149,7 +229,8 @@ def plan_upsert(
     result = pd.DataFrame(new_values, index=merged.index)
     for k in key:
         result[k] = merged[k]
-    actions = pd.Series(np.where(~matched, CREATED, np.where(changed, UPDATED, UNCHANGED)), index=merged.index)
+    outcome = np.where(~matched, 0, np.where(changed, 1, 2))
+    actions = pd.Series(np.array([CREATED, UPDATED, UNCHANGED], dtype=object)[outcome], index=merged.index, dtype=object)
     created = result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
@@ -194,8 +275,7 @@ def apply_plan(conn: Connection, plan: Plan, batch_id: int, keep: pd.DataFrame |
     total = len(plan.created) + len(plan.updated)
     step = (lambda done, _n: progress(done, total)) if progress else None
     if not plan.created.empty:
-        created = plan.created.copy()
-        created["batch_id"] = batch_id
+        created = plan.created.assign(batch_id=batch_id)
         insert_frame(conn, plan.table, created, cols + ["batch_id"], step)
     if not plan.updated.empty:
         prior, kept = plan.prior, list(plan.columns)

@@ -20,7 +20,7 @@ from models.upsert import REJECTED
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column of the file, or empty cells when the file has no such column."""
-    return frame[name] if name in frame else pd.Series("", index=frame.index, dtype=object)
+    return frame[name] if name in frame else pd.Series("", index=frame.index, dtype="str")
 
 
 def did_you_mean(value: str, choices, shown=lambda choice: choice) -> str:
@@ -29,10 +29,22 @@ def did_you_mean(value: str, choices, shown=lambda choice: choice) -> str:
     return f"; did you mean '{shown(hint[0])}'?" if hint else ""
 
 
+def lookup_codes(raw: pd.Series, codes: dict) -> pd.Series:
+    """`raw.str.lower().map(codes)`, each distinct cell looked up once (a million cells naming
+    a thousand codes: a thousand lookups, mapped back by position in C). int64 when every cell
+    is found, else float64 with NaN, as `Series.map` gives."""
+    positions, uniques = pd.factorize(raw, use_na_sentinel=True)
+    found = np.array([codes.get(u.lower(), np.nan) if isinstance(u, str) else np.nan for u in uniques] + [np.nan],
+                     dtype="float64")
+    values = found[positions]
+    if len(values) and not np.isnan(values).any():
+        return pd.Series(values.astype("int64"), index=raw.index)
+    return pd.Series(values, index=raw.index, dtype="float64")
+
+
 def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *, allow_empty: bool = False) -> pd.Series:
     """Codes -> ids, case-insensitive; unknown codes refused with a did-you-mean."""
-    codes = ctx.codes(model)
-    ids = raw.str.lower().map(codes)
+    ids = lookup_codes(raw, ctx.codes(model))
     unknown = raw.ne("") & ids.isna()
     if allow_empty:
         ids = ids.where(raw.ne(""), np.nan)
@@ -140,24 +152,28 @@ def no_issues(index: pd.Index, issues: list[Issue]) -> pd.Series:
 
 
 def end_before_start(parsed: pd.DataFrame, start: str, end: str) -> list[Issue]:
-    """end-before-start where both dates are given and the end comes first."""
+    """end-before-start where both dates are given (as text, not cleared) and the end comes
+    first. Each distinct date is looked at once: the rows compare the dates' ranks, in C."""
     s, e = parsed[start], parsed[end]
-    both = _is_text(s) & _is_text(e)
-    bad = both & (e.where(both, "").astype(object) < s.where(both, "").astype(object))
+    s_rank, e_rank = _text_ranks(s, e)
+    bad = (s_rank >= 0) & (e_rank >= 0) & (e_rank < s_rank)
     return [
         Issue(int(r), end, "end-before-start", str(e.loc[r]), f"{end} {e.loc[r]} is before {start} {s.loc[r]}")
-        for r in parsed.index[bad.to_numpy()]
+        for r in parsed.index[bad]
     ]
 
 
-def _is_text(values: pd.Series) -> pd.Series:
-    """Cells holding text (not None, NaN or CLEAR), vectorised: the types are looked at once
-    per distinct value, not per row."""
-    arr = values.to_numpy(dtype=object)
-    text = ~pd.isna(arr) & np.asarray(arr != CLEAR, dtype=bool)
-    if text.any() and not all(isinstance(v, str) for v in pd.unique(arr[text])):
-        text &= np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
-    return pd.Series(text, index=values.index)
+def _text_ranks(*columns: pd.Series) -> list[np.ndarray]:
+    """Per column, each cell's rank among the text cells of all `columns` (ordered as Python
+    orders strings); -1 for a cell holding no text (None, NaN, CLEAR)."""
+    factorized = [pd.factorize(c, use_na_sentinel=True) for c in columns]
+    texts = sorted({u for _codes, uniques in factorized for u in uniques if isinstance(u, str)})
+    rank = {u: i for i, u in enumerate(texts)}
+    out = []
+    for codes, uniques in factorized:
+        ranks = np.array([rank[u] if isinstance(u, str) else -1 for u in uniques] + [-1], dtype="int64")
+        out.append(ranks[codes])
+    return out
 
 
 def admin_kind(handler):

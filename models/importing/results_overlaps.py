@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.cells import CLEAR
-from models.formats import folded_keys
+from models.formats import CASE_FREE_KEYS
 from models.importing.context import ImportContext
-from models.upsert import Plan
+from models.upsert import Plan, _is_missing, key_codes
 
 SERIES = ["indicator_id", "partner_id", "dimension", "dimension_value"]
 
@@ -26,18 +25,28 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
         return
     allrows["s"] = _day_numbers(allrows["period_start"])
     allrows["e"] = _day_numbers(allrows["period_end"])
+    # one integer per series (its breakdown matched case-insensitively), sorted on with the days
+    allrows["g"] = _series_codes(allrows)
     reported: set = set()
     for what in ("actual", "target"):
-        sub = allrows[allrows[f"has_{what}"].to_numpy(dtype=bool)].sort_values([*SERIES, "s", "e"], kind="stable")
-        if len(sub) < 2:
+        has = allrows[f"has_{what}"].to_numpy(dtype=bool)
+        if has.sum() < 2:
             continue
-        sub = sub.reset_index(drop=True)
-        sub["g"] = sub.groupby(SERIES, sort=False, dropna=False).ngroup()
-        sub["prev_end"] = sub.groupby("g")["e"].shift()
-        sub["reach"] = sub.groupby("g")["prev_end"].cummax()
-        clash = sub[(sub["s"] <= sub["reach"]).to_numpy()]
-        if clash.empty:
+        g, s, e = (allrows[c].to_numpy()[has] for c in ("g", "s", "e"))
+        order = np.lexsort((e, s, g))  # stable: equal rows keep their order
+        g, s, e = g[order], s[order], e[order]
+        # the latest end among the earlier periods of the same series (0: none)
+        first = np.r_[True, g[1:] != g[:-1]]
+        prev_end = np.r_[0, e[:-1]]
+        prev_end[first] = 0
+        rank = np.cumsum(first) * 10**9  # above any YYYYMMDD: the running maximum restarts with each series
+        reach = np.maximum.accumulate(rank + prev_end) - rank
+        clashing = (reach > 0) & (s <= reach)
+        if not clashing.any():  # the rows in order are only needed to name a clash
             continue
+        sub = allrows[has].iloc[order].reset_index(drop=True)
+        sub["reach"] = reach
+        clash = sub[clashing]
         if what == "target":  # targets may nest (one inside the other); only a partial overlap clashes
             clash, other = _partial_overlaps(sub, set(clash["g"]))
             if clash.empty:
@@ -87,33 +96,35 @@ def _partial_overlaps(sub: pd.DataFrame, groups: set) -> tuple[pd.DataFrame, lis
     return sub.loc[mine], theirs
 
 
+FOLDED = tuple(c for c in SERIES if c in CASE_FREE_KEYS)
+
+
+def _series_codes(rows: pd.DataFrame) -> np.ndarray:
+    """One integer per series (indicator, partner, breakdown name and value, case-insensitive)."""
+    return key_codes(rows, rows.iloc[:0], SERIES, FOLDED)[0]
+
+
 def _all_rows(plan: Plan, others: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     """key, has_target, has_actual and _row (spreadsheet row; 0 for a stored value) of every value to compare."""
-    new = pd.concat([plan.created, plan.updated.drop(columns=["id"])])
-    parts = [folded_keys(new, key).assign(has_target=_present(new, "target"), has_actual=_present(new, "actual"), _row=new.index)]
+    parts = [frame[key].assign(has_target=_present(frame, "target"), has_actual=_present(frame, "actual"), _row=frame.index)
+             for frame in (plan.created, plan.updated) if not frame.empty]
     if not others.empty:
-        parts.append(folded_keys(others, key).assign(has_target=others["has_target"], has_actual=others["has_actual"],
-                                                     _row=others.index))
-    incoming_keys = pd.concat([p[key] for p in parts])
-    if incoming_keys.empty:  # nothing of the file's to check (stored values never clash with each other here)
-        return incoming_keys
+        parts.append(others[key].assign(has_target=others["has_target"], has_actual=others["has_actual"], _row=others.index))
+    if not parts:  # nothing of the file's to check (stored values never clash with each other here)
+        return pd.DataFrame(columns=key)
+    incoming_keys = pd.concat([p[key] for p in parts]) if len(parts) > 1 else parts[0][key]
     if not stored.empty:
-        stored_keys = folded_keys(stored, key)
+        folded = tuple(k for k in key if k in CASE_FREE_KEYS)
         # only the series the file touches can clash with its rows
-        touched = stored_keys[SERIES].merge(incoming_keys[SERIES].drop_duplicates(), on=SERIES, how="left",
-                                            indicator=True)["_merge"].eq("both").to_numpy()
-        stored, stored_keys = stored[touched], stored_keys[touched]
-        replaced = stored_keys.merge(incoming_keys.drop_duplicates(), on=key, how="left", indicator=True)["_merge"].eq("both")
-        rest = stored[~replaced.to_numpy()]
-        parts.append(stored_keys[~replaced.to_numpy()].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
+        theirs, ours = key_codes(stored, incoming_keys, SERIES, folded)
+        touched = np.isin(theirs, ours)
+        stored = stored[touched]
+        theirs, ours = key_codes(stored, incoming_keys, key, folded)
+        rest = stored[~np.isin(theirs, ours)]
+        parts.append(rest[key].assign(has_target=_present(rest, "target"), has_actual=_present(rest, "actual"), _row=0))
     return pd.concat(parts, ignore_index=True)
 
 
 def _present(frame: pd.DataFrame, what: str) -> pd.Series:
     """Rows holding a number or a text for `what` (target or actual)."""
-    return pd.Series(~_missing(frame[what]) | ~_missing(frame[f"{what}_text"]), index=frame.index)
-
-
-def _missing(series: pd.Series) -> np.ndarray:
-    """None, NaN or CLEAR."""
-    return series.isna().to_numpy() | (series.to_numpy(dtype=object) == CLEAR)
+    return pd.Series(~_is_missing(frame[what]) | ~_is_missing(frame[f"{what}_text"]), index=frame.index)

@@ -79,12 +79,15 @@ def read_rows(ctx: ImportContext, frame: pd.DataFrame) -> ResultRows:
     ok &= indicator_id.notna() & partner_id.notna()
     issues = _scope_issues(ctx, frame, partner_id)
     measure, smin, smax = _indicator_properties(ctx, indicator_id)
+    # each row's measure as masks, compared once (not once per value column)
+    codes, names = pd.factorize(measure)
+    kinds = {m: codes == (list(names).index(m) if m in list(names) else -2) for m in (*NUMERIC_MEASURES, "qualitative")}
     start, end = parse_periods(frame, issues)
-    values = {c: _parse_value(ctx, column(frame, c), c, measure, smin, smax, issues) for c in RESULTS_VALUE_COLUMNS}
+    values = {c: _parse_value(ctx, column(frame, c), c, kinds, smin, smax, issues) for c in RESULTS_VALUE_COLUMNS}
     byear_raw = column(frame, "baseline_year")
     byear, _cleared, iss = parse_number(byear_raw, "baseline_year", integer=True); issues += iss
     rows = ResultRows(
-        frame, ok, indicator_id, partner_id, measure.eq("qualitative").to_numpy(), start, end, values,
+        frame, ok, indicator_id, partner_id, kinds["qualitative"], start, end, values,
         parse_text(column(frame, "comment"), "comment")[0],
         column(frame, "target").ne("") | column(frame, "actual").ne(""), column(frame, "baseline").ne(""),
         byear, column(frame, "dimension"), column(frame, "dimension_value"),
@@ -120,15 +123,16 @@ def _indicator_properties(ctx: ImportContext, indicator_id: pd.Series) -> tuple[
     return indicator_id.map(ind["measure"]), indicator_id.map(ind["scale_min"]), indicator_id.map(ind["scale_max"])
 
 
-def _parse_value(ctx: ImportContext, raw: pd.Series, name: str, measure: pd.Series, smin: pd.Series, smax: pd.Series,
+def _parse_value(ctx: ImportContext, raw: pd.Series, name: str, kinds: dict, smin: pd.Series, smax: pd.Series,
                  issues: list[Issue]) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(number, cleared, text): numbers for numeric measures (percentages 0-100, ordinals within
-    the scale), text for qualitative indicators."""
+    the scale), text for qualitative indicators; `kinds`: measure -> the rows of that measure."""
     idx = raw.index
     number = pd.Series(np.nan, index=idx)
     cleared = pd.Series(False, index=idx)
+    given = raw.ne("").to_numpy()
     for m in NUMERIC_MEASURES:
-        sel = measure.eq(m).to_numpy() & raw.ne("").to_numpy()
+        sel = kinds[m] & given
         if not sel.any():
             continue
         n, cl, iss = parse_number(raw[sel], name, decimal_comma=ctx.decimal_comma, percent=(m == "percentage"))
@@ -143,7 +147,7 @@ def _parse_value(ctx: ImportContext, raw: pd.Series, name: str, measure: pd.Seri
             out = n.notna() & ((n < lo) | (n > hi))
             issues += [Issue(int(r), name, "out-of-range", raw.loc[r], f"must be within the indicator's scale {lo.loc[r]:g} to {hi.loc[r]:g}")
                        for r in n.index[out.to_numpy()]]
-    text = raw.where(measure.eq("qualitative").to_numpy() & raw.ne(""), None)
+    text = raw.where(kinds["qualitative"] & given, None)
     return number, cleared, text
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from models import locking
 from models.cells import CLEAR, is_clear_token
-from models.formats import folded_keys
+from models.formats import CASE_FREE_KEYS
 from models.importing.checks import column, duplicates
 from models.importing.context import ImportContext
 from models.importing.results_overlaps import check_overlaps
@@ -16,7 +16,7 @@ from models.importing.results_rows import ResultRows
 from models.importing.store import kind_key, stored, upsert
 from models.issues import ERROR
 from models.tables import Value
-from models.upsert import REJECTED, UNCHANGED
+from models.upsert import REJECTED, UNCHANGED, key_codes
 
 VALUE_COLUMNS = ["target", "actual", "target_text", "actual_text", "comment"]
 # key problems are reported on period_start (the key's column), showing the cell as given
@@ -31,8 +31,10 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     keys = _keys(ctx, rows)
     actions = pd.Series(UNCHANGED, index=idx, dtype=object)
     if not keys.empty:
-        dup = duplicates(ctx, folded_keys(keys, keys.columns), KEY_COLUMN, "indicator, partner, period and disaggregation",
-                         period_text[keys.index])
+        # one integer per key (breakdowns case-insensitive): a million keys compared as numbers
+        codes = key_codes(keys, keys.iloc[:0], list(keys.columns), tuple(c for c in keys.columns if c in CASE_FREE_KEYS))[0]
+        dup = duplicates(ctx, pd.DataFrame({"key": codes}, index=keys.index), KEY_COLUMN,
+                         "indicator, partner, period and disaggregation", period_text[keys.index])
         rows.ok &= ~dup.reindex(idx, fill_value=False)
         keys = keys[~dup.to_numpy()]
     actions[~rows.ok.to_numpy()] = REJECTED
@@ -92,8 +94,12 @@ def _incoming(rows: ResultRows, keys: pd.DataFrame) -> pd.DataFrame:
     qualitative = pd.Series(rows.qualitative, index=idx)[vrows]
     for c in ("target", "actual"):
         number, cleared, text = rows.values[c]
-        num = number[vrows].astype(object).where(number[vrows].notna(), None)
-        incoming[c] = num.where(~(cleared[vrows] & ~qualitative), CLEAR)
+        clears = (cleared[vrows] & ~qualitative).to_numpy()
+        if clears.any():
+            num = number[vrows].astype(object).where(number[vrows].notna(), None)
+            incoming[c] = num.where(~clears, CLEAR)
+        else:  # numbers stay floats (NaN keeps): compared with the stored ones in C
+            incoming[c] = number[vrows]
         txt = text[vrows]
         incoming[f"{c}_text"] = txt.where(~is_clear_token(txt), CLEAR) if txt.notna().any() else txt
     incoming["comment"] = rows.comment[vrows]
