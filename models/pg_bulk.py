@@ -1,0 +1,346 @@
+"""PostgreSQL bulk paths of `models.writes`: COPY built a chunk at a time, updates through a
+temporary table, stored rows read with COPY ... TO STDOUT.
+
+Inserts: each chunk of rows becomes one COPY text buffer, built column by column (no
+per-row driver call), written in one go. Foreign keys: a per-row RI trigger costs more than
+the rest of the insert together, so when the connection may set `session_replication_role`
+(a superuser, or PostgreSQL 15+ with `GRANT SET ON PARAMETER session_replication_role`) and
+the table has no trigger or rule but its foreign keys, the triggers are off for the COPY
+alone and the foreign keys are checked once per chunk, set-based, the way the RI trigger
+does it: the referenced rows are locked FOR KEY SHARE until the transaction ends, and a
+missing one raises foreign_key_violation in the server (the transaction is aborted, as with
+the trigger). Otherwise the triggers run as usual. NOT NULL, CHECK and unique constraints
+are never touched.
+
+Updates: the new values are copied into a temporary table and applied by one
+UPDATE ... FROM (the same trigger handling). Reads: COPY (SELECT ...) TO STDOUT parsed by
+pandas' C reader, dates as ISO text.
+"""
+from __future__ import annotations
+
+import io
+import re
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Date, Float, Integer, String, Table, func
+
+NULL = "\\N"
+CHUNK = 50_000
+MIN_ROWS = 1000  # below this, plain INSERT/UPDATE statements are as fast
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SPECIAL = ("\\", "\t", "\n", "\r")
+_PLAIN_TYPES = (int, float, str)
+
+Progress = Callable[[int, int], None]
+
+
+# --- COPY text, built column-wise -------------------------------------------------------------
+
+
+class _NotCopyable(Exception):
+    """A value the text builder does not format (the chunk goes through psycopg's write_row)."""
+
+
+def _cell_texts(values) -> list[str]:
+    """One column's values (plain Python: None or NaN for NULL) as COPY text cells."""
+    values = values if isinstance(values, list) else list(values)
+    kinds = set(map(type, values))
+    none = type(None)
+    if kinds <= {int, none}:
+        return [NULL if v is None else repr(v) for v in values] if none in kinds else list(map(repr, values))
+    if kinds <= {float, int, none}:  # repr: the shortest text that reads back as the same float
+        return [NULL if v is None or v != v else repr(v) for v in values]
+    if not kinds <= {str, none}:
+        for k in kinds:
+            if k not in (str, int, float, bool, none) and not hasattr(k, "isoformat"):
+                raise _NotCopyable(k)
+        values = [v if v is None or type(v) is str else _scalar_text(v) for v in values]
+        kinds = {str, none}
+    joined = "".join([v for v in values if v is not None]) if none in kinds else "".join(values)
+    if "\x00" in joined:
+        raise _NotCopyable("NUL")  # PostgreSQL text never holds NUL: the driver reports it
+    if any(c in joined for c in _SPECIAL):
+        values = [None if v is None else v.translate(_ESCAPE) for v in values]
+    return [NULL if v is None else v for v in values] if none in kinds else values
+
+
+def _scalar_text(v) -> str | None:
+    if type(v) is bool:
+        return "t" if v else "f"
+    if type(v) is float:
+        return None if v != v else repr(v)
+    if type(v) is int:
+        return repr(v)
+    if hasattr(v, "hour"):  # a datetime
+        return v.isoformat(" ")
+    return v.isoformat()
+
+
+def copy_text(columns: Sequence[Sequence]) -> bytes:
+    """Rows given as columns (lists of plain values) as a COPY text-format buffer."""
+    cells = [_cell_texts(c) for c in columns]
+    if not cells or not cells[0]:
+        return b""
+    return ("\n".join(map("\t".join, zip(*cells))) + "\n").encode()
+
+
+# --- foreign keys without per-row triggers -----------------------------------------------------
+
+
+def _may_skip_triggers(conn: Connection) -> bool:
+    """Whether this connection may set session_replication_role (cached per DB connection)."""
+    cached = conn.info.get("rb_replica_role")
+    if cached is None:
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute("SELECT current_setting('is_superuser') = 'on', current_setting('server_version_num')::int")
+            superuser, version = cur.fetchone()
+            cached = bool(superuser)
+            if not cached and version >= 150000:
+                cur.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+                cached = bool(cur.fetchone()[0])
+        conn.info["rb_replica_role"] = cached
+    return cached
+
+
+def _foreign_keys(conn: Connection, table: str) -> list[tuple[str, str, str]] | None:
+    """(column, referenced table, referenced column) of each foreign key of `table`, when
+    foreign keys are all its triggers do (single-column, MATCH SIMPLE, no user trigger, no
+    rule); None otherwise (then the triggers must run)."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(
+            "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal)"
+            " + (SELECT count(*) FROM pg_rewrite WHERE ev_class = c.oid)"
+            " FROM pg_class c WHERE c.oid = to_regclass(%s)", (f'"{table}"',))
+        row = cur.fetchone()
+        if row is None or row[0]:
+            return None
+        cur.execute(
+            "SELECT array_length(con.conkey, 1), con.confmatchtype, a.attname, quote_ident(rn.nspname) || '.' ||"
+            " quote_ident(r.relname), ra.attname FROM pg_constraint con"
+            " JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]"
+            " JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[1]"
+            " WHERE con.conrelid = to_regclass(%s) AND con.contype = 'f'", (f'"{table}"',))
+        fks = cur.fetchall()
+    if any(n != 1 or match != "s" for n, match, *_ in fks):
+        return None
+    return [(col, ref, ref_col) for _n, _m, col, ref, ref_col in fks]
+
+
+def _check_references(conn: Connection, table: str, fks, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+    """What the RI trigger does for each written row, once per referenced value: lock the
+    referenced row FOR KEY SHARE; a missing one raises foreign_key_violation in the server."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        for col, ref, ref_col in fks:
+            if col not in columns:
+                continue
+            wanted = {v for v in data[list(columns).index(col)] if v is not None}
+            if not wanted:
+                continue
+            cur.execute(f'SELECT "{ref_col}" FROM ONLY {ref} WHERE "{ref_col}" = ANY(%s) FOR KEY SHARE',
+                        (sorted(wanted),))
+            found = {r[0] for r in cur.fetchall()}
+            missing = sorted(wanted - found, key=str)
+            if missing:
+                detail = f'Key ({col})=({missing[0]}) is not present in table "{ref.split(".")[-1]}".'
+                message = f'insert or update on table "{table}" violates foreign key constraint on ({col})'
+                cur.execute("DO $$ BEGIN RAISE foreign_key_violation USING MESSAGE = "
+                            f"{_literal(message)}, DETAIL = {_literal(detail)}; END $$")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _Triggers:
+    """Per-row triggers off for one statement (when allowed and safe), the foreign keys
+    checked set-based after it; otherwise nothing changes."""
+
+    def __init__(self, conn: Connection, table: str):
+        self.conn, self.table = conn, table
+        self.fks = _foreign_keys(conn, table) if _may_skip_triggers(conn) else None
+
+    def __enter__(self):
+        if self.fks is not None:
+            with self.conn.connection.driver_connection.cursor() as cur:
+                cur.execute("SELECT current_setting('session_replication_role')")
+                self.before = cur.fetchone()[0]
+                cur.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        return self
+
+    def __exit__(self, kind, *_):
+        if self.fks is not None and kind is None:
+            with self.conn.connection.driver_connection.cursor() as cur:
+                cur.execute("SELECT set_config('session_replication_role', %s, true)", (self.before,))
+
+    def check(self, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+        if self.fks:
+            _check_references(self.conn, self.table, self.fks, columns, data)
+
+
+# --- inserts and updates -----------------------------------------------------------------------
+
+
+def _copy(cur, sql: str, columns_data: Sequence[Sequence]) -> None:
+    try:
+        buffer = copy_text(columns_data)
+    except _NotCopyable:
+        buffer = None
+    with cur.copy(sql) as copy:
+        if buffer is not None:
+            copy.write(buffer)
+        else:
+            for row in zip(*columns_data):
+                copy.write_row(row)
+
+
+def copy_columns(conn: Connection, table: Table, columns: Sequence[str], chunks, total: int,
+                 progress: Progress | None = None) -> None:
+    """COPY rows into `table`: `chunks` yields the rows a chunk at a time, as columns (one
+    list of plain values per column)."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = f'COPY "{table.name}" ({cols}) FROM STDIN'
+    raw = conn.connection.driver_connection
+    done = 0
+    triggers = _Triggers(conn, table.name)
+    with raw.cursor() as cur:
+        for data in chunks:
+            with triggers:
+                _copy(cur, sql, data)
+            triggers.check(columns, data)
+            done += len(data[0]) if data else 0
+            if progress:
+                progress(done, total)
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
+                progress: Progress | None = None) -> None:
+    """`writes.bulk_insert` on PostgreSQL: COPY, a chunk at a time."""
+    chunks = (list(zip(*rows[i : i + CHUNK])) for i in range(0, len(rows), CHUNK))
+    copy_columns(conn, table, columns, chunks, len(rows), progress)
+
+
+def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
+                 progress: Progress | None = None) -> None:
+    """`writes.insert_frame` on PostgreSQL: COPY of `frame[columns]`, a chunk at a time."""
+    from models.writes import plain_column
+
+    total = len(frame)
+    chunks = ([plain_column(frame[c].iloc[i : i + CHUNK]) for c in columns] for i in range(0, total, CHUNK))
+    copy_columns(conn, table, columns, chunks, total, progress)
+
+
+def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
+                progress: Progress | None = None) -> bool:
+    """`writes.bulk_update` on PostgreSQL: rows (new values then id) copied into a temporary
+    table, then one UPDATE ... FROM per chunk. False (nothing done) when an id repeats: the
+    caller's statements then apply them in order."""
+    ids = [r[-1] for r in rows]
+    if len(set(ids)) != len(ids):
+        return False
+    raw = conn.connection.driver_connection
+    tmp = "rb_bulk_update"
+    names = [*columns, "id"]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+    triggers = _Triggers(conn, table.name)
+    with raw.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{tmp}")
+        cur.execute(f'CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {quoted} FROM "{table.name}" WITH NO DATA')
+        for i in range(0, len(rows), CHUNK):
+            data = list(zip(*rows[i : i + CHUNK]))
+            _copy(cur, f"COPY pg_temp.{tmp} ({quoted}) FROM STDIN", data)
+            with triggers:
+                cur.execute(f'UPDATE "{table.name}" AS t SET {sets} FROM pg_temp.{tmp} AS s WHERE t.id = s.id')
+            triggers.check(names, data)
+            cur.execute(f"TRUNCATE pg_temp.{tmp}")
+            if progress:
+                progress(min(i + CHUNK, len(rows)), len(rows))
+        cur.execute(f"DROP TABLE pg_temp.{tmp}")
+    return True
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
+
+
+def dates_as_text(stmt):
+    """`stmt` with each date column selected as its ISO text (what the import engine compares)."""
+    selected = list(stmt.selected_columns)
+    if not any(isinstance(c.type, Date) for c in selected):
+        return stmt
+    return stmt.with_only_columns(
+        *[func.to_char(c, "YYYY-MM-DD").label(c.name) if isinstance(c.type, Date) else c for c in selected],
+        maintain_column_froms=True)
+
+
+def read_copy(conn: Connection, stmt, kinds: dict[str, str]) -> pd.DataFrame:
+    """The rows of a select (columns of number, text or date types; `kinds` name -> "int",
+    "float" or "text") through COPY (...) TO STDOUT, parsed by pandas' C reader: the frame
+    `read_frame` would give, dates as ISO text."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    raw = conn.connection.driver_connection
+    buffer = io.BytesIO()
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY ({compiled.string}) TO STDOUT", compiled.params or None) as copy:
+            for block in copy:
+                buffer.write(block)
+    names = list(kinds)
+    if buffer.tell() == 0:
+        return pd.DataFrame([], columns=names)
+    buffer.seek(0)
+    frame = pd.read_csv(
+        buffer, sep="\t", header=None, names=names, quoting=3, na_values=[NULL], keep_default_na=False,
+        dtype={n: (str if k == "text" else "float64" if k == "float" else None) for n, k in kinds.items()
+               if k != "int"},
+        lineterminator="\n", skip_blank_lines=False, engine="c", float_precision="round_trip",
+    )
+    for n, k in kinds.items():
+        if k == "text":
+            col = frame[n]
+            if col.str.contains("\\", regex=False).any():
+                frame[n] = col.map(lambda v: _unescape(v) if isinstance(v, str) and "\\" in v else v)
+    return frame
+
+
+def column_kinds(selected) -> dict[str, str] | None:
+    """name -> "int" / "float" / "text" for COPY reading, or None when a column is of another type."""
+    out = {}
+    for c in selected:
+        kind = c.type
+        impl = getattr(kind, "impl_instance", None)
+        if impl is not None:
+            kind = impl
+        if isinstance(kind, Integer):
+            out[c.name] = "int"
+        elif isinstance(kind, Float):
+            out[c.name] = "float"
+        elif isinstance(kind, (String, Date)):
+            out[c.name] = "text"
+        else:
+            return None
+    return out
+
+
+__all__ = ["copy_text", "insert_rows", "insert_frame", "update_rows", "read_copy", "dates_as_text", "column_kinds"]
+
+
+def read_stored(conn: Connection, stmt, read_frame) -> pd.DataFrame:
+    """`writes.read_stored` on PostgreSQL: COPY when every column is a number, text or a date
+    (dates as ISO text), else `read_frame` (dates then come as dates)."""
+    selected = list(getattr(stmt, "selected_columns", []))
+    kinds = column_kinds(selected) if len(selected) > 1 else None
+    if kinds is None or len(kinds) != len(selected):
+        return read_frame(conn, stmt)
+    return read_copy(conn, dates_as_text(stmt), kinds)
