@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Date, Float, Integer, String, Table, func
 
 NULL = "\\N"
@@ -131,21 +132,18 @@ def _foreign_keys(conn: Connection, table: str) -> list[tuple[str, str, str]] | 
     return [(col, ref, ref_col) for _n, _m, col, ref, ref_col in fks]
 
 
-def _check_references(conn: Connection, table: str, fks, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+def _check_references(conn: Connection, table: str, fks, wanted: dict[str, set]) -> None:
     """What the RI trigger does for each written row, once per referenced value: lock the
     referenced row FOR KEY SHARE; a missing one raises foreign_key_violation in the server."""
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:
         for col, ref, ref_col in fks:
-            if col not in columns:
-                continue
-            wanted = {v for v in data[list(columns).index(col)] if v is not None}
-            if not wanted:
+            values = wanted.get(col)
+            if not values:
                 continue
             cur.execute(f'SELECT "{ref_col}" FROM ONLY {ref} WHERE "{ref_col}" = ANY(%s) FOR KEY SHARE',
-                        (sorted(wanted),))
-            found = {r[0] for r in cur.fetchall()}
-            missing = sorted(wanted - found, key=str)
+                        (sorted(values),))
+            missing = sorted(values - {r[0] for r in cur.fetchall()}, key=str)
             if missing:
                 detail = f'Key ({col})=({missing[0]}) is not present in table "{ref.split(".")[-1]}".'
                 message = f'insert or update on table "{table}" violates foreign key constraint on ({col})'
@@ -158,12 +156,14 @@ def _literal(text: str) -> str:
 
 
 class _Triggers:
-    """Per-row triggers off for one statement (when allowed and safe), the foreign keys
-    checked set-based after it; otherwise nothing changes."""
+    """Per-row triggers off for the statements run inside it (when allowed and safe), the
+    foreign keys of the rows given to `collect` checked set-based by `check`; otherwise
+    nothing changes."""
 
-    def __init__(self, conn: Connection, table: str):
+    def __init__(self, conn: Connection, table: str | None):
         self.conn, self.table = conn, table
-        self.fks = _foreign_keys(conn, table) if _may_skip_triggers(conn) else None
+        self.fks = _foreign_keys(conn, table) if table and _may_skip_triggers(conn) else None
+        self.wanted: dict[str, set] = {}
 
     def __enter__(self):
         if self.fks is not None:
@@ -174,29 +174,51 @@ class _Triggers:
         return self
 
     def __exit__(self, kind, *_):
+        # after an error the transaction is aborted: its rollback restores the setting
         if self.fks is not None and kind is None:
             with self.conn.connection.driver_connection.cursor() as cur:
                 cur.execute("SELECT set_config('session_replication_role', %s, true)", (self.before,))
 
-    def check(self, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+    def collect(self, columns: Sequence[str], data: Sequence[Sequence]) -> None:
+        """Note the referenced values of rows written (given as columns)."""
+        for col, _ref, _ref_col in self.fks or ():
+            if col in columns:
+                self.wanted.setdefault(col, set()).update(data[list(columns).index(col)])
+
+    def check(self) -> None:
         if self.fks:
-            _check_references(self.conn, self.table, self.fks, columns, data)
+            for values in self.wanted.values():
+                values.discard(None)
+            _check_references(self.conn, self.table, self.fks, self.wanted)
+        self.wanted = {}
 
 
 # --- inserts and updates -----------------------------------------------------------------------
 
 
-def _copy(cur, sql: str, columns_data: Sequence[Sequence]) -> None:
+def _write(copy, data: Sequence[Sequence]) -> None:
+    """One chunk (columns of plain values) into an open COPY ... FROM STDIN."""
     try:
-        buffer = copy_text(columns_data)
+        copy.write(copy_text(data))
     except _NotCopyable:
-        buffer = None
-    with cur.copy(sql) as copy:
-        if buffer is not None:
-            copy.write(buffer)
-        else:
-            for row in zip(*columns_data):
-                copy.write_row(row)
+        for row in zip(*data):
+            copy.write_row(row)
+
+
+def _copy_in(cur, sql: str, chunks, triggers: _Triggers, columns: Sequence[str], total: int,
+             progress: Progress | None) -> None:
+    """One COPY of every chunk: a writer thread sends a chunk while the next one is built."""
+    done = 0
+    with triggers, cur.copy(sql, writer=QueuedLibpqWriter(cur)) as copy:
+        for data in chunks:
+            if not data or not len(data[0]):
+                continue
+            _write(copy, data)
+            triggers.collect(columns, data)
+            done += len(data[0])
+            if progress:
+                progress(done, total)
+    triggers.check()
 
 
 def copy_columns(conn: Connection, table: Table, columns: Sequence[str], chunks, total: int,
@@ -204,18 +226,9 @@ def copy_columns(conn: Connection, table: Table, columns: Sequence[str], chunks,
     """COPY rows into `table`: `chunks` yields the rows a chunk at a time, as columns (one
     list of plain values per column)."""
     cols = ", ".join(f'"{c}"' for c in columns)
-    sql = f'COPY "{table.name}" ({cols}) FROM STDIN'
-    raw = conn.connection.driver_connection
-    done = 0
-    triggers = _Triggers(conn, table.name)
-    with raw.cursor() as cur:
-        for data in chunks:
-            with triggers:
-                _copy(cur, sql, data)
-            triggers.check(columns, data)
-            done += len(data[0]) if data else 0
-            if progress:
-                progress(done, total)
+    with conn.connection.driver_connection.cursor() as cur:
+        _copy_in(cur, f'COPY "{table.name}" ({cols}) FROM STDIN', chunks, _Triggers(conn, table.name), columns,
+                 total, progress)
 
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
@@ -238,30 +251,27 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
 def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
                 progress: Progress | None = None) -> bool:
     """`writes.bulk_update` on PostgreSQL: rows (new values then id) copied into a temporary
-    table, then one UPDATE ... FROM per chunk. False (nothing done) when an id repeats: the
-    caller's statements then apply them in order."""
+    table, then one UPDATE ... FROM. False (nothing done) when an id repeats: the caller's
+    statements then apply them in order."""
     ids = [r[-1] for r in rows]
     if len(set(ids)) != len(ids):
         return False
-    raw = conn.connection.driver_connection
-    tmp = "rb_bulk_update"
+    tmp = "pg_temp.rb_bulk_update"
     names = [*columns, "id"]
     quoted = ", ".join(f'"{c}"' for c in names)
     sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
     triggers = _Triggers(conn, table.name)
-    with raw.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{tmp}")
-        cur.execute(f'CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {quoted} FROM "{table.name}" WITH NO DATA')
-        for i in range(0, len(rows), CHUNK):
-            data = list(zip(*rows[i : i + CHUNK]))
-            _copy(cur, f"COPY pg_temp.{tmp} ({quoted}) FROM STDIN", data)
-            with triggers:
-                cur.execute(f'UPDATE "{table.name}" AS t SET {sets} FROM pg_temp.{tmp} AS s WHERE t.id = s.id')
-            triggers.check(names, data)
-            cur.execute(f"TRUNCATE pg_temp.{tmp}")
-            if progress:
-                progress(min(i + CHUNK, len(rows)), len(rows))
-        cur.execute(f"DROP TABLE pg_temp.{tmp}")
+    chunks = (list(zip(*rows[i : i + CHUNK])) for i in range(0, len(rows), CHUNK))
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cur.execute(f'CREATE TEMP TABLE rb_bulk_update ON COMMIT DROP AS SELECT {quoted} FROM "{table.name}" WITH NO DATA')
+        _copy_in(cur, f"COPY {tmp} ({quoted}) FROM STDIN", chunks, _Triggers(conn, None), names, len(rows), progress)
+        cur.execute(f"ANALYZE {tmp}")
+        with triggers:
+            cur.execute(f'UPDATE "{table.name}" AS t SET {sets} FROM {tmp} AS s WHERE t.id = s.id')
+        triggers.collect(names, list(zip(*rows)))
+        triggers.check()
+        cur.execute(f"DROP TABLE {tmp}")
     return True
 
 
@@ -304,11 +314,14 @@ def read_copy(conn: Connection, stmt, kinds: dict[str, str]) -> pd.DataFrame:
         buffer, sep="\t", header=None, names=names, quoting=3, na_values=[NULL], keep_default_na=False,
         dtype={n: (str if k == "text" else "float64" if k == "float" else None) for n, k in kinds.items()
                if k != "int"},
-        lineterminator="\n", skip_blank_lines=False, engine="c", float_precision="round_trip",
+        lineterminator="\n", skip_blank_lines=False, engine="c",
     )
     for n, k in kinds.items():
         if k == "text":
             col = frame[n]
+            if col.isna().all():  # as the driver's rows give it: a column of None
+                frame[n] = pd.Series([None] * len(col), index=frame.index, dtype=object)
+                continue
             if col.str.contains("\\", regex=False).any():
                 frame[n] = col.map(lambda v: _unescape(v) if isinstance(v, str) and "\\" in v else v)
     return frame
