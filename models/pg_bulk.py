@@ -106,16 +106,19 @@ def _may_skip_triggers(conn: Connection) -> bool:
     return cached
 
 
-def _foreign_keys(conn: Connection, table: str) -> list[tuple[str, str, str]] | None:
+def _foreign_keys(conn: Connection, table: str, updated: Sequence[str] = ()) -> list[tuple[str, str, str]] | None:
     """(column, referenced table, referenced column) of each foreign key of `table`, when
     foreign keys are all its triggers do (single-column, MATCH SIMPLE, no user trigger, no
-    rule); None otherwise (then the triggers must run)."""
+    rule, none of the `updated` columns referenced by another table); None otherwise (then
+    the triggers must run)."""
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:
         cur.execute(
             "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal)"
             " + (SELECT count(*) FROM pg_rewrite WHERE ev_class = c.oid)"
-            " FROM pg_class c WHERE c.oid = to_regclass(%s)", (f'"{table}"',))
+            " + (SELECT count(*) FROM pg_constraint f JOIN pg_attribute a ON a.attrelid = f.confrelid"
+            "    AND a.attnum = ANY(f.confkey) WHERE f.confrelid = c.oid AND f.contype = 'f' AND a.attname = ANY(%s))"
+            " FROM pg_class c WHERE c.oid = to_regclass(%s)", (list(updated), f'"{table}"'))
         row = cur.fetchone()
         if row is None or row[0]:
             return None
@@ -160,9 +163,9 @@ class _Triggers:
     foreign keys of the rows given to `collect` checked set-based by `check`; otherwise
     nothing changes."""
 
-    def __init__(self, conn: Connection, table: str | None):
+    def __init__(self, conn: Connection, table: str | None, updated: Sequence[str] = ()):
         self.conn, self.table = conn, table
-        self.fks = _foreign_keys(conn, table) if table and _may_skip_triggers(conn) else None
+        self.fks = _foreign_keys(conn, table, updated) if table and _may_skip_triggers(conn) else None
         self.wanted: dict[str, set] = {}
 
     def __enter__(self):
@@ -260,7 +263,7 @@ def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
     names = [*columns, "id"]
     quoted = ", ".join(f'"{c}"' for c in names)
     sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
-    triggers = _Triggers(conn, table.name)
+    triggers = _Triggers(conn, table.name, columns)
     chunks = (list(zip(*rows[i : i + CHUNK])) for i in range(0, len(rows), CHUNK))
     with conn.connection.driver_connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {tmp}")
