@@ -1,13 +1,14 @@
 """PostgreSQL bulk paths of `models.writes`: COPY built a chunk at a time, updates through a
 temporary table, stored rows read with COPY ... TO STDOUT.
 
-Inserts: each chunk of rows becomes one COPY text buffer, built column by column (no
-per-row driver call), written in one go. Foreign keys: a per-row RI trigger costs more than
-the rest of the insert together, so when the connection may set `session_replication_role`
-(a superuser, or PostgreSQL 15+ with `GRANT SET ON PARAMETER session_replication_role`) and
-the table has no trigger or rule but its foreign keys, the triggers are off for the COPY
-alone and the foreign keys are checked once per chunk, set-based, the way the RI trigger
-does it: the referenced rows are locked FOR KEY SHARE until the transaction ends, and a
+Inserts: one COPY per insert; each chunk of rows becomes one COPY text buffer, built column
+by column (no per-row driver call) while a writer thread sends the previous one. Foreign
+keys: a per-row RI trigger costs more than the rest of the insert together, so when the
+connection may set `session_replication_role` (a superuser, or PostgreSQL 15+ with `GRANT
+SET ON PARAMETER session_replication_role`) and the table has no trigger or rule but its
+(single-column, immediate) foreign keys, the triggers are off for the COPY alone and the
+foreign keys are checked right after it, once per referenced value, set-based, the way the
+RI trigger does it: the referenced rows are locked FOR KEY SHARE until the transaction ends, and a
 missing one raises foreign_key_violation in the server (the transaction is aborted, as with
 the trigger). Otherwise the triggers run as usual. NOT NULL, CHECK and unique constraints
 are never touched.
@@ -22,7 +23,6 @@ import io
 import re
 from typing import Callable, Sequence
 
-import numpy as np
 import pandas as pd
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Date, Float, Integer, String, Table, func
@@ -32,7 +32,6 @@ CHUNK = 50_000
 MIN_ROWS = 1000  # below this, plain INSERT/UPDATE statements are as fast
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SPECIAL = ("\\", "\t", "\n", "\r")
-_PLAIN_TYPES = (int, float, str)
 
 Progress = Callable[[int, int], None]
 
@@ -123,16 +122,16 @@ def _foreign_keys(conn: Connection, table: str, updated: Sequence[str] = ()) -> 
         if row is None or row[0]:
             return None
         cur.execute(
-            "SELECT array_length(con.conkey, 1), con.confmatchtype, a.attname, quote_ident(rn.nspname) || '.' ||"
+            "SELECT array_length(con.conkey, 1), con.confmatchtype, con.condeferrable, a.attname, quote_ident(rn.nspname) || '.' ||"
             " quote_ident(r.relname), ra.attname FROM pg_constraint con"
             " JOIN pg_class r ON r.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace"
             " JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]"
             " JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[1]"
             " WHERE con.conrelid = to_regclass(%s) AND con.contype = 'f'", (f'"{table}"',))
         fks = cur.fetchall()
-    if any(n != 1 or match != "s" for n, match, *_ in fks):
+    if any(n != 1 or match != "s" or deferrable for n, match, deferrable, *_ in fks):
         return None
-    return [(col, ref, ref_col) for _n, _m, col, ref, ref_col in fks]
+    return [(col, ref, ref_col) for _n, _m, _d, col, ref, ref_col in fks]
 
 
 def _check_references(conn: Connection, table: str, fks, wanted: dict[str, set]) -> None:
@@ -150,12 +149,11 @@ def _check_references(conn: Connection, table: str, fks, wanted: dict[str, set])
             if missing:
                 detail = f'Key ({col})=({missing[0]}) is not present in table "{ref.split(".")[-1]}".'
                 message = f'insert or update on table "{table}" violates foreign key constraint on ({col})'
-                cur.execute("DO $$ BEGIN RAISE foreign_key_violation USING MESSAGE = "
-                            f"{_literal(message)}, DETAIL = {_literal(detail)}; END $$")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+                cur.execute("SELECT set_config('resultsboard.fk_message', %s, true),"
+                            " set_config('resultsboard.fk_detail', %s, true)", (message, detail))
+                cur.execute("DO $$ BEGIN RAISE foreign_key_violation USING MESSAGE ="
+                            " current_setting('resultsboard.fk_message'), DETAIL = current_setting('resultsboard.fk_detail');"
+                            " END $$")
 
 
 class _Triggers:
