@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Connection, Date, Float, Integer, String, Table,
 
 from sqlmodel.sql.sqltypes import AutoString
 
+from models import pg_bulk
 from models.tables import RowVersion
 
 CHUNK = 50_000
@@ -75,17 +76,9 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
     """Insert `rows` (executemany in chunks; COPY on PostgreSQL), calling `progress` after each chunk."""
     if not rows:
         return
+    if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS:
+        return pg_bulk.insert_rows(conn, table, columns, rows, progress)
     cols = ", ".join(f'"{c}"' for c in columns)
-    if conn.dialect.name == "postgresql" and len(rows) > 1000:
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur:
-            with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-                for i in range(0, len(rows), CHUNK):
-                    for row in rows[i : i + CHUNK]:
-                        copy.write_row(row)
-                    if progress:
-                        progress(min(i + CHUNK, len(rows)), len(rows))
-        return
     ph = _placeholder(conn)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([ph] * len(columns))})'
     for i in range(0, len(rows), CHUNK):
@@ -98,6 +91,8 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
                  progress: Progress | None = None) -> None:
     """`bulk_insert` of `frame[columns]`, its rows made into tuples a chunk at a time (a
     million rows never exist as a million tuples at once)."""
+    if conn.dialect.name == "postgresql" and len(frame) > pg_bulk.MIN_ROWS:
+        return pg_bulk.insert_frame(conn, table, frame, columns, progress)
     total = len(frame)
     if conn.dialect.name == "sqlite":
         columns = [c for c in columns if not _null_by_default(table, frame[c])]
@@ -129,6 +124,8 @@ def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: li
                 progress: Progress | None = None) -> None:
     """rows: tuples of the new column values followed by the row id."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS and pg_bulk.update_rows(conn, table, columns, rows, progress):
         return
     ph = _placeholder(conn)
     sets = ", ".join(f'"{c}" = {ph}' for c in columns)
@@ -200,6 +197,8 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     every selected column is a number, text or a date — dates then come as ISO text
     (SQLite) or dates (PostgreSQL): pass them through `iso_dates`. Other types (a boolean
     SQLite keeps as 0/1) take `read_frame`."""
+    if conn.dialect.name == "postgresql":
+        return pg_bulk.read_stored(conn, stmt, read_frame)
     selected = list(getattr(stmt, "selected_columns", []))
     if not selected or not all(_raw_type(c.type) for c in selected):
         return read_frame(conn, stmt)
