@@ -25,8 +25,8 @@ RB = "{%s}" % codes.RB_NAMESPACE
 
 class Paths:
     """Each element's path as lxml's `getpath` writes it (`/iati-activities/iati-activity[3]/result[2]`),
-    built once per parent from its children: `getpath` counts siblings on every call, which over
-    tens of thousands of rows of a file of hundreds of activities cost more than reading it."""
+    built once per parent and tag from those siblings alone: `getpath` counts siblings on every
+    call, which over the rows of a file of hundreds of activities cost more than reading it."""
 
     def __init__(self):
         self._known: dict = {}
@@ -35,20 +35,15 @@ class Paths:
         found = self._known.get(el)
         if found is not None:
             return found
-        parent = el.getparent()
-        if parent is None or not isinstance(el.tag, str) or el.tag.startswith("{"):
+        parent, tag = el.getparent(), el.tag
+        if parent is None or not isinstance(tag, str) or tag.startswith("{"):
             return el.getroottree().getpath(el)
         base = self(parent)
-        counts: dict[str, int] = {}
-        for child in parent.iterchildren():
-            if isinstance(child.tag, str) and not child.tag.startswith("{"):
-                counts[child.tag] = counts.get(child.tag, 0) + 1
-        seen: dict[str, int] = {}
-        for child in parent.iterchildren():
-            tag = child.tag
-            if isinstance(tag, str) and not tag.startswith("{"):
-                seen[tag] = seen.get(tag, 0) + 1
-                self._known[child] = f"{base}/{tag}[{seen[tag]}]" if counts[tag] > 1 else f"{base}/{tag}"
+        same = list(parent.iterchildren(tag))
+        if len(same) == 1:
+            self._known[el] = f"{base}/{tag}"
+        else:
+            self._known.update((child, f"{base}/{tag}[{n}]") for n, child in enumerate(same, start=1))
         return self._known[el]
 
 
