@@ -6,6 +6,7 @@ same command line as `streamlit run`), which reads and scores the programme in t
 background as the server starts: the first visitor finds it ready instead of waiting for it."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -53,6 +54,7 @@ def serve(port: int = 8501, address: str = "127.0.0.1", secrets: list[Path] | No
     return 0  # pragma: no cover - execv does not return
 
 
+WARM_THREAD = "resultsboard-warm-up"
 WARM_WAIT_S = 120  # how long the warm-up waits for Streamlit's runtime to exist
 
 
@@ -64,6 +66,10 @@ def warm_up() -> None:
     when it is done; if it fails, the first page reads the programme (and shows the error)."""
     from streamlit import runtime
 
+    # the shared caches warn once per call made outside a page's run ("missing ScriptRunContext"):
+    # expected here, so this thread's warnings of that kind stay out of the server log
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: record.threadName != WARM_THREAD)
     deadline = time.monotonic() + WARM_WAIT_S
     while not runtime.exists():
         if time.monotonic() > deadline:
@@ -111,7 +117,7 @@ def main(argv: list[str]) -> None:
     """`python -m dashboard.serve run SCRIPT FLAGS`: Streamlit's `streamlit run`, with the
     programme warmed in the background when SCRIPT is the dashboard."""
     if len(argv) > 1 and argv[0] == "run" and Path(argv[1]).resolve() == APP:
-        threading.Thread(target=warm_up, name="resultsboard-warm-up", daemon=True).start()
+        threading.Thread(target=warm_up, name=WARM_THREAD, daemon=True).start()
     from streamlit.web.cli import main as streamlit_main
 
     sys.argv = ["streamlit", *argv]
