@@ -23,13 +23,17 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-").lower()
 
 
+STORED = (".png", ".xlsx", ".zip")
+
+
 class _ReadableZip(zipfile.ZipFile):
     """A zip whose files unpack readable by everyone (rw-r--r--), not zipfile's default 0600."""
 
     def writestr(self, name, data, *args, **kwargs):  # noqa: D102 - zipfile.ZipFile.writestr
         if isinstance(name, str):
             name = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
-            name.compress_type = self.compression
+            # PNG and XLSX are compressed already: deflating them again costs seconds and saves nothing
+            name.compress_type = zipfile.ZIP_STORED if name.filename.endswith(STORED) else self.compression
             name.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
         return super().writestr(name, data, *args, **kwargs)
 

@@ -170,6 +170,10 @@ def test_report_has_a_section_for_every_funded_administration_and_every_indicato
 def test_pack_files_unpack_readable_by_everyone(packs, donor):
     z = packs.get_zip(donor)
     assert {oct(i.external_attr >> 16) for i in z.infolist()} == {oct(0o100644)}
+    # images and the workbook are stored as they are (compressed already); text is deflated
+    kinds = {(i.filename.rsplit(".", 1)[-1], i.compress_type) for i in z.infolist()}
+    assert kinds == {("png", zipfile.ZIP_STORED), ("xlsx", zipfile.ZIP_STORED), ("svg", zipfile.ZIP_DEFLATED),
+                     ("csv", zipfile.ZIP_DEFLATED), ("html", zipfile.ZIP_DEFLATED)}
 
 
 @pytest.mark.parametrize("donor", list(FUNDED))
