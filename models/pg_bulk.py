@@ -1,5 +1,5 @@
 """PostgreSQL bulk paths of `models.writes`: COPY built a chunk at a time, updates through a
-temporary table, stored rows read with dates as text.
+temporary table, stored rows read with COPY ... TO STDOUT.
 
 Inserts: one COPY per insert; each chunk of rows becomes one COPY text buffer, built column
 by column (no per-row driver call) while a writer thread sends the previous one. Foreign
@@ -14,10 +14,13 @@ the trigger). Otherwise the triggers run as usual. NOT NULL, CHECK and unique co
 are never touched.
 
 Updates: the new values are copied into a temporary table and applied by one
-UPDATE ... FROM (the same trigger handling). Reads: dates selected as ISO text.
+UPDATE ... FROM (the same trigger handling). Reads: COPY (SELECT ...) TO STDOUT parsed by
+pandas' C reader, dates as ISO text.
 """
 from __future__ import annotations
 
+import io
+import re
 from typing import Callable, Sequence
 
 import pandas as pd
@@ -275,6 +278,14 @@ def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
 
 # --- reads ------------------------------------------------------------------------------------
 
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
+
+
 def dates_as_text(stmt):
     """`stmt` with each date column selected as its ISO text (what the import engine compares)."""
     selected = list(stmt.selected_columns)
@@ -283,6 +294,55 @@ def dates_as_text(stmt):
     return stmt.with_only_columns(
         *[func.to_char(c, "YYYY-MM-DD").label(c.name) if isinstance(c.type, Date) else c for c in selected],
         maintain_column_froms=True)
+
+
+class _CopyStream(io.RawIOBase):
+    """The rows of a COPY ... TO STDOUT as a binary file, read as the reader asks (the whole
+    text never sits in memory at once)."""
+
+    def __init__(self, copy):
+        self.copy, self.pending, self.done = copy, bytearray(), False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self.done and len(self.pending) < len(target):
+            block = self.copy.read()
+            if not block:
+                self.done = True
+            self.pending += block
+        n = min(len(target), len(self.pending))
+        target[:n] = self.pending[:n]
+        del self.pending[:n]
+        return n
+
+
+def read_copy(conn: Connection, stmt, kinds: dict[str, str]) -> pd.DataFrame:
+    """The rows of a select (columns of number, text or date types; `kinds` name -> "int",
+    "float" or "text") through COPY (...) TO STDOUT, parsed by pandas' C reader as they
+    arrive: the frame `read_frame` would give, dates as ISO text."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    names = list(kinds)
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY ({compiled.string}) TO STDOUT", compiled.params or None) as copy:
+            try:
+                frame = pd.read_csv(
+                    io.BufferedReader(_CopyStream(copy), 1 << 20), sep="\t", header=None, names=names, quoting=3,
+                    na_values=[NULL], keep_default_na=False, lineterminator="\n", skip_blank_lines=False, engine="c",
+                    dtype={n: (str if k == "text" else "float64") for n, k in kinds.items() if k != "int"},
+                )
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame([], columns=names)
+    for n, k in kinds.items():
+        if k == "text":
+            col = frame[n]
+            if col.isna().all():  # as the driver's rows give it: a column of None
+                frame[n] = pd.Series([None] * len(col), index=frame.index, dtype=object)
+                continue
+            if col.str.contains("\\", regex=False).any():
+                frame[n] = col.map(lambda v: _unescape(v) if isinstance(v, str) and "\\" in v else v)
+    return frame
 
 
 def column_kinds(selected) -> dict[str, str] | None:
@@ -304,23 +364,14 @@ def column_kinds(selected) -> dict[str, str] | None:
     return out
 
 
-__all__ = ["copy_text", "insert_rows", "insert_frame", "update_rows", "read_stored", "dates_as_text", "column_kinds"]
+__all__ = ["copy_text", "insert_rows", "insert_frame", "update_rows", "read_copy", "dates_as_text", "column_kinds"]
 
 
 def read_stored(conn: Connection, stmt, read_frame) -> pd.DataFrame:
-    """`writes.read_stored` on PostgreSQL: the driver's rows a chunk at a time, dates selected
-    as ISO text (no date objects to convert), when every column is a number, text or a date;
-    else `read_frame` (dates then come as dates). """
+    """`writes.read_stored` on PostgreSQL: COPY when every column is a number, text or a date
+    (dates as ISO text), else `read_frame` (dates then come as dates)."""
     selected = list(getattr(stmt, "selected_columns", []))
-    kinds = column_kinds(selected) if selected else None
+    kinds = column_kinds(selected) if len(selected) > 1 else None
     if kinds is None or len(kinds) != len(selected):
         return read_frame(conn, stmt)
-    result = conn.execute(dates_as_text(stmt))
-    columns = list(result.keys())
-    parts = []
-    while rows := result.cursor.fetchmany(CHUNK):
-        parts.append(pd.DataFrame.from_records(rows, columns=columns, coerce_float=False))
-    result.close()
-    if not parts:
-        return pd.DataFrame([], columns=columns)
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return read_copy(conn, dates_as_text(stmt), kinds)
