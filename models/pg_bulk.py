@@ -296,27 +296,44 @@ def dates_as_text(stmt):
         maintain_column_froms=True)
 
 
+class _CopyStream(io.RawIOBase):
+    """The rows of a COPY ... TO STDOUT as a binary file, read as the reader asks (the whole
+    text never sits in memory at once)."""
+
+    def __init__(self, copy):
+        self.copy, self.pending, self.done = copy, bytearray(), False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self.done and len(self.pending) < len(target):
+            block = self.copy.read()
+            if not block:
+                self.done = True
+            self.pending += block
+        n = min(len(target), len(self.pending))
+        target[:n] = self.pending[:n]
+        del self.pending[:n]
+        return n
+
+
 def read_copy(conn: Connection, stmt, kinds: dict[str, str]) -> pd.DataFrame:
     """The rows of a select (columns of number, text or date types; `kinds` name -> "int",
-    "float" or "text") through COPY (...) TO STDOUT, parsed by pandas' C reader: the frame
-    `read_frame` would give, dates as ISO text."""
+    "float" or "text") through COPY (...) TO STDOUT, parsed by pandas' C reader as they
+    arrive: the frame `read_frame` would give, dates as ISO text."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    raw = conn.connection.driver_connection
-    buffer = io.BytesIO()
-    with raw.cursor() as cur:
-        with cur.copy(f"COPY ({compiled.string}) TO STDOUT", compiled.params or None) as copy:
-            for block in copy:
-                buffer.write(block)
     names = list(kinds)
-    if buffer.tell() == 0:
-        return pd.DataFrame([], columns=names)
-    buffer.seek(0)
-    frame = pd.read_csv(
-        buffer, sep="\t", header=None, names=names, quoting=3, na_values=[NULL], keep_default_na=False,
-        dtype={n: (str if k == "text" else "float64" if k == "float" else None) for n, k in kinds.items()
-               if k != "int"},
-        lineterminator="\n", skip_blank_lines=False, engine="c",
-    )
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY ({compiled.string}) TO STDOUT", compiled.params or None) as copy:
+            try:
+                frame = pd.read_csv(
+                    io.BufferedReader(_CopyStream(copy), 1 << 20), sep="\t", header=None, names=names, quoting=3,
+                    na_values=[NULL], keep_default_na=False, lineterminator="\n", skip_blank_lines=False, engine="c",
+                    dtype={n: (str if k == "text" else "float64") for n, k in kinds.items() if k != "int"},
+                )
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame([], columns=names)
     for n, k in kinds.items():
         if k == "text":
             col = frame[n]
