@@ -193,10 +193,10 @@ def _raw_type(kind) -> bool:
 
 def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     """`read_frame` for the import engine's stored rows: straight from the driver's cursor
-    (no SQLAlchemy row objects: a million stored values are read in about a second) when
-    every selected column is a number, text or a date — dates then come as ISO text
-    (SQLite) or dates (PostgreSQL): pass them through `iso_dates`. Other types (a boolean
-    SQLite keeps as 0/1) take `read_frame`."""
+    on SQLite (no SQLAlchemy row objects: a million stored values are read in about a second)
+    when every selected column is a number, text or a date, dates as ISO text; other types (a
+    boolean SQLite keeps as 0/1) take `read_frame`. On PostgreSQL, a COPY out (models.pg_bulk),
+    dates as ISO text too."""
     if conn.dialect.name == "postgresql":
         return pg_bulk.read_stored(conn, stmt, read_frame)
     selected = list(getattr(stmt, "selected_columns", []))
