@@ -240,10 +240,9 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
 
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
-                 progress: Progress | None = None) -> None:
-    """`writes.insert_frame` on PostgreSQL: COPY of `frame[columns]`, a chunk at a time."""
-    from models.writes import plain_column
-
+                 progress: Progress | None, plain_column: Callable[[pd.Series], list]) -> None:
+    """`writes.insert_frame` on PostgreSQL: COPY of `frame[columns]`, a chunk at a time, each
+    column's values made plain by `plain_column` (writes' own: no import back into writes)."""
     total = len(frame)
     chunks = ([plain_column(frame[c].iloc[i : i + CHUNK]) for c in columns] for i in range(0, total, CHUNK))
     copy_columns(conn, table, columns, chunks, total, progress)

@@ -92,7 +92,7 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
     """`bulk_insert` of `frame[columns]`, its rows made into tuples a chunk at a time (a
     million rows never exist as a million tuples at once)."""
     if conn.dialect.name == "postgresql" and len(frame) > pg_bulk.MIN_ROWS:
-        return pg_bulk.insert_frame(conn, table, frame, columns, progress)
+        return pg_bulk.insert_frame(conn, table, frame, columns, progress, plain_column)
     total = len(frame)
     if conn.dialect.name == "sqlite":
         columns = [c for c in columns if not _null_by_default(table, frame[c])]
