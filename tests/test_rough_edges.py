@@ -85,6 +85,16 @@ def test_every_chart_has_its_legend_under_its_title_and_wrapped_titles(figures):
         assert legend_top(fig) >= TITLE_PAD + TITLE_LINE * len(lines) + LEGEND_GAP - 1e-6, name
 
 
+def test_every_chart_is_drawn_on_plotly_white(figures):
+    """The template is the module-wide default (charts.common), not given to each figure: every
+    chart must still carry it whole, as the pages, exports and packs draw it."""
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"].to_plotly_json()
+    assert {name: fig.layout.template.to_plotly_json() == white for name, fig in figures.items()} == \
+        {name: True for name in figures}
+
+
 def test_every_axis_title_is_wrapped_and_has_room(figures):
     for name, fig in figures.items():
         if not any("xaxis" in t for t in fig.data):  # maps and pies have no axes

@@ -10,9 +10,15 @@ import re
 import textwrap
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard.text import plotly_text
 from models.scoring.distance import STATUSES
+
+# Every chart is drawn on plotly_white, set as the default template when the chart builders are
+# imported rather than given to each figure: a figure takes the default as it is created, where
+# `template=` copies the template's whole tree into every figure (36 figures: 0.05 s against 2 s).
+pio.templates.default = "plotly_white"
 
 STATUS_COLOURS = {  # every status, in DESIGN.md's order (models.scoring.distance.STATUSES)
     "qualitative": "#CC79A7",
@@ -160,7 +166,6 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, 
                "font": {"size": TITLE_SIZE}, "automargin": True},
         font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 30, "t": title_block, "b": note_shift + NOTE_LINE * len(n_lines) + 8},
-        template="plotly_white",
         height=total,
         legend={"orientation": "h", "xref": "paper", "x": 0, "xanchor": "left",
                 "yref": "container", "y": 1 - title_block / total, "yanchor": "top"},
