@@ -39,6 +39,13 @@ MIME = {
 NO_NETWORK_PROXY = "http://127.0.0.1:9"  # Chromium's own requests go nowhere
 IMAGE_WIDTH, IMAGE_HEIGHT = 1100, 650
 RENDER_TABS = 2  # Chromium tabs rendering at once: a donor pack's charts render two by two
+
+
+def _kaleido_options() -> dict:
+    """How every kaleido Chromium is started (single images and packs alike): the system
+    Chromium, the local plotly.js, no MathJax and no network."""
+    return {"n": RENDER_TABS, "path": chromium_path(), "plotlyjs": str(_local_plotlyjs()), "mathjax": False,
+            "proxy_server": NO_NETWORK_PROXY}
 # Default remote addresses inside the inlined plotly.js bundle (the default topojson location
 # and tile-map styles, which Resultsboard never uses) are pointed at nothing, so an exported
 # page carries no CDN address a browser could try.
@@ -101,10 +108,7 @@ def _ensure_kaleido() -> None:
         return
     if _kaleido_started:
         _stop_kaleido()
-    kaleido.start_sync_server(
-        n=RENDER_TABS, path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False, proxy_server=NO_NETWORK_PROXY,
-        silence_warnings=True,
-    )
+    kaleido.start_sync_server(**_kaleido_options(), silence_warnings=True)
     _kaleido_started = True
 
 
@@ -200,8 +204,7 @@ class ChartRenderer:
     async def _open(self):
         import kaleido
 
-        browser = kaleido.Kaleido(n=RENDER_TABS, path=chromium_path(), plotlyjs=str(_local_plotlyjs()), mathjax=False,
-                                  proxy_server=NO_NETWORK_PROXY)
+        browser = kaleido.Kaleido(**_kaleido_options())
         await browser.open()
         return browser
 
