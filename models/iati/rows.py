@@ -281,7 +281,10 @@ class IatiRows:
             return raw, None  # refused by the indicators check, naming the allowed measures
         else:
             measure = codes.MEASURE_FROM_CODE[raw]
-            if measure != "qualitative" and values and not numbers:
+            if raw == "3":  # nominal: named categories, which Resultsboard keeps as texts
+                self.issue(first["el"], "type-error", raw, "measure 3 (nominal) read as qualitative: its values are "
+                                                           "kept as texts", WARNING)
+            elif measure != "qualitative" and values and not numbers:
                 self.issue(first["el"], "type-error", raw, f"measure {raw} but every value is text: read as qualitative",
                            WARNING)
                 measure = "qualitative"
