@@ -107,6 +107,15 @@ CASES = {
         [(E, "duplicate-key", f"a second actual for location = L1 beside {IND}/period/actual[1] ('5' there, '6' here); "
                               "IATI tells the values of one period apart by dimension or location",
           f"{IND}/period/actual[2]")]),
+    # one period written as two period elements of the same dates, targets apart from actuals
+    "one period written twice": (one(period('<target value="5"/>') + period('<actual value="4"/><actual value="4"/>')),
+        (1, 1, 1), {(4, "target"): "5", (4, "actual"): "4"},
+        [(W, "duplicate-key", f"1 value(s) repeated with the same breakdown were read once, e.g. the one beside "
+                              f"{IND}/period[2]/actual[1]", f"{IND}/period[2]/actual[2]")]),
+    "one period twice, with different actuals": (one(period('<actual value="5"/>') + period('<actual value="6"/>')),
+        (0, 0, 0), {},
+        [(E, "duplicate-key", f"a second actual beside {IND}/period[1]/actual ('5' there, '6' here); IATI tells the "
+                              "values of one period apart by dimension or location", f"{IND}/period[2]/actual")]),
     "a location without ref": (one(period('<actual value="5"><location/></actual>')), (0, 0, 0), {},
         [(E, "missing-cell", "a location inside a value needs the ref of one of the activity's locations",
           f"{IND}/period/actual/location")]),

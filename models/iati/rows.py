@@ -388,6 +388,11 @@ class IatiRows:
             if self._once(seen, ("baseline", year, (dim, dim_value)), b, (value, comment), f"baseline of {year}"):
                 rows.append((self._next(b), {**base, "baseline": value, "baseline_year": year,
                                              "comment": comment, "dimension": dim, "dimension_value": dim_value}))
+        # one row per period and breakdown: a target and an actual with the same breakdown, and two
+        # period elements with the same dates (a publisher writing targets and actuals apart), meet in it
+        open_rows: dict[tuple, tuple[int, dict]] = {}
+        empty: list = []  # (element, row key) of this period's targets and actuals with neither value nor comment
+        seen = {}
         for p in i["el"].iterchildren("period"):
             start_el, end_el = p.find("period-start"), p.find("period-end")
             start, end = self._date(start_el), self._date(end_el)
@@ -395,36 +400,36 @@ class IatiRows:
                 if not date:
                     self.issue(p if el is None else el, "missing-cell", "", f"a period needs its {tag} "
                                "with an iso-date; its values cannot be placed in time")
-            open_rows: dict[tuple, tuple[int, dict]] = {}
-            empty: list = []  # (element, breakdown) of targets and actuals with neither value nor comment
-            seen = {}
+            read = False
             for tag in ("target", "actual"):
                 for el in p.iterchildren(tag):
                     value, comment = self._text_and_comment(el, qualitative, i["lang"])
-                    key = self._breakdown(i, el)
+                    key = (start, end, self._breakdown(i, el))
                     if not value and not comment:
                         empty.append((el, key))
                         continue
-                    if not self._once(seen, (tag, key), el, (value, comment), tag):
+                    read = True
+                    if not self._once(seen, (tag, *key), el, (value, comment), tag):
                         continue
                     found = open_rows.get(key)
                     if found is None:
                         row = self._next(p, period_start=start_el, period_end=end_el)
                         found = (row, {**base, "period_start": start, "period_end": end, "target": "", "actual": "",
-                                       "comment": "", "dimension": key[0], "dimension_value": key[1]})
+                                       "comment": "", "dimension": key[2][0], "dimension_value": key[2][1]})
                         open_rows[key] = found
                         rows.append(found)
                     self.paths[found[0]][tag] = self._path(el)
                     found[1][tag] = value
                     if comment and comment not in found[1]["comment"]:
                         found[1]["comment"] = f"{found[1]['comment']} / {comment}" if found[1]["comment"] else comment
-            if not open_rows:  # nothing to store: say so at the period, not as an anonymous blank row
+            if not read:  # nothing to store: say so at the period, not as an anonymous blank row
                 self.issue(p, "missing-cell", "", "a period without a target or actual value was not imported", WARNING)
-                continue
-            for el, key in empty:
-                if key not in open_rows:
-                    self.issue(el, "missing-cell", "", f"{'an actual' if el.tag == 'actual' else 'a target'} without "
-                                                       "a value was not imported", WARNING)
+            else:
+                for el, key in empty:
+                    if key not in open_rows:
+                        self.issue(el, "missing-cell", "", f"{'an actual' if el.tag == 'actual' else 'a target'} "
+                                                           "without a value was not imported", WARNING)
+            empty.clear()
         return rows
 
     @staticmethod
