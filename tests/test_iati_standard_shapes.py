@@ -99,6 +99,11 @@ CASES = {
          (6, "dimension_value"): "L1", (6, "target"): "30", (6, "actual"): "",
          (7, "dimension"): "location", (7, "dimension_value"): "L1 + L2", (7, "actual"): "45"},
         []),
+    # a breakdown spelt in two cases (`Sex`/`FEMALE` beside `sex`/`female`): one breakdown, first spelling
+    "a breakdown in two spellings": (one(period(f'<target value="6">{dim("Sex", "FEMALE")}</target>'
+                                                f'<actual value="5">{dim("sex", "female")}</actual>')),
+        (1, 1, 1), {(4, "dimension"): "Sex", (4, "dimension_value"): "FEMALE", (4, "target"): "6", (4, "actual"): "5"},
+        []),
     "two different actuals without breakdown": (one(period('<actual value="5"/><actual value="6"/>')), (0, 0, 0), {},
         [(E, "duplicate-key", f"a second actual beside {IND}/period/actual[1] ('5' there, '6' here); IATI tells the "
                               "values of one period apart by dimension or location", f"{IND}/period/actual[2]")]),

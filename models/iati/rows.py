@@ -179,7 +179,7 @@ class IatiRows:
         self.baselines_seen += len(ind.findall("baseline"))
         self.indicators.append({
             "el": ind, "result": result, "pos": i_pos, "partner": partner, "own": own[0] if own else None,
-            "lang": lang, "order": {},  # breakdown names -> their order as first met in this indicator
+            "lang": lang, "order": {}, "spelling": {},  # breakdowns' names: order and spelling as first met here
             "title": narrative(ind, "title", lang), "measure": (ind.get("measure") or "").strip(),
             "ascending": (ind.get("ascending") or "").strip(), "description": description,
             "definition": dict(definition.attrib) if definition is not None else {},
@@ -319,8 +319,9 @@ class IatiRows:
     def _breakdown(self, i: dict, el) -> tuple[str, str]:
         """A value's breakdown: its `dimension`s and `location`s (by ref) as one combined breakdown
         (`sex × location` = `female × KE-NBO`). IATI's dimensions are unordered: the names keep the
-        order in which this indicator first gave them, so `age, sex` and `sex, age` are one breakdown;
-        several locations on one value are one place (`L1 + L2`)."""
+        order (and spelling: case aside, the same) in which this indicator first gave them, so
+        `age, sex` and `sex, age` are one breakdown; several locations on one value are one place
+        (`L1 + L2`)."""
         pairs: dict[str, list[str]] = {}
         for d in el.iterchildren("dimension", "location"):
             if d.tag == "location":
@@ -334,12 +335,15 @@ class IatiRows:
                 if not n or not v:
                     self.issue(d, "missing-cell", n or v, "a dimension needs both a name and a value")
                     continue
+            # spelt as this indicator first spelt them: `Sex`/`FEMALE` and `sex`/`female` are one breakdown
+            n = i["spelling"].setdefault(n.lower(), n)
+            v = i["spelling"].setdefault((n, v.lower()), v)
             if v not in pairs.setdefault(n, []):
                 pairs[n].append(v)
         if not pairs:
             return "", ""
         names = i["order"].setdefault(tuple(sorted(pairs)), tuple(pairs))
-        return JOIN.join(names), JOIN.join(" + ".join(sorted(pairs[n])) for n in names)
+        return JOIN.join(names), JOIN.join(" + ".join(sorted(pairs[n], key=str.lower)) for n in names)
 
     def _text_and_comment(self, el, qualitative: bool, lang: str) -> tuple[str, str]:
         value = (el.get("value") or "").strip()
