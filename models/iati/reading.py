@@ -1,11 +1,14 @@
 """An IATI activity file's results as the tables the CSV kinds produce (README, "IATI").
 
-`read_iati` parses the XML (no network, no entities) and returns up to three `IatiTable`s —
-framework, indicators, results — of trimmed strings, exactly like `models.reading.Table`,
-so the ordinary handlers check and store them in one transaction (dry run, problems,
-batch and revert as for CSV). Each row remembers the element it came from, and
-`locate` adds that element's path to every problem about it. Activities go to the
-partner `iati_map` names (`iati_identifier,partner`), the others to programme level.
+`read_iati` streams the XML activity by activity (no network, no entities; each activity's
+transactions, budgets and other non-result children dropped once read, so memory follows the
+results, not the file) and returns up to three `IatiTable`s — framework, indicators, results —
+of trimmed strings, exactly like `models.reading.Table`, so the ordinary handlers check and store
+them in one transaction (dry run, problems, batch and revert as for CSV). Each row remembers the
+element it came from, and `locate` adds that element's path to every problem about it.
+Activities go to the partner `iati_map` names (`iati_identifier,partner`), the others to
+programme level. IATI 2.01, 2.02 and 2.03 are read alike (their result elements are the same,
+2.03 allowing several baselines, targets and actuals); 1.0x files are refused.
 """
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def narrative(el, child: str | None = None, lang: str = "") -> str:
         return ""
     first = ""
     for n in holder.iterchildren("narrative"):
-        text = " ".join((n.text or "").split())
+        text = " ".join("".join(n.itertext()).split())  # text around an extension's element too
         if not text:
             continue
         if (n.get(codes.XML_LANG) or lang).strip().lower() == lang:
