@@ -208,6 +208,16 @@ CASES = {
         (3, 3, 3), {(2, "title"): "Meilleurs services", (5, "name"): "Personnes servies", (7, "name"): "People served",
                     (9, "name"): "Personas"},
         []),
+    # a result and an indicator described but without a title: named after their descriptions
+    "descriptions without titles": (iati(activity(
+        '<result type="2"><description><narrative>Roads kept open</narrative></description>'
+        '<indicator measure="1"><description><narrative>Km of road maintained</narrative></description>'
+        + period('<actual value="12"/>') + "</indicator>"
+        '<indicator measure="1">' + period('<actual value="3"/>') + "</indicator></result>")),
+        (1, 2, 2), {(2, "title"): "Roads kept open", (3, "name"): "Km of road maintained",
+                    (3, "description"): "Km of road maintained", (5, "name"): "XM-A-1/1/2"},
+        [(W, "missing-cell", "indicator without a title: named after its description", f"{IND}[1]"),
+         (W, "missing-cell", "indicator without a title: named XM-A-1/1/2", f"{IND}[2]")]),
     # ResultType 1, 2, 3, 9; none (read as other, one warning); 4 is not a code
     "result types": (iati(activity(*(result(indicator(period('<actual value="1"/>')), type_=t, title=f"R{t}")
                                      for t in ("1", "2", "3", "9", None)))),

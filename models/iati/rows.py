@@ -160,7 +160,8 @@ class IatiRows:
                 continue
             own = [r.get("code", "").strip() for r in res.iterchildren("reference") if r.get("vocabulary") == codes.OWN_VOCABULARY]
             result = {"el": res, "ident": ident, "pos": r_pos, "level": level, "own": own[0] if own and own[0] else None,
-                      "title": narrative(res, "title", lang) or f"{ident} result {r_pos}"}
+                      "title": narrative(res, "title", lang) or narrative(res, "description", lang)
+                      or f"{ident} result {r_pos}"}
             self.results.append(result)
             for i_pos, ind in enumerate(res.iterchildren("indicator"), start=1):
                 self._indicator(result, ind, i_pos, partner, lang)
@@ -306,8 +307,9 @@ class IatiRows:
         d = i["definition"]
         name = i["title"]
         if not name:
-            name = i["code"]
-            self.issue(i["el"], "missing-cell", "", f"indicator without a title: named {name}", WARNING, row, "name")
+            name = narrative(i["el"], "description", i["lang"]) or i["code"]
+            how = "after its description" if name != i["code"] else name
+            self.issue(i["el"], "missing-cell", "", f"indicator without a title: named {how}", WARNING, row, "name")
         ascending = {"1": "true", "true": "true", "0": "false", "false": "false", "": "true"}.get(i["ascending"].lower(),
                                                                                                  i["ascending"])
         return {"code": i["code"], "name": name, "level": i["result"]["level"], "measure": measure,
