@@ -80,6 +80,28 @@ CASES = {
          (6, "dimension_value"): "KE-NBO", (6, "baseline"): "3", (7, "baseline_year"): "2020"},
         [(W, "duplicate-key", f"1 value(s) repeated with the same breakdown were read once, e.g. the one beside "
                               f"{IND}/baseline[3]", f"{IND}/baseline[4]")]),
+    # the shape of the IATI 2.03 standard's own annotated example: a baseline, target and actual
+    # each at two locations for one sex and age, with comments and document links
+    "the standard's example result": (iati(activity(
+        '<result type="1" aggregation-status="1"><title><narrative>Result title</narrative></title>'
+        '<reference vocabulary="99" code="B1" vocabulary-uri="http://example.com/results.html"/>'
+        '<indicator measure="1" ascending="1" aggregation-status="1"><title><narrative>Indicator title</narrative></title>'
+        '<reference vocabulary="1" code="3" indicator-uri="http://example.com/indicators.html"/>'
+        f'<baseline year="2012" iso-date="2012-01-01" value="10">{loc("AF-KAN")}{loc("KH-PNH")}{dim("sex", "female")}'
+        f'{dim("age", "adult")}<document-link url="http://x.org/b"/>{comment(nar("Baseline comment text"))}</baseline>'
+        + period(f'<target value="10">{loc("AF-KAN")}{loc("KH-PNH")}{dim("sex", "female")}{dim("age", "adult")}'
+                 f'{comment(nar("Target comment text"))}<document-link url="http://x.org/t"/></target>'
+                 f'<actual value="11">{loc("AF-KAN")}{loc("KH-PNH")}{dim("sex", "female")}{dim("age", "adult")}'
+                 f'{comment(nar("Actual comment text"))}<document-link url="http://x.org/a"/></actual>',
+                 start="2013-01-01", end="2013-03-31") + "</indicator></result>", ident="AA-AAA-123456789-ABC123",
+        attrs=' xml:lang="en" hierarchy="1"')),
+        (1, 1, 2),
+        {(2, "code"): "B1", (3, "code"): "AA-AAA-123456789-ABC123/1/1",
+         (3, "description"): "Other references: vocabulary 1 code 3.", (4, "baseline"): "10",
+         (4, "dimension"): "location × sex × age", (4, "dimension_value"): "AF-KAN + KH-PNH × female × adult",
+         (4, "comment"): "Baseline comment text", (5, "dimension_value"): "AF-KAN + KH-PNH × female × adult",
+         (5, "target"): "10", (5, "actual"): "11", (5, "comment"): "Target comment text / Actual comment text"},
+        []),
     "two different baselines of one year": (one('<baseline year="2019" value="10"/><baseline year="2019" value="11"/>'),
         (0, 0, 0), {},
         [(E, "duplicate-key", f"a second baseline of 2019 beside {IND}/baseline[1] ('10' there, '11' here); IATI tells "
