@@ -116,7 +116,13 @@ def expected(data: bytes) -> dict[str, int]:
         return (frozenset((d.get("name"), d.get("value")) for d in el.iterfind("dimension")),
                 frozenset(loc.get("ref") for loc in el.iterfind("location")))
 
-    counts = {"framework": 0, "indicators": 0, "baselines": 0, "periods": 0, "period rows": 0, "empty periods": 0}
+    counts = {"framework": 0, "indicators": 0, "baselines": 0, "periods": 0, "period rows": 0, "empty periods": 0,
+              "elements": {tag: len(root.findall(path)) for tag, path in (
+                  ("iati-activity", "iati-activity"), ("result", "iati-activity/result"),
+                  ("indicator", "iati-activity/result/indicator"), ("baseline", "iati-activity/result/indicator/baseline"),
+                  ("period", "iati-activity/result/indicator/period"),
+                  ("target", "iati-activity/result/indicator/period/target"),
+                  ("actual", "iati-activity/result/indicator/period/actual"))}}
     for res in root.iterfind("iati-activity/result"):
         indicators = res.findall("indicator")
         counts["framework"] += bool(indicators)
@@ -160,6 +166,7 @@ def test_reader_counts_match_the_xml(generated):
                                                         counts["period rows"])
     empty = [i for i in issues if i.message.startswith("a period without a target or actual value was not imported")]
     assert len(empty) == counts["empty periods"]
+    assert all(t.counts == counts["elements"] for t in tables)
 
 
 def test_dry_run_and_stored_rows_match_the_xml(engine, generated):

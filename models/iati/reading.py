@@ -29,9 +29,12 @@ SNIFF = 4096
 
 @dataclass
 class IatiTable(Table):
-    """A Table read from IATI XML; `paths[row][column or '']` is the element a cell came from."""
+    """A Table read from IATI XML; `paths[row][column or '']` is the element a cell came from;
+    `counts` the file's elements read (activities with an identifier, read once; their results
+    of a known type; indicators, baselines, periods, targets, actuals), to set beside the rows."""
 
     paths: dict[int, dict[str, str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def is_iati(data: bytes, filename: str = "") -> bool:

@@ -92,7 +92,8 @@ class IatiRows:
         self._issues: list[Issue] = []
         self.results: list[dict] = []  # one per result element
         self.indicators: list[dict] = []  # one per indicator element
-        self.baselines_seen = 0
+        # the elements read, as the XML holds them (README, "IATI": the counts a dry run is checked against)
+        self.counts = dict.fromkeys(("iati-activity", "result", "indicator", "baseline", "period", "target", "actual"), 0)
         self.paths: dict[int, dict[str, str]] = {}
         self._path = Paths()
         self._row = 1
@@ -146,6 +147,7 @@ class IatiRows:
                            also=first)
             return
         self._activities[ident.lower()] = act
+        self.counts["iati-activity"] += 1
         lang = (act.get(codes.XML_LANG) or self.lang).strip().lower()
         partner = self.map.get(ident.lower(), "")
         for r_pos, res in enumerate(act.iterchildren("result"), start=1):
@@ -163,6 +165,7 @@ class IatiRows:
                       "title": narrative(res, "title", lang) or narrative(res, "description", lang)
                       or f"{ident} result {r_pos}"}
             self.results.append(result)
+            self.counts["result"] += 1
             for i_pos, ind in enumerate(res.iterchildren("indicator"), start=1):
                 self._indicator(result, ind, i_pos, partner, lang)
             if res.find("indicator") is None:
@@ -177,7 +180,11 @@ class IatiRows:
         if others:
             description = (description + " " if description else "") + "Other references: " + "; ".join(others) + "."
         definition = ind.find(RB + "definition")
-        self.baselines_seen += len(ind.findall("baseline"))
+        for tag in ("baseline", "period"):
+            self.counts[tag] += sum(1 for _ in ind.iterchildren(tag))
+        for tag in ("target", "actual"):
+            self.counts[tag] += sum(1 for _ in ind.iterfind(f"period/{tag}"))
+        self.counts["indicator"] += 1
         self.indicators.append({
             "el": ind, "result": result, "pos": i_pos, "partner": partner, "own": own[0] if own else None,
             "lang": lang, "order": {}, "spelling": {},  # breakdowns' names: order and spelling as first met here
@@ -249,7 +256,7 @@ class IatiRows:
                                               f"plain numbers, e.g. '{raw}' as {number}", WARNING)
         if any(i.severity == ERROR for i in self.issues):  # what cannot be read refuses the file, element named
             return [make(file=self.file, kind=None, frame=pd.DataFrame(index=pd.Index([], name="row")),
-                         issues=self.issues, paths=self.paths)]
+                         issues=self.issues, paths=self.paths, counts=self.counts)]
         out = []
         for kind, columns, rows in (("framework", FRAMEWORK, framework), ("indicators", INDICATORS, indicators),
                                     ("results", RESULTS, results)):
@@ -257,11 +264,13 @@ class IatiRows:
                 frame = pd.DataFrame([r for _n, r in rows], columns=columns, index=pd.Index([n for n, _r in rows], name="row"),
                                      dtype=object)
                 out.append(make(file=self.file, kind=kind, frame=frame.fillna("").astype(str), paths=self.paths))
+        for t in out:
+            t.counts = self.counts
         if out:
             out[0].issues = self.issues
         else:
             out.append(make(file=self.file, kind=None, frame=pd.DataFrame(index=pd.Index([], name="row")),
-                            issues=self.issues, paths=self.paths))
+                            issues=self.issues, paths=self.paths, counts=self.counts))
         return out
 
     def _raw_values(self, members: list) -> list[str]:
