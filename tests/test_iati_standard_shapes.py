@@ -281,6 +281,9 @@ CASES = {
     "ISO-8859-1": (one(period('<actual value="1"/>'), title="Niños vacunados").replace(
         'encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1"),
         (1, 1, 1), {(3, "name"): "Niños vacunados"}, []),
+    "windows-1252": (one(period('<actual value="1"/>'), title="Roads – “rural”").replace(
+        'encoding="UTF-8"', 'encoding="windows-1252"').encode("cp1252"),
+        (1, 1, 1), {(3, "name"): "Roads – “rural”"}, []),
     "UTF-16": (one(period('<actual value="1"/>'), title="Niños").replace('encoding="UTF-8"', 'encoding="UTF-16"')
                .encode("utf-16"), (1, 1, 1), {(3, "name"): "Niños"}, []),
     "UTF-8 with a BOM": (b"\xef\xbb\xbf" + one(period('<actual value="1"/>'), title="Niños").encode(),
@@ -289,6 +292,9 @@ CASES = {
         [(E, "not-iati", "f.xml is not well-formed XML (Invalid bytes in character encoding, line 2, column 216, line 2); "
                          "the file is not in the encoding it declares (UTF-8 when it declares none): save it as UTF-8, "
                          'or declare its encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>', "")]),
+    "an empty file": (b"", (0, 0, 0), {},
+        [(E, "not-iati", "f.xml is not well-formed XML (no element found, line 0); export it again from its source, as "
+                         "IATI 2.03 activities", "")]),
     # 2.01 and 2.02 files: the same result elements (one target and actual per period), read alike
     "IATI 2.01": (iati(activity(result(indicator('<baseline year="2012" value="1"/>' + period(
         f'<target value="5">{comment(nar("plan"))}</target><actual value="6"/>')))), version="2.01"),
