@@ -172,15 +172,16 @@ CASES = {
         indicator(period('<actual value="1"/>'), title="d", attrs="")))),
         (1, 4, 4), {(3, "ascending"): "false", (5, "ascending"): "false", (7, "ascending"): "true", (9, "ascending"): "true"},
         []),
-    # references: a published vocabulary (with indicator-uri) kept in the description, the
-    # reporting organisation's own (99) as the code; a result's own reference as its code
+    # references: a published vocabulary (with indicator-uri) kept in the description (one without
+    # a code left out), the reporting organisation's own (99) as the code; a result's own as its code
     "references": (iati(activity(result(indicator(
         period('<actual value="1"/>'),
         extra='<reference vocabulary="7" code="3.1.1" indicator-uri="https://unstats.un.org/sdgs"/>'
-              '<reference vocabulary="99" code="IND-9"/>'), extra='<reference vocabulary="99" code="RES-1"/>'))),
+              '<reference vocabulary="1" indicator-uri="https://example.org/no-code"/><reference code="X1"/>'
+              '<reference vocabulary=" 99 " code="IND-9"/>'), extra='<reference vocabulary="99" code="RES-1"/>'))),
         (1, 1, 1),
         {(2, "code"): "RES-1", (3, "code"): "IND-9", (3, "result"): "RES-1",
-         (3, "description"): "Other references: vocabulary 7 code 3.1.1.", (4, "indicator"): "IND-9"},
+         (3, "description"): "Other references: vocabulary 7 code 3.1.1; code X1.", (4, "indicator"): "IND-9"},
         []),
     # document-link inside result, indicator, baseline, target and actual (2.03): not values, not titles
     "document links": (iati(activity(result(indicator(

@@ -160,7 +160,8 @@ class IatiRows:
                 self.issue(res, "type-error", rtype, f"result type '{rtype}' is not an IATI ResultType code "
                                                      "(1 output, 2 outcome, 3 impact, 9 other)")
                 continue
-            own = [r.get("code", "").strip() for r in res.iterchildren("reference") if r.get("vocabulary") == codes.OWN_VOCABULARY]
+            own = [(r.get("code") or "").strip() for r in res.iterchildren("reference")
+                   if (r.get("vocabulary") or "").strip() == codes.OWN_VOCABULARY]
             result = {"el": res, "ident": ident, "pos": r_pos, "level": level, "own": own[0] if own and own[0] else None,
                       "title": narrative(res, "title", lang) or narrative(res, "description", lang)
                       or f"{ident} result {r_pos}"}
@@ -173,9 +174,10 @@ class IatiRows:
                            WARNING)
 
     def _indicator(self, result: dict, ind, i_pos: int, partner: str, lang: str) -> None:
-        refs = [(r.get("vocabulary", "").strip(), r.get("code", "").strip()) for r in ind.iterchildren("reference")]
+        refs = [((r.get("vocabulary") or "").strip(), (r.get("code") or "").strip()) for r in ind.iterchildren("reference")]
         own = [c for v, c in refs if v == codes.OWN_VOCABULARY and c]
-        others = [f"vocabulary {v} code {c}" for v, c in refs if not (v == codes.OWN_VOCABULARY and c == (own[0] if own else None))]
+        others = [f"vocabulary {v} code {c}" if v else f"code {c}" for v, c in refs
+                  if c and not (v == codes.OWN_VOCABULARY and c == (own[0] if own else None))]
         description = narrative(ind, "description", lang)
         if others:
             description = (description + " " if description else "") + "Other references: " + "; ".join(others) + "."
