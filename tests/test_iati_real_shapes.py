@@ -107,7 +107,7 @@ CASES = [
     ("wri", WRI, (2, 2, 2),
      {(4, "code"): "US-EIN-1/1/1", (6, "code"): "US-EIN-1/2/1", (5, "actual"): "3", (7, "indicator"): "US-EIN-1/2/1"},
      []),
-    ("empty-periods", EMPTY, (1, 1, 1), {(5, "target"): "5", (5, "actual"): "", (5, "dimension"): ""},
+    ("empty-periods", EMPTY, (1, 1, 1), {(4, "target"): "5", (4, "actual"): "", (4, "dimension"): ""},
      [("warning", "missing-cell", "a period without a target or actual value was not imported",
        f"{ELEMENT}/result/indicator/period[1]"),
       ("warning", "missing-cell", "an actual without a value was not imported", f"{ELEMENT}/result/indicator/period[2]/actual"),
