@@ -25,7 +25,7 @@ from dashboard.cli_common import out_file as _out_file
 from dashboard.cli_export import cmd_export_chart, cmd_export_data
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
-from dashboard.cli_iati import add_export_iati, iati_map_arg
+from dashboard.cli_iati import add_export_iati, iati_elements_text, iati_map_arg
 from dashboard.cli_users import add_user_commands
 from dashboard.cli_workbook import add_workbook_command
 from dashboard.exports import CHART_FORMATS
@@ -140,10 +140,13 @@ def _report_import(args, report) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         print(report.summary(), file=sys.stderr)
     else:
-        for f in report.files:
+        for n, f in enumerate(report.files):
             enc = f" ({f['encoding']}, delimiter {f['delimiter']!r})" if f["encoding"] else ""
             sheet = f" (sheet '{f['sheet']}')" if f.get("sheet") else ""
             print(f"{f['file']}: {f['kind'] or 'unknown kind'}{enc}{sheet}")
+            last_of_file = n + 1 == len(report.files) or report.files[n + 1]["file"] != f["file"]
+            if f.get("elements") and last_of_file:  # an IATI file's tables: then what the file holds
+                print(f"{f['file']}: the XML holds {iati_elements_text(f['elements'])}")
         for i in report.issues:
             where = f"row {i.row}" if i.row else "file"
             col = f" [{i.column}]" if i.column else ""

@@ -4,6 +4,7 @@ scope and filters narrow it; dates in order and codes from the codelists; a file
 not validate is never written."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -179,6 +180,26 @@ def test_cli_writes_a_valid_file(run_cli, demo_url, tmp_path, fresh_settings):
     assert schema().validate(etree.parse(str(out)))
     assert oct(out.stat().st_mode & 0o777) == "0o644"
     assert out.read_bytes().count(b'<sector vocabulary="1" code="15113" percentage="100"/>') == 27  # the project config
+
+
+def test_import_reports_the_elements_the_export_wrote(run_cli, demo_url, tmp_path, fresh_settings):
+    """`export iati` and `import FILE.xml` count the file's elements alike, each as lxml counts them."""
+    out = tmp_path / "iati.xml"
+    wrote = run_cli(demo_url, "export", "iati", "--out", out)
+    tree = etree.parse(str(out))
+    counted = {tag: sum(1 for _ in tree.iter(tag))
+               for tag in ("iati-activity", "result", "indicator", "baseline", "period", "target", "actual")}
+    text = (f"{counted['iati-activity']} activities, {counted['result']} results, {counted['indicator']} indicators, "
+            f"{counted['baseline']} baselines, {counted['period']} periods, {counted['target']} targets, "
+            f"{counted['actual']} actuals")
+    assert wrote.stdout == f"Wrote IATI 2.03 to {out}: {text} (validated against the IATI 2.03 schema)\n"
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert run_cli(empty, "init").returncode == 0
+    dry = run_cli(empty, "import", out, "--dry-run")
+    assert dry.stdout.splitlines()[:4] == [f"{out.name}: framework", f"{out.name}: indicators", f"{out.name}: results",
+                                           f"{out.name}: the XML holds {text}"]
+    as_json = json.loads(run_cli(empty, "import", out, "--dry-run", "--json").stdout)
+    assert [f["elements"] for f in as_json["files"]] == [counted] * 3
 
 
 @pytest.mark.parametrize("args, code, message", [

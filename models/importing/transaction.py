@@ -133,8 +133,9 @@ def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dr
         return table
 
     tables = read_tables(uploads, iati_map, reader)
-    files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet}
-             for t in tables]
+    # an IATI file's tables also carry the elements the file holds (README, "IATI"): the counts to set beside the rows
+    files = [{"file": t.file, "kind": t.kind, "encoding": t.encoding, "delimiter": t.delimiter, "sheet": t.sheet,
+              **({"elements": dict(t.counts)} if getattr(t, "counts", None) else {})} for t in tables]
     for t in tables:
         t.issues += _no_data(t)
     issues: list[Issue] = [with_file(i, t.file) for t in tables for i in t.issues]
