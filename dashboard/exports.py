@@ -185,7 +185,8 @@ class ChartRenderer:
     charts as SVG and PNG: `submit(fig)` returns at once (a Future of (svg, png) bytes), so
     charts render while the caller draws the next ones and writes the rest of its files.
     Images are kept by the figure's content: the same chart again (another donor's pack with
-    the same figure, the same pack again) is not drawn again."""
+    the same figure, the same pack again, or a chart submitted while the same one is being
+    drawn) is not drawn again."""
 
     def __init__(self):
         import asyncio
@@ -196,6 +197,9 @@ class ChartRenderer:
         self._cache: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._cache_size = 0
         self._cache_lock = threading.Lock()
+        self._drawing: dict[str, concurrent.futures.Future] = {}  # key -> the render under way
+        self._generation = 0  # refresh() counts up; a tab loaded before the last refresh is reloaded when next used
+        self._tab_generation: dict[int, int] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="resultsboard-charts", daemon=True)
         self._thread.start()
@@ -230,13 +234,24 @@ class ChartRenderer:
         height = height or fig.layout.height or IMAGE_HEIGHT
         spec = fig.to_json()
         key = hashlib.sha256(f"{width}x{height}@{PNG_SCALE}:{spec}".encode()).hexdigest()
+        mine: concurrent.futures.Future = concurrent.futures.Future()
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                done: concurrent.futures.Future = concurrent.futures.Future()
-                done.set_result(self._cache[key])
-                return done
-        return self._asyncio.run_coroutine_threadsafe(self._render(key, spec, width, height), self._loop)
+                mine.set_result(self._cache[key])
+                return mine
+            drawing = self._drawing.get(key)
+            if drawing is None:  # not being drawn: draw it (the same chart submitted meanwhile waits for this)
+                drawing = self._asyncio.run_coroutine_threadsafe(self._render(key, spec, width, height), self._loop)
+                self._drawing[key] = drawing
+                drawing.add_done_callback(lambda _, key=key: self._forget(key))
+        # each caller its own Future: one cancelling its own (a pack that failed) stops no other's
+        drawing.add_done_callback(lambda done: _pass_on(done, mine))
+        return mine
+
+    def _forget(self, key: str) -> None:
+        with self._cache_lock:
+            self._drawing.pop(key, None)
 
     async def _render(self, key: str, spec: str, width: int, height: int) -> tuple[bytes, bytes]:
         import json
@@ -244,6 +259,9 @@ class ChartRenderer:
         browser = await self._asyncio.wrap_future(self._browser)
         tab = await browser.tabs_ready.get()
         try:
+            if self._tab_generation.setdefault(id(tab), 0) != self._generation:  # refreshed since it last drew
+                await tab.reload()
+                self._tab_generation[id(tab)] = self._generation
             args = ", ".join(json.dumps(a) for a in (width, height, PNG_SCALE, STATIC.as_uri() + "/"))
             response = await self._asyncio.wait_for(tab.tab.send_command("Runtime.evaluate", params={
                 # the figure as a JSON string for JSON.parse: V8 reads that faster than the same object as code
@@ -267,29 +285,44 @@ class ChartRenderer:
                 self._cache_size -= sum(len(b) for b in dropped)
         return images
 
-    async def _reload_tabs(self) -> None:
-        browser = await self._asyncio.wrap_future(self._browser)
-        tabs = [await browser.tabs_ready.get() for _ in range(RENDER_TABS)]
-        try:
-            await self._asyncio.gather(*(tab.reload() for tab in tabs))
-        finally:
-            for tab in tabs:
-                browser.tabs_ready.put_nowait(tab)
-
     def refresh(self) -> None:
-        """Load the tabs' page afresh (after a pack: a long-running server's tabs start clean)."""
-        self._asyncio.run_coroutine_threadsafe(self._reload_tabs(), self._loop)
+        """The tabs' page loaded afresh before each draws again (after a pack: a long-running
+        server's next pack starts on clean tabs). A tab reloads when it is next used, not now: a
+        command that exits after its pack reloads nothing, and a server's reload overlaps the
+        next pack's first charts being drawn."""
+        def later():
+            self._generation += 1
+
+        self._loop.call_soon_threadsafe(later)
 
     def close(self) -> None:
         async def close():
-            if self._browser.done() and self._browser.exception() is None:
-                await self._browser.result().close()
+            try:  # a browser still starting (a pack refused at once) is waited for, then closed: never left running
+                browser = await self._asyncio.wait_for(self._asyncio.wrap_future(self._browser), 15)
+            except Exception:  # noqa: BLE001 - it never started, or went away
+                return
+            await browser.close()
 
         try:
             self._asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=15)
         except Exception:  # noqa: BLE001 - a browser that went away may not close cleanly
             pass
         self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+def _pass_on(done, to) -> None:
+    """`done`'s outcome given to the Future `to` (unless its caller cancelled it)."""
+    import concurrent.futures
+
+    try:
+        if done.cancelled():
+            to.cancel()
+        elif done.exception() is not None:
+            to.set_exception(done.exception())
+        else:
+            to.set_result(done.result())
+    except concurrent.futures.InvalidStateError:  # cancelled by its caller meanwhile
+        pass
 
 
 _renderer: ChartRenderer | None = None
