@@ -386,3 +386,43 @@ def test_a_chart_renders_once_its_png_its_svg_at_twice_the_size():
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (2 * exports.IMAGE_WIDTH, 600)
     changed = renderer.submit(chart().update_layout(height=320))
     assert changed.result(timeout=120)[0] != svg  # another figure: drawn
+
+
+def test_a_chart_submitted_while_the_same_is_being_drawn_is_drawn_once(monkeypatch):
+    """Two packs at once (or one chart twice in a pack) ask for the same chart before it is
+    drawn: Chromium draws it once, and each caller gets it; a caller that cancels its own
+    Future (a pack that failed) stops no other's."""
+    import plotly.graph_objects as go
+
+    if not exports.images_available():
+        skip_or_fail("chart images: no Chromium installed")
+    renderer = exports.chart_renderer()
+    drawn = []
+    render = renderer._render
+
+    async def counted(key, spec, width, height):
+        drawn.append(key)
+        return await render(key, spec, width, height)
+
+    monkeypatch.setattr(renderer, "_render", counted)
+    def chart():  # a figure no other test draws, so none of it is kept from before
+        return go.Figure(go.Bar(x=["only", "here"], y=[3, 1]), layout={"height": 310, "title": {"text": "drawn once"}})
+
+    first, second, third = renderer.submit(chart()), renderer.submit(chart()), renderer.submit(chart())
+    assert second.cancel()  # its caller gave up: the others still get the chart
+    svg, png = first.result(timeout=120)
+    assert third.result(timeout=120) == (svg, png)
+    assert len(drawn) == 1
+    assert renderer.submit(chart()).result(timeout=1) == (svg, png) and len(drawn) == 1  # kept, not drawn again
+
+
+def test_report_slots_are_filled_with_each_file_neutralised():
+    from dashboard.packs import _Slots
+
+    slots = _Slots()
+    page = f"<p>a</p>{slots.slot('x.svg')}<p>b</p>{slots.slot('y.svg')}{slots.slot('x.svg')}"
+    files = {"x.svg": b"<svg>https://cdn.plot.ly/un/world.json</svg>", "y.svg": "<svg>é</svg>".encode()}
+    assert slots.fill(page, files) == ("<p>a</p><svg>./world.json</svg><p>b</p><svg>é</svg>"
+                                       "<svg>./world.json</svg>")
+    # text that only looks like a slot (uploaded names are escaped, and the marker is random) stays
+    assert slots.fill("<!--slot-0-->", files) == "<!--slot-0-->"
