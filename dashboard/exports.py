@@ -369,19 +369,45 @@ def has_geo(fig: go.Figure) -> bool:
     return any(getattr(t, "geo", None) is not None or t.type in ("choropleth", "scattergeo") for t in fig.data)
 
 
+HTML_CONFIG = {"displaylogo": False, "topojsonURL": "./", "responsive": True}
+_PLOTLYJS_SLOT = "resultsboard-plotly-js-9f61c2d0.js"  # where plotly.js goes in a page (to_html's own <script src>)
+
+
+@lru_cache(maxsize=1)
+def _plotlyjs_block() -> bytes:
+    """plotly.js as to_html(include_plotlyjs=True) inlines it, its remote addresses neutralised,
+    as UTF-8: made once, not for every page (4.6 MB of text each time)."""
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    for remote, local in NEUTRALISED_URLS:
+        js = js.replace(remote, local)
+    return f"<script>{js}</script>".encode("utf-8")
+
+
 def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
-    """A self-contained HTML page: plotly.js inlined, maps' topojson inlined, no external URL."""
-    page = fig.to_html(
-        include_plotlyjs=True, full_html=True,
-        config={"displaylogo": False, "topojsonURL": "./", "responsive": True},
-    )
+    """A self-contained HTML page: plotly.js inlined, maps' topojson inlined, no external URL.
+
+    The page is Plotly's own (to_html with plotly.js inlined); it is made around plotly.js rather
+    than with it inside: to_html writes a <script src> where plotly.js goes, which the
+    neutralised plotly.js made once (_plotlyjs_block) then takes the place of."""
+    page = fig.to_html(include_plotlyjs=_PLOTLYJS_SLOT, full_html=True, config=HTML_CONFIG)
     head = f"<title>{html.escape(title or plain_from_plotly(fig.layout.title.text) or 'Resultsboard chart')}</title>"
     if has_geo(fig):
         head += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + topojson_text() + "}};</script>"
     page = page.replace("<head>", "<head>" + head, 1)
-    for remote, local in NEUTRALISED_URLS:
-        page = page.replace(remote, local)
-    return page.encode("utf-8")
+    slot = f'<script charset="utf-8" src="{_PLOTLYJS_SLOT}"></script>'
+    before, found, after = page.partition(slot)
+    slotted = bool(found) and slot not in after
+    if not slotted:  # not the page this expects (another plotly): plotly.js inlined by to_html itself
+        page = fig.to_html(include_plotlyjs=True, full_html=True, config=HTML_CONFIG).replace("<head>", "<head>" + head, 1)
+        before, after = page, ""
+    parts = []
+    for part in (before, after):
+        for remote, local in NEUTRALISED_URLS:
+            part = part.replace(remote, local)
+        parts.append(part.encode("utf-8"))
+    return parts[0] + (_plotlyjs_block() if slotted else b"") + parts[1]
 
 
 def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
