@@ -296,6 +296,9 @@ class ChartRenderer:
         self._loop.call_soon_threadsafe(later)
 
     def close(self) -> None:
+        if not self._thread.is_alive():  # closed already
+            return
+
         async def close():
             try:  # a browser still starting (a pack refused at once) is waited for, then closed: never left running
                 browser = await self._asyncio.wait_for(self._asyncio.wrap_future(self._browser), 15)
@@ -308,6 +311,7 @@ class ChartRenderer:
         except Exception:  # noqa: BLE001 - a browser that went away may not close cleanly
             pass
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
 
 
 def _pass_on(done, to) -> None:
