@@ -305,6 +305,36 @@ def test_cli_pack_refusals(cli, tmp_path, args, code, message):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture
+def cli_starting_chromium_first(cli, monkeypatch):
+    """The command line with dashboard.cli_export's `export pack` (Chromium started before the
+    database is opened) in place of dashboard.cli's."""
+    import dashboard.cli
+    from dashboard import cli_export
+
+    monkeypatch.setattr(dashboard.cli, "cmd_export_pack", cli_export.cmd_export_pack)
+    return cli
+
+
+@pytest.mark.parametrize("args,code,message", CLI_REFUSALS, ids=[f"refusal-{i}" for i in range(len(CLI_REFUSALS))])
+def test_cli_pack_starting_chromium_first_refuses_the_same(cli_starting_chromium_first, tmp_path, args, code, message):
+    test_cli_pack_refusals(cli_starting_chromium_first, tmp_path, args, code, message)
+
+
+def test_cli_pack_starting_chromium_first_writes_the_same_pack(cli_starting_chromium_first, packs, tmp_path):
+    if not exports.images_available():
+        skip_or_fail("donor pack with images: no Chromium installed")
+    pack = tmp_path / "can.zip"
+    rc, out, err = cli_starting_chromium_first("export", "pack", "--donor", "CAN", "--out", str(pack))
+    assert rc == 0, err
+    z, before = zipfile.ZipFile(pack), packs.get_zip("CAN")
+    assert out.strip() == f"Wrote donor pack for CAN to {pack}: {len(z.namelist())} files"
+    assert z.namelist() == before.namelist()
+    for name in z.namelist():  # the images are the ones kept from the first pack: the same bytes
+        if not name.endswith((".xlsx", ".html")):
+            assert z.read(name) == before.read(name), name
+
+
 # --- without Chromium -----------------------------------------------------------------------------------
 
 
