@@ -84,13 +84,13 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     builders = [(name, f"charts/{name}", lambda build=build: build(v, prog)) for name, build in catalog.items()]
     builders += [(code, f"charts/indicators/{_slug(code)}",
                   lambda code=code: chart_indicator_targets(v, prog, indicator=code)) for code in v.indicators["code"]]
-    charts, rendering, drawn = [], [], {}
+    # the catalogue's indicator-targets is the first indicator's chart (its default indicator): drawn once
+    targets_at = list(catalog).index("indicator-targets") \
+        if catalog.get("indicator-targets") is chart_indicator_targets and len(builders) > len(catalog) else None
+    charts, rendering = [], []
     tell(0, len(builders), "Drawing the charts")
     for n, (name, path, build) in enumerate(builders, start=1):
-        # the first indicator's chart is the catalogue's indicator-targets (its default indicator): drawn once
-        same = "indicator-targets" if n == len(catalog) + 1 and catalog.get("indicator-targets") is chart_indicator_targets else None
-        fig = drawn[same] if same in drawn else build()
-        drawn[name] = fig
+        fig = charts[targets_at][2] if n == len(catalog) + 1 and targets_at is not None else build()
         charts.append((name, path, fig))
         if renderer is not None:
             rendering.append(renderer.submit(fig))

@@ -456,3 +456,12 @@ def test_report_slots_are_filled_with_each_file_neutralised():
                                        "<svg>./world.json</svg>")
     # text that only looks like a slot (uploaded names are escaped, and the marker is random) stays
     assert slots.fill("<!--slot-0-->", files) == "<!--slot-0-->"
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_the_first_indicators_chart_is_the_catalogues_indicator_targets_drawn_once(packs, donor):
+    z = packs.get_zip(donor)
+    first = INDICATORS[0].lower()
+    for fmt in ("svg", "png"):  # one drawing: the same bytes (two drawings' SVGs differ in their random ids)
+        assert z.read(f"charts/indicators/{first}.{fmt}") == z.read(f"charts/indicator-targets.{fmt}"), fmt
+    assert z.read(f"charts/indicators/{INDICATORS[1].lower()}.svg") != z.read("charts/indicator-targets.svg")
