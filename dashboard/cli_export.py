@@ -1,4 +1,4 @@
-"""`resultsboard export chart` and `export data`: a catalogue chart as PNG, SVG, PDF or HTML,
+"""`resultsboard export chart`, `export data` and `export pack`: a catalogue chart as PNG, SVG, PDF or HTML,
 and a table in the upload format as CSV or XLSX, for the filtered, scoped view. A filter
 code the user cannot see is refused (exit 1) before anything is drawn or written."""
 from __future__ import annotations
@@ -58,4 +58,44 @@ def cmd_export_chart(args) -> int:
         return EXIT_REFUSED
     out.write_bytes(data)
     print(f"Wrote {args.name} ({args.format}) to {out}")
+    return EXIT_OK
+
+
+def cmd_export_pack(args) -> int:
+    """`resultsboard export pack --donor CODE --out FILE.zip`: Chromium starts first, once the
+    flags are checked, so it comes up while the database is opened and the programme read
+    (build_pack would otherwise start it only after those)."""
+    import io
+    import zipfile
+
+    from dashboard import exports
+    from dashboard.cli_common import ProgressLine
+
+    out = out_file(args.out)
+    filters = checked_filters(args)
+    if len(args.donor) > 1:
+        raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
+    if exports.images_available():
+        exports.chart_renderer()  # returns at once: Chromium starts in the background
+    from dashboard.packs import build_pack
+
+    engine = ready_engine()
+    scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
+    progress = ProgressLine()
+    try:
+        data = build_pack(engine, args.donor[0], filters=filters, scope=scope, progress=progress)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
+        print(f"Could not build the donor pack: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        progress.close()
+    out.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    if not exports.images_available():
+        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
+    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
     return EXIT_OK

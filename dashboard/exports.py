@@ -185,7 +185,8 @@ class ChartRenderer:
     charts as SVG and PNG: `submit(fig)` returns at once (a Future of (svg, png) bytes), so
     charts render while the caller draws the next ones and writes the rest of its files.
     Images are kept by the figure's content: the same chart again (another donor's pack with
-    the same figure, the same pack again) is not drawn again."""
+    the same figure, the same pack again, or a chart submitted while the same one is being
+    drawn) is not drawn again."""
 
     def __init__(self):
         import asyncio
@@ -196,6 +197,9 @@ class ChartRenderer:
         self._cache: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._cache_size = 0
         self._cache_lock = threading.Lock()
+        self._drawing: dict[str, concurrent.futures.Future] = {}  # key -> the render under way
+        self._generation = 0  # refresh() counts up; a tab loaded before the last refresh is reloaded when next used
+        self._tab_generation: dict[int, int] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="resultsboard-charts", daemon=True)
         self._thread.start()
@@ -230,13 +234,24 @@ class ChartRenderer:
         height = height or fig.layout.height or IMAGE_HEIGHT
         spec = fig.to_json()
         key = hashlib.sha256(f"{width}x{height}@{PNG_SCALE}:{spec}".encode()).hexdigest()
+        mine: concurrent.futures.Future = concurrent.futures.Future()
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                done: concurrent.futures.Future = concurrent.futures.Future()
-                done.set_result(self._cache[key])
-                return done
-        return self._asyncio.run_coroutine_threadsafe(self._render(key, spec, width, height), self._loop)
+                mine.set_result(self._cache[key])
+                return mine
+            drawing = self._drawing.get(key)
+            if drawing is None:  # not being drawn: draw it (the same chart submitted meanwhile waits for this)
+                drawing = self._asyncio.run_coroutine_threadsafe(self._render(key, spec, width, height), self._loop)
+                self._drawing[key] = drawing
+                drawing.add_done_callback(lambda _, key=key: self._forget(key))
+        # each caller its own Future: one cancelling its own (a pack that failed) stops no other's
+        drawing.add_done_callback(lambda done: _pass_on(done, mine))
+        return mine
+
+    def _forget(self, key: str) -> None:
+        with self._cache_lock:
+            self._drawing.pop(key, None)
 
     async def _render(self, key: str, spec: str, width: int, height: int) -> tuple[bytes, bytes]:
         import json
@@ -244,6 +259,9 @@ class ChartRenderer:
         browser = await self._asyncio.wrap_future(self._browser)
         tab = await browser.tabs_ready.get()
         try:
+            if self._tab_generation.setdefault(id(tab), 0) != self._generation:  # refreshed since it last drew
+                await tab.reload()
+                self._tab_generation[id(tab)] = self._generation
             args = ", ".join(json.dumps(a) for a in (width, height, PNG_SCALE, STATIC.as_uri() + "/"))
             response = await self._asyncio.wait_for(tab.tab.send_command("Runtime.evaluate", params={
                 # the figure as a JSON string for JSON.parse: V8 reads that faster than the same object as code
@@ -267,29 +285,48 @@ class ChartRenderer:
                 self._cache_size -= sum(len(b) for b in dropped)
         return images
 
-    async def _reload_tabs(self) -> None:
-        browser = await self._asyncio.wrap_future(self._browser)
-        tabs = [await browser.tabs_ready.get() for _ in range(RENDER_TABS)]
-        try:
-            await self._asyncio.gather(*(tab.reload() for tab in tabs))
-        finally:
-            for tab in tabs:
-                browser.tabs_ready.put_nowait(tab)
-
     def refresh(self) -> None:
-        """Load the tabs' page afresh (after a pack: a long-running server's tabs start clean)."""
-        self._asyncio.run_coroutine_threadsafe(self._reload_tabs(), self._loop)
+        """The tabs' page loaded afresh before each draws again (after a pack: a long-running
+        server's next pack starts on clean tabs). A tab reloads when it is next used, not now: a
+        command that exits after its pack reloads nothing, and a server's reload overlaps the
+        next pack's first charts being drawn."""
+        def later():
+            self._generation += 1
+
+        self._loop.call_soon_threadsafe(later)
 
     def close(self) -> None:
+        if not self._thread.is_alive():  # closed already
+            return
+
         async def close():
-            if self._browser.done() and self._browser.exception() is None:
-                await self._browser.result().close()
+            try:  # a browser still starting (a pack refused at once) is waited for, then closed: never left running
+                browser = await self._asyncio.wait_for(self._asyncio.wrap_future(self._browser), 15)
+            except Exception:  # noqa: BLE001 - it never started, or went away
+                return
+            await browser.close()
 
         try:
             self._asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=15)
         except Exception:  # noqa: BLE001 - a browser that went away may not close cleanly
             pass
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+
+def _pass_on(done, to) -> None:
+    """`done`'s outcome given to the Future `to` (unless its caller cancelled it)."""
+    import concurrent.futures
+
+    try:
+        if done.cancelled():
+            to.cancel()
+        elif done.exception() is not None:
+            to.set_exception(done.exception())
+        else:
+            to.set_result(done.result())
+    except concurrent.futures.InvalidStateError:  # cancelled by its caller meanwhile
+        pass
 
 
 _renderer: ChartRenderer | None = None
@@ -336,19 +373,45 @@ def has_geo(fig: go.Figure) -> bool:
     return any(getattr(t, "geo", None) is not None or t.type in ("choropleth", "scattergeo") for t in fig.data)
 
 
+HTML_CONFIG = {"displaylogo": False, "topojsonURL": "./", "responsive": True}
+_PLOTLYJS_SLOT = "resultsboard-plotly-js-9f61c2d0.js"  # where plotly.js goes in a page (to_html's own <script src>)
+
+
+@lru_cache(maxsize=1)
+def _plotlyjs_block() -> bytes:
+    """plotly.js as to_html(include_plotlyjs=True) inlines it, its remote addresses neutralised,
+    as UTF-8: made once, not for every page (4.6 MB of text each time)."""
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    for remote, local in NEUTRALISED_URLS:
+        js = js.replace(remote, local)
+    return f"<script>{js}</script>".encode("utf-8")
+
+
 def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
-    """A self-contained HTML page: plotly.js inlined, maps' topojson inlined, no external URL."""
-    page = fig.to_html(
-        include_plotlyjs=True, full_html=True,
-        config={"displaylogo": False, "topojsonURL": "./", "responsive": True},
-    )
+    """A self-contained HTML page: plotly.js inlined, maps' topojson inlined, no external URL.
+
+    The page is Plotly's own (to_html with plotly.js inlined); it is made around plotly.js rather
+    than with it inside: to_html writes a <script src> where plotly.js goes, which the
+    neutralised plotly.js made once (_plotlyjs_block) then takes the place of."""
+    page = fig.to_html(include_plotlyjs=_PLOTLYJS_SLOT, full_html=True, config=HTML_CONFIG)
     head = f"<title>{html.escape(title or plain_from_plotly(fig.layout.title.text) or 'Resultsboard chart')}</title>"
     if has_geo(fig):
         head += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + topojson_text() + "}};</script>"
     page = page.replace("<head>", "<head>" + head, 1)
-    for remote, local in NEUTRALISED_URLS:
-        page = page.replace(remote, local)
-    return page.encode("utf-8")
+    slot = f'<script charset="utf-8" src="{_PLOTLYJS_SLOT}"></script>'
+    before, found, after = page.partition(slot)
+    slotted = bool(found) and slot not in after
+    if not slotted:  # not the page this expects (another plotly): plotly.js inlined by to_html itself
+        page = fig.to_html(include_plotlyjs=True, full_html=True, config=HTML_CONFIG).replace("<head>", "<head>" + head, 1)
+        before, after = page, ""
+    parts = []
+    for part in (before, after):
+        for remote, local in NEUTRALISED_URLS:
+            part = part.replace(remote, local)
+        parts.append(part.encode("utf-8"))
+    return parts[0] + (_plotlyjs_block() if slotted else b"") + parts[1]
 
 
 def figure_bytes(fig: go.Figure, fmt: str) -> bytes:

@@ -24,10 +24,18 @@ def _slug(text: str) -> str:
 
 
 STORED = (".png", ".xlsx", ".zip")
+# Text is deflated at zlib's fastest level: a pack's text is megabytes (the maps' SVG, the report
+# with every chart inline; without Chromium, plotly.js inlined in each chart's page), which
+# level 6 takes seconds to deflate and level 1 a fraction of that, for a zip about a tenth larger.
+COMPRESS_LEVEL = 1
 
 
 class _ReadableZip(zipfile.ZipFile):
-    """A zip whose files unpack readable by everyone (rw-r--r--), not zipfile's default 0600."""
+    """A zip whose files unpack readable by everyone (rw-r--r--), not zipfile's default 0600,
+    and whose text is deflated at COMPRESS_LEVEL."""
+
+    def __init__(self, file, mode="w"):
+        super().__init__(file, mode, zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
 
     def writestr(self, name, data, *args, **kwargs):  # noqa: D102 - zipfile.ZipFile.writestr
         if isinstance(name, str):
@@ -35,6 +43,7 @@ class _ReadableZip(zipfile.ZipFile):
             # PNG and XLSX are compressed already: deflating them again costs seconds and saves nothing
             name.compress_type = zipfile.ZIP_STORED if name.filename.endswith(STORED) else self.compression
             name.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            kwargs.setdefault("compresslevel", self.compresslevel)
         return super().writestr(name, data, *args, **kwargs)
 
 
@@ -46,10 +55,13 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     how far the build is: the charts drawn, then their images rendered.
 
     The charts render while the next ones are drawn and the data files are written: Chromium
-    starts as soon as the donor is known, and each chart goes to it as soon as it is drawn
-    (exports.ChartRenderer: once per chart, its PNG from its SVG; images kept by content).
+    starts first thing (while the charts' code loads, the programme is read and the donor
+    checked), and each chart goes to it as soon as it is drawn (exports.ChartRenderer: once
+    per chart, its PNG from its SVG; images kept by content).
     snapshot: the programme as read from `engine` (the dashboard's shared one), else read here."""
     tell = progress or (lambda done, total, what: None)
+    images = exports.images_available() if with_images is None else with_images
+    renderer = exports.chart_renderer() if images else None  # Chromium starts while the programme is read
     from dashboard.charts.catalog import all_charts
     from dashboard.charts.indicators import chart_indicator_targets
     from models.exporting import DATA_EXPORTS, data_frame, to_csv_bytes, to_xlsx_bytes
@@ -64,8 +76,6 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     if donor.strip().lower() not in codes:
         raise ValueError(f"unknown donor '{donor}'; you may see: {', '.join(sorted(codes.values())) or 'none'}")
     donor = codes[donor.strip().lower()]
-    images = exports.images_available() if with_images is None else with_images
-    renderer = exports.chart_renderer() if images else None  # Chromium starts while the charts are drawn
     base = filters or Filters()
     f = Filters(base.regions, (donor,), base.partners, base.key_factors, base.period_from, base.period_to)
     v = view(snap, f, scope)
@@ -74,31 +84,64 @@ def build_pack(engine, donor: str, *, scope, filters=None, with_images: bool | N
     builders = [(name, f"charts/{name}", lambda build=build: build(v, prog)) for name, build in catalog.items()]
     builders += [(code, f"charts/indicators/{_slug(code)}",
                   lambda code=code: chart_indicator_targets(v, prog, indicator=code)) for code in v.indicators["code"]]
+    # the catalogue's indicator-targets is the first indicator's chart (its default indicator): drawn once
+    targets_at = list(catalog).index("indicator-targets") \
+        if catalog.get("indicator-targets") is chart_indicator_targets and len(builders) > len(catalog) else None
     charts, rendering = [], []
     tell(0, len(builders), "Drawing the charts")
     for n, (name, path, build) in enumerate(builders, start=1):
-        fig = build()
+        fig = charts[targets_at][2] if n == len(catalog) + 1 and targets_at is not None else build()
         charts.append((name, path, fig))
         if renderer is not None:
             rendering.append(renderer.submit(fig))
         tell(n, len(builders), "Drawing the charts")
     buf = io.BytesIO()
-    with _ReadableZip(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with _ReadableZip(buf) as z:
         sheets = {}
         for name in DATA_EXPORTS:  # while the charts render
             frame = data_frame(v, name)
             sheets[name] = frame
             z.writestr(f"data/{name}.csv", to_csv_bytes(frame))
         z.writestr(f"data/{_slug(donor)}-data.xlsx", to_xlsx_bytes(sheets))
+        # the report too, each chart's image left as a slot filled in when the images have come
+        slots = _Slots() if rendering else None
+        shown = [(name, fig, slots.slot(f"{path}.svg") if slots else None) for name, path, fig in charts]
+        sections, by_indicator = shown[:len(catalog)], shown[len(catalog):]
+        report = _report_html(v, prog, donor, sections, by_indicator)
         files = _chart_files([(path, fig) for _, path, fig in charts], rendering, tell)
         if renderer is not None:
             renderer.refresh()
         for name, data in files.items():
             z.writestr(name, data)
-        shown = [(name, fig, files.get(f"{path}.svg")) for name, path, fig in charts]
-        sections, by_indicator = shown[:len(catalog)], shown[len(catalog):]
-        z.writestr("report.html", _report_html(v, prog, donor, sections, by_indicator).encode("utf-8"))
+        z.writestr("report.html", (slots.fill(report, files) if slots else report).encode("utf-8"))
     return buf.getvalue()
+
+
+class _Slots:
+    """Places in a page for files not there yet (the charts' SVG while Chromium draws them):
+    `slot(name)` marks one, `fill(page, files)` puts each file's text in its place, with the
+    remote addresses neutralised as the page's own (_report_html)."""
+
+    def __init__(self):
+        import uuid
+
+        self.marker = f"<!--slot-{uuid.uuid4().hex}-"  # nothing uploaded can hold it
+        self.names: list[str] = []
+
+    def slot(self, name: str) -> str:
+        self.names.append(name)
+        return f"{self.marker}{len(self.names) - 1}-->"
+
+    def fill(self, page: str, files: dict[str, bytes]) -> str:
+        import re
+
+        parts = re.split(re.escape(self.marker) + r"(\d+)-->", page)
+        for n in range(1, len(parts), 2):
+            text = files[self.names[int(parts[n])]].decode("utf-8")
+            for remote, local in NEUTRALISED_URLS:
+                text = text.replace(remote, local)
+            parts[n] = text
+        return "".join(parts)
 
 
 def _chart_files(charts: list[tuple[str, object]], rendering: list, tell) -> dict[str, bytes]:

@@ -305,6 +305,36 @@ def test_cli_pack_refusals(cli, tmp_path, args, code, message):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture
+def cli_starting_chromium_first(cli, monkeypatch):
+    """The command line with dashboard.cli_export's `export pack` (Chromium started before the
+    database is opened) in place of dashboard.cli's."""
+    import dashboard.cli
+    from dashboard import cli_export
+
+    monkeypatch.setattr(dashboard.cli, "cmd_export_pack", cli_export.cmd_export_pack)
+    return cli
+
+
+@pytest.mark.parametrize("args,code,message", CLI_REFUSALS, ids=[f"refusal-{i}" for i in range(len(CLI_REFUSALS))])
+def test_cli_pack_starting_chromium_first_refuses_the_same(cli_starting_chromium_first, tmp_path, args, code, message):
+    test_cli_pack_refusals(cli_starting_chromium_first, tmp_path, args, code, message)
+
+
+def test_cli_pack_starting_chromium_first_writes_the_same_pack(cli_starting_chromium_first, packs, tmp_path):
+    if not exports.images_available():
+        skip_or_fail("donor pack with images: no Chromium installed")
+    pack = tmp_path / "can.zip"
+    rc, out, err = cli_starting_chromium_first("export", "pack", "--donor", "CAN", "--out", str(pack))
+    assert rc == 0, err
+    z, before = zipfile.ZipFile(pack), packs.get_zip("CAN")
+    assert out.strip() == f"Wrote donor pack for CAN to {pack}: {len(z.namelist())} files"
+    assert z.namelist() == before.namelist()
+    for name in z.namelist():  # the images are the ones kept from the first pack: the same bytes
+        if not name.endswith((".xlsx", ".html")):
+            assert z.read(name) == before.read(name), name
+
+
 # --- without Chromium -----------------------------------------------------------------------------------
 
 
@@ -386,3 +416,52 @@ def test_a_chart_renders_once_its_png_its_svg_at_twice_the_size():
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (2 * exports.IMAGE_WIDTH, 600)
     changed = renderer.submit(chart().update_layout(height=320))
     assert changed.result(timeout=120)[0] != svg  # another figure: drawn
+
+
+def test_a_chart_submitted_while_the_same_is_being_drawn_is_drawn_once(monkeypatch):
+    """Two packs at once (or one chart twice in a pack) ask for the same chart before it is
+    drawn: Chromium draws it once, and each caller gets it; a caller that cancels its own
+    Future (a pack that failed) stops no other's."""
+    import plotly.graph_objects as go
+
+    if not exports.images_available():
+        skip_or_fail("chart images: no Chromium installed")
+    renderer = exports.chart_renderer()
+    drawn = []
+    render = renderer._render
+
+    async def counted(key, spec, width, height):
+        drawn.append(key)
+        return await render(key, spec, width, height)
+
+    monkeypatch.setattr(renderer, "_render", counted)
+    def chart():  # a figure no other test draws, so none of it is kept from before
+        return go.Figure(go.Bar(x=["only", "here"], y=[3, 1]), layout={"height": 310, "title": {"text": "drawn once"}})
+
+    first, second, third = renderer.submit(chart()), renderer.submit(chart()), renderer.submit(chart())
+    assert second.cancel()  # its caller gave up: the others still get the chart
+    svg, png = first.result(timeout=120)
+    assert third.result(timeout=120) == (svg, png)
+    assert len(drawn) == 1
+    assert renderer.submit(chart()).result(timeout=1) == (svg, png) and len(drawn) == 1  # kept, not drawn again
+
+
+def test_report_slots_are_filled_with_each_file_neutralised():
+    from dashboard.packs import _Slots
+
+    slots = _Slots()
+    page = f"<p>a</p>{slots.slot('x.svg')}<p>b</p>{slots.slot('y.svg')}{slots.slot('x.svg')}"
+    files = {"x.svg": b"<svg>https://cdn.plot.ly/un/world.json</svg>", "y.svg": "<svg>é</svg>".encode()}
+    assert slots.fill(page, files) == ("<p>a</p><svg>./world.json</svg><p>b</p><svg>é</svg>"
+                                       "<svg>./world.json</svg>")
+    # text that only looks like a slot (uploaded names are escaped, and the marker is random) stays
+    assert slots.fill("<!--slot-0-->", files) == "<!--slot-0-->"
+
+
+@pytest.mark.parametrize("donor", list(FUNDED))
+def test_the_first_indicators_chart_is_the_catalogues_indicator_targets_drawn_once(packs, donor):
+    z = packs.get_zip(donor)
+    first = INDICATORS[0].lower()
+    for fmt in ("svg", "png"):  # one drawing: the same bytes (two drawings' SVGs differ in their random ids)
+        assert z.read(f"charts/indicators/{first}.{fmt}") == z.read(f"charts/indicator-targets.{fmt}"), fmt
+    assert z.read(f"charts/indicators/{INDICATORS[1].lower()}.svg") != z.read("charts/indicator-targets.svg")

@@ -10,6 +10,7 @@ Chromium: without it they skip (fail under CI=true).
 from __future__ import annotations
 
 import collections
+import html
 import io
 import os
 import re
@@ -26,6 +27,7 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard import exports
 from dashboard.charts.catalog import all_charts
+from dashboard.text import plain_from_plotly
 from models.access import LOCAL_ADMIN
 from models.db import make_engine
 from models.queries.filters import Filters
@@ -343,6 +345,37 @@ def _check_self_contained_html(page: str, fig) -> None:
         assert fig.layout.geo.resolution == 50  # the inlined file is the one the map asks for
     else:
         assert GEO_ASSETS not in page
+
+
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # to_html's div id, new each time
+
+
+def _html_page_plotly_inlined(fig, title=None) -> bytes:
+    """figure_html's page as Plotly makes it with plotly.js inside (to_html(include_plotlyjs=True)),
+    then the title and topojson added and the remote addresses neutralised over the whole page."""
+    page = fig.to_html(include_plotlyjs=True, full_html=True, config=exports.HTML_CONFIG)
+    head = f"<title>{html.escape(title or plain_from_plotly(fig.layout.title.text) or 'Resultsboard chart')}</title>"
+    if exports.has_geo(fig):
+        head += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + exports.topojson_text() + "}};</script>"
+    page = page.replace("<head>", "<head>" + head, 1)
+    for remote, local in exports.NEUTRALISED_URLS:
+        page = page.replace(remote, local)
+    return page.encode("utf-8")
+
+
+@pytest.mark.parametrize("case", ["bar", "map", "titled", "remote address in a label", "partner-map", "key-factor-heatmap"])
+def test_html_page_is_plotlys_own_with_plotly_js_put_in_once(figures, case):
+    """figure_html makes the page around plotly.js (made once) instead of with it: byte for
+    byte the page Plotly makes with plotly.js inside (but for the div's random id)."""
+    fig, title = {
+        "bar": (go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"height": 333}), None),
+        "map": (go.Figure(go.Scattergeo(locations=["NOR"])), None),
+        "titled": (go.Figure(go.Bar(x=[1], y=[1]), layout={"title": {"text": "A <b>chart</b> &amp; é"}}), "Own title"),
+        "remote address in a label": (go.Figure(go.Bar(x=["https://cdn.jsdelivr.net/x", "cartocdn.com"], y=[1, 2])), None),
+    }.get(case) or (figures[case], None)
+    made = exports.figure_html(fig, title=title)
+    assert UUID.sub(b"id", made) == UUID.sub(b"id", _html_page_plotly_inlined(fig, title))
+    assert made.count(b"plotly.js v") == _html_page_plotly_inlined(fig, title).count(b"plotly.js v") >= 1
 
 
 def test_html_page_renders_with_the_network_blocked(rendered, tmp_path):

@@ -177,6 +177,21 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, 
     return fig
 
 
+def grid_cells(rows, columns, cells):
+    """A heatmap's cells: (i, j, values) for each (row key, column key, values) of `cells` whose
+    row is in `rows` and column in `columns` (i, j: their indexes there); the first of several
+    for one cell names it, the others and keys outside the grid are left out."""
+    row_of = {r: i for i, r in enumerate(rows)}
+    col_of = {c: j for j, c in enumerate(columns)}
+    seen = set()
+    for row, column, values in cells:
+        i, j = row_of.get(row), col_of.get(column)
+        if i is None or j is None or (i, j) in seen:
+            continue
+        seen.add((i, j))
+        yield i, j, values
+
+
 def legend_top(fig: go.Figure) -> float:
     """Pixels from the top of the figure to the top of its legend (finish()'s layout)."""
     return (1 - fig.layout.legend.y) * fig.layout.height

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, empty_figure, finish
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, empty_figure, finish, grid_cells
 from dashboard.charts.progress import progress_bars
 from dashboard.text import plotly_frame, plotly_text
 
@@ -48,18 +48,12 @@ def key_factor_heatmap(cells: pd.DataFrame, *, note: str, title: str = "Mean pro
     scored = cells[cells["n"] > 0]
     factors = sorted(scored["key_factor"].astype(int).unique())  # key factors with a progress figure
     partners = sorted(scored["partner_name"].unique(), key=str.lower)
-    row_of = {p: i for i, p in enumerate(partners)}
-    col_of = {k: j for j, k in enumerate(factors)}
     z = [[None] * len(factors) for _ in partners]
     n = [[0] * len(factors) for _ in partners]
     text = [[""] * len(factors) for _ in partners]
-    seen = set()
-    for p, k, progress, count in zip(cells["partner_name"], cells["key_factor"], cells["progress"], cells["n"]):
-        k = None if pd.isna(k) else int(k)
-        if p not in row_of or k not in col_of or (p, k) in seen:  # one cell per partner and key factor
-            continue
-        seen.add((p, k))
-        i, j = row_of[p], col_of[k]
+    keyed = ((p, None if pd.isna(k) else int(k), (progress, count))
+             for p, k, progress, count in zip(cells["partner_name"], cells["key_factor"], cells["progress"], cells["n"]))
+    for i, j, (progress, count) in grid_cells(partners, factors, keyed):  # one cell per partner and key factor
         value = None if pd.isna(progress) else round(float(progress) * 100, 1)
         z[i][j] = value
         n[i][j] = int(count)

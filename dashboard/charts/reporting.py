@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, slant_many_ticks
+from dashboard.charts.common import CELL_TEXT_MAX, SERIES_COLOURS, STATUS_COLOURS, empty_figure, finish, grid_cells, slant_many_ticks
 from dashboard.charts.key_factors import SEQUENTIAL_SCALE
 from dashboard.text import plotly_frame
 
@@ -29,18 +29,12 @@ def completeness_heatmap(cells: pd.DataFrame, *, note: str,
     cells = plotly_frame(cells)
     periods = list(cells.sort_values(["period_end", "period_start"])["period"].drop_duplicates())
     partners = sorted(cells["partner_name"].unique(), key=str.lower)
-    row_of = {p: i for i, p in enumerate(partners)}
-    col_of = {per: j for j, per in enumerate(periods)}
     z = [[None] * len(periods) for _ in partners]
     text = [[""] * len(periods) for _ in partners]
     custom = [[[0, 0, 0] for _ in periods] for _ in partners]
-    seen = set()
-    for p, per, rate, received, due, missing in zip(cells["partner_name"], cells["period"], cells["rate"],
-                                                    cells["received"], cells["due"], cells["missing"]):
-        if (p, per) in seen:  # one cell per partner and period (the first row names it)
-            continue
-        seen.add((p, per))
-        i, j = row_of[p], col_of[per]
+    keyed = ((p, per, (rate, received, due, missing)) for p, per, rate, received, due, missing in zip(
+        cells["partner_name"], cells["period"], cells["rate"], cells["received"], cells["due"], cells["missing"]))
+    for i, j, (rate, received, due, missing) in grid_cells(partners, periods, keyed):  # one cell per partner and period
         z[i][j] = round(float(rate) * 100, 1)
         text[i][j] = f"{int(received)}/{int(due)}"
         custom[i][j] = [int(due), int(received), int(missing)]

@@ -9,6 +9,7 @@ from dashboard import links, state, tables
 from dashboard.charts import breakdowns
 from dashboard.charts.common import pct
 from dashboard.charts.activities import activity_timeline
+from dashboard.exports import chart_renderer, images_available
 from dashboard.charts.progress import progress_bars
 from dashboard.text import markdown_text
 from models.money import converted, totals_by_currency
@@ -55,6 +56,8 @@ donor = st.selectbox("Donor", codes, key="don_donor", format_func=lambda d: f"{n
 row = donors[donors["donor"] == donor].iloc[0]
 st.header(markdown_text(row["donor_name"]))
 
+if images_available():  # Chromium starts now, in the background: a first "Donor pack" click does not wait for it
+    chart_renderer()
 state.donor_pack_button(donor)
 
 c = st.columns(4)
