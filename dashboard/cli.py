@@ -21,8 +21,7 @@ from dashboard.cli_common import (
 )
 from dashboard.cli_common import checked_filters as _checked_filters
 from dashboard.cli_common import refuse_unknown_codes
-from dashboard.cli_common import out_file as _out_file
-from dashboard.cli_export import cmd_export_chart, cmd_export_data
+from dashboard.cli_export import cmd_export_chart, cmd_export_data, cmd_export_pack
 from dashboard.cli_common import engine as _engine
 from dashboard.cli_oversight import add_oversight_commands
 from dashboard.cli_iati import add_export_iati, iati_elements_text, iati_map_arg
@@ -201,39 +200,6 @@ def cmd_revert(args) -> int:
     else:
         print(report.summary())
     return EXIT_OK if report.status == "reverted" else EXIT_REFUSED
-
-
-def cmd_export_pack(args) -> int:
-    import io
-    import zipfile
-
-    from dashboard import exports
-    from dashboard.packs import build_pack
-
-    out = _out_file(args.out)
-    filters = _checked_filters(args)
-    if len(args.donor) > 1:
-        raise UsageError(f"export pack takes one --donor (given: {', '.join(args.donor)}); make one pack per donor")
-    engine = ready_engine()
-    scope = acting_scope(engine, args)  # refused (exit 1) before anything is built
-    progress = ProgressLine()
-    try:
-        data = build_pack(engine, args.donor[0], filters=filters, scope=scope, progress=progress)
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED
-    except Exception as e:  # noqa: BLE001 - kaleido/Chromium failures: a message, not a traceback
-        print(f"Could not build the donor pack: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    finally:
-        progress.close()
-    out.write_bytes(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = z.namelist()
-    if not exports.images_available():
-        print(exports.NO_CHROMIUM_MESSAGE, file=sys.stderr)
-    print(f"Wrote donor pack for {args.donor[0]} to {out}: {len(names)} files")
-    return EXIT_OK
 
 
 PROGRESS_BY = ("pair", "indicator", "partner", "region", "donor", "key-factor")

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import MIGRATIONS_DIR, init_database, make_engine
+from models.db import MIGRATIONS_DIR, current_revisions, head_revisions, init_database, is_ready, make_engine
 from models.tables import KeyFactor, Partner, Region
 from conftest import checkout_env, skip_or_fail
 
@@ -87,6 +87,24 @@ def head() -> set[str]:
 
 def test_there_is_one_head():
     assert len(head()) == 1
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    """models.db reads the head from the migration files' lines instead of importing Alembic."""
+    head_revisions.cache_clear()
+    assert head_revisions() == head() == {"0007"}
+
+
+@pytest.mark.parametrize("at", ["fresh", "0001", "head"])
+def test_the_revisions_read_from_the_database_are_alembics(fresh_engine, at):
+    if at != "fresh":
+        init_database(fresh_engine)
+        if at != "head":
+            _migrate(fresh_engine, at, down=True)
+    with fresh_engine.connect() as conn:
+        expected = set(MigrationContext.configure(conn).get_current_heads())
+        assert current_revisions(conn) == expected == ({"0007"} if at == "head" else set() if at == "fresh" else {at})
+    assert is_ready(fresh_engine) is (at == "head")
 
 
 def test_init_creates_exactly_the_model_tables(fresh_engine):
