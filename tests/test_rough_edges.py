@@ -95,6 +95,27 @@ def test_every_chart_is_drawn_on_plotly_white(figures):
         {name: True for name in figures}
 
 
+def test_charts_stay_on_plotly_white_once_streamlit_made_its_template_the_default(demo_file):
+    """Streamlit sets its own template as Plotly's default when its chart element is imported —
+    after the chart builders, in a process that imported them first (AppTest, a test worker)."""
+    import plotly.io as pio
+    import streamlit.elements.plotly_chart  # noqa: F401  (registers the 'streamlit' template)
+
+    white = pio.templates["plotly_white"].to_plotly_json()
+    engine = make_engine(f"sqlite:///{demo_file}")
+    try:
+        v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
+        prog = progress_table(v)
+        pio.templates.default = "streamlit"  # as streamlit.elements.plotly_chart does on import
+        drawn = {name: build(v, prog).layout.template.to_plotly_json() == white for name, build in all_charts().items()}
+        after = pio.templates.default
+    finally:
+        pio.templates.default = "plotly_white"
+        engine.dispose()
+    assert drawn == {name: True for name in drawn}
+    assert after == "plotly_white"
+
+
 def test_every_axis_title_is_wrapped_and_has_room(figures):
     for name, fig in figures.items():
         if not any("xaxis" in t for t in fig.data):  # maps and pies have no axes

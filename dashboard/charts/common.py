@@ -18,7 +18,11 @@ from models.scoring.distance import STATUSES
 # Every chart is drawn on plotly_white, set as the default template when the chart builders are
 # imported rather than given to each figure: a figure takes the default as it is created, where
 # `template=` copies the template's whole tree into every figure (36 figures: 0.05 s against 2 s).
-pio.templates.default = "plotly_white"
+# Streamlit makes its own template the default when its chart element is imported, which in a
+# process that imported these builders first (a test, a page run by AppTest) comes after: finish()
+# sets ours back, and gives it to the figure made meanwhile (_on_our_template).
+TEMPLATE = "plotly_white"
+pio.templates.default = TEMPLATE
 
 STATUS_COLOURS = {  # every status, in DESIGN.md's order (models.scoring.distance.STATUSES)
     "qualitative": "#CC79A7",
@@ -140,6 +144,7 @@ def finish(fig: go.Figure, *, title: str, note: str, height: int | None = None, 
     height for a one-line title and a two-line footnote: longer ones add their own room.
     `title` and `note` are plain text (they may hold uploaded names): escaped here; a newline
     in the title, or ' · ' in the note, starts a new line."""
+    _on_our_template(fig)
     t_lines = title_lines(title)
     n_lines = note_lines(note)
     shown_title_lines = max(len(t_lines), min_title_lines)
@@ -190,6 +195,15 @@ def grid_cells(rows, columns, cells):
             continue
         seen.add((i, j))
         yield i, j, values
+
+
+def _on_our_template(fig: go.Figure) -> None:
+    """plotly_white back as the default once something else made another template the default
+    (Streamlit does, as it loads), and on this figure, made on that other one. Once per such
+    change: the figures made after it take the default as they are created."""
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
+        fig.layout.template = pio.templates[TEMPLATE]
 
 
 def legend_top(fig: go.Figure) -> float:
