@@ -205,7 +205,20 @@ def plan_upsert(
     defaults = column_defaults(table, columns)
     for c in columns:
         new = merged[c]
-        old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
+        old = merged[f"{c}_old"] if f"{c}_old" in merged else None
+        if new.dtype.kind == "f" and c not in defaults and (old is None or old.dtype.kind == "f"):
+            # numbers on both sides (NaN: none given / none stored): compared and kept as floats
+            # in C; a float column has no clear token (CLEAR makes it an object column)
+            new_f = new.to_numpy()
+            old_f = old.to_numpy() if old is not None else np.full(len(new_f), np.nan)
+            provided = ~np.isnan(new_f)
+            diff = provided & ~(new_f == old_f)
+            changed |= matched & diff
+            new_values[c] = np.where(provided, new_f, old_f)
+            diffs[c] = diff
+            continue
+        if old is None:
+            old = pd.Series([None] * len(merged), index=merged.index)
         clear = _is_clear(new)  # once per column: comparing a million objects with CLEAR is not free
         missing = pd.isna(new).to_numpy() | clear
         provided = ~missing
@@ -231,7 +244,7 @@ def plan_upsert(
         result[k] = merged[k]
     outcome = np.where(~matched, 0, np.where(changed, 1, 2))
     actions = pd.Series(np.array([CREATED, UPDATED, UNCHANGED], dtype=object)[outcome], index=merged.index, dtype=object)
-    created = result[~matched][key + columns]
+    created = result[key + columns] if not matched.any() else result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
     for k in fold_case:  # an updated row keeps its stored spelling (what the plan reports)
