@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from models.arrow_csv import read_rectangular
 from models.cells import DECIMAL_COMMA
 from models.config import ImportLimits, load_settings
 from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
@@ -321,7 +322,7 @@ def _read_frame(table: Table, text: str, data: bytes, as_bytes: bool, width: int
     column limit; None when refused (the problem goes to `table.issues`)."""
     delimiter, cap = table.delimiter, limits.max_columns
     if as_bytes:
-        rectangular = _read_rectangular(data, delimiter, width)
+        rectangular = read_rectangular(data, delimiter, width)
         if rectangular is not None:
             return rectangular if nrows is None else rectangular.iloc[:nrows]
     for attempt in range(12):
@@ -362,30 +363,6 @@ def _read_frame(table: Table, text: str, data: bytes, as_bytes: bool, width: int
     else:  # pragma: no cover - twelve ever-wider retries
         table.issues.append(file_issue(table.file, "not-csv", table.file, f"{table.file}: rows too ragged; {SAVE_AS}"))
         return None
-
-
-def _read_rectangular(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
-    """A UTF-8 CSV whose every line has `width` cells, as `_read_frame` gives it, read by
-    Arrow's CSV reader (about four times pandas' C parser on a million rows); None for any
-    other file (a ragged or blank line, a stray quote...), which the C parser then reads."""
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
-    if data.count(b'"') % 2:  # a quote left open (or one inside a cell): the C parser says which
-        return None
-    names = [str(i) for i in range(width)]
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False, encoding="utf8"),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                                                  quoted_strings_can_be_null=False))
-    except (pa.ArrowException, ValueError, UnicodeError):
-        return None
-    frame = table.to_pandas()
-    frame.columns = range(width)
-    return frame
 
 
 # --- header and cells ------------------------------------------------------------------
