@@ -82,14 +82,14 @@ def test_a_missing_parent_aborts_the_import(loaded, monkeypatch, label):
     with loaded.connect() as conn:
         stored_before = conn.execute(select(Value.indicator_id, Value.partner_id, Value.actual).order_by(Value.id)).all()
         batches_before = conn.execute(select(func.count()).select_from(ImportBatch)).scalar()
-    real = results_values._incoming
+    real = results_values._keys
 
-    def broken(rows, keys):
-        incoming = real(rows, keys)
-        incoming[column] = MISSING  # as if the parent were gone by the time the rows are written
-        return incoming
+    def broken(ctx, rows):
+        keys = real(ctx, rows)
+        keys[column] = MISSING  # as if the parent were gone by the time the rows are written
+        return keys
 
-    monkeypatch.setattr(results_values, "_incoming", broken)
+    monkeypatch.setattr(results_values, "_keys", broken)
     seen = _seen_foreign_keys(monkeypatch)
     with pytest.raises(IntegrityError, match="FOREIGN KEY"):
         import_csv(loaded, CHANGED if before else RESULTS)
