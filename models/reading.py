@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from models.arrow_csv import read_rectangular
 from models.cells import DECIMAL_COMMA
 from models.config import ImportLimits, load_settings
 from models.decoding import SAMPLE_SIZE, SAVE_AS, binary_signature, decode, file_issue, is_workbook, not_csv
@@ -320,6 +321,10 @@ def _read_frame(table: Table, text: str, data: bytes, as_bytes: bool, width: int
     """The CSV's records as strings, `width` columns wide, widened for longer rows up to the
     column limit; None when refused (the problem goes to `table.issues`)."""
     delimiter, cap = table.delimiter, limits.max_columns
+    if as_bytes:
+        rectangular = read_rectangular(data, delimiter, width)
+        if rectangular is not None:
+            return rectangular if nrows is None else rectangular.iloc[:nrows]
     for attempt in range(12):
         try:
             source = io.BytesIO(data) if as_bytes else io.StringIO(text)

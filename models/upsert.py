@@ -143,12 +143,12 @@ def _small_ids(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray] | tu
     return x, y
 
 
-def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case) -> pd.DataFrame:
+def _matched(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold_case, codes=None) -> pd.DataFrame:
     """Each incoming row (index = spreadsheet row) with the stored row of its key beside it:
     a left join as `incoming.merge(stored, on=key, how="left", suffixes=("", "_old"))` gives
     (stored columns the incoming side also has take `_old`; a case-folded key column is
     one of those), matched on one integer code per key instead of the key's columns."""
-    left, right = key_codes(incoming, stored, key, fold_case)
+    left, right = codes if codes is not None else key_codes(incoming, stored, key, fold_case)
     if len(right) and not pd.Index(right).is_unique:  # two stored rows for one key (folded): the join repeats rows
         return _merged_slowly(incoming, stored, key, fold_case)
     position = pd.Index(right).get_indexer(left) if len(right) else np.full(len(left), -1, dtype="int64")
@@ -191,21 +191,38 @@ def plan_upsert(
     columns: list[str],
     fold_case: tuple[str, ...] = (),
     extra_changed: pd.Series | None = None,
+    codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Plan:
     """incoming: key + columns, index = spreadsheet row; values None/NaN = keep, CLEAR = clear.
     stored: id + batch_id + key + columns.
 
     `fold_case`: key columns (codes) matched case-insensitively; a created row takes the
     incoming spelling, an updated row keeps the stored one (keys are never rewritten).
-    `extra_changed`: rows that changed in something the columns do not show (a link set)."""
-    merged = _matched(incoming, stored, key, fold_case)
+    `extra_changed`: rows that changed in something the columns do not show (a link set).
+    `codes`: `key_codes(incoming, stored, key, fold_case)` when the caller has computed them."""
+    if stored.empty:
+        return _all_created(incoming, table=table, key=key, columns=columns)
+    merged = _matched(incoming, stored, key, fold_case, codes)
     matched = merged["id"].notna().to_numpy()
     changed = np.zeros(len(merged), dtype=bool)
     new_values, diffs = {}, {}
     defaults = column_defaults(table, columns)
     for c in columns:
         new = merged[c]
-        old = merged[f"{c}_old"] if f"{c}_old" in merged else pd.Series([None] * len(merged), index=merged.index)
+        old = merged[f"{c}_old"] if f"{c}_old" in merged else None
+        if new.dtype.kind == "f" and c not in defaults and (old is None or old.dtype.kind == "f"):
+            # numbers on both sides (NaN: none given / none stored): compared and kept as floats
+            # in C; a float column has no clear token (CLEAR makes it an object column)
+            new_f = new.to_numpy()
+            old_f = old.to_numpy() if old is not None else np.full(len(new_f), np.nan)
+            provided = ~np.isnan(new_f)
+            diff = provided & ~(new_f == old_f)
+            changed |= matched & diff
+            new_values[c] = np.where(provided, new_f, old_f)
+            diffs[c] = diff
+            continue
+        if old is None:
+            old = pd.Series([None] * len(merged), index=merged.index)
         clear = _is_clear(new)  # once per column: comparing a million objects with CLEAR is not free
         missing = pd.isna(new).to_numpy() | clear
         provided = ~missing
@@ -231,7 +248,7 @@ def plan_upsert(
         result[k] = merged[k]
     outcome = np.where(~matched, 0, np.where(changed, 1, 2))
     actions = pd.Series(np.array([CREATED, UPDATED, UNCHANGED], dtype=object)[outcome], index=merged.index, dtype=object)
-    created = result[~matched][key + columns]
+    created = result[key + columns] if not matched.any() else result[~matched][key + columns]
     upd_mask = matched & changed
     updated = result[upd_mask][key + columns].copy()
     for k in fold_case:  # an updated row keeps its stored spelling (what the plan reports)
@@ -245,6 +262,32 @@ def plan_upsert(
     ids = merged["id"]
     changed_columns = pd.DataFrame({c: diffs[c][upd_mask] for c in columns}, index=updated.index, dtype=bool)
     return Plan(table, key, columns, created, updated, prior, actions, ids, changed_columns)
+
+
+def _all_created(incoming: pd.DataFrame, *, table: Table, key: list[str], columns: list[str]) -> Plan:
+    """`plan_upsert` when nothing is stored to compare with (a first import): every row is
+    created as given — an empty or cleared cell stores NULL, or the column's default —
+    without matching a million keys against nothing."""
+    created = incoming[key + columns].copy(deep=False)  # copy-on-write: `incoming` is never changed
+    created.index = created.index.rename(None)
+    defaults = column_defaults(table, columns)
+    for c in columns:
+        col = incoming[c]
+        clear = _is_clear(col)
+        if c in defaults:
+            missing = pd.isna(col).to_numpy() | clear
+            if missing.any():
+                created[c] = np.where(missing, _object_array(defaults[c], len(col)), col.to_numpy(dtype=object))
+        elif clear.any():  # NaN and None store NULL as they are
+            created[c] = np.where(clear, None, col.to_numpy(dtype=object))
+    updated = created.iloc[:0].copy()
+    updated["id"] = np.zeros(0, dtype="int64")
+    prior = pd.DataFrame({"id": np.zeros(0, dtype="int64"), "batch_id": np.zeros(0, dtype=object),
+                          **{c: np.zeros(0, dtype=object) for c in columns}}, index=updated.index)
+    actions = pd.Series(CREATED, index=created.index, dtype=object)
+    ids = pd.Series(np.nan, index=created.index, name="id")
+    changed = pd.DataFrame({c: np.zeros(0, dtype=bool) for c in columns}, index=updated.index)
+    return Plan(table, key, columns, created, updated, prior, actions, ids, changed)
 
 
 def versions_to_keep(prior: pd.DataFrame, batch_id: int) -> pd.DataFrame:

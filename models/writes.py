@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Callable, Iterable, Sequence
+import sqlite3
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Connection, Date, Float, Integer, String, Table, func
+from sqlalchemy.exc import IntegrityError
 
 from sqlmodel.sql.sqltypes import AutoString
 
-from models import pg_bulk
+from models import pg_bulk, sqlite_columns
 from models.tables import RowVersion
 
 CHUNK = 50_000
@@ -58,7 +61,7 @@ def plain_column(series: pd.Series) -> list:
 
 def _has_numpy_scalars(values: np.ndarray) -> bool:
     """Whether an object column holds numpy scalars (np.int64 from a mapped id, ...)."""
-    return any(isinstance(v, np.generic) for v in values[:1000])
+    return any(issubclass(t, np.generic) for t in set(map(type, values[:1000])))
 
 
 def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
@@ -71,13 +74,78 @@ def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
 Progress = Callable[[int, int], None]  # (rows written, rows to write)
 
 
+# conn.info key: SQLite's foreign keys are off for this transaction; the bulk writes check them
+PARENTS_CHECKED_HERE = "foreign_keys_checked_by_writes"
+
+
+@contextmanager
+def foreign_keys_set_based(conn: Connection, wanted: bool = True) -> Iterator[bool]:
+    """Around a transaction (entered before it begins: SQLite ignores the pragma inside one):
+    on SQLite, foreign keys off for its statements, and every bulk write below (`bulk_insert`,
+    `insert_frame`, `bulk_update`, `update_frame`) checks the rows it references instead, set-based —
+    one query per referenced table for the distinct ids, not one lookup per row — and raises
+    the IntegrityError SQLite would; on the way out foreign keys are on again. Only for a
+    transaction whose writes are inserts and updates through those functions (no delete, no
+    other write to a table with a foreign key). Yields whether it applies (`wanted`, SQLite,
+    no transaction open)."""
+    raw = conn.connection.driver_connection if wanted and conn.dialect.name == "sqlite" else None
+    if raw is None or raw.in_transaction:
+        yield False
+        return
+    raw.execute("PRAGMA foreign_keys=OFF")
+    conn.info[PARENTS_CHECKED_HERE] = True
+    try:
+        yield True
+    finally:
+        conn.info.pop(PARENTS_CHECKED_HERE, None)
+        if raw.in_transaction:  # never left open with foreign keys off
+            raw.rollback()
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_parents(conn: Connection, table: Table, values: dict[str, Iterable]) -> None:
+    """When foreign keys are checked here (`foreign_keys_set_based`): each referenced value of
+    `values` (column -> values written) must exist in its parent table, in one query per
+    foreign key, else the IntegrityError a foreign key raises."""
+    if not conn.info.get(PARENTS_CHECKED_HERE):
+        return
+    for fk in table.foreign_keys:
+        column = fk.parent.name
+        if column not in values:
+            continue
+        wanted = {plain(v) for v in values[column]} - {None}
+        if not wanted:
+            continue
+        parent, key = fk.column.table.name, fk.column.name
+        found: set = set()
+        ids = sorted(wanted, key=repr)
+        for i in range(0, len(ids), 10_000):
+            part = ids[i: i + 10_000]
+            sql = f'SELECT "{key}" FROM "{parent}" WHERE "{key}" IN ({", ".join("?" * len(part))})'
+            found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)))
+        missing = wanted - found
+        if missing:
+            raise IntegrityError(
+                f'{table.name}.{column} -> {parent}.{key}: {sorted(missing, key=repr)[:5]}', None,
+                sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
+
+
+def _check_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    if conn.info.get(PARENTS_CHECKED_HERE):
+        check_parents(conn, table, {c: {r[j] for r in rows} for j, c in enumerate(columns)
+                                    if any(fk.parent.name == c for fk in table.foreign_keys)})
+
+
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
-                progress: Progress | None = None) -> None:
-    """Insert `rows` (executemany in chunks; COPY on PostgreSQL), calling `progress` after each chunk."""
+                progress: Progress | None = None, *, checked: bool = False) -> None:
+    """Insert `rows` (executemany in chunks; COPY on PostgreSQL), calling `progress` after each
+    chunk; `checked`: their references were checked already (`check_parents`)."""
     if not rows:
         return
     if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS:
         return pg_bulk.insert_rows(conn, table, columns, rows, progress)
+    if not checked:
+        _check_rows(conn, table, columns, rows)
     cols = ", ".join(f'"{c}"' for c in columns)
     ph = _placeholder(conn)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([ph] * len(columns))})'
@@ -96,9 +164,18 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
     total = len(frame)
     if conn.dialect.name == "sqlite":
         columns = [c for c in columns if not _null_by_default(table, frame[c])]
+    _check_frame(conn, table, frame, columns)
     for i in range(0, total, CHUNK):
         bulk_insert(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], columns),
-                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None)
+                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None,
+                    checked=True)
+
+
+def _check_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """`check_parents` of a frame's columns, on their distinct values."""
+    if conn.info.get(PARENTS_CHECKED_HERE):
+        check_parents(conn, table, {fk.parent.name: pd.unique(frame[fk.parent.name]).tolist()
+                                    for fk in table.foreign_keys if fk.parent.name in columns})
 
 
 def _null_by_default(table: Table, values: pd.Series) -> bool:
@@ -115,16 +192,20 @@ def update_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
                  progress: Progress | None = None) -> None:
     """`bulk_update` of `frame[columns]` by `frame["id"]`, a chunk at a time."""
     total = len(frame)
+    _check_frame(conn, table, frame, columns)
     for i in range(0, total, CHUNK):
         bulk_update(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], [*columns, "id"]),
-                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None)
+                    (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None,
+                    checked=True)
 
 
 def bulk_update(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
-                progress: Progress | None = None) -> None:
-    """rows: tuples of the new column values followed by the row id."""
+                progress: Progress | None = None, *, checked: bool = False) -> None:
+    """rows: tuples of the new column values followed by the row id; `checked` as in `bulk_insert`."""
     if not rows:
         return
+    if not checked:
+        _check_rows(conn, table, columns, rows)
     if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS and pg_bulk.update_rows(conn, table, columns, rows, progress):
         return
     ph = _placeholder(conn)
@@ -140,6 +221,8 @@ def bulk_delete(conn: Connection, table: Table, ids: Iterable[int], column: str 
     ids = [int(i) for i in ids]
     if not ids:
         return
+    if conn.info.get(PARENTS_CHECKED_HERE):  # a delete could orphan rows: foreign keys must be on
+        raise RuntimeError(f"a delete from {table.name} in a transaction whose foreign keys are off")
     ph = _placeholder(conn)
     sql = f'DELETE FROM "{table.name}" WHERE "{column}" = {ph}'
     for i in range(0, len(ids), CHUNK):
@@ -192,9 +275,9 @@ def _raw_type(kind) -> bool:
 
 
 def read_stored(conn: Connection, stmt) -> pd.DataFrame:
-    """`read_frame` for the import engine's stored rows: straight from the driver's cursor
-    on SQLite (no SQLAlchemy row objects: a million stored values are read in about a second)
-    when every selected column is a number, text or a date, dates as ISO text; other types (a
+    """`read_frame` for the import engine's stored rows on SQLite, when every selected column
+    is a number, text or a date (dates as ISO text): a column at a time in one aggregate query
+    (models.sqlite_columns), else straight from the driver's cursor (no SQLAlchemy row objects); other types (a
     boolean SQLite keeps as 0/1) take `read_frame`. On PostgreSQL, a COPY out (models.pg_bulk),
     dates as ISO text too."""
     if conn.dialect.name == "postgresql":
@@ -202,6 +285,9 @@ def read_stored(conn: Connection, stmt) -> pd.DataFrame:
     selected = list(getattr(stmt, "selected_columns", []))
     if not selected or not all(_raw_type(c.type) for c in selected):
         return read_frame(conn, stmt)
+    columnar = sqlite_columns.read_columns(conn, stmt, selected, [_kind(c.type) for c in selected])
+    if columnar is not None:  # a column at a time, no Python object per row
+        return columnar
     order = list(selected)
     empty = _empty_columns(conn, stmt, selected)
     if empty:  # read without them: a million NULLs fetched cost as much as values
@@ -290,4 +376,4 @@ def iso_dates(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["bulk_insert", "bulk_update", "insert_frame", "update_frame", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "read_stored", "frame_rows", "iso_dates"]
+__all__ = ["foreign_keys_set_based", "check_parents", "bulk_insert", "bulk_update", "insert_frame", "update_frame", "bulk_delete", "replace_link_sets", "record_versions", "read_frame", "read_stored", "frame_rows", "iso_dates"]

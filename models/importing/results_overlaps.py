@@ -28,20 +28,25 @@ def check_overlaps(ctx: ImportContext, plan: Plan, others: pd.DataFrame, stored:
     # one integer per series (its breakdown matched case-insensitively), sorted on with the days
     allrows["g"] = _series_codes(allrows)
     reported: set = set()
+    seen = None  # (rows, order, reach, clashing) of the last pass: targets and actuals mostly come together
     for what in ("actual", "target"):
         has = allrows[f"has_{what}"].to_numpy(dtype=bool)
         if has.sum() < 2:
             continue
-        g, s, e = (allrows[c].to_numpy()[has] for c in ("g", "s", "e"))
-        order = np.lexsort((e, s, g))  # stable: equal rows keep their order
-        g, s, e = g[order], s[order], e[order]
-        # the latest end among the earlier periods of the same series (0: none)
-        first = np.r_[True, g[1:] != g[:-1]]
-        prev_end = np.r_[0, e[:-1]]
-        prev_end[first] = 0
-        rank = np.cumsum(first) * 10**9  # above any YYYYMMDD: the running maximum restarts with each series
-        reach = np.maximum.accumulate(rank + prev_end) - rank
-        clashing = (reach > 0) & (s <= reach)
+        if seen is not None and np.array_equal(seen[0], has):
+            order, reach, clashing = seen[1:]
+        else:
+            g, s, e = (allrows[c].to_numpy()[has] for c in ("g", "s", "e"))
+            order = np.lexsort((e, s, g))  # stable: equal rows keep their order
+            g, s, e = g[order], s[order], e[order]
+            # the latest end among the earlier periods of the same series (0: none)
+            first = np.r_[True, g[1:] != g[:-1]]
+            prev_end = np.r_[0, e[:-1]]
+            prev_end[first] = 0
+            rank = np.cumsum(first) * 10**9  # above any YYYYMMDD: the running maximum restarts with each series
+            reach = np.maximum.accumulate(rank + prev_end) - rank
+            clashing = (reach > 0) & (s <= reach)
+            seen = (has, order, reach, clashing)
         if not clashing.any():  # the rows in order are only needed to name a clash
             continue
         sub = allrows[has].iloc[order].reset_index(drop=True)

@@ -30,22 +30,26 @@ def write_values(ctx: ImportContext, rows: ResultRows) -> pd.Series:
     period_text = period_as_given(frame)
     keys = _keys(ctx, rows)
     actions = pd.Series(UNCHANGED, index=idx, dtype=object)
+    stored_rows = codes = None
     if not keys.empty:
-        # one integer per key (breakdowns case-insensitive): a million keys compared as numbers
-        codes = key_codes(keys, keys.iloc[:0], list(keys.columns), tuple(c for c in keys.columns if c in CASE_FREE_KEYS))[0]
+        ind_ids = [int(i) for i in pd.unique(keys["indicator_id"])]
+        where = Value.indicator_id.in_(ind_ids) if len(ind_ids) < 500 else None
+        stored_rows = stored(ctx, Value, [*key, *VALUE_COLUMNS], where, dates=("period_start", "period_end"))
+        # one integer per key (breakdowns case-insensitive), the same for the file's and the stored
+        # rows: a million keys checked for duplicates and matched with the stored ones as numbers
+        codes, stored_codes = key_codes(keys, stored_rows, key, tuple(c for c in key if c in CASE_FREE_KEYS))
         dup = duplicates(ctx, pd.DataFrame({"key": codes}, index=keys.index), KEY_COLUMN,
                          "indicator, partner, period and disaggregation", period_text[keys.index])
         rows.ok &= ~dup.reindex(idx, fill_value=False)
-        keys = keys[~dup.to_numpy()]
+        keys, codes = keys[~dup.to_numpy()], codes[~dup.to_numpy()]
     actions[~rows.ok.to_numpy()] = REJECTED
     if keys.empty:
         return actions
     incoming = _incoming(rows, keys)
-    ind_ids = [int(i) for i in pd.unique(keys["indicator_id"])]
-    where = Value.indicator_id.in_(ind_ids) if len(ind_ids) < 500 else None
-    stored_rows = stored(ctx, Value, [*key, *VALUE_COLUMNS], where, dates=("period_start", "period_end"))
+    matching = (codes[keys.index.get_indexer(incoming.index)], stored_codes)
     # a partner's changes are checked like any other, then kept apart for review (models.review)
-    plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows, apply=not ctx.partner_scoped)
+    plan = upsert(ctx, Value, incoming, key, VALUE_COLUMNS, stored_rows=stored_rows, apply=not ctx.partner_scoped,
+                  codes=matching)
     if ctx.partner_scoped:
         ctx.pending += keep_for_review(ctx, incoming.loc[[*plan.created.index, *plan.updated.index]])
     _check_locked(ctx, plan, frame)
@@ -82,7 +86,9 @@ def _keys(ctx: ImportContext, rows: ResultRows) -> pd.DataFrame:
     keys = pd.DataFrame({
         "indicator_id": rows.indicator_id, "partner_id": rows.partner_id, "period_start": rows.start,
         "period_end": rows.end, "dimension": rows.dimension, "dimension_value": rows.dimension_value,
-    }, index=idx)[keyed]
+    }, index=idx)
+    if not keyed.all():  # (every row keyed: no copy of a million keys)
+        keys = keys[keyed]
     return keys.astype({"indicator_id": "int64", "partner_id": "int64"})
 
 
@@ -90,17 +96,18 @@ def _incoming(rows: ResultRows, keys: pd.DataFrame) -> pd.DataFrame:
     """Key and value columns of the rows to write (None keeps, CLEAR clears)."""
     idx = rows.frame.index
     vrows = (rows.ok & rows.wants_value).to_numpy()
-    incoming = keys.loc[idx[vrows]].copy()
-    qualitative = pd.Series(rows.qualitative, index=idx)[vrows]
+    every = bool(vrows.all()) and len(keys) == len(idx)  # every row writes a value: no selection to copy
+    pick = (lambda s: s) if every else (lambda s: s[vrows])
+    incoming = keys.copy(deep=False) if every else keys.loc[idx[vrows]].copy()
+    qualitative = pick(pd.Series(rows.qualitative, index=idx))
     for c in ("target", "actual"):
-        number, cleared, text = rows.values[c]
-        clears = (cleared[vrows] & ~qualitative).to_numpy()
+        number, cleared, text = (pick(v) for v in rows.values[c])
+        clears = (cleared & ~qualitative).to_numpy()
         if clears.any():
-            num = number[vrows].astype(object).where(number[vrows].notna(), None)
+            num = number.astype(object).where(number.notna(), None)
             incoming[c] = num.where(~clears, CLEAR)
         else:  # numbers stay floats (NaN keeps): compared with the stored ones in C
-            incoming[c] = number[vrows]
-        txt = text[vrows]
-        incoming[f"{c}_text"] = txt.where(~is_clear_token(txt), CLEAR) if txt.notna().any() else txt
-    incoming["comment"] = rows.comment[vrows]
+            incoming[c] = number
+        incoming[f"{c}_text"] = text.where(~is_clear_token(text), CLEAR) if text.notna().any() else text
+    incoming["comment"] = pick(rows.comment)
     return incoming

@@ -44,17 +44,18 @@ def stored(ctx: ImportContext, model, columns: list[str], where=None, *, dates=(
 
 def upsert(ctx: ImportContext, model, incoming: pd.DataFrame, key: list[str], columns: list[str], *,
            where=None, dates=(), keep: pd.DataFrame | None = None, extra_changed: pd.Series | None = None,
-           stored_rows: pd.DataFrame | None = None, apply: bool = True) -> Plan:
+           stored_rows: pd.DataFrame | None = None, apply: bool = True, codes=None) -> Plan:
     """Plan `incoming` (key + columns, index = spreadsheet row) against the stored rows and apply it.
 
     Key columns holding codes or breakdown names and values match case-insensitively. `keep` and `extra_changed` as in
     `apply_plan` and `plan_upsert`; `stored_rows` when the caller has read them already; `apply=False`
-    only plans (a partner's upload, kept for review)."""
+    only plans (a partner's upload, kept for review); `codes`: the key codes of `incoming` and
+    `stored_rows` when the caller has them (`upsert.key_codes`, computed on both together)."""
     if stored_rows is None:
         stored_rows = stored(ctx, model, [*key, *columns], where, dates=dates)
     fold = tuple(k for k in key if k in CASE_FREE_KEYS)
     plan = plan_upsert(incoming[[*key, *columns]], stored_rows, table=model.__table__, key=key, columns=columns,
-                       fold_case=fold, extra_changed=extra_changed)
+                       fold_case=fold, extra_changed=extra_changed, codes=codes)
     if apply:
         if len(plan.created) + len(plan.updated) > WRITE_STEPS_FROM:
             apply_plan(ctx.conn, plan, ctx.batch_id, keep,

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, update
 
-from models.access import Scope, can_upload, refusal, require
+from models.access import Scope, can_upload, refusal, require, uploads_own_actuals_only
 from models.config import ImportLimits, load_settings
 from models.formats import KIND_ORDER
 from models.importing.activities import import_activities
@@ -27,6 +27,7 @@ from models.reading import Table, read_upload, too_large_file
 from models.row_changes import Recorder
 from models.tables import AuditEvent, ImportBatch
 from models.upsert import CREATED, REJECTED, UNCHANGED, UPDATED
+from models.writes import foreign_keys_set_based
 
 # kind -> the function that checks and applies a file of it (rows -> actions)
 HANDLERS: dict[str, Callable[[ImportContext, Table], pd.Series]] = {
@@ -146,7 +147,7 @@ def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dr
         return report
     readable = [t for t in tables if t.kind and not has_errors(t.issues)]
     order = sorted(readable, key=lambda t: KIND_ORDER.index(t.kind))
-    with engine.connect() as conn:
+    with engine.connect() as conn, foreign_keys_set_based(conn, _inserts_and_updates_only(order, scope, on_commit)):
         conn.execution_options(write=True)
         trans = conn.begin()
         try:
@@ -179,6 +180,16 @@ def _import(engine: Engine, uploads: list[Upload], *, user: str, source: str, dr
             trans.rollback()
             raise
     return report
+
+
+def _inserts_and_updates_only(order: list[Table], scope: Scope, on_commit) -> bool:
+    """Whether the call's writes are only inserts and updates of result values and baselines
+    (with their prior versions, the batch and its audit event): results files, uploaded by a
+    role whose changes apply at once, nothing run at commit. SQLite then checks their foreign
+    keys set-based (models.writes.foreign_keys_set_based): the ids they reference were read
+    from the database in this same write transaction, and each distinct one is checked again
+    there before the rows are written; the batch is this transaction's own."""
+    return bool(order) and all(t.kind == "results" for t in order) and on_commit is None and not uploads_own_actuals_only(scope)
 
 
 def _open_batch(conn: Connection, uploads: list[Upload], tables: list[Table], user: str, source: str) -> int:
