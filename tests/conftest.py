@@ -348,14 +348,27 @@ def fresh_settings(monkeypatch):
     config.clear_settings_cache()
 
 
+@pytest.fixture(scope="session")
+def preloaded_cli():
+    """`python -m dashboard.cli ARGS` in a process of its own per run, forked from a helper
+    that has already imported the command line (tests/preloaded.py): .run(args, env=...,
+    cwd=..., memory=..., timeout=...) -> subprocess.CompletedProcess."""
+    from preloaded import PreloadedCli
+
+    cli = PreloadedCli()
+    yield cli
+    cli.close()
+
+
 # --- the browser (tests/test_browser.py, tests/test_text_is_text.py) --------------------------
 
 
 @pytest.fixture(scope="session")
 def rb_browser(pytestconfig):
     """One Chromium per worker, shared by every browser test module (Playwright's sync API
-    allows one per process)."""
-    from test_browser import CHROMIUM_ARGS, _Reports
+    allows one per process). It maps the DNS-rebinding test's foreign host name to this
+    machine (test_browser.REBIND_RULE); no other test asks for that name."""
+    from test_browser import CHROMIUM_ARGS, REBIND_RULE, _Reports
 
     chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if not chromium:
@@ -365,6 +378,6 @@ def rb_browser(pytestconfig):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, REBIND_RULE], headless=True)
         yield b
         b.close()
