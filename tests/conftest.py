@@ -84,6 +84,16 @@ def pytest_xdist_make_scheduler(config, log):
     return LoadExceptSharedModules(config, log)
 
 
+def pytest_sessionfinish(session):
+    """The servers the browser tests stopped have ended (tests/servers.py: a stop does not
+    wait for them), before this process ends."""
+    import sys
+
+    servers = sys.modules.get("servers")
+    if servers is not None:
+        servers.wait_for_stops()
+
+
 # --- SQLite ----------------------------------------------------------------------------------
 
 
