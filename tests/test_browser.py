@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import socket
 import sqlite3
@@ -181,23 +182,30 @@ def guard(rb_browser, request):
 # --- helpers: waiting for Streamlit, reading the page --------------------------------------
 
 
+# In the page, every 100 ms: the script not running and no spinner, three times in a row
+# (a rerun can follow a rerun). The count lives on `window` under a name of this call's own.
+_QUIET = """key => {
+    const app = document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]');
+    const busy = !app || document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"]');
+    window[key] = busy ? 0 : (window[key] || 0) + 1;
+    return window[key] >= 3;
+}"""
+
+
 def settle(page, timeout: int = RENDER_TIMEOUT) -> None:
-    """Wait until the app is connected, the script has finished and no spinner shows."""
+    """Wait until the app is connected, the script has finished and no spinner shows, steady
+    for three looks 100 ms apart (~0.3 s). The looks are taken in the page, not one round
+    trip to the browser each."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
-    deadline = time.monotonic() + timeout / 1000
-    quiet = 0
-    while True:
-        running = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count() == 0
-        spinning = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"]').count() > 0
-        if running or spinning:
-            quiet = 0
-        else:
-            quiet += 1
-            if quiet >= 3:  # steady for ~0.3 s (a rerun can follow a rerun)
-                return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url}")
-        page.wait_for_timeout(100)
+    try:
+        page.wait_for_function(_QUIET, arg=f"__rbQuiet{next(_SETTLES)}", polling=100, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url}") from None
+
+
+_SETTLES = itertools.count()
 
 
 def open_app(page, base: str, path: str):
