@@ -66,6 +66,14 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The modules of ONE_WORKER_MODULES first (each keeps its order): under pytest-xdist the
+    scheduler hands out whole modules before single tests only when they hold more tests
+    (--loadscope-reorder), so a long module of one or two tests (a served app and a
+    browser) would otherwise start near the end while the other worker runs dry."""
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1] not in ONE_WORKER_MODULES)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`-n N` (the default `--dist load`): tests go one by one to whichever worker is free,
