@@ -33,10 +33,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under pytest-xdist
 DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for each demo test
 # Modules whose tests share costly module or session state (a served app and a browser;
-# rendered packs and chart images): under pytest-xdist each runs whole on one worker.
+# rendered packs and chart images; every page opened once): under pytest-xdist each runs
+# whole on one worker.
 ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py", "test_text_is_text.py",
                       "test_signin_browser.py", "test_signin_trusted_browser.py", "test_review_browser.py",
-                      "test_workbook_browser.py"}
+                      "test_workbook_browser.py", "test_rough_edges.py"}
 
 
 def checkout_env(**extra: str) -> dict[str, str]:
