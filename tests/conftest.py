@@ -33,10 +33,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under pytest-xdist
 DEMO_SCHEMA = "demo_seed"  # PostgreSQL: the demo rows, copied into `public` for each demo test
 # Modules whose tests share costly module or session state (a served app and a browser;
-# rendered packs and chart images): under pytest-xdist each runs whole on one worker.
+# rendered packs and chart images; every page opened once): under pytest-xdist each runs
+# whole on one worker.
 ONE_WORKER_MODULES = {"test_browser.py", "test_donor_pack.py", "test_export_charts.py", "test_text_is_text.py",
                       "test_signin_browser.py", "test_signin_trusted_browser.py", "test_review_browser.py",
-                      "test_workbook_browser.py"}
+                      "test_workbook_browser.py", "test_rough_edges.py"}
 
 
 def checkout_env(**extra: str) -> dict[str, str]:
@@ -66,6 +67,14 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The modules of ONE_WORKER_MODULES first (each keeps its order): under pytest-xdist the
+    scheduler hands out whole modules before single tests only when they hold more tests
+    (--loadscope-reorder), so a long module of one or two tests (a served app and a
+    browser) would otherwise start near the end while the other worker runs dry."""
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1] not in ONE_WORKER_MODULES)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`-n N` (the default `--dist load`): tests go one by one to whichever worker is free,
@@ -82,6 +91,16 @@ def pytest_xdist_make_scheduler(config, log):
             return module if module.rsplit("/", 1)[-1] in ONE_WORKER_MODULES else nodeid
 
     return LoadExceptSharedModules(config, log)
+
+
+def pytest_sessionfinish(session):
+    """The servers the browser tests stopped have ended (tests/servers.py: a stop does not
+    wait for them), before this process ends."""
+    import sys
+
+    servers = sys.modules.get("servers")
+    if servers is not None:
+        servers.wait_for_stops()
 
 
 # --- SQLite ----------------------------------------------------------------------------------
@@ -348,14 +367,27 @@ def fresh_settings(monkeypatch):
     config.clear_settings_cache()
 
 
+@pytest.fixture(scope="session")
+def preloaded_cli():
+    """`python -m dashboard.cli ARGS` in a process of its own per run, forked from a helper
+    that has already imported the command line (tests/preloaded.py): .run(args, env=...,
+    cwd=..., memory=..., timeout=...) -> subprocess.CompletedProcess."""
+    from preloaded import PreloadedCli
+
+    cli = PreloadedCli()
+    yield cli
+    cli.close()
+
+
 # --- the browser (tests/test_browser.py, tests/test_text_is_text.py) --------------------------
 
 
 @pytest.fixture(scope="session")
 def rb_browser(pytestconfig):
     """One Chromium per worker, shared by every browser test module (Playwright's sync API
-    allows one per process)."""
-    from test_browser import CHROMIUM_ARGS, _Reports
+    allows one per process). It maps the DNS-rebinding test's foreign host name to this
+    machine (test_browser.REBIND_RULE); no other test asks for that name."""
+    from test_browser import CHROMIUM_ARGS, REBIND_RULE, _Reports
 
     chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if not chromium:
@@ -365,6 +397,6 @@ def rb_browser(pytestconfig):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, REBIND_RULE], headless=True)
         yield b
         b.close()

@@ -2,11 +2,13 @@
 it answers, and stop it with the Streamlit process it started (its own process group)."""
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -53,12 +55,30 @@ def served(folder: Path, env: dict[str, str], *, port: int | None = None, args: 
 
 
 def stop_group(proc) -> None:
-    """Stop `serve` and the Streamlit process it started (its own process group)."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
+    """Stop `serve` and the Streamlit process it started (its own process group): SIGTERM now
+    (as a process manager would), then, on a thread, SIGKILL if the group is still there
+    after 20 s. The test goes on meanwhile: Streamlit takes seconds to shut down, and the
+    next server starts on a port of its own. Stops still running when the tests end are
+    waited for at the end of the session (wait_for_stops), so no server outlives the tests."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    stopping = threading.Thread(target=_finish_stop, args=(proc,), name=f"stop-serve-{proc.pid}")
+    _STOPPING.append(stopping)
+    stopping.start()
+
+
+_STOPPING: list[threading.Thread] = []
+
+
+def _finish_stop(proc) -> None:
+    for sig, wait in ((None, 20), (signal.SIGKILL, 10)):
+        if sig is not None:
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                return
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             proc.poll()
@@ -67,3 +87,10 @@ def stop_group(proc) -> None:
             except ProcessLookupError:
                 return
             time.sleep(0.1)
+
+
+@atexit.register
+def wait_for_stops() -> None:
+    """Wait until every stopped server has ended (conftest's pytest_sessionfinish; atexit too)."""
+    while _STOPPING:
+        _STOPPING.pop().join()

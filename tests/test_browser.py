@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-import shutil
+import socket
 import sqlite3
 import tempfile
 import time
@@ -38,6 +39,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-sync",
 ]
+# A foreign host name that resolves to this machine, for the DNS-rebinding test: the worker's
+# one Chromium (conftest.rb_browser) is started with this rule (a .test name is never real).
+REBIND_HOST = "rebind.test"
+REBIND_RULE = f"--host-resolver-rules=MAP {REBIND_HOST} 127.0.0.1"
 # Pages of the router (url paths; the default page, the overview, is served at the root "").
 EXPECTED_PAGES = ["", "regions", "donors", "partner", "indicators", "key-factors", "activities",
                   "reporting", "upload", "history"]
@@ -85,9 +90,29 @@ def server(demo_db):
 # --- browser, with the network guard --------------------------------------------------
 
 
+def _closed_port() -> socket.socket:
+    """A TCP port on 127.0.0.1 that is bound and never listens: a connection to it is refused
+    at once. Held for the whole process, so no other program can take it."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    return s
+
+
+# The guarded contexts' proxy: every request not addressed to this machine goes to it and fails
+# (connection refused); local ones bypass it.
+DEAD_PROXY = _closed_port()
+GUARD_PROXY = {"server": f"http://127.0.0.1:{DEAD_PROXY.getsockname()[1]}", "bypass": "127.0.0.1,localhost,[::1]"}
+
+
 class Guard:
-    """Opens browser pages whose every request is checked: local ones continue, anything
-    else is recorded and aborted ("no request leaves the machine")."""
+    """Opens browser pages whose every request is checked: local ones go through, anything
+    else is recorded and fails ("no request leaves the machine").
+
+    The blocking is the context's proxy (GUARD_PROXY: a port that refuses every connection,
+    bypassed by 127.0.0.1 and localhost only), not a Playwright route: a route would take
+    each request through this process and turn off the browser's HTTP cache, so that every
+    page load fetched Streamlit's scripts anew. Every request is still seen (the context's
+    "request" event) and recorded when it is addressed elsewhere."""
 
     def __init__(self, browser, name: str):
         self.browser = browser
@@ -97,14 +122,13 @@ class Guard:
         self.contexts = []
         self.pages = []
 
-    def _route(self, route, request):
-        url = request.url
+    def _local(self, url: str) -> bool:
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob") or (parts.hostname or "") in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self._leak(url)
-            route.abort()
+        return parts.scheme in ("data", "blob") or (parts.hostname or "") in LOCAL_HOSTS
+
+    def _request(self, request) -> None:
+        if not self._local(request.url):
+            self._leak(request.url)
 
     def _leak(self, url: str) -> None:
         self.leaks.append(url)
@@ -114,9 +138,10 @@ class Guard:
             self._leak(ws.url)
 
     def new_page(self):
-        context = self.browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                           proxy=GUARD_PROXY)
         context.set_default_timeout(RENDER_TIMEOUT)
-        context.route("**/*", self._route)
+        context.on("request", self._request)
         page = context.new_page()
         page.on("websocket", self._websocket)
         page.on("response", lambda r: self.responses.append((r.url, r.status)))
@@ -157,23 +182,30 @@ def guard(rb_browser, request):
 # --- helpers: waiting for Streamlit, reading the page --------------------------------------
 
 
+# In the page, every 100 ms: the script not running and no spinner, three times in a row
+# (a rerun can follow a rerun). The count lives on `window` under a name of this call's own.
+_QUIET = """key => {
+    const app = document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]');
+    const busy = !app || document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"]');
+    window[key] = busy ? 0 : (window[key] || 0) + 1;
+    return window[key] >= 3;
+}"""
+
+
 def settle(page, timeout: int = RENDER_TIMEOUT) -> None:
-    """Wait until the app is connected, the script has finished and no spinner shows."""
+    """Wait until the app is connected, the script has finished and no spinner shows, steady
+    for three looks 100 ms apart (~0.3 s). The looks are taken in the page, not one round
+    trip to the browser each."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
-    deadline = time.monotonic() + timeout / 1000
-    quiet = 0
-    while True:
-        running = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count() == 0
-        spinning = page.locator('[data-testid="stSpinner"], [data-testid="stSkeleton"]').count() > 0
-        if running or spinning:
-            quiet = 0
-        else:
-            quiet += 1
-            if quiet >= 3:  # steady for ~0.3 s (a rerun can follow a rerun)
-                return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url}")
-        page.wait_for_timeout(100)
+    try:
+        page.wait_for_function(_QUIET, arg=f"__rbQuiet{next(_SETTLES)}", polling=100, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page did not settle in {timeout / 1000:.0f} s: {page.url}") from None
+
+
+_SETTLES = itertools.count()
 
 
 def open_app(page, base: str, path: str):
@@ -267,16 +299,26 @@ def stored_actual(db: Path, indicator: str, partner: str, start: str, end: str):
 
 
 def test_network_guard_catches_outside_requests(rb_browser, server):
-    """The guard is not vacuous: a request to a CDN is recorded and aborted, a local one
-    goes through."""
+    """The guard is not vacuous: a request to a CDN (by name or by address) is recorded and
+    stopped at the guard's proxy (not merely unanswered: this machine may have no network),
+    a local one goes through."""
     g = Guard(rb_browser, "control")
     try:
         page = g.new_page()
+        failed = []
+        page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
         page.goto(f"{server}/_stcore/health")
         assert "ok" in page.content()
-        outcome = page.evaluate("() => fetch('https://cdn.plot.ly/world_50m.json').then(() => 'fetched', () => 'blocked')")
-        assert outcome == "blocked"
-        assert g.leaks == ["https://cdn.plot.ly/world_50m.json"], g.leaks
+        outside = ["https://cdn.plot.ly/world_50m.json", "http://151.101.1.229/world_50m.json"]
+        for url in outside:
+            outcome = page.evaluate("url => fetch(url).then(() => 'fetched', () => 'blocked')", url)
+            assert outcome == "blocked", url
+        assert g.leaks == outside, g.leaks
+        for _ in range(100):  # the failure events reach this process after the fetches' answers
+            if len(failed) >= len(outside):
+                break
+            page.wait_for_timeout(50)
+        assert failed == [(url, "net::ERR_PROXY_CONNECTION_FAILED") for url in outside], failed
     finally:
         g.close(failed=False)
 
@@ -509,34 +551,22 @@ def test_local_mode_refuses_a_page_served_under_another_host_name(server, rb_bro
     """DNS rebinding: a page at http://rebind.test:PORT whose name resolves to 127.0.0.1 talks
     to the local-mode server (admin) from a foreign origin. Local mode answers 127.0.0.1 and
     localhost only: that page gets a refusal, no data and no uploader."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     port = urlsplit(server).port
-    from playwright.sync_api import sync_playwright
-
-    # a browser of its own, whose resolver maps the foreign name to this machine
-    result: dict = {}
-
-    def visit():
-        with sync_playwright() as pw:
-            b = pw.chromium.launch(executable_path=chromium, headless=True,
-                                   args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP rebind.test 127.0.0.1"])
-            try:
-                page = b.new_page()
-                page.goto(f"http://rebind.test:{port}/{path}", wait_until="domcontentloaded")
-                settle(page)
-                result["text"] = page.locator('[data-testid="stApp"]').inner_text().replace("\u2060", "")
-                result["uploaders"] = page.locator('[data-testid="stFileUploader"]').count()
-                result["tables"] = page.locator('[data-testid="stDataFrame"]').count()
-            finally:
-                b.close()
-
-    import threading
-
-    t = threading.Thread(target=visit)  # Playwright's sync API refuses to run inside another's loop
-    t.start()
-    t.join(120)
-    assert "Not available at this address" in result["text"], result.get("text", "")[:500]
-    assert "answers only http://127.0.0.1" in result["text"]
-    assert (result["uploaders"], result["tables"]) == (0, 0)
+    # the worker's Chromium maps the foreign name to this machine (conftest.rb_browser,
+    # REBIND_RULE); a context of its own without the guard's proxy, which would refuse the name
+    context = rb_browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"http://{REBIND_HOST}:{port}/{path}", wait_until="domcontentloaded")
+        settle(page)
+        assert urlsplit(page.url).hostname == REBIND_HOST, page.url
+        text = page.locator('[data-testid="stApp"]').inner_text().replace("\u2060", "")
+        uploaders = page.locator('[data-testid="stFileUploader"]').count()
+        tables = page.locator('[data-testid="stDataFrame"]').count()
+    finally:
+        context.close()
+    assert "Not available at this address" in text, text[:500]
+    assert "answers only http://127.0.0.1" in text
+    assert (uploaders, tables) == (0, 0)
     for code in ("SLE", "GTM", "NOR", "Sierra Leone"):
-        assert code not in result["text"], f"{code} shown under a foreign host name"
+        assert code not in text, f"{code} shown under a foreign host name"

@@ -20,12 +20,13 @@ from openpyxl import load_workbook
 from models.access import LOCAL_ADMIN
 from models import exporting
 from models.db import init_database, make_engine
-from models.demo import load_demo
 from models.exporting import DATA_EXPORTS, data_frame, defuse, to_csv_bytes, to_xlsx_bytes
 from models.formats import KINDS
 from models.importing import Upload, import_files
 from models.queries.filters import Filters
 from models.queries.snapshot import load_snapshot, view
+
+from conftest import copy_sqlite
 
 BOM = b"\xef\xbb\xbf"
 FORMATS = ("csv", "xlsx")
@@ -66,10 +67,9 @@ def test_the_tables_above_cover_every_export():
 
 
 @pytest.fixture(scope="module")
-def demo_view(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('data') / 'demo.db'}")
-    init_database(engine)
-    assert load_demo(engine).status == "committed"
+def demo_view(tmp_path_factory, demo_sqlite_file):
+    """The demo as read (a copy of the worker's demo database: `init` and the demo loaded)."""
+    engine = make_engine(f"sqlite:///{copy_sqlite(demo_sqlite_file, tmp_path_factory.mktemp('data') / 'demo.db')}")
     v = view(load_snapshot(engine), Filters(), LOCAL_ADMIN)
     engine.dispose()
     return v

@@ -3,14 +3,12 @@ message naming the limit, no traceback and nothing written (DESIGN.md, "Import r
 
 Each file is built here, small on disk: workbooks are zipped by hand, so a 300 MB shared
 string is a few hundred KB; the 300 MB CSV is a sparse file, refused by its size before a
-byte is read. Each runs through `resultsboard import --json --dry-run` in a subprocess
+byte is read. Each runs through `resultsboard import --json --dry-run` in a process of its own
 under a memory limit (RLIMIT_AS) and a generous timeout (a bound, not a timed assert)."""
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -152,19 +150,17 @@ HOSTILE = [
 
 
 @pytest.fixture
-def cli_db(sqlite_engine):
-    """Run `resultsboard` in a subprocess, under a memory limit, against a fresh database;
-    returns (run, the number of batches stored)."""
-
-    def limit_memory():
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+def cli_db(sqlite_engine, preloaded_cli):
+    """Run `resultsboard` in a process of its own, under a memory limit, against a fresh
+    database; returns (run, the number of batches stored). The process is forked from one
+    that has imported the command line already (conftest.preloaded_cli): a run costs the
+    command's work, not the interpreter's start and the imports."""
 
     def run(*args: str, config: Path | None = None) -> subprocess.CompletedProcess:
         env = checkout_env(DATABASE_URL=sqlite_engine.url.render_as_string(hide_password=False))
         if config is not None:
             env["RESULTSBOARD_CONFIG"] = str(config)
-        return subprocess.run([sys.executable, "-m", "dashboard.cli", *args], cwd=ROOT, env=env, text=True,
-                              capture_output=True, timeout=TIMEOUT, preexec_fn=limit_memory)
+        return preloaded_cli.run(args, env=env, cwd=ROOT, memory=MEMORY_LIMIT, timeout=TIMEOUT)
 
     def batches() -> int:
         with sqlite_engine.connect() as conn:

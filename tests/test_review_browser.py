@@ -149,7 +149,7 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     name = "gtm-ind04-2025.csv"
 
     # (1) the partner coordinator uploads through the Upload page
-    partner = signed_in_page(signin_guard, signin_app, provider, PARTNER.sub)
+    partner = signed_in_page(signin_guard, signin_app, provider, PARTNER.sub, landing=False)
     open_app(partner, signin_app.base, "upload")
     partner.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": b"indicator,partner,period,actual\nIND04,GTM,2025,52.1\n"}])
@@ -169,11 +169,11 @@ def test_a_partner_upload_reaches_the_donor_once_an_editor_approves_it(signin_ap
     assert approved_actual(db, "IND04", "2025-01-01") == 51.6
 
     # (2) the donor still sees the approved value, and nothing of the submitted one
-    donor = signed_in_page(signin_guard, signin_app, provider, DONOR.sub)
+    donor = signed_in_page(signin_guard, signin_app, provider, DONOR.sub, landing=False)
     assert donor_sees(donor, signin_app) == ("51.6 %", "51.4 %", "achieved")
 
     # (3) an editor reviews the batch: the approved value beside the submitted one, and approves
-    editor = signed_in_page(signin_guard, signin_app, provider, EDITOR.sub)
+    editor = signed_in_page(signin_guard, signin_app, provider, EDITOR.sub, landing=False)
     open_app(editor, signin_app.base, "review")
     no_exception(editor, "/review")
     assert re.fullmatch(rf"Batch {submitted} — {re.escape(name)} \({re.escape(PARTNER.email)}, "
@@ -206,7 +206,7 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     submitted = batch_of(db, name)
     assert batch(db, submitted) == (PARTNER.email, "submitted", None, None, None)
 
-    editor = signed_in_page(signin_guard, signin_app, provider, EDITOR.sub)
+    editor = signed_in_page(signin_guard, signin_app, provider, EDITOR.sub, landing=False)
     open_app(editor, signin_app.base, "review")
     assert chosen_batch(editor).startswith(f"Batch {submitted} — {name} ({PARTNER.email}, "), chosen_batch(editor)
     back = editor.get_by_role("button", name=f"Return batch {submitted}")
@@ -222,7 +222,7 @@ def test_a_returned_upload_shows_its_reason_to_the_partner(signin_app, provider,
     assert batch(db, submitted) == (PARTNER.email, "returned", EDITOR.email, reason, None)
     assert approved_actual(db, "IND07", "2025-01-01") == 49
 
-    partner = signed_in_page(signin_guard, signin_app, provider, PARTNER.sub)
+    partner = signed_in_page(signin_guard, signin_app, provider, PARTNER.sub, landing=False)
     open_app(partner, signin_app.base, "history")
     no_exception(partner, "/history")
     row = table_row(partner, main_table(partner), str(submitted))
