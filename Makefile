@@ -6,6 +6,10 @@ PORT   ?= 8501
 # No pip self-upgrade or version check, and no byte-compiling of every installed file (Python
 # compiles the modules it imports, when it imports them): about a minute less on 2 cores.
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
+# ...which needs Python allowed to keep what it compiles: where the environment forbids it
+# (PYTHONDONTWRITEBYTECODE, set on some machines), every process — each test's server and
+# command — would compile pandas, Plotly and Streamlit again (seconds each).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test chromium bench
 
