@@ -185,7 +185,7 @@ def _figure_bytes(fig_json: str, fmt: str) -> bytes:
 def _figure_csv(fig_json: str) -> bytes:
     import plotly.io as pio
 
-    from dashboard.exports import figure_data
+    from dashboard.chart_data import figure_data
     from models.exporting import to_csv_bytes
 
     return to_csv_bytes(figure_data(pio.from_json(fig_json)))
@@ -222,8 +222,8 @@ def export_controls(fig, key: str, stem: str | None = None) -> None:
 
 def chart_stem(fig, name: str | None = None, subject: dict | None = None) -> str:
     """The file name (no extension) of a chart's downloads: its name (default: its title), what
-    it shows, the filters and the as-of date (dashboard.exports.chart_file_stem)."""
-    from dashboard.exports import chart_file_stem
+    it shows, the filters and the as-of date (dashboard.chart_data.chart_file_stem)."""
+    from dashboard.chart_data import chart_file_stem
     from dashboard.text import plain_from_plotly
 
     filters = current_filters()

@@ -18,7 +18,7 @@ from dashboard.charts.key_factors import (
     survey_dumbbell,
     survey_key_factor_bars,
 )
-from dashboard.exports import figure_data
+from dashboard.chart_data import figure_data
 from models.queries.activities import activities_by_key_factor
 from models.queries.filters import Filters
 from models.queries.labels import key_factor_label

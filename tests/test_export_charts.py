@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard import exports
+from dashboard import chart_data, exports
 from dashboard.charts.catalog import all_charts
 from dashboard.text import plain_from_plotly
 from models.access import LOCAL_ADMIN
@@ -440,8 +440,8 @@ def test_chart_data_csv(figures, name):
     from models.exporting import to_csv_bytes
 
     fig = figures[name]
-    direct = to_csv_bytes(exports.figure_data(fig))
-    via_json = to_csv_bytes(exports.figure_data(pio.from_json(fig.to_json())))
+    direct = to_csv_bytes(chart_data.figure_data(fig))
+    via_json = to_csv_bytes(chart_data.figure_data(pio.from_json(fig.to_json())))
     assert direct.startswith(b"\xef\xbb\xbf")
     assert via_json == direct
     lines = direct[3:].decode("utf-8").splitlines()
@@ -494,7 +494,7 @@ def test_figure_data(make, records, via_json):
     fig = make()
     if via_json:
         fig = pio.from_json(fig.to_json())
-    assert exports.figure_data(fig).to_dict("records") == records
+    assert chart_data.figure_data(fig).to_dict("records") == records
 
 
 # --- filtered renders ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from dashboard.charts.common import (
     wrap_plotly,
 )
 from dashboard.charts.progress import progress_bars
-from dashboard.exports import chart_file_stem, figure_data
+from dashboard.chart_data import chart_file_stem, figure_data
 from dashboard.text import plain_from_plotly
 from helpers import shown
 from models.access import LOCAL_ADMIN

@@ -258,7 +258,7 @@ def test_chart_titles_legends_and_hovers_read_as_typed(hostile_url, names):
 
 
 def test_chart_data_csv_gives_the_names_back_as_typed(hostile_url, names):
-    from dashboard.exports import figure_data
+    from dashboard.chart_data import figure_data
 
     v, figures = _figures(hostile_url)
     data = figure_data(figures["partner-progress GTM"])
