@@ -55,6 +55,13 @@ NEUTRALISED_URLS = (
     ("cartocdn.com", "invalid"),
 )
 
+
+def neutralised(text: str) -> str:
+    """`text` with NEUTRALISED_URLS' remote addresses pointed at nothing."""
+    for remote, local in NEUTRALISED_URLS:
+        text = text.replace(remote, local)
+    return text
+
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
 
@@ -378,15 +385,12 @@ _PLOTLYJS_SLOT = "resultsboard-plotly-js-9f61c2d0.js"  # where plotly.js goes in
 
 
 @lru_cache(maxsize=1)
-def _plotlyjs_block() -> bytes:
+def plotlyjs_block() -> bytes:
     """plotly.js as to_html(include_plotlyjs=True) inlines it, its remote addresses neutralised,
     as UTF-8: made once, not for every page (4.6 MB of text each time)."""
     from plotly.offline import get_plotlyjs
 
-    js = get_plotlyjs()
-    for remote, local in NEUTRALISED_URLS:
-        js = js.replace(remote, local)
-    return f"<script>{js}</script>".encode("utf-8")
+    return f"<script>{neutralised(get_plotlyjs())}</script>".encode("utf-8")
 
 
 def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
@@ -394,7 +398,7 @@ def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
 
     The page is Plotly's own (to_html with plotly.js inlined); it is made around plotly.js rather
     than with it inside: to_html writes a <script src> where plotly.js goes, which the
-    neutralised plotly.js made once (_plotlyjs_block) then takes the place of."""
+    neutralised plotly.js made once (plotlyjs_block) then takes the place of."""
     page = fig.to_html(include_plotlyjs=_PLOTLYJS_SLOT, full_html=True, config=HTML_CONFIG)
     head = f"<title>{html.escape(title or plain_from_plotly(fig.layout.title.text) or 'Resultsboard chart')}</title>"
     if has_geo(fig):
@@ -406,12 +410,8 @@ def figure_html(fig: go.Figure, *, title: str | None = None) -> bytes:
     if not slotted:  # not the page this expects (another plotly): plotly.js inlined by to_html itself
         page = fig.to_html(include_plotlyjs=True, full_html=True, config=HTML_CONFIG).replace("<head>", "<head>" + head, 1)
         before, after = page, ""
-    parts = []
-    for part in (before, after):
-        for remote, local in NEUTRALISED_URLS:
-            part = part.replace(remote, local)
-        parts.append(part.encode("utf-8"))
-    return parts[0] + (_plotlyjs_block() if slotted else b"") + parts[1]
+    before, after = (neutralised(part).encode("utf-8") for part in (before, after))
+    return before + (plotlyjs_block() if slotted else b"") + after
 
 
 def figure_bytes(fig: go.Figure, fmt: str) -> bytes:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from dashboard import exports
-from dashboard.exports import NEUTRALISED_URLS, figure_html, has_geo, topojson_text
+from dashboard.exports import figure_html, has_geo, neutralised, plotlyjs_block, topojson_text
 from dashboard.text import plain_from_plotly
 from models.wording import plural
 
@@ -137,10 +137,7 @@ class _Slots:
 
         parts = re.split(re.escape(self.marker) + r"(\d+)-->", page)
         for n in range(1, len(parts), 2):
-            text = files[self.names[int(parts[n])]].decode("utf-8")
-            for remote, local in NEUTRALISED_URLS:
-                text = text.replace(remote, local)
-            parts[n] = text
+            parts[n] = neutralised(files[self.names[int(parts[n])]].decode("utf-8"))
         return "".join(parts)
 
 
@@ -269,12 +266,7 @@ def _report_html(v, prog, donor: str, sections, indicator_charts=()) -> str:
     interactive = any(svg is None for _, _, svg in [*sections, *indicator_charts])
     head_scripts = ""
     if interactive:
-        from plotly.offline import get_plotlyjs
-
-        js = get_plotlyjs()
-        for remote, local in NEUTRALISED_URLS:
-            js = js.replace(remote, local)
-        head_scripts = f"<script>{js}</script>"
+        head_scripts = plotlyjs_block().decode("utf-8")
         if any(has_geo(fig) for _, fig, svg in sections if svg is None):
             head_scripts += "<script>window.PlotlyGeoAssets={topojson:{\"world_50m\":" + topojson_text() + "}};</script>"
     parts = [
@@ -322,7 +314,4 @@ def _report_html(v, prog, donor: str, sections, indicator_charts=()) -> str:
     parts.append("</table>")
     parts.append(f"<p class='note'>Data as of {as_of}. {'Illustrative demo data, not official results.' if v.is_demo else ''}</p>")
     parts.append("</section></body></html>")
-    page = "\n".join(parts)
-    for remote, local in NEUTRALISED_URLS:
-        page = page.replace(remote, local)
-    return page
+    return neutralised("\n".join(parts))
