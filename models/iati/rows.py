@@ -265,9 +265,8 @@ class IatiRows:
             if rows:
                 frame = pd.DataFrame([r for _n, r in rows], columns=columns, index=pd.Index([n for n, _r in rows], name="row"),
                                      dtype=object)
-                out.append(make(file=self.file, kind=kind, frame=frame.fillna("").astype(str), paths=self.paths))
-        for t in out:
-            t.counts = self.counts
+                out.append(make(file=self.file, kind=kind, frame=frame.fillna("").astype(str), paths=self.paths,
+                                counts=self.counts))
         if out:
             out[0].issues = self.issues
         else:
