@@ -167,12 +167,13 @@ def sidebar(snap, scope) -> None:
     _write_url()
 
 
-scope = gate()
-state.refresh_version()
-snap = state.scoped_view(Filters(), scope)  # the sidebar offers only what this user may see
-sidebar(snap, scope)
-for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
-    st.warning(markdown_text(problem), icon=":material/filter_alt_off:")
-pages = {**PAGES, "Data": [*PAGES["Data"], REVIEW_PAGE]} if can_review(scope) else PAGES
-page = st.navigation({**pages, "Administration": ADMIN_PAGES} if can_manage_users(scope) else pages)
-page.run()
+with state.page_run():
+    scope = gate()
+    state.refresh_version()
+    snap = state.scoped_view(Filters(), scope)  # the sidebar offers only what this user may see
+    sidebar(snap, scope)
+    for problem in state.filter_problems():  # above the page, so a link never narrows or widens the view silently
+        st.warning(markdown_text(problem), icon=":material/filter_alt_off:")
+    pages = {**PAGES, "Data": [*PAGES["Data"], REVIEW_PAGE]} if can_review(scope) else PAGES
+    page = st.navigation({**pages, "Administration": ADMIN_PAGES} if can_manage_users(scope) else pages)
+    page.run()

@@ -62,8 +62,10 @@ def warm_up() -> None:
     """Read the programme and score it (progress, reports due) into the server's shared caches
     (dashboard.state), as the first page would: every view of the programme over its whole
     period, whatever its other filters and the visitor's scope, then finds them ready. Runs
-    once Streamlit's runtime exists, so its caches are the ones the pages use. Says in the log
-    when it is done; if it fails, the first page reads the programme (and shows the error)."""
+    once Streamlit's runtime exists, so its caches are the ones the pages use. Progress comes
+    first (every programme page needs it); reports due, which only the reporting page needs,
+    wait until no page is being built, so they never slow a first visitor's page. Says in the
+    log when it is done; if it fails, the first page reads the programme (and shows the error)."""
     from streamlit import runtime
 
     # the shared caches warn once per call made outside a page's run ("missing ScriptRunContext"):
@@ -91,7 +93,8 @@ def warm_up() -> None:
         url = database_url()
         version = data_version(state.get_engine(url))
         v = state._view(url, version, periods.as_of(), astuple(Filters()), astuple(LOCAL_ADMIN))
-        progress_table(v)
+        progress_table(v)  # what every programme page needs first
+        state.wait_for_quiet()  # reports due (the reporting page's) never slow a page being built
         due_reports(v)
         if os.environ.get("RESULTSBOARD_WARM_TRIM", "1") == "1":
             _give_back_freed_memory()

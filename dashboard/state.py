@@ -2,6 +2,9 @@
 filters bound to the URL, and the user's scope. No SQL here: models/ does the reading."""
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import astuple
 from datetime import date
 
@@ -57,6 +60,36 @@ def _view(url: str, version: tuple[int, int], day: date, filters: tuple, scope: 
     """The snapshot narrowed to `filters` and `scope`, one per day too: "as of" is today
     unless the filters say otherwise, and a result kept on the view is "as of" its day."""
     return view(_snapshot(url, version), Filters(*filters), Scope(*scope))
+
+
+_runs = {"running": 0, "ended": 0.0}  # page runs under way in this server, and when the last ended
+_runs_lock = threading.Lock()
+
+
+@contextmanager
+def page_run():
+    """Around each run of the router (a page being built for a visitor): the server's
+    start-up work that no page is waiting for waits for quiet (`wait_for_quiet`)."""
+    with _runs_lock:
+        _runs["running"] += 1
+    try:
+        yield
+    finally:
+        with _runs_lock:
+            _runs["running"] -= 1
+            _runs["ended"] = time.monotonic()
+
+
+def wait_for_quiet(quiet_s: float = 0.3, at_most_s: float = 30.0) -> None:
+    """Return once no page has been running for `quiet_s` (or after `at_most_s`): work done
+    ahead of need (warming a cache no page is waiting for) then never slows a page being built."""
+    deadline = time.monotonic() + at_most_s
+    while time.monotonic() < deadline:
+        with _runs_lock:
+            quiet = _runs["running"] == 0 and time.monotonic() - _runs["ended"] >= quiet_s
+        if quiet:
+            return
+        time.sleep(0.05)
 
 
 def refresh_version() -> tuple[int, int]:
