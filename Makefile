@@ -41,6 +41,8 @@ chromium:
 	    echo "Chromium not found and cannot be installed here: browser tests will be skipped."; \
 	  fi; }
 
+# the import's PostgreSQL leg runs on this server unless TEST_DATABASE_URL names another
+bench: export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scoring.py
