@@ -92,6 +92,29 @@ def wait_for_quiet(quiet_s: float = 0.3, at_most_s: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+_when_quiet: set[str] = set()  # work already handed to when_quiet, by name
+
+
+def when_quiet(name: str, work) -> None:
+    """Run `work()` once per server, in the background, once no page is being built
+    (`wait_for_quiet`): ahead-of-need work (starting Chromium for a donor pack) never takes the
+    CPU from the page that asked for it."""
+    with _runs_lock:
+        if name in _when_quiet:
+            return
+        _when_quiet.add(name)
+
+    def run() -> None:
+        wait_for_quiet()
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - ahead of need only: whoever needs it does it and says what is wrong
+            with _runs_lock:
+                _when_quiet.discard(name)
+
+    threading.Thread(target=run, name=f"resultsboard-{name}", daemon=True).start()
+
+
 def refresh_version() -> tuple[int, int]:
     """Read the data version (the router does it once per rerun, so an import from the
     command line or another replica shows at once)."""

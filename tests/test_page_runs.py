@@ -51,7 +51,7 @@ def test_gives_up_after_at_most():
         with state.page_run():
             release.wait()
 
-    t = threading.Thread(target=stuck)
+    t = threading.Thread(target=stuck, daemon=True)
     t.start()
     try:
         t0 = time.monotonic()
@@ -60,3 +60,48 @@ def test_gives_up_after_at_most():
     finally:
         release.set()
         t.join()
+
+
+def _settle(name: str) -> None:
+    for t in threading.enumerate():
+        if t.name == f"resultsboard-{name}":
+            t.join(5)
+
+
+def test_when_quiet_runs_once_per_name_after_the_pages():
+    done: list[float] = []
+    release = threading.Event()
+    ended: list[float] = []
+
+    def page():
+        with state.page_run():
+            release.wait()
+        ended.append(time.monotonic())
+
+    t = threading.Thread(target=page, daemon=True)
+    t.start()
+    try:
+        time.sleep(0.05)
+        state.when_quiet("test-once", lambda: done.append(time.monotonic()))
+        state.when_quiet("test-once", lambda: done.append(time.monotonic()))  # asked again: not run twice
+        time.sleep(0.3)
+        assert done == []  # a page is being built: the work waits
+    finally:
+        release.set()
+        t.join()
+    _settle("test-once")
+    assert len(done) == 1 and done[0] >= ended[0]
+
+
+def test_when_quiet_work_that_failed_may_be_asked_again():
+    calls: list[int] = []
+
+    def fails():
+        calls.append(1)
+        raise RuntimeError("Chromium did not start")
+
+    state.when_quiet("test-fails", fails)
+    _settle("test-fails")
+    state.when_quiet("test-fails", fails)
+    _settle("test-fails")
+    assert len(calls) == 2

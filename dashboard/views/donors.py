@@ -56,8 +56,8 @@ donor = st.selectbox("Donor", codes, key="don_donor", format_func=lambda d: f"{n
 row = donors[donors["donor"] == donor].iloc[0]
 st.header(markdown_text(row["donor_name"]))
 
-if images_available():  # Chromium starts now, in the background: a first "Donor pack" click does not wait for it
-    chart_renderer()
+if images_available():  # Chromium starts in the background once this page is built: a first "Donor pack" click does not wait for it
+    state.when_quiet("chart renderer", chart_renderer)
 state.donor_pack_button(donor)
 
 c = st.columns(4)
