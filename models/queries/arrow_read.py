@@ -171,9 +171,10 @@ def _labels(texts: list, found: np.ndarray):
 
     if any(not isinstance(t, str) for t in texts):
         raise Unexpected("a code or breakdown that is not text")
-    if not pd.get_option("future.infer_string"):
+    inferred = pd.DataFrame({"code": np.array(["x"], dtype=object)}).dtypes["code"]  # `str`, or object before pandas 3
+    if not isinstance(inferred, pd.StringDtype):
         return np.array(texts, dtype=object)[found]
-    return pd.array(pa.array(texts, type=pa.string()).take(found), dtype=pd.StringDtype(na_value=np.nan))
+    return pd.array(pa.array(texts, type=pa.string()).take(found), dtype=inferred)
 
 
 def _dates(column) -> np.ndarray:
