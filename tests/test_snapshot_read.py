@@ -72,6 +72,13 @@ CASES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def arrow_for_any_size(monkeypatch):
+    """The Arrow path for the small databases here too (it leaves fewer than MIN_ROWS values
+    to the driver)."""
+    monkeypatch.setattr(arrow_read, "MIN_ROWS", 0)
+
+
 def fill(engine, make_row, n: int) -> None:
     """Two indicators and two partners (besides the programme level), and `n` values."""
     with Session(engine) as session:
@@ -215,3 +222,28 @@ def test_other_databases_read_as_before(why, monkeypatch, tmp_path, empty_sqlite
     a, b = both_reads(engine)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert len(a) == 10
+
+
+@pytest.mark.parametrize("cell, column", [("'n/a'", "target"), ("x'00ff'", "actual")])
+def test_a_cell_no_number_fails_as_before(sqlite_engine, cell, column):
+    """Text (or bytes) left in a number column by another writer: the Arrow path hands over to
+    the driver's, which fails as it always did."""
+    fill(sqlite_engine, plain, 3000)
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE result_value SET {column} = {cell} WHERE id = 2500")
+    with sqlite_engine.connect() as conn:
+        assert not arrow_reads(conn)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(arrow_read, "read_values", lambda *args: None)
+        with pytest.raises((ValueError, TypeError)) as through_driver:
+            snapshot.load_snapshot(sqlite_engine)
+    with pytest.raises(through_driver.type, match=str(through_driver.value)[:20]):
+        snapshot.load_snapshot(sqlite_engine)
+
+
+@pytest.mark.parametrize("rows, through_arrow", [(19_999, False), (20_000, True)])
+def test_few_values_read_through_the_driver(sqlite_engine, monkeypatch, rows, through_arrow):
+    monkeypatch.setattr(arrow_read, "MIN_ROWS", 20_000)
+    fill(sqlite_engine, plain, rows)
+    with sqlite_engine.connect() as conn:
+        assert arrow_reads(conn) is through_arrow

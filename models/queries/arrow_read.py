@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from models.db import data_version, data_version_select
 from models.tables import Value
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 # ADBC's SQLite driver infers each column's type from its first batch of rows (1024 by default):
 # a column NULL in those rows and REAL further down fails. One batch of up to this many rows.
 BATCH_ROWS = 1 << 30
+# Below this many values (by the highest id) the copy costs more than it saves: the driver reads them.
+MIN_ROWS = 20_000
 # Ids are turned into codes through a table indexed by id, so long as the ids stay below this.
 MAX_LOOKUP_ID = 1 << 26
 
@@ -55,7 +57,7 @@ def read_values(conn: Connection, indicator_codes: dict, partner_codes: dict) ->
     """Every stored value as one array per column, as `snapshot._read_values` makes them
     (indicator and partner codes, dates as datetime.date, breakdown cells "" when empty, text
     cells None, target and actual float64 with NaN), rows in id order; None when this path
-    cannot be used (then read through `conn`, as before) or when there are no values."""
+    cannot be used (then read through `conn`, as before) or when there are few values or none."""
     if conn.dialect.name != "sqlite":
         return None
     try:
@@ -63,6 +65,8 @@ def read_values(conn: Connection, indicator_codes: dict, partner_codes: dict) ->
     except ImportError:
         return None
     version = data_version(conn)  # opens the read transaction the copy is made in, if not yet open
+    if (conn.execute(select(func.max(Value.id))).scalar() or 0) < MIN_ROWS:
+        return None
     try:
         with tempfile.TemporaryDirectory(prefix="resultsboard-read-") as folder:
             path = os.path.join(folder, "copy.db")
