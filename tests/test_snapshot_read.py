@@ -247,3 +247,13 @@ def test_few_values_read_through_the_driver(sqlite_engine, monkeypatch, rows, th
     fill(sqlite_engine, plain, rows)
     with sqlite_engine.connect() as conn:
         assert arrow_reads(conn) is through_arrow
+
+
+@pytest.mark.parametrize("folder, chosen", [("missing", False), ("present", True)])
+def test_the_copy_goes_to_memory_when_there_is_room(sqlite_engine, monkeypatch, tmp_path, folder, chosen):
+    shared = tmp_path / "shm"
+    if folder == "present":
+        shared.mkdir()
+    monkeypatch.setattr(arrow_read, "SHARED_MEMORY", str(shared))
+    with sqlite_engine.connect() as conn:
+        assert arrow_read._memory_folder(conn) == (str(shared) if chosen else None)

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 1 << 30
 # Below this many values (by the highest id) the copy costs more than it saves: the driver reads them.
 MIN_ROWS = 20_000
+# A folder in memory for the copy, where there is one (Linux)
+SHARED_MEMORY = "/dev/shm"
 # Ids are turned into codes through a table indexed by id, so long as the ids stay below this.
 MAX_LOOKUP_ID = 1 << 26
 
@@ -68,7 +70,7 @@ def read_values(conn: Connection, indicator_codes: dict, partner_codes: dict) ->
     if (conn.execute(select(func.max(Value.id))).scalar() or 0) < MIN_ROWS:
         return None
     try:
-        with tempfile.TemporaryDirectory(prefix="resultsboard-read-") as folder:
+        with tempfile.TemporaryDirectory(prefix="resultsboard-read-", dir=_memory_folder(conn)) as folder:
             path = os.path.join(folder, "copy.db")
             copy_database(conn, path)
             with adbc.connect(f"file:{quote(path)}?mode=ro&immutable=1") as db:
@@ -90,6 +92,19 @@ def copy_database(conn: Connection, path: str) -> None:
         target.execute("PRAGMA journal_mode=DELETE")  # a plain file (the source's may be in WAL mode)
     finally:
         target.close()
+
+
+def _memory_folder(conn: Connection) -> str | None:
+    """/dev/shm when it has room for the copy (twice its size): a file in memory is written
+    and removed without disk I/O (at 1M values 0.7 s on the wall clock against 1.0-1.2 s in
+    /tmp, on a busy machine); else None, the system's temporary folder."""
+    try:
+        stat = os.statvfs(SHARED_MEMORY)
+    except OSError:
+        return None
+    size = conn.exec_driver_sql("PRAGMA page_count").scalar() * conn.exec_driver_sql("PRAGMA page_size").scalar()
+    free = stat.f_bavail * stat.f_frsize
+    return SHARED_MEMORY if free > 2 * size and os.access(SHARED_MEMORY, os.W_OK) else None
 
 
 def _columns(conn: Connection, db, indicator_codes: dict, partner_codes: dict) -> dict[str, np.ndarray] | None:
