@@ -200,17 +200,22 @@ def init_database(engine: Engine) -> None:
         ensure_reference_data(conn)
 
 
-def data_version(conn_or_engine) -> tuple[int, int]:
-    """A cheap version of the data: (latest batch id, number of reverted or reviewed batches —
-    returning a partner's upload writes no batch of its own)."""
+def data_version_select():
+    """The select `data_version` runs (one row: latest batch id, reverted or reviewed batches)."""
     from sqlalchemy import func
 
     from models.tables import ImportBatch
 
-    stmt = select(
+    return select(
         func.coalesce(func.max(ImportBatch.id), 0),
         func.count(ImportBatch.id).filter(ImportBatch.status.in_(("reverted", "approved", "returned"))),
     )
+
+
+def data_version(conn_or_engine) -> tuple[int, int]:
+    """A cheap version of the data: (latest batch id, number of reverted or reviewed batches —
+    returning a partner's upload writes no batch of its own)."""
+    stmt = data_version_select()
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:
             row = conn.execute(stmt).one()

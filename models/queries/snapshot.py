@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from models import access, reference
 from models.access import Scope
+from models.queries import arrow_read
 from models.queries.filters import Filters
 from models.queries.memo import SNAPSHOT_RESULTS_KEPT, VIEW_RESULTS_KEPT, Memo, memo
 from models.scoring import periods
@@ -140,10 +141,22 @@ _CHUNK_ROWS = 100_000
 
 
 def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFrame:
-    """Every stored value (VALUE_COLUMNS; dates as datetime.date), read column-wise in chunks
-    through the driver's own cursor: no per-row conversion, and a chunk's rows are freed before
-    the next is read (memory and the garbage collector's work stay small). Breakdown and text
-    cells, empty in most rows, are read apart for the rows that have them."""
+    """Every stored value (VALUE_COLUMNS; dates as datetime.date), rows in id order: on SQLite
+    through Arrow (models.queries.arrow_read, from a copy made in this transaction), else, and
+    whenever that path cannot be used, through the driver's own cursor (`_driver_columns`)."""
+    out = arrow_read.read_values(conn, indicator_codes, partner_codes)
+    if out is None:
+        out = _driver_columns(conn, indicator_codes, partner_codes)
+    if out is None:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in VALUE_COLUMNS})
+    return pd.DataFrame({name: out[name] for name in VALUE_COLUMNS})
+
+
+def _driver_columns(conn, indicator_codes: dict, partner_codes: dict) -> dict[str, np.ndarray] | None:
+    """`_read_values`'s columns read column-wise in chunks through the driver's own cursor: no
+    per-row conversion, and a chunk's rows are freed before the next is read (memory and the
+    garbage collector's work stay small). Breakdown and text cells, empty in most rows, are read
+    apart for the rows that have them. None when there are no values."""
     table = Value.__table__
     c = table.c
     main = _read_columns(conn, select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end, c.target, c.actual)
@@ -151,7 +164,7 @@ def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFra
                                            "partner_id": np.int64})
     n = len(main["id"])
     if not n:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in VALUE_COLUMNS})
+        return None
     out = {
         "indicator": _decode(main["indicator_id"], indicator_codes),
         "partner": _decode(main["partner_id"], partner_codes),
@@ -170,7 +183,7 @@ def _read_values(conn, indicator_codes: dict, partner_codes: dict) -> pd.DataFra
             column[at] = sparse[name]
             out[name] = column
     out["target"], out["actual"] = main["target"], main["actual"]
-    return pd.DataFrame({name: out[name] for name in VALUE_COLUMNS})
+    return out
 
 
 def _read_columns(conn, stmt, dtypes: dict) -> dict[str, np.ndarray]:
