@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sqlmodel.sql.sqltypes import AutoString
 
-from models import pg_bulk, sqlite_columns
+from models import pg_bulk, sqlite_columns, sqlite_insert
 from models.tables import RowVersion
 
 CHUNK = 50_000
@@ -48,8 +48,11 @@ def plain_column(series: pd.Series) -> list:
     if values.dtype.kind in "iub":
         return values.tolist()
     if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        if not missing.any():
+            return values.tolist()
         out = values.astype(object)
-        out[np.isnan(values)] = None
+        out[missing] = None
         return out.tolist()
     values = values.astype(object, copy=False)
     missing = pd.isna(values)
@@ -137,21 +140,18 @@ def _check_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
-                progress: Progress | None = None, *, checked: bool = False, fixed: dict[str, str] | None = None) -> None:
+                progress: Progress | None = None, *, checked: bool = False) -> None:
     """Insert `rows` (executemany in chunks; COPY on PostgreSQL), calling `progress` after each
-    chunk; `checked`: their references were checked already (`check_parents`). `fixed`
-    (SQLite, from `insert_frame`): column -> the SQL literal every row stores, those columns
-    left out of the rows' tuples."""
+    chunk; `checked`: their references were checked already (`check_parents`)."""
     if not rows:
         return
-    fixed = fixed or {}
-    if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS and not fixed:
+    if conn.dialect.name == "postgresql" and len(rows) > pg_bulk.MIN_ROWS:
         return pg_bulk.insert_rows(conn, table, columns, rows, progress)
     if not checked:
         _check_rows(conn, table, columns, rows)
     cols = ", ".join(f'"{c}"' for c in columns)
     ph = _placeholder(conn)
-    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join(fixed.get(c, ph) for c in columns)})'
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([ph] * len(columns))})'
     for i in range(0, len(rows), CHUNK):
         conn.exec_driver_sql(sql, rows[i : i + CHUNK])
         if progress:
@@ -161,49 +161,20 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
                  progress: Progress | None = None) -> None:
     """`bulk_insert` of `frame[columns]`, its rows made into tuples a chunk at a time (a
-    million rows never exist as a million tuples at once)."""
+    million rows never exist as a million tuples at once); on SQLite `sqlite_insert.insert_frame`
+    (constant columns as literals, many rows to a statement)."""
     if conn.dialect.name == "postgresql" and len(frame) > pg_bulk.MIN_ROWS:
         return pg_bulk.insert_frame(conn, table, frame, columns, progress, plain_column)
     total = len(frame)
-    fixed: dict[str, str] = {}
     if conn.dialect.name == "sqlite":
         columns = [c for c in columns if not _null_by_default(table, frame[c])]
-        fixed = {c: lit for c in columns if (lit := _same_literal(frame[c])) is not None}
-        if len(fixed) == len(columns):  # the rows' tuples would be empty
-            fixed = {}
+        _check_frame(conn, table, frame, columns)
+        return sqlite_insert.insert_frame(conn, table, frame, columns, CHUNK, plain_column, progress)
     _check_frame(conn, table, frame, columns)
-    bound = [c for c in columns if c not in fixed]
     for i in range(0, total, CHUNK):
-        bulk_insert(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], bound),
+        bulk_insert(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], columns),
                     (lambda _d, _n, done=min(i + CHUNK, total): progress(done, total)) if progress else None,
-                    checked=True, fixed=fixed)
-
-
-def _same_literal(values: pd.Series) -> str | None:
-    """The SQL literal of a column holding one value throughout — an integer column's integer,
-    or a text column's text without NUL — written into the statement instead of bound row by
-    row (SQLite stores the same: a million rows with three such columns, the batch id and an
-    empty breakdown, insert about a tenth faster); None for any other column (an object
-    column may mix types that compare equal: 1, 1.0, True)."""
-    if len(values) < 2:
-        return None
-    if values.dtype.kind in "iu":
-        first = int(values.iloc[0])
-        same = -2**63 <= first < 2**63 and bool((values.to_numpy() == first).all())
-        return str(first) if same else None
-    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
-        uniques = values.unique()
-        if len(uniques) == 1 and isinstance(uniques[0], str) and "\x00" not in uniques[0] and _utf8(uniques[0]):
-            return "'" + uniques[0].replace("'", "''") + "'"
-    return None
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeError:  # a lone surrogate: bound, it fails as it always did
-        return False
-    return True
+                    checked=True)
 
 
 def _check_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str]) -> None:

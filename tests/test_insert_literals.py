@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table, create_engine
 
-from models import writes
+from models import sqlite_insert, writes
 
 META = MetaData()
 T = Table("t", META, Column("id", Integer, primary_key=True), Column("n", Integer), Column("x", Float),
@@ -48,7 +48,7 @@ CASES = {
 @pytest.mark.parametrize("label", list(CASES))
 def test_a_constant_column_stores_what_binding_stores(label):
     column, values, literal = CASES[label]
-    assert writes._same_literal(values) == literal
+    assert sqlite_insert.same_literal(values) == literal
     frame = pd.DataFrame({"s": _str(["z"] * len(values)), "x": np.arange(len(values), dtype=float)})
     frame[column] = values.array if values.dtype != object else values.to_numpy()
     columns = list(dict.fromkeys([column, "s", "x"]))
@@ -80,3 +80,51 @@ def test_edge_frames_store_their_rows(label, frame, columns):
         writes.insert_frame(conn, T, frame, columns)
         rows = conn.exec_driver_sql("SELECT n, s FROM t ORDER BY id").all()
     assert rows == [tuple(r) for r in frame[["n", "s"]].itertuples(index=False)]
+
+
+def _mixed(n: int) -> pd.DataFrame:
+    """Rows of every kind of cell: varying integers, floats with gaps, texts with quotes,
+    newlines and non-ASCII, dates with gaps."""
+    texts = ["plain", "it's", "a\nb", "Petén ü", "", "''"]
+    return pd.DataFrame({
+        "n": np.arange(n, dtype="int64") * 3 - 7,
+        "x": [np.nan if i % 5 == 0 else i / 10 for i in range(n)],
+        "s": _str([texts[i % len(texts)] for i in range(n)]),
+        "d": pd.Series([None if i % 4 == 0 else f"2024-01-{1 + i % 28:02d}" for i in range(n)], dtype=object),
+    })
+
+
+# rows, rows to a statement, rows to a chunk
+GROUPS = {
+    "one row": (1, 3, 50_000),
+    "exactly one group": (3, 3, 50_000),
+    "groups and a rest": (7, 3, 50_000),
+    "default group, chunks of 100": (450, 200, 100),
+    "odd group across chunks": (1000, 7, 333),
+}
+
+
+@pytest.mark.parametrize("label", list(GROUPS))
+def test_many_rows_to_a_statement_store_what_one_row_a_statement_stores(monkeypatch, label):
+    n, group, chunk = GROUPS[label]
+    monkeypatch.setattr(sqlite_insert, "GROUP", group)
+    monkeypatch.setattr(writes, "CHUNK", chunk)
+    frame = _mixed(n)
+    columns = ["n", "x", "s", "d"]
+    engine = create_engine("sqlite://")
+    META.create_all(engine)
+    stored, progress = {}, []
+    with engine.begin() as conn:
+        for way in ("grouped", "bound"):
+            conn.exec_driver_sql("DELETE FROM t")
+            if way == "grouped":
+                writes.insert_frame(conn, T, frame, columns,
+                                    lambda done, total: progress.append((done, total)))
+            else:
+                writes.bulk_insert(conn, T, columns, writes.frame_rows(frame, columns))
+            stored[way] = conn.exec_driver_sql(
+                "SELECT id - (SELECT min(id) FROM t), typeof(n), n, typeof(x), quote(x), typeof(s), s, typeof(d), d"
+                " FROM t ORDER BY id").all()
+    assert stored["grouped"] == stored["bound"]
+    assert len(stored["grouped"]) == n
+    assert progress == [(min(i + chunk, n), n) for i in range(0, n, chunk)]
