@@ -60,7 +60,8 @@ def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: S
     bound = [c for c in columns if c not in fixed]
     if not bound or frame.empty:
         return  # (as the row tuples did: no column to bind, nothing inserted)
-    head = f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) VALUES '
+    names = ", ".join(f'"{c}"' for c in columns)
+    head = f'INSERT INTO "{table.name}" ({names}) VALUES '
     one = "(" + ", ".join(fixed.get(c, "?") for c in columns) + ")"
     limit = conn.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     group = max(1, min(GROUP, limit // len(bound)))
