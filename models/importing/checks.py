@@ -52,8 +52,8 @@ def lookup_codes(raw: pd.Series, codes: dict) -> pd.Series:
                      dtype="float64")
     values = found[positions]
     if len(values) and not np.isnan(values).any():
-        return pd.Series(values.astype("int64"), index=raw.index)
-    return pd.Series(values, index=raw.index, dtype="float64")
+        return pd.Series(values.astype("int64"), index=raw.index, copy=False)
+    return pd.Series(values, index=raw.index, dtype="float64", copy=False)
 
 
 def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *, allow_empty: bool = False) -> pd.Series:
