@@ -7,7 +7,7 @@ import pytest
 
 from models.importing.checks import column
 
-FRAME = pd.DataFrame({"a": pd.Series(["x", "y", "z"], dtype="str")}, index=pd.RangeIndex(2, 5, name="row"))
+FRAME = pd.DataFrame({"a": pd.array(["x", "y", "z"], dtype="str")}, index=pd.RangeIndex(2, 5, name="row"))
 
 
 @pytest.mark.parametrize("name, expected", [("a", ["x", "y", "z"]), ("comment", ["", "", ""])])
