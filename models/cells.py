@@ -64,7 +64,7 @@ def _parse_unique(raw: pd.Series, parse: Callable[[str], tuple[object, str | Non
     """parse(value) -> (parsed, check, message), once per distinct non-empty value; empty
     cells and refused ones -> `empty`, the clear token -> CLEAR."""
     codes, values, issues = _parse_codes(raw, parse, column, file, empty)
-    return pd.Series(values[codes], index=raw.index, dtype=object), issues
+    return pd.Series(values[codes], index=raw.index, dtype=object, copy=False), issues
 
 
 def _parse_codes(raw: pd.Series, parse, column: str, file: str, empty=None) -> tuple[np.ndarray, np.ndarray, list[Issue]]:

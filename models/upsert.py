@@ -115,8 +115,8 @@ def key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold
         if a is not None:  # ids: their own codes
             width = int(max(a.max(initial=0), b.max(initial=0))) + 1
         else:
-            a_codes, a_uniq = pd.factorize(incoming[k], use_na_sentinel=False)
-            b_codes, b_uniq = pd.factorize(stored[k], use_na_sentinel=False)
+            a_codes, a_uniq = _factorize(incoming[k])
+            b_codes, b_uniq = _factorize(stored[k])
             uniq = np.concatenate([np.asarray(a_uniq, dtype=object), np.asarray(b_uniq, dtype=object)])
             if k in fold_case:
                 uniq = np.array([u.lower() if isinstance(u, str) else u for u in uniq] or [], dtype=object)
@@ -130,6 +130,18 @@ def key_codes(incoming: pd.DataFrame, stored: pd.DataFrame, key: list[str], fold
         right = right * width + b
         size *= width
     return left, right
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(values, use_na_sentinel=False)` as far as equality goes — equal values one
+    code, every missing one (None, NaN) one code of its own, after the others — without the
+    separate pass pandas makes over a text column for its missing cells (keys have none)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    missing = codes < 0
+    if missing.any():
+        codes = np.where(missing, len(uniques), codes)
+        uniques = np.append(np.asarray(uniques, dtype=object), np.array([np.nan], dtype=object))
+    return codes, uniques
 
 
 def _small_ids(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sqlmodel.sql.sqltypes import AutoString
 
-from models import pg_bulk, sqlite_columns
+from models import pg_bulk, sqlite_columns, sqlite_insert
 from models.tables import RowVersion
 
 CHUNK = 50_000
@@ -48,8 +48,11 @@ def plain_column(series: pd.Series) -> list:
     if values.dtype.kind in "iub":
         return values.tolist()
     if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        if not missing.any():
+            return values.tolist()
         out = values.astype(object)
-        out[np.isnan(values)] = None
+        out[missing] = None
         return out.tolist()
     values = values.astype(object, copy=False)
     missing = pd.isna(values)
@@ -158,12 +161,15 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame, columns: Sequence[str],
                  progress: Progress | None = None) -> None:
     """`bulk_insert` of `frame[columns]`, its rows made into tuples a chunk at a time (a
-    million rows never exist as a million tuples at once)."""
+    million rows never exist as a million tuples at once); on SQLite `sqlite_insert.insert_frame`
+    (constant columns as literals, many rows to a statement)."""
     if conn.dialect.name == "postgresql" and len(frame) > pg_bulk.MIN_ROWS:
         return pg_bulk.insert_frame(conn, table, frame, columns, progress, plain_column)
     total = len(frame)
     if conn.dialect.name == "sqlite":
         columns = [c for c in columns if not _null_by_default(table, frame[c])]
+        _check_frame(conn, table, frame, columns)
+        return sqlite_insert.insert_frame(conn, table, frame, columns, CHUNK, plain_column, progress)
     _check_frame(conn, table, frame, columns)
     for i in range(0, total, CHUNK):
         bulk_insert(conn, table, columns, frame_rows(frame.iloc[i : i + CHUNK], columns),

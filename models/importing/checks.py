@@ -20,7 +20,21 @@ from models.upsert import REJECTED
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column of the file, or empty cells when the file has no such column."""
-    return frame[name] if name in frame else pd.Series("", index=frame.index, dtype="str")
+    return frame[name] if name in frame else empty_cells(frame.index)
+
+
+_last_empty: list = []  # [(index, empty cells)]: the file's missing columns are asked for again and again
+
+
+def empty_cells(index: pd.Index) -> pd.Series:
+    """Empty text cells on `index`: one column made per index and handed out as shallow copies
+    (copy-on-write: a change to one never reaches another), not a million cells made again for
+    each column the file lacks."""
+    entry = _last_empty[0] if _last_empty else None
+    if entry is None or entry[0] is not index:
+        entry = (index, pd.Series("", index=index, dtype="str"))
+        _last_empty[:] = [entry]
+    return entry[1].copy(deep=False)
 
 
 def did_you_mean(value: str, choices, shown=lambda choice: choice) -> str:
@@ -38,8 +52,8 @@ def lookup_codes(raw: pd.Series, codes: dict) -> pd.Series:
                      dtype="float64")
     values = found[positions]
     if len(values) and not np.isnan(values).any():
-        return pd.Series(values.astype("int64"), index=raw.index)
-    return pd.Series(values, index=raw.index, dtype="float64")
+        return pd.Series(values.astype("int64"), index=raw.index, copy=False)
+    return pd.Series(values, index=raw.index, dtype="float64", copy=False)
 
 
 def resolve(ctx: ImportContext, raw: pd.Series, name: str, model, label: str, *, allow_empty: bool = False) -> pd.Series:
