@@ -87,16 +87,27 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     """
     pair_keys = ["pair"] if "pair" in values.columns else PAIR
     keys = [*pair_keys, "start", "end"]
-    rows = values[[*dict.fromkeys([*pair_keys, *PAIR, "start", "end", "dim", "dim_value", "target", "actual"])]]
+    alone = _alone_totals(values) if pair_keys == ["pair"] else np.zeros(len(values), dtype=bool)
+    rows = values.loc[~alone, [*dict.fromkeys([*pair_keys, *PAIR, "start", "end", "dim", "dim_value", "target", "actual"])]]
     rows = rows.merge(measures[["indicator", "measure"]], on="indicator", how="left")
     rows["measure"] = rows["measure"].fillna("unit")
     rows = rows.drop(columns=[c for c in PAIR if c not in pair_keys])
     target = breakdown_figures(rows, keys, "target")
     actual = breakdown_figures(rows, keys, "actual")
     figures = target.merge(actual, on=keys, how="outer")
+    if alone.any():  # their own values: what the groups of one total row give (+ 0.0: a mean's -0.0 is 0.0)
+        own = values[alone]
+        own = own[own["target"].notna().to_numpy() | own["actual"].notna().to_numpy()]
+        own = pd.DataFrame({
+            "pair": own["pair"].to_numpy(), "start": own["start"].to_numpy(), "end": own["end"].to_numpy(),
+            **{c: v for field in ("target", "actual") for c, v in (
+                (field, own[field].to_numpy(dtype=float) + 0.0), (f"{field}_estimated", False),
+                (f"{field}_dimension", ""), (f"{field}_warning", None))},
+        })
+        figures = own if rows.empty else pd.concat([figures, own], ignore_index=True)
     for field in ("target", "actual"):
         figures[f"{field}_estimated"] = figures[f"{field}_estimated"].fillna(False).astype(bool)
-        figures[f"{field}_dimension"] = figures[f"{field}_dimension"].fillna("")
+        figures[f"{field}_dimension"] = figures[f"{field}_dimension"].fillna("").astype(str)
     warned = []
     for field in ("target", "actual"):
         w = figures[figures[f"{field}_warning"].notna()]
@@ -113,7 +124,25 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     warnings = pd.concat(warned, ignore_index=True) if warned else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in ("indicator", "partner", "period_start", "period_end", "field", "message")})
     figures = figures.drop(columns=["target_warning", "actual_warning"])
+    if pair_keys == ["pair"]:  # one row per key: the order of the integer keys
+        order = np.lexsort([figures[c].to_numpy().astype(np.int64) for c in keys[::-1]])
+        return figures.take(order).reset_index(drop=True), warnings
     return figures.sort_values(keys, kind="stable").reset_index(drop=True), warnings
+
+
+def _alone_totals(values: pd.DataFrame) -> np.ndarray:
+    """Rows that are a total row (no dimension) and the only row of their (pair, start, end):
+    each is its own figure. Keys are the integer `pair` and the periods."""
+    pair = values["pair"].to_numpy().astype(np.int64)
+    start, end = (values[c].to_numpy().astype("datetime64[D]") for c in ("start", "end"))
+    ok = ~(np.isnat(start) | np.isnat(end))
+    start, end = start.astype(np.int64), end.astype(np.int64)
+    order = np.lexsort((end, start, pair))
+    p, s, e = pair[order], start[order], end[order]
+    same = (p[1:] == p[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
+    alone = np.empty(len(order), dtype=bool)
+    alone[order] = ~(np.r_[False, same] | np.r_[same, False])
+    return alone & ok & values["dim"].eq("").to_numpy()
 
 
 def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> pd.DataFrame:
