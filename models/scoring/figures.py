@@ -157,7 +157,7 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     m = _inside(spans, f)
     # leave out a figure lying inside a longer one in the same span: sorted by start, then
     # longest first, a figure is inside an earlier one when an earlier end reaches its end
-    m = m.sort_values(["span", "start", "end"], ascending=[True, True, False], kind="stable")
+    m = m.take(np.lexsort((-_day_numbers(m["end"]), _day_numbers(m["start"]), m["span"].to_numpy())))
     span_ids = m["span"].to_numpy()
     reach = m.groupby("span", sort=False)["end"].cummax().to_numpy()
     first_in_span = np.r_[True, span_ids[1:] != span_ids[:-1]] if len(m) else np.zeros(0, dtype=bool)
@@ -171,8 +171,10 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
         "n": by_span[value].count(),
         "estimated": by_span[f"{value}_estimated"].any(),
     })
-    latest = m.sort_values(["span", "end"], kind="stable").drop_duplicates("span", keep="last")
-    out["latest"] = pd.Series(latest[value].to_numpy(), index=latest["span"].to_numpy())
+    order = np.lexsort((_day_numbers(m["end"]), m["span"].to_numpy()))  # the last of each span ends last
+    spans_sorted = m["span"].to_numpy()[order]
+    last = order[np.r_[spans_sorted[1:] != spans_sorted[:-1], True]] if len(order) else order
+    out["latest"] = pd.Series(m[value].to_numpy()[last], index=m["span"].to_numpy()[last])
     out = out.reindex(spans["span"].to_numpy())
     how = spans["aggregation"].to_numpy()
     return pd.DataFrame({
@@ -195,9 +197,12 @@ def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     span's columns span, s, e and the figure's columns. The figures of a pair sorted by start,
     those starting inside a span are one run found by binary search; of them, those ending
     inside it are kept — work in proportion to the matches, not to spans x figures per pair."""
-    f = figures.sort_values(["pair", "start"], kind="stable").reset_index(drop=True)
     shift = np.int64(1) << 32
-    f_key = f["pair"].to_numpy(dtype=np.int64) * shift + _day_numbers(f["start"])
+    f_key = figures["pair"].to_numpy(dtype=np.int64) * shift + _day_numbers(figures["start"])
+    if len(f_key) > 1 and not (f_key[1:] >= f_key[:-1]).all():  # by pair, then start
+        order = np.argsort(f_key, kind="stable")
+        figures, f_key = figures.take(order), f_key[order]
+    f = figures.reset_index(drop=True)
     s_pair = spans["pair"].to_numpy(dtype=np.int64) * shift
     s_start, s_end = _day_numbers(spans["s"]), _day_numbers(spans["e"])
     lo = np.searchsorted(f_key, s_pair + s_start, side="left")
