@@ -145,9 +145,9 @@ def score_pairs(
     rows.append((scored[has_actual], scored.loc[has_actual, "scored_status"].to_numpy(), False))
     rows.append((scored[~has_actual], NO_DATA, False))
     # last scored figure beside `no data`: the latest ended period with an actual, not around the scored one
-    last = ended[ended["n_in"].to_numpy() > 0].merge(scored[["pair", "s", "e"]], on="pair", suffixes=("", "_scored"))
-    last = last[~((last["s"] <= last["s_scored"]) & (last["e"] >= last["e_scored"]))]
-    last = _first(last, ["e", "length"], [False, True])
+    at = pd.Index(scored["pair"]).get_indexer(ended["pair"])  # every ended pair has its scored period
+    around = ((ended["s"].to_numpy() <= scored["s"].to_numpy()[at]) & (ended["e"].to_numpy() >= scored["e"].to_numpy()[at]))
+    last = _first(ended[(ended["n_in"].to_numpy() > 0) & ~around], ["e", "length"], [False, True])
     open_ = t[~t["pair"].isin(ended["pair"])]
     under_way = _first(open_[open_["n_in"].to_numpy() > 0], ["e", "length"], [True, True])
     rows.append((under_way, IN_PROGRESS, True))

@@ -143,6 +143,9 @@ def is_year_or_longer(starts, ends) -> np.ndarray:
     """True where the period [start, end] lasts a year or more (2025-01-01..2025-12-31 does)."""
     starts = np.asarray(starts, dtype="datetime64[D]")
     ends = np.asarray(ends, dtype="datetime64[D]")
+    if len(starts) > 1000:  # each distinct period once
+        codes, first = _pair_codes(starts, ends)
+        return is_year_or_longer(starts[first], ends[first])[codes]
     months = _months(starts) + 12
     day_in_month = (starts - starts.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
     # the same day one year on, clamped to the month's length (29 Feb -> 28 Feb, then +1)
