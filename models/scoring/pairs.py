@@ -36,20 +36,23 @@ PAIR_COLUMNS = [
 _ONE_DAY = np.timedelta64(1, "D")
 
 
-def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
-    """The first row per pair after sorting by `by` (in pair order; rows keep their labels).
-    The order is found on the key columns alone and only the chosen rows are taken."""
-    keys = [frame[c].to_numpy() for c in ["pair", *by]]
+def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool], where: np.ndarray | None = None) -> pd.DataFrame:
+    """The first row per pair after sorting by `by` (in pair order; rows keep their labels),
+    among the rows `where` holds (a boolean array; every row when None). The order is found
+    on the key columns alone and only the chosen rows are taken."""
+    at = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    keys = [frame[c].to_numpy()[at] for c in ["pair", *by]]
     numbers = []
     for k, up in zip(keys, [True, *ascending]):
         if k.dtype.kind not in "iuMm" or (k.dtype.kind in "Mm" and np.isnat(k).any()):
-            return frame.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
+            rows = frame if where is None else frame.iloc[at]
+            return rows.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
         n = k.astype(np.int64)
         numbers.append(n if up else -n)
     order = np.lexsort(numbers[::-1])  # stable; the last key sorts first
     pairs = keys[0][order]
     first = np.r_[True, pairs[1:] != pairs[:-1]] if len(order) else np.zeros(0, dtype=bool)
-    return frame.iloc[order[first]]
+    return frame.iloc[at[order[first]]]
 
 
 def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame,
@@ -139,19 +142,22 @@ def score_pairs(
     out["status"], out["so_far"] = None, False
     rows = []  # (pairs' chosen target periods, status); first assignment wins
 
-    ended = t[t["ended"]]
-    scored = _first(ended, ["e", "length"], [False, True])
+    ended, has_in = t["ended"].to_numpy(), t["n_in"].to_numpy() > 0
+    scored = _first(t, ["e", "length"], [False, True], ended)
     has_actual = scored["n_in"].to_numpy() > 0
     rows.append((scored[has_actual], scored.loc[has_actual, "scored_status"].to_numpy(), False))
     rows.append((scored[~has_actual], NO_DATA, False))
     # last scored figure beside `no data`: the latest ended period with an actual, not around the scored one
-    at = pd.Index(scored["pair"]).get_indexer(ended["pair"])  # every ended pair has its scored period
-    around = ((ended["s"].to_numpy() <= scored["s"].to_numpy()[at]) & (ended["e"].to_numpy() >= scored["e"].to_numpy()[at]))
-    last = _first(ended[(ended["n_in"].to_numpy() > 0) & ~around], ["e", "length"], [False, True])
-    open_ = t[~t["pair"].isin(ended["pair"])]
-    under_way = _first(open_[open_["n_in"].to_numpy() > 0], ["e", "length"], [True, True])
-    rows.append((under_way, IN_PROGRESS, True))
-    rows.append((_first(open_, ["e", "length"], [True, True]), NOT_DUE, False))
+    at = pd.Index(scored["pair"]).get_indexer(t["pair"])  # the pair's scored period; -1: none has ended
+    opened = at < 0
+    around = np.zeros(len(t), dtype=bool)
+    if len(scored):
+        got = np.flatnonzero(~opened)
+        around[got] = ((t["s"].to_numpy()[got] <= scored["s"].to_numpy()[at[got]])
+                       & (t["e"].to_numpy()[got] >= scored["e"].to_numpy()[at[got]]))
+    last = _first(t, ["e", "length"], [False, True], ended & has_in & ~around)
+    rows.append((_first(t, ["e", "length"], [True, True], opened & has_in), IN_PROGRESS, True))
+    rows.append((_first(t, ["e", "length"], [True, True], opened), NOT_DUE, False))
 
     chosen = pd.concat([frame.assign(status=status, so_far=so_far) for frame, status, so_far in rows],
                        ignore_index=True).drop_duplicates("pair")
@@ -167,10 +173,10 @@ def score_pairs(
 
     # no target: the latest actual figure that has ended
     no_target = out["status"].isna().to_numpy() & out["measure"].ne("qualitative").to_numpy()
-    acts = figures[figures["actual"].notna() & (figures["end"].to_numpy() <= day)].assign(
-        length=lambda f: f["end"] - f["start"])
-    latest_act = _first(acts, ["end", "length"], [False, True]).set_index("pair")
     nt_pairs = out.loc[no_target, "pair"].to_numpy()
+    acts = figures[figures["actual"].notna().to_numpy() & (figures["end"].to_numpy() <= day)
+                   & np.isin(figures["pair"].to_numpy(), nt_pairs)].assign(length=lambda f: f["end"] - f["start"])
+    latest_act = _first(acts, ["end", "length"], [False, True]).set_index("pair")
     found = latest_act.reindex(nt_pairs)
     out.loc[no_target, "status"] = NO_TARGET
     out.loc[no_target, "s"] = found["start"].to_numpy()
@@ -219,9 +225,11 @@ def _last_and_lop(out: pd.DataFrame, last: pd.DataFrame, t: pd.DataFrame, year_s
     out["last_status"] = pd.Series(last["scored_status"].to_numpy(), dtype=object).where(has_last, None).to_numpy()
 
     longest = _first(t, ["length", "e"], [False, False])
-    around = t.merge(longest[["pair", "s", "e"]], on="pair", suffixes=("", "_l"))
-    nested = around[(around["s"] >= around["s_l"]) & (around["e"] <= around["e_l"])].groupby("pair").size()
-    lop = longest[longest["pair"].map(nested).fillna(0).to_numpy() > 1].set_index("pair").reindex(out["pair"].to_numpy())
+    at = pd.Index(longest["pair"]).get_indexer(t["pair"])  # every pair of t has its longest period
+    inside = ((t["s"].to_numpy() >= longest["s"].to_numpy()[at]) & (t["e"].to_numpy() <= longest["e"].to_numpy()[at])) \
+        if len(t) else np.zeros(0, dtype=bool)
+    nested = np.bincount(at[inside], minlength=len(longest))
+    lop = longest[nested > 1].set_index("pair").reindex(out["pair"].to_numpy())
     out["lop_period_start"] = lop["s"].to_numpy()
     out["lop_period_end"] = lop["e"].to_numpy()
     out["lop_target"] = lop["target"].to_numpy(dtype=float)
