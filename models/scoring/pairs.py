@@ -55,11 +55,29 @@ def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool], where: np.
     return frame.iloc[at[order[first]]]
 
 
+def _pair_numbers(v: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's pair as an integer, pairs numbered in (indicator, partner) order, and the
+    pairs (indicator, partner, pair) in that order."""
+    ind, inds = pd.factorize(v["indicator"], sort=True)
+    part, parts = pd.factorize(v["partner"], sort=True)
+    codes, pair = np.unique(ind.astype(np.int64) * len(parts) + part, return_inverse=True)
+    pairs = pd.DataFrame({
+        "indicator": pd.Series(np.asarray(inds, dtype=object)[codes // len(parts)], dtype=v["indicator"].dtype),
+        "partner": pd.Series(np.asarray(parts, dtype=object)[codes % len(parts)], dtype=v["partner"].dtype),
+        "pair": np.arange(len(codes)),
+    })
+    return pair.reshape(-1), pairs
+
+
 def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame,
                     thresholds: Thresholds) -> pd.DataFrame:
     """Every target period of every numeric pair with its figures, baseline, progress and status."""
-    t = figures[figures["target"].notna()].merge(info, on="pair")
-    t = t.rename(columns={"start": "s", "end": "e"}).reset_index(drop=True)
+    t = figures[figures["target"].notna().to_numpy()].reset_index(drop=True)
+    at = pd.Index(info["pair"]).get_indexer(t["pair"])  # info: one row per pair
+    if (at < 0).any():
+        t, at = t[at >= 0].reset_index(drop=True), at[at >= 0]
+    t = pd.concat([t, info.drop(columns="pair").iloc[at].reset_index(drop=True)], axis=1)
+    t = t.rename(columns={"start": "s", "end": "e"})
     t["span"] = np.arange(len(t))
     t["length"] = (t["e"] - t["s"]).to_numpy()
     t["ended"] = t["e"].to_numpy() <= as_of
@@ -71,8 +89,9 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
     t["actual_estimated"] = inside["estimated"].to_numpy()
 
     # cumulative: running totals from the pair's first target period
-    first = _first(t, ["s", "length"], [True, True])[["pair", "s", "e"]].rename(columns={"s": "first_s", "e": "first_e"})
-    t = t.merge(first, on="pair", how="left")
+    first = _first(t, ["s", "length"], [True, True])
+    at = pd.Index(first["pair"]).get_indexer(t["pair"])
+    t["first_s"], t["first_e"] = first["s"].to_numpy()[at], first["e"].to_numpy()[at]
     cumulative = t["cumulative"].to_numpy()
     t["target_fig"], t["actual_fig"], t["n_fig"] = t["target"], t["actual_in"], t["n_in"]
     if cumulative.any():
@@ -130,8 +149,8 @@ def score_pairs(
     ind = indicators_frame(indicators)
     if v.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PAIR_COLUMNS})
-    v["pair"] = v.groupby(PAIR, sort=True).ngroup().to_numpy()
-    info = with_indicators(v[[*PAIR, "pair"]].drop_duplicates("pair").sort_values("pair").reset_index(drop=True), ind)
+    v["pair"], pairs = _pair_numbers(v)
+    info = with_indicators(pairs, ind)
     figures, _ = period_figures(v, ind)
     numeric = info[info["measure"].ne("qualitative")]
     base = baseline_figures(baselines_frame(baselines), ind).merge(info[[*PAIR, "pair"]], on=PAIR)
