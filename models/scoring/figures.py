@@ -153,35 +153,40 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     Returns span, value, n (figures used), estimated (any used was), last_end (the latest
     end among them) — one row per span, NaN / 0 where none lies inside.
     """
-    f = figures[figures[value].notna()][["pair", "start", "end", value, f"{value}_estimated"]]
-    m = _inside(spans, f)
+    f = figures[figures[value].notna().to_numpy()]
+    which, at, f = _inside(spans, f)
+    start, end = _day_numbers(f["start"])[at], _day_numbers(f["end"])[at]
     # leave out a figure lying inside a longer one in the same span: sorted by start, then
     # longest first, a figure is inside an earlier one when an earlier end reaches its end
-    m = m.take(np.lexsort((-_day_numbers(m["end"]), _day_numbers(m["start"]), m["span"].to_numpy())))
-    span_ids = m["span"].to_numpy()
-    reach = m.groupby("span", sort=False)["end"].cummax().to_numpy()
-    first_in_span = np.r_[True, span_ids[1:] != span_ids[:-1]] if len(m) else np.zeros(0, dtype=bool)
-    earlier = np.r_[reach[:1], reach[:-1]]
-    m = m[first_in_span | (earlier < m["end"].to_numpy())]
-
-    by_span = m.groupby("span", sort=False)
-    out = pd.DataFrame({
-        "sum": by_span[value].sum(),
-        "mean": by_span[value].mean(),
-        "n": by_span[value].count(),
-        "estimated": by_span[f"{value}_estimated"].any(),
-    })
-    order = np.lexsort((_day_numbers(m["end"]), m["span"].to_numpy()))  # the last of each span ends last
-    spans_sorted = m["span"].to_numpy()[order]
-    last = order[np.r_[spans_sorted[1:] != spans_sorted[:-1], True]] if len(order) else order
-    out["latest"] = pd.Series(m[value].to_numpy()[last], index=m["span"].to_numpy()[last])
-    out = out.reindex(spans["span"].to_numpy())
+    order = np.lexsort((-end, start, which))
+    which, at, end = which[order], at[order], end[order]
+    n = len(spans)
+    if len(which):
+        first_in_span = np.r_[True, which[1:] != which[:-1]]
+        in_span = which.astype(np.int64) * (np.int64(1) << 32) + end  # ends, made to grow span after span
+        reach = np.maximum.accumulate(in_span)  # the latest end so far in the span
+        keep = first_in_span | (np.r_[reach[:1], reach[:-1]] < in_span)
+        which, at, end = which[keep], at[keep], end[keep]
+    values = f[value].to_numpy(dtype=float)[at]
+    count = np.bincount(which, minlength=n).astype(np.int64)
+    estimated = np.bincount(which, weights=f[f"{value}_estimated"].to_numpy(dtype=bool)[at], minlength=n) > 0
+    total, mean, latest = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    if len(which):
+        grouped = pd.Series(values).groupby(which)  # pandas' sums and means, as before
+        sums, means = grouped.sum(), grouped.mean()
+        total[sums.index.to_numpy()], mean[means.index.to_numpy()] = sums.to_numpy(), means.to_numpy()
+        # latest: of the figures ending last in a span, the last in the order above
+        starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+        last_end = np.repeat(np.maximum.reduceat(end, starts), np.diff(np.r_[starts, len(which)]))
+        ending = np.flatnonzero(end == last_end)
+        chosen = ending[np.r_[which[ending][1:] != which[ending][:-1], True]]
+        latest[which[chosen]] = values[chosen]
     how = spans["aggregation"].to_numpy()
     return pd.DataFrame({
         "span": spans["span"].to_numpy(),
-        "value": np.select([how == "sum", how == "mean"], [out["sum"], out["mean"]], out["latest"]).astype(float),
-        "n": out["n"].fillna(0).astype(np.int64).to_numpy(),
-        "estimated": out["estimated"].fillna(False).astype(bool).to_numpy(),
+        "value": np.select([how == "sum", how == "mean"], [total, mean], latest).astype(float),
+        "n": count,
+        "estimated": estimated,
     })
 
 
@@ -192,9 +197,10 @@ def _day_numbers(values) -> np.ndarray:
     return np.asarray(values).astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET
 
 
-def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Every (span, figure) of the same pair with the figure lying fully inside the span: the
-    span's columns span, s, e and the figure's columns. The figures of a pair sorted by start,
+    spans' positions, the figures' positions and the figures (in the order the positions
+    refer to, by pair and start; matches in span order, then figure order). The figures of a pair sorted by start,
     those starting inside a span are one run found by binary search; of them, those ending
     inside it are kept — work in proportion to the matches, not to spans x figures per pair."""
     shift = np.int64(1) << 32
@@ -212,12 +218,7 @@ def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     # lo[i], lo[i] + 1, …, hi[i] - 1 for every span i, in one array
     at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
     keep = _day_numbers(f["end"])[at] <= s_end[which]
-    which, at = which[keep], at[keep]
-    m = f.iloc[at].reset_index(drop=True)
-    m.insert(0, "e", spans["e"].to_numpy()[which])
-    m.insert(0, "s", spans["s"].to_numpy()[which])
-    m.insert(0, "span", spans["span"].to_numpy()[which])
-    return m
+    return which[keep], at[keep], f
 
 
 def baseline_figures(baselines: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
