@@ -125,8 +125,10 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
         {c: pd.Series(dtype=object) for c in ("indicator", "partner", "period_start", "period_end", "field", "message")})
     figures = figures.drop(columns=["target_warning", "actual_warning"])
     if pair_keys == ["pair"]:  # one row per key: the order of the integer keys
-        order = np.lexsort([figures[c].to_numpy().astype(np.int64) for c in keys[::-1]])
-        return figures.take(order).reset_index(drop=True), warnings
+        columns = [figures[c].to_numpy().astype(np.int64) for c in keys]
+        if not _increasing(*columns):
+            figures = figures.take(np.lexsort(columns[::-1]))
+        return figures.reset_index(drop=True), warnings
     return figures.sort_values(keys, kind="stable").reset_index(drop=True), warnings
 
 
@@ -137,12 +139,24 @@ def _alone_totals(values: pd.DataFrame) -> np.ndarray:
     start, end = (values[c].to_numpy().astype("datetime64[D]") for c in ("start", "end"))
     ok = ~(np.isnat(start) | np.isnat(end))
     start, end = start.astype(np.int64), end.astype(np.int64)
+    if _increasing(pair, start):  # no two rows share a pair and start
+        return ok & values["dim"].eq("").to_numpy()
     order = np.lexsort((end, start, pair))
     p, s, e = pair[order], start[order], end[order]
     same = (p[1:] == p[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
     alone = np.empty(len(order), dtype=bool)
     alone[order] = ~(np.r_[False, same] | np.r_[same, False])
     return alone & ok & values["dim"].eq("").to_numpy()
+
+
+def _increasing(*columns: np.ndarray) -> bool:
+    """Whether the rows' keys (the columns in turn) strictly increase row after row."""
+    later, tied = np.zeros(len(columns[0]) - 1 if len(columns[0]) else 0, dtype=bool), None
+    for c in columns:
+        step_up, same = c[1:] > c[:-1], c[1:] == c[:-1]
+        later |= step_up if tied is None else tied & step_up
+        tied = same if tied is None else tied & same
+    return bool(later.all())
 
 
 def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> pd.DataFrame:
