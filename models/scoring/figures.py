@@ -127,7 +127,7 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     if pair_keys == ["pair"]:  # one row per key: the order of the integer keys
         columns = [figures[c].to_numpy().astype(np.int64) for c in keys]
         if not _increasing(*columns):
-            figures = figures.take(np.lexsort(columns[::-1]))
+            figures = figures.take(order_by(*columns))
         return figures.reset_index(drop=True), warnings
     return figures.sort_values(keys, kind="stable").reset_index(drop=True), warnings
 
@@ -141,12 +141,33 @@ def _alone_totals(values: pd.DataFrame) -> np.ndarray:
     start, end = start.astype(np.int64), end.astype(np.int64)
     if _increasing(pair, start):  # no two rows share a pair and start
         return ok & values["dim"].eq("").to_numpy()
-    order = np.lexsort((end, start, pair))
+    order = order_by(pair, start, end)
     p, s, e = pair[order], start[order], end[order]
     same = (p[1:] == p[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
     alone = np.empty(len(order), dtype=bool)
     alone[order] = ~(np.r_[False, same] | np.r_[same, False])
     return alone & ok & values["dim"].eq("").to_numpy()
+
+
+def order_by(*columns: np.ndarray) -> np.ndarray:
+    """A stable order of the rows by the integer columns in turn (np.lexsort's, last key
+    first): one argsort of one key made of them when their ranges allow."""
+    key = one_key(list(columns))
+    return np.lexsort(columns[::-1]) if key is None else np.argsort(key, kind="stable")
+
+
+def one_key(numbers: list[np.ndarray]) -> np.ndarray | None:
+    """Integer columns as one int64 ordering rows as the columns do in turn; None when
+    their ranges are too wide for one int64."""
+    key, width = np.zeros(len(numbers[0]) if numbers else 0, dtype=np.int64), 1
+    for n in numbers:
+        n = np.asarray(n, dtype=np.int64)
+        low, high = (int(n.min()), int(n.max())) if len(n) else (0, 0)
+        width *= high - low + 1
+        if width >= 1 << 62:
+            return None
+        key = key * (high - low + 1) + (n - low)
+    return key
 
 
 def _increasing(*columns: np.ndarray) -> bool:
@@ -172,7 +193,7 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     start, end = _day_numbers(f["start"])[at], _day_numbers(f["end"])[at]
     # leave out a figure lying inside a longer one in the same span: sorted by start, then
     # longest first, a figure is inside an earlier one when an earlier end reaches its end
-    order = np.lexsort((-end, start, which))
+    order = order_by(which, start, -end)
     which, at, end = which[order], at[order], end[order]
     n = len(spans)
     if len(which):

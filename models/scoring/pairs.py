@@ -21,7 +21,7 @@ from models.scoring.distance import (
     IN_PROGRESS, NO_BASELINE, NO_DATA, NO_TARGET, NOT_DUE, QUALITATIVE, SCORED, STATUSES,
     distance_travelled, origin_of, status_of,
 )
-from models.scoring.figures import PAIR, aggregate_inside, baseline_figures, period_figures
+from models.scoring.figures import PAIR, aggregate_inside, baseline_figures, one_key, order_by, period_figures
 from models.scoring.inputs import baselines_frame, indicators_frame, values_frame, with_indicators
 from models.scoring.periods import is_year_or_longer, running_labels, to_dates
 from models.scoring.reporting import actual_periods, reports_in_spans
@@ -49,29 +49,16 @@ def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool], where: np.
             return rows.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
         n = k.astype(np.int64)
         numbers.append(n if up else -n)
-    pair, key = numbers[0], _one_key(numbers[1:])
+    pair, key = numbers[0], one_key(numbers[1:])
     if key is not None and len(pair) and (pair[1:] >= pair[:-1]).all():  # rows in pair order: no sort
         starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
         least = np.repeat(np.minimum.reduceat(key, starts), np.diff(np.r_[starts, len(pair)]))
         hits = np.flatnonzero(key == least)  # the first of them in each pair
         return frame.iloc[at[hits[np.r_[True, pair[hits][1:] != pair[hits][:-1]]]]]
-    order = np.lexsort(numbers[::-1])  # stable; the last key sorts first
+    order = order_by(*numbers)
     pairs = keys[0][order]
     first = np.r_[True, pairs[1:] != pairs[:-1]] if len(order) else np.zeros(0, dtype=bool)
     return frame.iloc[at[order[first]]]
-
-
-def _one_key(numbers: list[np.ndarray]) -> np.ndarray | None:
-    """Integer keys as one integer ordering rows as the keys do in turn; None when their
-    ranges are too wide for one int64."""
-    key, width = np.zeros(len(numbers[0]) if numbers else 0, dtype=np.int64), 1
-    for n in numbers:
-        low, high = (int(n.min()), int(n.max())) if len(n) else (0, 0)
-        width *= high - low + 1
-        if width >= 1 << 62:
-            return None
-        key = key * (high - low + 1) + (n - low)
-    return key
 
 
 def _pair_numbers(v: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

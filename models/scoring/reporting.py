@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from models.scoring.figures import order_by
 from models.scoring.inputs import inactive_partners, indicators_frame, key, values_frame, with_indicators
 from models.scoring.periods import frequency_periods_inside, period_labels, to_dates
 
@@ -76,7 +77,7 @@ def _due_periods(pair: np.ndarray, v: pd.DataFrame, months: np.ndarray, year_sta
 def _distinct_sorted(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Positions of the distinct (pair, start, end), ordered by them (integer codes, days)."""
     s, e = start.astype(np.int64), end.astype(np.int64)
-    order = np.lexsort((e, s, pair))
+    order = order_by(pair, s, e)
     p, s, e = pair[order], s[order], e[order]
     new = np.r_[True, (p[1:] != p[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])] if len(order) else np.zeros(0, bool)
     return order[new]
