@@ -120,10 +120,13 @@ def to_days(values) -> np.ndarray:
 
 def to_dates(days) -> np.ndarray:
     """datetime64[D] -> object array of datetime.date (None for NaT)."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    uniques, inverse = np.unique(days, return_inverse=True)
-    objects = np.array([None if np.isnat(d) else d.astype(object) for d in uniques] + [None], dtype=object)
-    return objects[inverse.reshape(-1)] if len(days) else np.array([], dtype=object)
+    days = np.asarray(days, dtype="datetime64[D]").reshape(-1)
+    if not len(days):
+        return np.array([], dtype=object)
+    codes, uniques = pd.factorize(days.astype(np.int64))  # NaT is one more integer here
+    objects = np.array([None if np.isnat(d) else d.astype(object) for d in uniques.astype("datetime64[D]")] + [None],
+                       dtype=object)
+    return objects[codes]
 
 
 def _months(days: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from models.scoring.figures import order_by
+from models.scoring.figures import one_key, order_by
 from models.scoring.inputs import inactive_partners, indicators_frame, key, values_frame, with_indicators
 from models.scoring.periods import frequency_periods_inside, period_labels, to_dates
 
@@ -64,14 +64,28 @@ def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start:
     return pd.concat([got, r], ignore_index=True).drop_duplicates()
 
 
-def _due_periods(pair: np.ndarray, v: pd.DataFrame, months: np.ndarray, year_start_month: int):
+def _due_periods(pair: np.ndarray, v: pd.DataFrame, months: np.ndarray, owes: np.ndarray, year_start_month: int):
     """The frequency periods inside the target periods of each pair (integer codes; `months`
-    per row of `v`): (pair, start, end) arrays, not yet distinct."""
-    has_target = v["target"].notna().to_numpy() | v["has_target_text"].to_numpy()
+    per row of `v`; rows where `owes` is False left out): (pair, start, end) arrays, not yet
+    distinct. Each distinct (start, end, months) is divided once."""
+    has_target = (v["target"].notna().to_numpy() | v["has_target_text"].to_numpy()) & owes
     starts = v["start"].to_numpy(dtype="datetime64[D]")[has_target]
     ends = v["end"].to_numpy(dtype="datetime64[D]")[has_target]
-    at, first, last = frequency_periods_inside(starts, ends, months[has_target], year_start_month)
-    return pair[has_target][at], first, last
+    months = months[has_target]
+    key = one_key([starts.astype(np.int64), ends.astype(np.int64), months])
+    if key is None or not len(key):
+        at, first, last = frequency_periods_inside(starts, ends, months, year_start_month)
+        return pair[has_target][at], first, last
+    code, distinct = pd.factorize(key)
+    one = np.zeros(len(distinct), dtype=np.int64)
+    one[code[::-1]] = np.arange(len(code) - 1, -1, -1)  # a row of each distinct period
+    u_at, u_first, u_last = frequency_periods_inside(starts[one], ends[one], months[one], year_start_month)
+    u_count = np.bincount(u_at, minlength=len(one))
+    count = u_count[code]
+    at = np.repeat(np.arange(len(code)), count)
+    # the periods of each row's distinct period, in order
+    idx = np.repeat(np.cumsum(u_count)[code] - count, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return pair[has_target][at], u_first[idx], u_last[idx]
 
 
 def _distinct_sorted(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -102,24 +116,25 @@ def due_reports(
     programme-level partner '') owe as active ones do.
     """
     v = values_frame(values, start)
-    inactive = inactive_partners(partners)
-    if inactive:
-        v = v[~key(v["partner"]).isin(inactive).to_numpy()]
     # pairs as integers ordered by partner, then indicator (the order of the rows returned)
     ind_code, ind_names = pd.factorize(v["indicator"], sort=True)
     part_code, part_names = pd.factorize(v["partner"], sort=True)
+    inactive = inactive_partners(partners)
+    owes = np.ones(len(v), dtype=bool)
+    if inactive and len(part_names):
+        owes = ~key(pd.Series(np.asarray(part_names, dtype=object))).isin(inactive).to_numpy()[part_code]
     n_ind = max(len(ind_names), 1)
     pair = part_code.astype(np.int64) * n_ind + ind_code
     ind_months = with_indicators(pd.DataFrame({"indicator": np.asarray(ind_names, dtype=object)}),
                                  indicators_frame(indicators))["months"].to_numpy(dtype=np.int64)
-    p, first, last = _due_periods(pair, v, ind_months[ind_code], year_start_month)
+    p, first, last = _due_periods(pair, v, ind_months[ind_code], owes, year_start_month)
     due_on = last + np.timedelta64(int(grace_days), "D")
     due = due_on < np.datetime64(as_of, "D")
     p, first, last, due_on = p[due], first[due], last[due], due_on[due]
     keep = _distinct_sorted(p, first, last)
     p, first, last, due_on = p[keep], first[keep], last[keep], due_on[keep]
 
-    has_actual = v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()
+    has_actual = (v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()) & owes
     a_pair = pair[has_actual]
     a_start = v["start"].to_numpy(dtype="datetime64[D]")[has_actual]
     a_end = v["end"].to_numpy(dtype="datetime64[D]")[has_actual]
