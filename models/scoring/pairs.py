@@ -124,7 +124,7 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
     t["progress"] = distance_travelled(t["actual_fig"], t["target_fig"], origin, ascending=t["ascending"])
     status = status_of(t["progress"].to_numpy(), thresholds)
     status[np.isnan(origin)] = NO_BASELINE
-    t["scored_status"] = status
+    t["scored_status"] = pd.Series(status, index=t.index, dtype=object)
     t["estimated"] = (t["target_estimated"].astype(bool) | t["actual_estimated"].astype(bool)
                       | t["baseline_estimated"].fillna(False).astype(bool))
     return t
@@ -160,7 +160,12 @@ def score_pairs(
     figures, _ = period_figures(v, ind)
     numeric = info[info["measure"].ne("qualitative")]
     base = baseline_figures(baselines_frame(baselines), ind).merge(info[[*PAIR, "pair"]], on=PAIR)
-    t = _target_periods(figures[figures["pair"].isin(numeric["pair"])], info.drop(columns=PAIR), day,
+    numeric_pair = np.zeros(len(info), dtype=bool)
+    numeric_pair[numeric["pair"].to_numpy()] = True
+    used = figures[["pair", "start", "end", "target", "target_estimated", "actual", "actual_estimated"]]
+    on_numeric = numeric_pair[used["pair"].to_numpy()]
+    t = _target_periods(used if on_numeric.all() else used[on_numeric],
+                        info[["pair", "measure", "ascending", "cumulative", "scale_min", "aggregation"]], day,
                         base.drop(columns=PAIR), th)
 
     out = info[[*PAIR, "pair", "measure", "cumulative", "aggregation", "months"]].copy()
