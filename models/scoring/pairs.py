@@ -117,8 +117,12 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
     applies = ~(t["aggregation"].eq("sum").to_numpy() & ~is_year_or_longer(t["s"].to_numpy(), t["e"].to_numpy()))
     m = t.loc[applies, ["span", "pair", "year_ref"]].merge(baselines, on="pair")
     m = m[m["year"].to_numpy() <= m["year_ref"].to_numpy()].sort_values(["span", "year"]).drop_duplicates("span", keep="last")
-    t = t.merge(m[["span", "baseline", "year", "baseline_estimated"]].rename(columns={"year": "baseline_year"}),
-                on="span", how="left")
+    at = m["span"].to_numpy()  # spans are t's row numbers
+    baseline, year, estimated = np.full(len(t), np.nan), np.full(len(t), np.nan), np.full(len(t), np.nan, dtype=object)
+    baseline[at], year[at] = m["baseline"].to_numpy(dtype=float), m["year"].to_numpy(dtype=float)
+    t["baseline"], t["baseline_year"] = baseline, year
+    estimated[at] = m["baseline_estimated"].to_numpy(dtype=object)
+    t["baseline_estimated"] = pd.Series(estimated, index=t.index, dtype=object)
 
     origin = origin_of(t["baseline"], ascending=t["ascending"], measure=t["measure"], scale_min=t["scale_min"])
     t["progress"] = distance_travelled(t["actual_fig"], t["target_fig"], origin, ascending=t["ascending"])
