@@ -221,7 +221,7 @@ def score_pairs(
 
     out = _qualitative(out, v, day)
     out = _last_and_lop(out, last, t, year_start_month)
-    return _finish(out, v, day, year_start_month, actual_periods(v, reported, start))
+    return _finish(out, v, day, year_start_month, actual_periods(v, reported, start, distinct=False))
 
 
 def _qualitative(out: pd.DataFrame, v: pd.DataFrame, day) -> pd.DataFrame:

@@ -286,11 +286,17 @@ def running_labels(first_starts, first_ends, starts, ends, running, year_start_m
     running = np.asarray(running, dtype=bool)
     if not len(running):
         return np.array([], dtype=object)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([*cols, running]))
+    codes = np.zeros(len(running), dtype=np.int64)
+    for column in (*[c.astype(np.int64) for c in cols], running.astype(np.int64)):  # NaT is one more integer
+        found, uniques = pd.factorize(column)
+        codes, kept = pd.factorize(codes * len(uniques) + found)
+    first = np.zeros(len(kept), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a row of each distinct combination
 
-    def one(fs, fe, s, e, run):
+    def one(i):
+        fs, fe, s, e = (pd.Timestamp(c[i]) for c in cols)
         if pd.isna(s):
             return None
-        return running_label(fs, fe, s, e, year_start_month) if run else period_label(s, e, year_start_month)
+        return running_label(fs, fe, s, e, year_start_month) if running[i] else period_label(s, e, year_start_month)
 
-    return np.array([one(*u) for u in uniques], dtype=object)[codes]
+    return np.array([one(i) for i in first], dtype=object)[codes]

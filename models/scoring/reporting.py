@@ -49,15 +49,17 @@ def overlaps_any(q_pair, q_start, q_end, a_pair, a_start, a_end) -> np.ndarray:
     return found & (a_pair_sorted[pos] == q_pair) & (reach[pos] >= day(q_start))
 
 
-def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start: date | None = None) -> pd.DataFrame:
+def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start: date | None = None, *,
+                   distinct: bool = True) -> pd.DataFrame:
     """Distinct (indicator, partner, start, end) holding an actual (number or text, any row)
     — reports received. `reported` (indicator, partner, period_start, period_end): reports
-    received whose figures are not in `v` (waiting for review), added; `start` as values_frame's."""
+    received whose figures are not in `v` (waiting for review), added; `start` as values_frame's.
+    `distinct=False`: a period may repeat (enough to tell whether one overlaps a period)."""
     has_actual = v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()
     keys = ["pair"] if "pair" in v.columns else ["indicator", "partner"]
     got = v.loc[has_actual, [*keys, "start", "end"]]
     if reported is None or reported.empty:
-        return got.drop_duplicates()
+        return got.drop_duplicates() if distinct else got
     r = values_frame(reported.assign(actual=1.0), start)[["indicator", "partner", "start", "end"]]
     if "pair" in v.columns:  # the pairs' own codes; a pair with no value row has nothing due
         r = r.merge(v[["indicator", "partner", "pair"]].drop_duplicates(), on=["indicator", "partner"])[["pair", "start", "end"]]
