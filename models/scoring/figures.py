@@ -96,12 +96,15 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     actual = breakdown_figures(rows, keys, "actual")
     figures = target.merge(actual, on=keys, how="outer")
     if alone.any():  # their own values: what the groups of one total row give (+ 0.0: a mean's -0.0 is 0.0)
-        own = values[alone]
-        own = own[own["target"].notna().to_numpy() | own["actual"].notna().to_numpy()]
+        at = np.flatnonzero(alone & (values["target"].notna().to_numpy() | values["actual"].notna().to_numpy()))
+        pair, start, end = (values[c].to_numpy()[at] for c in ("pair", "start", "end"))
+        if rows.empty:  # these are all the figures: made in key order
+            order = order_by(pair.astype(np.int64), start.astype(np.int64), end.astype(np.int64))
+            at, pair, start, end = at[order], pair[order], start[order], end[order]
         own = pd.DataFrame({
-            "pair": own["pair"].to_numpy(), "start": own["start"].to_numpy(), "end": own["end"].to_numpy(),
+            "pair": pair, "start": start, "end": end,
             **{c: v for field in ("target", "actual") for c, v in (
-                (field, own[field].to_numpy(dtype=float) + 0.0), (f"{field}_estimated", False),
+                (field, values[field].to_numpy(dtype=float)[at] + 0.0), (f"{field}_estimated", False),
                 (f"{field}_dimension", ""), (f"{field}_warning", None))},
         })
         figures = own if rows.empty else pd.concat([figures, own], ignore_index=True)
