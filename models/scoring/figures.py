@@ -95,7 +95,7 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     target = breakdown_figures(rows, keys, "target")
     actual = breakdown_figures(rows, keys, "actual")
     figures = target.merge(actual, on=keys, how="outer")
-    if alone.any():  # their own values: what the groups of one total row give (+ 0.0: a mean's -0.0 is 0.0)
+    if alone.any():  # their own values: what the groups of one total row give (the mean of one value is it)
         at = np.flatnonzero(alone & (values["target"].notna().to_numpy() | values["actual"].notna().to_numpy()))
         pair, start, end = (values[c].to_numpy()[at] for c in ("pair", "start", "end"))
         if rows.empty:  # these are all the figures: made in key order
@@ -104,7 +104,7 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
         own = pd.DataFrame({
             "pair": pair, "start": start, "end": end,
             **{c: v for field in ("target", "actual") for c, v in (
-                (field, values[field].to_numpy(dtype=float)[at] + 0.0), (f"{field}_estimated", False),
+                (field, values[field].to_numpy(dtype=float)[at]), (f"{field}_estimated", False),
                 (f"{field}_dimension", ""), (f"{field}_warning", None))},
         })
         figures = own if rows.empty else pd.concat([figures, own], ignore_index=True)
@@ -210,9 +210,12 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     estimated = np.bincount(which, weights=f[f"{value}_estimated"].to_numpy(dtype=bool)[at], minlength=n) > 0
     total, mean, latest = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     if len(which):
-        grouped = pd.Series(values).groupby(which)  # pandas' sums and means, as before
-        sums, means = grouped.sum(), grouped.mean()
-        total[sums.index.to_numpy()], mean[means.index.to_numpy()] = sums.to_numpy(), means.to_numpy()
+        single = count[which] == 1  # pandas' sum and mean of one value are that value
+        total[which[single]], mean[which[single]] = values[single], values[single]
+        if not single.all():  # pandas' sums and means, as before
+            grouped = pd.Series(values[~single]).groupby(which[~single])
+            sums, means = grouped.sum(), grouped.mean()
+            total[sums.index.to_numpy()], mean[means.index.to_numpy()] = sums.to_numpy(), means.to_numpy()
         # latest: of the figures ending last in a span, the last in the order above
         starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
         last_end = np.repeat(np.maximum.reduceat(end, starts), np.diff(np.r_[starts, len(which)]))
