@@ -9,6 +9,9 @@ nothing. Nothing here reads "as of" from the data: one early upload hides nobody
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 
 from models import progress
@@ -39,11 +42,28 @@ def _due_reports(v: Snapshot) -> pd.DataFrame:
                                reported=v.reported)
     if due.empty:
         return empty_frame(DUE_COLUMNS)
-    due["partner_name"] = partner_names(v, due["partner"])
+    due["partner_name"] = _each_once(due["partner"], lambda codes: partner_names(v, codes))
     names = v.indicators.set_index("code")["name"] if "name" in v.indicators else pd.Series(dtype=object)
-    due["indicator_name"] = due["indicator"].map(names)
-    due["period"] = period_labels(due)
+    due["indicator_name"] = _each_once(due["indicator"], lambda codes: codes.map(names))
+    due["period"] = _period_labels(due)
     return due[DUE_COLUMNS].reset_index(drop=True)
+
+
+def _each_once(codes: pd.Series, label: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """label(codes), each distinct code labelled once (a million reports, a few hundred codes)."""
+    found, uniques = pd.factorize(codes)
+    labels = label(pd.Series(uniques, dtype=codes.dtype))
+    return labels.take(found).set_axis(codes.index)
+
+
+def _period_labels(due: pd.DataFrame) -> pd.Series:
+    """labels.period_labels, each distinct period labelled once."""
+    starts, first_starts = pd.factorize(due["period_start"])
+    ends, first_ends = pd.factorize(due["period_end"])
+    found, uniques = pd.factorize(starts.astype(np.int64) * max(len(first_ends), 1) + ends)
+    distinct = pd.DataFrame({"period_start": np.asarray(first_starts, dtype=object)[uniques // max(len(first_ends), 1)],
+                             "period_end": np.asarray(first_ends, dtype=object)[uniques % max(len(first_ends), 1)]})
+    return pd.Series(period_labels(distinct).to_numpy()[found], index=due.index, dtype=object)
 
 
 RATE_COLUMNS = ["period", "period_start", "period_end", "due", "received", "missing", "rate", "partners"]

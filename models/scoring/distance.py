@@ -31,12 +31,13 @@ def status_of(progress, thresholds: Thresholds | None = None) -> np.ndarray:
     """Scored statuses for an array of raw progress figures (clamped first); NaN -> None."""
     th = thresholds or Thresholds()
     p = np.round(np.clip(np.asarray(progress, dtype=float), 0.0, 1.0), _STATUS_DECIMALS)
-    out = np.select(
-        [np.isnan(p), p >= th.achieved, p >= th.on_track, p >= th.at_risk],
-        [None, "achieved", "on track", "at risk"],
-        default="off track",
-    ).astype(object)
-    return out
+    # the first condition that holds: nan, achieved, on track, at risk; else off track
+    which = np.full(p.shape, 4, dtype=np.int8)
+    which[p >= th.at_risk] = 3
+    which[p >= th.on_track] = 2
+    which[p >= th.achieved] = 1
+    which[np.isnan(p)] = 0
+    return np.array([None, "achieved", "on track", "at risk", "off track"], dtype=object)[which]
 
 
 def origin_of(baseline, *, ascending, measure, scale_min) -> np.ndarray:

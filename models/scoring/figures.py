@@ -87,16 +87,30 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     """
     pair_keys = ["pair"] if "pair" in values.columns else PAIR
     keys = [*pair_keys, "start", "end"]
-    rows = values[[*dict.fromkeys([*pair_keys, *PAIR, "start", "end", "dim", "dim_value", "target", "actual"])]]
+    alone = _alone_totals(values) if pair_keys == ["pair"] else np.zeros(len(values), dtype=bool)
+    rows = values.loc[~alone, [*dict.fromkeys([*pair_keys, *PAIR, "start", "end", "dim", "dim_value", "target", "actual"])]]
     rows = rows.merge(measures[["indicator", "measure"]], on="indicator", how="left")
     rows["measure"] = rows["measure"].fillna("unit")
     rows = rows.drop(columns=[c for c in PAIR if c not in pair_keys])
     target = breakdown_figures(rows, keys, "target")
     actual = breakdown_figures(rows, keys, "actual")
     figures = target.merge(actual, on=keys, how="outer")
+    if alone.any():  # their own values: what the groups of one total row give (the mean of one value is it)
+        at = np.flatnonzero(alone & (values["target"].notna().to_numpy() | values["actual"].notna().to_numpy()))
+        pair, start, end = (values[c].to_numpy()[at] for c in ("pair", "start", "end"))
+        if rows.empty:  # these are all the figures: made in key order
+            order = order_by(pair.astype(np.int64), start.astype(np.int64), end.astype(np.int64))
+            at, pair, start, end = at[order], pair[order], start[order], end[order]
+        own = pd.DataFrame({
+            "pair": pair, "start": start, "end": end,
+            **{c: v for field in ("target", "actual") for c, v in (
+                (field, values[field].to_numpy(dtype=float)[at]), (f"{field}_estimated", False),
+                (f"{field}_dimension", ""), (f"{field}_warning", None))},
+        })
+        figures = own if rows.empty else pd.concat([figures, own], ignore_index=True)
     for field in ("target", "actual"):
         figures[f"{field}_estimated"] = figures[f"{field}_estimated"].fillna(False).astype(bool)
-        figures[f"{field}_dimension"] = figures[f"{field}_dimension"].fillna("")
+        figures[f"{field}_dimension"] = figures[f"{field}_dimension"].fillna("").astype(str)
     warned = []
     for field in ("target", "actual"):
         w = figures[figures[f"{field}_warning"].notna()]
@@ -113,7 +127,60 @@ def period_figures(values: pd.DataFrame, measures: pd.DataFrame) -> tuple[pd.Dat
     warnings = pd.concat(warned, ignore_index=True) if warned else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in ("indicator", "partner", "period_start", "period_end", "field", "message")})
     figures = figures.drop(columns=["target_warning", "actual_warning"])
+    if pair_keys == ["pair"]:  # one row per key: the order of the integer keys
+        columns = [figures[c].to_numpy().astype(np.int64) for c in keys]
+        if not _increasing(*columns):
+            figures = figures.take(order_by(*columns))
+        return figures.reset_index(drop=True), warnings
     return figures.sort_values(keys, kind="stable").reset_index(drop=True), warnings
+
+
+def _alone_totals(values: pd.DataFrame) -> np.ndarray:
+    """Rows that are a total row (no dimension) and the only row of their (pair, start, end):
+    each is its own figure. Keys are the integer `pair` and the periods."""
+    pair = values["pair"].to_numpy().astype(np.int64)
+    start, end = (values[c].to_numpy().astype("datetime64[D]") for c in ("start", "end"))
+    ok = ~(np.isnat(start) | np.isnat(end))
+    start, end = start.astype(np.int64), end.astype(np.int64)
+    if _increasing(pair, start):  # no two rows share a pair and start
+        return ok & values["dim"].eq("").to_numpy()
+    order = order_by(pair, start, end)
+    p, s, e = pair[order], start[order], end[order]
+    same = (p[1:] == p[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])
+    alone = np.empty(len(order), dtype=bool)
+    alone[order] = ~(np.r_[False, same] | np.r_[same, False])
+    return alone & ok & values["dim"].eq("").to_numpy()
+
+
+def order_by(*columns: np.ndarray) -> np.ndarray:
+    """A stable order of the rows by the integer columns in turn (np.lexsort's, last key
+    first): one argsort of one key made of them when their ranges allow."""
+    key = one_key(list(columns))
+    return np.lexsort(columns[::-1]) if key is None else np.argsort(key, kind="stable")
+
+
+def one_key(numbers: list[np.ndarray]) -> np.ndarray | None:
+    """Integer columns as one int64 ordering rows as the columns do in turn; None when
+    their ranges are too wide for one int64."""
+    key, width = np.zeros(len(numbers[0]) if numbers else 0, dtype=np.int64), 1
+    for n in numbers:
+        n = np.asarray(n, dtype=np.int64)
+        low, high = (int(n.min()), int(n.max())) if len(n) else (0, 0)
+        width *= high - low + 1
+        if width >= 1 << 62:
+            return None
+        key = key * (high - low + 1) + (n - low)
+    return key
+
+
+def _increasing(*columns: np.ndarray) -> bool:
+    """Whether the rows' keys (the columns in turn) strictly increase row after row."""
+    later, tied = np.zeros(len(columns[0]) - 1 if len(columns[0]) else 0, dtype=bool), None
+    for c in columns:
+        step_up, same = c[1:] > c[:-1], c[1:] == c[:-1]
+        later |= step_up if tied is None else tied & step_up
+        tied = same if tied is None else tied & same
+    return bool(later.all())
 
 
 def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -124,33 +191,43 @@ def aggregate_inside(spans: pd.DataFrame, figures: pd.DataFrame, value: str) -> 
     Returns span, value, n (figures used), estimated (any used was), last_end (the latest
     end among them) — one row per span, NaN / 0 where none lies inside.
     """
-    f = figures[figures[value].notna()][["pair", "start", "end", value, f"{value}_estimated"]]
-    m = _inside(spans, f)
+    f = figures[figures[value].notna().to_numpy()]
+    which, at, f = _inside(spans, f)
+    start, end = _day_numbers(f["start"])[at], _day_numbers(f["end"])[at]
     # leave out a figure lying inside a longer one in the same span: sorted by start, then
     # longest first, a figure is inside an earlier one when an earlier end reaches its end
-    m = m.sort_values(["span", "start", "end"], ascending=[True, True, False], kind="stable")
-    span_ids = m["span"].to_numpy()
-    reach = m.groupby("span", sort=False)["end"].cummax().to_numpy()
-    first_in_span = np.r_[True, span_ids[1:] != span_ids[:-1]] if len(m) else np.zeros(0, dtype=bool)
-    earlier = np.r_[reach[:1], reach[:-1]]
-    m = m[first_in_span | (earlier < m["end"].to_numpy())]
-
-    by_span = m.groupby("span", sort=False)
-    out = pd.DataFrame({
-        "sum": by_span[value].sum(),
-        "mean": by_span[value].mean(),
-        "n": by_span[value].count(),
-        "estimated": by_span[f"{value}_estimated"].any(),
-    })
-    latest = m.sort_values(["span", "end"], kind="stable").drop_duplicates("span", keep="last")
-    out["latest"] = pd.Series(latest[value].to_numpy(), index=latest["span"].to_numpy())
-    out = out.reindex(spans["span"].to_numpy())
+    order = order_by(which, start, -end)
+    which, at, end = which[order], at[order], end[order]
+    n = len(spans)
+    if len(which):
+        first_in_span = np.r_[True, which[1:] != which[:-1]]
+        in_span = which.astype(np.int64) * (np.int64(1) << 32) + end  # ends, made to grow span after span
+        reach = np.maximum.accumulate(in_span)  # the latest end so far in the span
+        keep = first_in_span | (np.r_[reach[:1], reach[:-1]] < in_span)
+        which, at, end = which[keep], at[keep], end[keep]
+    values = f[value].to_numpy(dtype=float)[at]
+    count = np.bincount(which, minlength=n).astype(np.int64)
+    estimated = np.bincount(which, weights=f[f"{value}_estimated"].to_numpy(dtype=bool)[at], minlength=n) > 0
+    total, mean, latest = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    if len(which):
+        single = count[which] == 1  # pandas' sum and mean of one value are that value
+        total[which[single]], mean[which[single]] = values[single], values[single]
+        if not single.all():  # pandas' sums and means, as before
+            grouped = pd.Series(values[~single]).groupby(which[~single])
+            sums, means = grouped.sum(), grouped.mean()
+            total[sums.index.to_numpy()], mean[means.index.to_numpy()] = sums.to_numpy(), means.to_numpy()
+        # latest: of the figures ending last in a span, the last in the order above
+        starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+        last_end = np.repeat(np.maximum.reduceat(end, starts), np.diff(np.r_[starts, len(which)]))
+        ending = np.flatnonzero(end == last_end)
+        chosen = ending[np.r_[which[ending][1:] != which[ending][:-1], True]]
+        latest[which[chosen]] = values[chosen]
     how = spans["aggregation"].to_numpy()
     return pd.DataFrame({
         "span": spans["span"].to_numpy(),
-        "value": np.select([how == "sum", how == "mean"], [out["sum"], out["mean"]], out["latest"]).astype(float),
-        "n": out["n"].fillna(0).astype(np.int64).to_numpy(),
-        "estimated": out["estimated"].fillna(False).astype(bool).to_numpy(),
+        "value": np.select([how == "sum", how == "mean"], [total, mean], latest).astype(float),
+        "n": count,
+        "estimated": estimated,
     })
 
 
@@ -161,14 +238,18 @@ def _day_numbers(values) -> np.ndarray:
     return np.asarray(values).astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET
 
 
-def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Every (span, figure) of the same pair with the figure lying fully inside the span: the
-    span's columns span, s, e and the figure's columns. The figures of a pair sorted by start,
+    spans' positions, the figures' positions and the figures (in the order the positions
+    refer to, by pair and start; matches in span order, then figure order). The figures of a pair sorted by start,
     those starting inside a span are one run found by binary search; of them, those ending
     inside it are kept — work in proportion to the matches, not to spans x figures per pair."""
-    f = figures.sort_values(["pair", "start"], kind="stable").reset_index(drop=True)
     shift = np.int64(1) << 32
-    f_key = f["pair"].to_numpy(dtype=np.int64) * shift + _day_numbers(f["start"])
+    f_key = figures["pair"].to_numpy(dtype=np.int64) * shift + _day_numbers(figures["start"])
+    if len(f_key) > 1 and not (f_key[1:] >= f_key[:-1]).all():  # by pair, then start
+        order = np.argsort(f_key, kind="stable")
+        figures, f_key = figures.take(order), f_key[order]
+    f = figures.reset_index(drop=True)
     s_pair = spans["pair"].to_numpy(dtype=np.int64) * shift
     s_start, s_end = _day_numbers(spans["s"]), _day_numbers(spans["e"])
     lo = np.searchsorted(f_key, s_pair + s_start, side="left")
@@ -178,12 +259,7 @@ def _inside(spans: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     # lo[i], lo[i] + 1, …, hi[i] - 1 for every span i, in one array
     at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
     keep = _day_numbers(f["end"])[at] <= s_end[which]
-    which, at = which[keep], at[keep]
-    m = f.iloc[at].reset_index(drop=True)
-    m.insert(0, "e", spans["e"].to_numpy()[which])
-    m.insert(0, "s", spans["s"].to_numpy()[which])
-    m.insert(0, "span", spans["span"].to_numpy()[which])
-    return m
+    return which[keep], at[keep], f
 
 
 def baseline_figures(baselines: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:

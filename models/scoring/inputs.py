@@ -72,10 +72,10 @@ def values_frame(values: pd.DataFrame, start=None) -> pd.DataFrame:
     })
     v["has_target_text"] = has_text(v["target_text"])
     v["has_actual_text"] = has_text(v["actual_text"])
-    v = v[~(np.isnat(v["start"].to_numpy()) | np.isnat(v["end"].to_numpy()))]
+    keep = ~(np.isnat(v["start"].to_numpy()) | np.isnat(v["end"].to_numpy()))
     if start is not None:
-        v = v[v["start"].to_numpy() >= np.datetime64(start, "D")]
-    return v.reset_index(drop=True)
+        keep &= v["start"].to_numpy() >= np.datetime64(start, "D")
+    return v.reset_index(drop=True) if keep.all() else v[keep].reset_index(drop=True)
 
 
 def indicators_frame(indicators: pd.DataFrame | None) -> pd.DataFrame:

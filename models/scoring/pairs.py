@@ -21,7 +21,7 @@ from models.scoring.distance import (
     IN_PROGRESS, NO_BASELINE, NO_DATA, NO_TARGET, NOT_DUE, QUALITATIVE, SCORED, STATUSES,
     distance_travelled, origin_of, status_of,
 )
-from models.scoring.figures import PAIR, aggregate_inside, baseline_figures, period_figures
+from models.scoring.figures import PAIR, aggregate_inside, baseline_figures, one_key, order_by, period_figures
 from models.scoring.inputs import baselines_frame, indicators_frame, values_frame, with_indicators
 from models.scoring.periods import is_year_or_longer, running_labels, to_dates
 from models.scoring.reporting import actual_periods, reports_in_spans
@@ -36,27 +36,54 @@ PAIR_COLUMNS = [
 _ONE_DAY = np.timedelta64(1, "D")
 
 
-def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
-    """The first row per pair after sorting by `by` (in pair order; rows keep their labels).
-    The order is found on the key columns alone and only the chosen rows are taken."""
-    keys = [frame[c].to_numpy() for c in ["pair", *by]]
+def _first(frame: pd.DataFrame, by: list[str], ascending: list[bool], where: np.ndarray | None = None) -> pd.DataFrame:
+    """The first row per pair after sorting by `by` (in pair order; rows keep their labels),
+    among the rows `where` holds (a boolean array; every row when None). The order is found
+    on the key columns alone and only the chosen rows are taken."""
+    at = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    keys = [frame[c].to_numpy()[at] for c in ["pair", *by]]
     numbers = []
     for k, up in zip(keys, [True, *ascending]):
         if k.dtype.kind not in "iuMm" or (k.dtype.kind in "Mm" and np.isnat(k).any()):
-            return frame.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
+            rows = frame if where is None else frame.iloc[at]
+            return rows.sort_values(["pair", *by], ascending=[True, *ascending], kind="stable").drop_duplicates("pair")
         n = k.astype(np.int64)
         numbers.append(n if up else -n)
-    order = np.lexsort(numbers[::-1])  # stable; the last key sorts first
+    pair, key = numbers[0], one_key(numbers[1:])
+    if key is not None and len(pair) and (pair[1:] >= pair[:-1]).all():  # rows in pair order: no sort
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        least = np.repeat(np.minimum.reduceat(key, starts), np.diff(np.r_[starts, len(pair)]))
+        hits = np.flatnonzero(key == least)  # the first of them in each pair
+        return frame.iloc[at[hits[np.r_[True, pair[hits][1:] != pair[hits][:-1]]]]]
+    order = order_by(*numbers)
     pairs = keys[0][order]
     first = np.r_[True, pairs[1:] != pairs[:-1]] if len(order) else np.zeros(0, dtype=bool)
-    return frame.iloc[order[first]]
+    return frame.iloc[at[order[first]]]
+
+
+def _pair_numbers(v: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's pair as an integer, pairs numbered in (indicator, partner) order, and the
+    pairs (indicator, partner, pair) in that order."""
+    ind, inds = pd.factorize(v["indicator"], sort=True)
+    part, parts = pd.factorize(v["partner"], sort=True)
+    codes, pair = np.unique(ind.astype(np.int64) * len(parts) + part, return_inverse=True)
+    pairs = pd.DataFrame({
+        "indicator": pd.Series(np.asarray(inds, dtype=object)[codes // len(parts)], dtype=v["indicator"].dtype),
+        "partner": pd.Series(np.asarray(parts, dtype=object)[codes % len(parts)], dtype=v["partner"].dtype),
+        "pair": np.arange(len(codes)),
+    })
+    return pair.reshape(-1), pairs
 
 
 def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines: pd.DataFrame,
                     thresholds: Thresholds) -> pd.DataFrame:
     """Every target period of every numeric pair with its figures, baseline, progress and status."""
-    t = figures[figures["target"].notna()].merge(info, on="pair")
-    t = t.rename(columns={"start": "s", "end": "e"}).reset_index(drop=True)
+    t = figures[figures["target"].notna().to_numpy()].reset_index(drop=True)
+    at = pd.Index(info["pair"]).get_indexer(t["pair"])  # info: one row per pair
+    if (at < 0).any():
+        t, at = t[at >= 0].reset_index(drop=True), at[at >= 0]
+    t = pd.concat([t, info.drop(columns="pair").iloc[at].reset_index(drop=True)], axis=1)
+    t = t.rename(columns={"start": "s", "end": "e"})
     t["span"] = np.arange(len(t))
     t["length"] = (t["e"] - t["s"]).to_numpy()
     t["ended"] = t["e"].to_numpy() <= as_of
@@ -68,8 +95,9 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
     t["actual_estimated"] = inside["estimated"].to_numpy()
 
     # cumulative: running totals from the pair's first target period
-    first = _first(t, ["s", "length"], [True, True])[["pair", "s", "e"]].rename(columns={"s": "first_s", "e": "first_e"})
-    t = t.merge(first, on="pair", how="left")
+    first = _first(t, ["s", "length"], [True, True])
+    at = pd.Index(first["pair"]).get_indexer(t["pair"])
+    t["first_s"], t["first_e"] = first["s"].to_numpy()[at], first["e"].to_numpy()[at]
     cumulative = t["cumulative"].to_numpy()
     t["target_fig"], t["actual_fig"], t["n_fig"] = t["target"], t["actual_in"], t["n_in"]
     if cumulative.any():
@@ -89,14 +117,18 @@ def _target_periods(figures: pd.DataFrame, info: pd.DataFrame, as_of, baselines:
     applies = ~(t["aggregation"].eq("sum").to_numpy() & ~is_year_or_longer(t["s"].to_numpy(), t["e"].to_numpy()))
     m = t.loc[applies, ["span", "pair", "year_ref"]].merge(baselines, on="pair")
     m = m[m["year"].to_numpy() <= m["year_ref"].to_numpy()].sort_values(["span", "year"]).drop_duplicates("span", keep="last")
-    t = t.merge(m[["span", "baseline", "year", "baseline_estimated"]].rename(columns={"year": "baseline_year"}),
-                on="span", how="left")
+    at = m["span"].to_numpy()  # spans are t's row numbers
+    baseline, year, estimated = np.full(len(t), np.nan), np.full(len(t), np.nan), np.full(len(t), np.nan, dtype=object)
+    baseline[at], year[at] = m["baseline"].to_numpy(dtype=float), m["year"].to_numpy(dtype=float)
+    t["baseline"], t["baseline_year"] = baseline, year
+    estimated[at] = m["baseline_estimated"].to_numpy(dtype=object)
+    t["baseline_estimated"] = pd.Series(estimated, index=t.index, dtype=object)
 
     origin = origin_of(t["baseline"], ascending=t["ascending"], measure=t["measure"], scale_min=t["scale_min"])
     t["progress"] = distance_travelled(t["actual_fig"], t["target_fig"], origin, ascending=t["ascending"])
     status = status_of(t["progress"].to_numpy(), thresholds)
     status[np.isnan(origin)] = NO_BASELINE
-    t["scored_status"] = status
+    t["scored_status"] = pd.Series(status, index=t.index, dtype=object)
     t["estimated"] = (t["target_estimated"].astype(bool) | t["actual_estimated"].astype(bool)
                       | t["baseline_estimated"].fillna(False).astype(bool))
     return t
@@ -127,31 +159,39 @@ def score_pairs(
     ind = indicators_frame(indicators)
     if v.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PAIR_COLUMNS})
-    v["pair"] = v.groupby(PAIR, sort=True).ngroup().to_numpy()
-    info = with_indicators(v[[*PAIR, "pair"]].drop_duplicates("pair").sort_values("pair").reset_index(drop=True), ind)
+    v["pair"], pairs = _pair_numbers(v)
+    info = with_indicators(pairs, ind)
     figures, _ = period_figures(v, ind)
     numeric = info[info["measure"].ne("qualitative")]
     base = baseline_figures(baselines_frame(baselines), ind).merge(info[[*PAIR, "pair"]], on=PAIR)
-    t = _target_periods(figures[figures["pair"].isin(numeric["pair"])], info.drop(columns=PAIR), day,
+    numeric_pair = np.zeros(len(info), dtype=bool)
+    numeric_pair[numeric["pair"].to_numpy()] = True
+    used = figures[["pair", "start", "end", "target", "target_estimated", "actual", "actual_estimated"]]
+    on_numeric = numeric_pair[used["pair"].to_numpy()]
+    t = _target_periods(used if on_numeric.all() else used[on_numeric],
+                        info[["pair", "measure", "ascending", "cumulative", "scale_min", "aggregation"]], day,
                         base.drop(columns=PAIR), th)
 
     out = info[[*PAIR, "pair", "measure", "cumulative", "aggregation", "months"]].copy()
     out["status"], out["so_far"] = None, False
     rows = []  # (pairs' chosen target periods, status); first assignment wins
 
-    ended = t[t["ended"]]
-    scored = _first(ended, ["e", "length"], [False, True])
+    ended, has_in = t["ended"].to_numpy(), t["n_in"].to_numpy() > 0
+    scored = _first(t, ["e", "length"], [False, True], ended)
     has_actual = scored["n_in"].to_numpy() > 0
     rows.append((scored[has_actual], scored.loc[has_actual, "scored_status"].to_numpy(), False))
     rows.append((scored[~has_actual], NO_DATA, False))
     # last scored figure beside `no data`: the latest ended period with an actual, not around the scored one
-    last = ended[ended["n_in"].to_numpy() > 0].merge(scored[["pair", "s", "e"]], on="pair", suffixes=("", "_scored"))
-    last = last[~((last["s"] <= last["s_scored"]) & (last["e"] >= last["e_scored"]))]
-    last = _first(last, ["e", "length"], [False, True])
-    open_ = t[~t["pair"].isin(ended["pair"])]
-    under_way = _first(open_[open_["n_in"].to_numpy() > 0], ["e", "length"], [True, True])
-    rows.append((under_way, IN_PROGRESS, True))
-    rows.append((_first(open_, ["e", "length"], [True, True]), NOT_DUE, False))
+    at = pd.Index(scored["pair"]).get_indexer(t["pair"])  # the pair's scored period; -1: none has ended
+    opened = at < 0
+    around = np.zeros(len(t), dtype=bool)
+    if len(scored):
+        got = np.flatnonzero(~opened)
+        around[got] = ((t["s"].to_numpy()[got] <= scored["s"].to_numpy()[at[got]])
+                       & (t["e"].to_numpy()[got] >= scored["e"].to_numpy()[at[got]]))
+    last = _first(t, ["e", "length"], [False, True], ended & has_in & ~around)
+    rows.append((_first(t, ["e", "length"], [True, True], opened & has_in), IN_PROGRESS, True))
+    rows.append((_first(t, ["e", "length"], [True, True], opened), NOT_DUE, False))
 
     chosen = pd.concat([frame.assign(status=status, so_far=so_far) for frame, status, so_far in rows],
                        ignore_index=True).drop_duplicates("pair")
@@ -167,10 +207,10 @@ def score_pairs(
 
     # no target: the latest actual figure that has ended
     no_target = out["status"].isna().to_numpy() & out["measure"].ne("qualitative").to_numpy()
-    acts = figures[figures["actual"].notna() & (figures["end"].to_numpy() <= day)].assign(
-        length=lambda f: f["end"] - f["start"])
-    latest_act = _first(acts, ["end", "length"], [False, True]).set_index("pair")
     nt_pairs = out.loc[no_target, "pair"].to_numpy()
+    acts = figures[figures["actual"].notna().to_numpy() & (figures["end"].to_numpy() <= day)
+                   & np.isin(figures["pair"].to_numpy(), nt_pairs)].assign(length=lambda f: f["end"] - f["start"])
+    latest_act = _first(acts, ["end", "length"], [False, True]).set_index("pair")
     found = latest_act.reindex(nt_pairs)
     out.loc[no_target, "status"] = NO_TARGET
     out.loc[no_target, "s"] = found["start"].to_numpy()
@@ -181,7 +221,7 @@ def score_pairs(
 
     out = _qualitative(out, v, day)
     out = _last_and_lop(out, last, t, year_start_month)
-    return _finish(out, v, day, year_start_month, actual_periods(v, reported, start))
+    return _finish(out, v, day, year_start_month, actual_periods(v, reported, start, distinct=False))
 
 
 def _qualitative(out: pd.DataFrame, v: pd.DataFrame, day) -> pd.DataFrame:
@@ -219,9 +259,11 @@ def _last_and_lop(out: pd.DataFrame, last: pd.DataFrame, t: pd.DataFrame, year_s
     out["last_status"] = pd.Series(last["scored_status"].to_numpy(), dtype=object).where(has_last, None).to_numpy()
 
     longest = _first(t, ["length", "e"], [False, False])
-    around = t.merge(longest[["pair", "s", "e"]], on="pair", suffixes=("", "_l"))
-    nested = around[(around["s"] >= around["s_l"]) & (around["e"] <= around["e_l"])].groupby("pair").size()
-    lop = longest[longest["pair"].map(nested).fillna(0).to_numpy() > 1].set_index("pair").reindex(out["pair"].to_numpy())
+    at = pd.Index(longest["pair"]).get_indexer(t["pair"])  # every pair of t has its longest period
+    inside = ((t["s"].to_numpy() >= longest["s"].to_numpy()[at]) & (t["e"].to_numpy() <= longest["e"].to_numpy()[at])) \
+        if len(t) else np.zeros(0, dtype=bool)
+    nested = np.bincount(at[inside], minlength=len(longest))
+    lop = longest[nested > 1].set_index("pair").reindex(out["pair"].to_numpy())
     out["lop_period_start"] = lop["s"].to_numpy()
     out["lop_period_end"] = lop["e"].to_numpy()
     out["lop_target"] = lop["target"].to_numpy(dtype=float)

@@ -120,10 +120,13 @@ def to_days(values) -> np.ndarray:
 
 def to_dates(days) -> np.ndarray:
     """datetime64[D] -> object array of datetime.date (None for NaT)."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    uniques, inverse = np.unique(days, return_inverse=True)
-    objects = np.array([None if np.isnat(d) else d.astype(object) for d in uniques] + [None], dtype=object)
-    return objects[inverse.reshape(-1)] if len(days) else np.array([], dtype=object)
+    days = np.asarray(days, dtype="datetime64[D]").reshape(-1)
+    if not len(days):
+        return np.array([], dtype=object)
+    codes, uniques = pd.factorize(days.astype(np.int64))  # NaT is one more integer here
+    objects = np.array([None if np.isnat(d) else d.astype(object) for d in uniques.astype("datetime64[D]")] + [None],
+                       dtype=object)
+    return objects[codes]
 
 
 def _months(days: np.ndarray) -> np.ndarray:
@@ -143,6 +146,9 @@ def is_year_or_longer(starts, ends) -> np.ndarray:
     """True where the period [start, end] lasts a year or more (2025-01-01..2025-12-31 does)."""
     starts = np.asarray(starts, dtype="datetime64[D]")
     ends = np.asarray(ends, dtype="datetime64[D]")
+    if len(starts) > 1000:  # each distinct period once
+        codes, first = _pair_codes(starts, ends)
+        return is_year_or_longer(starts[first], ends[first])[codes]
     months = _months(starts) + 12
     day_in_month = (starts - starts.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
     # the same day one year on, clamped to the month's length (29 Feb -> 28 Feb, then +1)
@@ -280,11 +286,17 @@ def running_labels(first_starts, first_ends, starts, ends, running, year_start_m
     running = np.asarray(running, dtype=bool)
     if not len(running):
         return np.array([], dtype=object)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([*cols, running]))
+    codes = np.zeros(len(running), dtype=np.int64)
+    for column in (*[c.astype(np.int64) for c in cols], running.astype(np.int64)):  # NaT is one more integer
+        found, uniques = pd.factorize(column)
+        codes, kept = pd.factorize(codes * len(uniques) + found)
+    first = np.zeros(len(kept), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a row of each distinct combination
 
-    def one(fs, fe, s, e, run):
+    def one(i):
+        fs, fe, s, e = (pd.Timestamp(c[i]) for c in cols)
         if pd.isna(s):
             return None
-        return running_label(fs, fe, s, e, year_start_month) if run else period_label(s, e, year_start_month)
+        return running_label(fs, fe, s, e, year_start_month) if running[i] else period_label(s, e, year_start_month)
 
-    return np.array([one(*u) for u in uniques], dtype=object)[codes]
+    return np.array([one(i) for i in first], dtype=object)[codes]

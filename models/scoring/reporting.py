@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from models.scoring.figures import one_key, order_by
 from models.scoring.inputs import inactive_partners, indicators_frame, key, values_frame, with_indicators
 from models.scoring.periods import frequency_periods_inside, period_labels, to_dates
 
@@ -48,48 +49,54 @@ def overlaps_any(q_pair, q_start, q_end, a_pair, a_start, a_end) -> np.ndarray:
     return found & (a_pair_sorted[pos] == q_pair) & (reach[pos] >= day(q_start))
 
 
-def pair_codes(*frames: pd.DataFrame) -> list[np.ndarray]:
-    """One integer code per (indicator, partner), shared across the frames given (their
-    own `pair` column when every frame has one)."""
-    if all("pair" in f.columns for f in frames):
-        return [f["pair"].to_numpy(dtype=np.int64) for f in frames]
-    indicator, _ = pd.factorize(np.concatenate([f["indicator"].to_numpy(dtype=object) for f in frames]))
-    partner, partners = pd.factorize(np.concatenate([f["partner"].to_numpy(dtype=object) for f in frames]))
-    codes = indicator.astype(np.int64) * (len(partners) + 1) + partner  # one integer per (indicator, partner)
-    out, at = [], 0
-    for f in frames:
-        out.append(codes[at:at + len(f)])
-        at += len(f)
-    return out
-
-
-def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start: date | None = None) -> pd.DataFrame:
+def actual_periods(v: pd.DataFrame, reported: pd.DataFrame | None = None, start: date | None = None, *,
+                   distinct: bool = True) -> pd.DataFrame:
     """Distinct (indicator, partner, start, end) holding an actual (number or text, any row)
     — reports received. `reported` (indicator, partner, period_start, period_end): reports
-    received whose figures are not in `v` (waiting for review), added; `start` as values_frame's."""
+    received whose figures are not in `v` (waiting for review), added; `start` as values_frame's.
+    `distinct=False`: a period may repeat (enough to tell whether one overlaps a period)."""
     has_actual = v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()
     keys = ["pair"] if "pair" in v.columns else ["indicator", "partner"]
     got = v.loc[has_actual, [*keys, "start", "end"]]
     if reported is None or reported.empty:
-        return got.drop_duplicates()
+        return got.drop_duplicates() if distinct else got
     r = values_frame(reported.assign(actual=1.0), start)[["indicator", "partner", "start", "end"]]
     if "pair" in v.columns:  # the pairs' own codes; a pair with no value row has nothing due
         r = r.merge(v[["indicator", "partner", "pair"]].drop_duplicates(), on=["indicator", "partner"])[["pair", "start", "end"]]
     return pd.concat([got, r], ignore_index=True).drop_duplicates()
 
 
-def _due_periods(v: pd.DataFrame, indicators: pd.DataFrame, year_start_month: int) -> pd.DataFrame:
-    """Per pair, the distinct frequency periods inside its target periods."""
-    has_target = v["target"].notna().to_numpy() | v["has_target_text"].to_numpy()
-    spans = v.loc[has_target, ["indicator", "partner", "start", "end"]].drop_duplicates()
-    spans = with_indicators(spans, indicators).reset_index(drop=True)
-    at, first, last = frequency_periods_inside(
-        spans["start"].to_numpy(), spans["end"].to_numpy(), spans["months"].to_numpy(), year_start_month)
-    periods = pd.DataFrame({
-        "indicator": spans["indicator"].to_numpy()[at], "partner": spans["partner"].to_numpy()[at],
-        "start": first, "end": last,
-    })
-    return periods.drop_duplicates().reset_index(drop=True)
+def _due_periods(pair: np.ndarray, v: pd.DataFrame, months: np.ndarray, owes: np.ndarray, year_start_month: int):
+    """The frequency periods inside the target periods of each pair (integer codes; `months`
+    per row of `v`; rows where `owes` is False left out): (pair, start, end) arrays, not yet
+    distinct. Each distinct (start, end, months) is divided once."""
+    has_target = (v["target"].notna().to_numpy() | v["has_target_text"].to_numpy()) & owes
+    starts = v["start"].to_numpy(dtype="datetime64[D]")[has_target]
+    ends = v["end"].to_numpy(dtype="datetime64[D]")[has_target]
+    months = months[has_target]
+    key = one_key([starts.astype(np.int64), ends.astype(np.int64), months])
+    if key is None or not len(key):
+        at, first, last = frequency_periods_inside(starts, ends, months, year_start_month)
+        return pair[has_target][at], first, last
+    code, distinct = pd.factorize(key)
+    one = np.zeros(len(distinct), dtype=np.int64)
+    one[code[::-1]] = np.arange(len(code) - 1, -1, -1)  # a row of each distinct period
+    u_at, u_first, u_last = frequency_periods_inside(starts[one], ends[one], months[one], year_start_month)
+    u_count = np.bincount(u_at, minlength=len(one))
+    count = u_count[code]
+    at = np.repeat(np.arange(len(code)), count)
+    # the periods of each row's distinct period, in order
+    idx = np.repeat(np.cumsum(u_count)[code] - count, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return pair[has_target][at], u_first[idx], u_last[idx]
+
+
+def _distinct_sorted(pair: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Positions of the distinct (pair, start, end), ordered by them (integer codes, days)."""
+    s, e = start.astype(np.int64), end.astype(np.int64)
+    order = order_by(pair, s, e)
+    p, s, e = pair[order], s[order], e[order]
+    new = np.r_[True, (p[1:] != p[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])] if len(order) else np.zeros(0, bool)
+    return order[new]
 
 
 def due_reports(
@@ -111,24 +118,45 @@ def due_reports(
     programme-level partner '') owe as active ones do.
     """
     v = values_frame(values, start)
+    # pairs as integers ordered by partner, then indicator (the order of the rows returned)
+    ind_code, ind_names = pd.factorize(v["indicator"], sort=True)
+    part_code, part_names = pd.factorize(v["partner"], sort=True)
     inactive = inactive_partners(partners)
-    if inactive:
-        v = v[~key(v["partner"]).isin(inactive).to_numpy()]
-    periods = _due_periods(v, indicators_frame(indicators), year_start_month)
-    due_on = periods["end"].to_numpy() + np.timedelta64(int(grace_days), "D")
-    periods = periods.assign(due_on=due_on)[due_on < np.datetime64(as_of, "D")]
-    actuals = actual_periods(v, reported, start)
-    q_pair, a_pair = pair_codes(periods, actuals)
-    received = overlaps_any(q_pair, periods["start"], periods["end"], a_pair, actuals["start"], actuals["end"])
-    out = pd.DataFrame({
-        "partner": periods["partner"].astype(str).to_numpy(),
-        "indicator": periods["indicator"].astype(str).to_numpy(),
-        "period_start": to_dates(periods["start"].to_numpy()),
-        "period_end": to_dates(periods["end"].to_numpy()),
-        "due_on": to_dates(periods["due_on"].to_numpy()),
+    owes = np.ones(len(v), dtype=bool)
+    if inactive and len(part_names):
+        owes = ~key(pd.Series(np.asarray(part_names, dtype=object))).isin(inactive).to_numpy()[part_code]
+    n_ind = max(len(ind_names), 1)
+    pair = part_code.astype(np.int64) * n_ind + ind_code
+    ind_months = with_indicators(pd.DataFrame({"indicator": np.asarray(ind_names, dtype=object)}),
+                                 indicators_frame(indicators))["months"].to_numpy(dtype=np.int64)
+    p, first, last = _due_periods(pair, v, ind_months[ind_code], owes, year_start_month)
+    due_on = last + np.timedelta64(int(grace_days), "D")
+    due = due_on < np.datetime64(as_of, "D")
+    p, first, last, due_on = p[due], first[due], last[due], due_on[due]
+    keep = _distinct_sorted(p, first, last)
+    p, first, last, due_on = p[keep], first[keep], last[keep], due_on[keep]
+
+    has_actual = (v["actual"].notna().to_numpy() | v["has_actual_text"].to_numpy()) & owes
+    a_pair = pair[has_actual]
+    a_start = v["start"].to_numpy(dtype="datetime64[D]")[has_actual]
+    a_end = v["end"].to_numpy(dtype="datetime64[D]")[has_actual]
+    if reported is not None and not reported.empty:  # a pair with no value row has nothing due
+        r = values_frame(reported.assign(actual=1.0), start)
+        r_ind = ind_names.get_indexer(r["indicator"]) if len(ind_names) else np.full(len(r), -1)
+        r_part = part_names.get_indexer(r["partner"]) if len(part_names) else np.full(len(r), -1)
+        known = (r_ind >= 0) & (r_part >= 0)
+        a_pair = np.r_[a_pair, r_part[known].astype(np.int64) * n_ind + r_ind[known]]
+        a_start = np.r_[a_start, r["start"].to_numpy(dtype="datetime64[D]")[known]]
+        a_end = np.r_[a_end, r["end"].to_numpy(dtype="datetime64[D]")[known]]
+    received = overlaps_any(p, first, last, a_pair, a_start, a_end)
+    return pd.DataFrame({
+        "partner": np.asarray(part_names, dtype=object)[p // n_ind],
+        "indicator": np.asarray(ind_names, dtype=object)[p % n_ind],
+        "period_start": to_dates(first),
+        "period_end": to_dates(last),
+        "due_on": to_dates(due_on),
         "received": received.astype(bool),
     })
-    return out.sort_values(["partner", "indicator", "period_start", "period_end"], kind="stable").reset_index(drop=True)
 
 
 def overdue_reports(due: pd.DataFrame) -> pd.DataFrame:
