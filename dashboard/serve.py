@@ -120,10 +120,6 @@ def main(argv: list[str]) -> None:
     """`python -m dashboard.serve run SCRIPT FLAGS`: Streamlit's `streamlit run`, with the
     programme warmed in the background when SCRIPT is the dashboard."""
     if len(argv) > 1 and argv[0] == "run" and Path(argv[1]).resolve() == APP:
-        from models.config import database_url
-        from models.queries import ahead
-
-        ahead.start(database_url())  # first: this process has one thread yet (a fork is safe)
         threading.Thread(target=warm_up, name=WARM_THREAD, daemon=True).start()
     from streamlit.web.cli import main as streamlit_main
 

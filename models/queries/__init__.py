@@ -7,8 +7,6 @@ Import from the module that does the job (nothing is re-exported here):
 - `snapshot` — Snapshot and `load_snapshot` (the only SQL of the read side); `view`
   narrows a snapshot to the filters and the user's scope; `visible_partners`,
   `partner_link_problem`.
-- `ahead` — the whole programme's progress and reports due computed in a second process
-  while the server starts (`resultsboard serve`), handed to `per_pair` for the same data.
 - `memo` — results kept on a snapshot or a view (Snapshot.memo): computed once, shared by
   every session and caller, never copied; `per_pair` (in `snapshot`) computes a per-pair
   result (progress, reports due) once for the whole programme and period, each view keeping

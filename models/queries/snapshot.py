@@ -15,8 +15,7 @@ from sqlalchemy import Engine, select
 
 from models import access, reference
 from models.access import Scope
-from models.db import data_version
-from models.queries import ahead, arrow_read
+from models.queries import arrow_read
 from models.queries.filters import Filters
 from models.queries.memo import SNAPSHOT_RESULTS_KEPT, VIEW_RESULTS_KEPT, Memo, memo
 from models.scoring import periods
@@ -76,8 +75,6 @@ class Snapshot:
     kept: tuple[frozenset[str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
     # results derived from this snapshot or view (models.queries: progress, reports due, …)
     memo: Memo = field(default_factory=lambda: Memo(SNAPSHOT_RESULTS_KEPT), repr=False, compare=False)
-    # the data version it was read at (models.db.data_version, in the same transaction)
-    version: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def as_of(self) -> date:
@@ -88,7 +85,6 @@ class Snapshot:
 
 def load_snapshot(engine: Engine) -> Snapshot:
     with engine.connect() as conn:
-        version = data_version(conn)  # first: the read transaction everything below is read in
         regions = read_frame(conn, select(Region.code, Region.name))
         kfs = read_frame(conn, select(KeyFactor.number, KeyFactor.name).order_by(KeyFactor.number))
         donors = read_frame(conn, select(Donor.id, Donor.code, Donor.name, Donor.country, Donor.iati_ref).order_by(Donor.code))
@@ -136,7 +132,7 @@ def load_snapshot(engine: Engine) -> Snapshot:
             if c in frame:
                 frame[c] = frame[c].astype(float)
     return Snapshot(regions, kfs, donors, partners, agreements, funding, framework, indicators, activities,
-                    act_partners, act_kfs, values, baselines, is_demo, pending=pending, version=version)
+                    act_partners, act_kfs, values, baselines, is_demo, pending=pending)
 
 
 VALUE_COLUMNS = ["indicator", "partner", "period_start", "period_end", "dimension", "dimension_value", "target", "actual",
@@ -333,7 +329,7 @@ def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]
     whatever its other filters and the user's scope; a view keeps the rows of its own pairs.
     A view holding less than half the values computes its own until the whole is at hand.
     The result's `partner` and `indicator` columns name the pair."""
-    key = per_pair_key(v, name)
+    key = (name, v.filters.start, v.filters.end, v.as_of)
     if v.kept is None:  # a snapshot, not a view: its own values, as they are
         return memo(v, key, lambda: compute(v))
 
@@ -343,25 +339,13 @@ def per_pair(v: Snapshot, name: str, compute: Callable[[Snapshot], pd.DataFrame]
         if full is None:
             if len(v.values) * 2 < len(base.values):  # a small part of the programme (one partner from
                 return compute(v)  # the command line): its own values, unless the whole is at hand
-            full = memo(base, key, lambda: _computed_ahead(base, key, lambda: compute(programme_over_period(v))))
+            full = memo(base, key, lambda: compute(programme_over_period(v)))
         keep = _isin(full["partner"], v.kept[0]) & _isin(full["indicator"], v.kept[1])
         if not keep.any():  # none: exactly what the view's own (small) computation gives
             return compute(v)
         return full.copy(deep=False) if keep.all() else full[keep].reset_index(drop=True)
 
     return memo(v, key, kept_rows)
-
-
-def per_pair_key(v: Snapshot, name: str) -> tuple:
-    """Where `per_pair` keeps the whole programme's `name` result for `v`'s period."""
-    return name, v.filters.start, v.filters.end, v.as_of
-
-
-def _computed_ahead(base: Snapshot, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The result computed ahead for this snapshot's data version (models.queries.ahead: as the
-    server starts), else `compute()`."""
-    found = ahead.take(base.version, key)
-    return compute() if found is None else found
 
 
 def period_years(v: Snapshot) -> list[int]:
