@@ -220,8 +220,15 @@ def goto_by_nav(page, path: str) -> None:
         return
     link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]') if path else \
         page.locator('[data-testid="stSidebarNav"] a').first
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    arrived = lambda url: urlsplit(url).path.strip("/") == path  # noqa: E731
     link.first.click()
-    page.wait_for_url(lambda url: urlsplit(url).path.strip("/") == path)
+    try:
+        page.wait_for_url(arrived, timeout=20_000)
+    except PlaywrightTimeout:  # a click lost while the app was busy (seen once on a loaded machine): as a person would, click again
+        link.first.click()
+        page.wait_for_url(arrived, timeout=40_000)
     settle(page)
 
 
