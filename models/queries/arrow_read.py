@@ -83,6 +83,17 @@ def read_values(conn: Connection, indicator_codes: dict, partner_codes: dict) ->
         return None
 
 
+def sparse_groups() -> tuple:
+    """The values' columns empty in most rows, read apart for the rows that have them: (their
+    names, which rows have them, what the others hold)."""
+    c = Value.__table__.c
+    return (
+        (("dimension", "dimension_value"), (c.dimension != "") | (c.dimension_value != ""), ""),
+        (("target_text", "actual_text", "comment"),
+         c.target_text.isnot(None) | c.actual_text.isnot(None) | c.comment.isnot(None), None),
+    )
+
+
 def copy_database(conn: Connection, path: str) -> None:
     """The database as `conn`'s open transaction sees it, copied into a new file at `path`."""
     target = sqlite3.connect(path)
@@ -123,11 +134,7 @@ def _columns(conn: Connection, db, indicator_codes: dict, partner_codes: dict) -
         "target": _floats(main["target"]),
         "actual": _floats(main["actual"]),
     }
-    for names, where, empty in (
-        (("dimension", "dimension_value"), (c.dimension != "") | (c.dimension_value != ""), ""),
-        (("target_text", "actual_text", "comment"),
-         c.target_text.isnot(None) | c.actual_text.isnot(None) | c.comment.isnot(None), None),
-    ):
+    for names, where, empty in sparse_groups():
         sparse = _query(db, _sql(conn, select(c.id, *[c[name] for name in names]).where(where).order_by(c.id)))
         at = np.searchsorted(ids, _ints(sparse["id"])) if sparse.num_rows else None
         for name in names:

@@ -171,11 +171,7 @@ def _driver_columns(conn, indicator_codes: dict, partner_codes: dict) -> dict[st
         "period_start": _dates(main["period_start"]),
         "period_end": _dates(main["period_end"]),
     }
-    for names, where, empty in (
-        (("dimension", "dimension_value"), (c.dimension != "") | (c.dimension_value != ""), ""),
-        (("target_text", "actual_text", "comment"),
-         c.target_text.isnot(None) | c.actual_text.isnot(None) | c.comment.isnot(None), None),
-    ):
+    for names, where, empty in arrow_read.sparse_groups():
         sparse = _read_columns(conn, select(c.id, *[c[name] for name in names]).where(where), {"id": np.int64})
         at = np.searchsorted(main["id"], sparse["id"])
         for name in names:
