@@ -9,6 +9,7 @@ several pages share (a partner list reads the same on the regions, donors and pa
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.charts.common import STATUS_COLOURS
@@ -25,6 +26,7 @@ ACTIVITY_TABLE = ["code", "title", "type", "mode", "status", "start", "end", "pa
 
 TRENDS_SHOWN = 6  # partner profile: trend charts drawn at a time
 OVERDUE_ROWS_SHOWN = 1_000  # reporting: overdue reports listed at a time
+PARTNERS_SHOWN = 50  # charts with a row per administration: administrations drawn at a time
 
 
 def shown_part(n: int, per_part: int, *, key: str, label: str, describe, help: str | None = None) -> slice:
@@ -40,6 +42,20 @@ def shown_part(n: int, per_part: int, *, key: str, label: str, describe, help: s
     at = st.selectbox(label, list(range(parts)), key=key, help=help,
                       format_func=lambda i: describe(i * per_part + 1, min(n, (i + 1) * per_part)))
     return slice(at * per_part, min(n, (at + 1) * per_part))
+
+
+def partners_part(frame: pd.DataFrame, *, key: str) -> tuple[pd.DataFrame, tuple]:
+    """`frame`'s rows of at most PARTNERS_SHOWN administrations (`partner_name`, in the charts'
+    order: by name, case aside) — all of them up to that many; beyond, one part at a time, as
+    `shown_part` — and which part it is (part of a kept figure's key): a chart with a row per
+    administration stays readable and costs the browser what it shows, whatever the programme's size."""
+    names = sorted(frame["partner_name"].dropna().unique(), key=lambda name: str(name).lower())
+    part = shown_part(len(names), PARTNERS_SHOWN, key=key, label="Administrations shown",
+                      describe=lambda first, last: f"{first}–{last} of {len(names)}: {names[first - 1]} … {names[last - 1]}",
+                      help=f"{PARTNERS_SHOWN} administrations at a time, by name; the table and the downloads have them all.")
+    if part == slice(0, len(names)):
+        return frame, ()
+    return frame[frame["partner_name"].isin(set(names[part]))], (part.start, part.stop)
 
 
 def show_table(frame, columns: dict, *, key: str | None = None) -> None:

@@ -56,7 +56,8 @@ rows = indicator_targets(v, prog, code)
 if d["measure"] == "qualitative":
     tables.show_table(rows, tables.qualitative_columns(), key="ind_table")
 else:
-    state.show_chart(indicator_targets_chart(rows, definition=d, note=note), key="ind_targets", name="indicator-targets",
+    shown, _ = tables.partners_part(rows, key="ind_targets_part")
+    state.show_chart(indicator_targets_chart(shown, definition=d, note=note), key="ind_targets", name="indicator-targets",
                      subject={"indicator": code})
     tables.show_table(rows, tables.indicator_target_columns(d["unit"]), key="ind_table")
 in_unit = f" Actual, target and baseline in {d['unit']}." if d["unit"] and d["measure"] != "qualitative" else ""

@@ -22,7 +22,8 @@ st.caption(markdown_text(f"{v.filters.describe()} · {note}"))
 
 state.show_chart(charts.key_factor_progress_bars(progress_by_key_factor(v, prog), note=note, key_factors=v.filters.key_factors),
                  key="kf_progress", name="progress-by-key-factor")
-state.show_chart(state.kept_figure(("kf_heatmap",), lambda: charts.key_factor_heatmap(key_factor_cells(v, prog), note=note)),
+cells, part = tables.partners_part(key_factor_cells(v, prog), key="kf_heatmap_part")
+state.show_chart(state.kept_figure(("kf_heatmap", part), lambda: charts.key_factor_heatmap(cells, note=note)),
                  key="kf_heatmap", name="key-factor-heatmap")
 state.show_chart(charts.activities_by_key_factor_chart(activities_by_key_factor(v), note=note), key="kf_activities",
                  name="activities-by-key-factor")
@@ -39,8 +40,9 @@ code = st.selectbox("Survey indicator", survey_codes, key="kf_survey_indicator",
 d = indicator_definition(v, code)
 scale = (d["scale_min"], d["scale_max"]) if d["scale_min"] is not None and d["scale_max"] is not None else None
 comparison = survey_comparison(v, code)
-state.show_chart(state.kept_figure(("kf_survey", code), lambda: charts.survey_dumbbell(
-                     comparison, note=note, scale=scale, title=f"{code} · {d['name']}: first round against latest round")),
+shown, part = tables.partners_part(comparison, key="kf_survey_part")
+state.show_chart(state.kept_figure(("kf_survey", code, part), lambda: charts.survey_dumbbell(
+                     shown, note=note, scale=scale, title=f"{code} · {d['name']}: first round against latest round")),
                  key="kf_survey",
                  name="survey-waves", subject={"indicator": code})
 state.show_chart(charts.survey_key_factor_bars(survey_change_by_key_factor(v), note=note), key="kf_survey_by_factor",

@@ -71,7 +71,8 @@ else:
 
     reporting_zip_button(v, overdue)
 
-state.show_chart(state.kept_figure(("rep_heatmap",), lambda: charts.completeness_heatmap(reporting_by_partner_period(v), note=note)),
+cells, part = tables.partners_part(reporting_by_partner_period(v), key="rep_heatmap_part")
+state.show_chart(state.kept_figure(("rep_heatmap", part), lambda: charts.completeness_heatmap(cells, note=note)),
                  key="rep_heatmap", name="reporting-completeness")
 state.show_chart(charts.completeness_by_period_chart(rates, note=note), key="rep_periods", name="reporting-by-period")
 
