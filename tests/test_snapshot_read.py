@@ -257,3 +257,12 @@ def test_the_copy_goes_to_memory_when_there_is_room(sqlite_engine, monkeypatch, 
     monkeypatch.setattr(arrow_read, "SHARED_MEMORY", str(shared))
     with sqlite_engine.connect() as conn:
         assert arrow_read._memory_folder(conn) == (str(shared) if chosen else None)
+
+
+def test_a_copy_that_cannot_be_made_gives_up(sqlite_engine, tmp_path):
+    """From a connection holding a write transaction SQLite answers busy to every copy step:
+    the copy gives up (the driver path then reads) instead of waiting forever."""
+    with sqlite_engine.connect().execution_options(write=True) as conn:
+        with conn.begin():  # BEGIN IMMEDIATE
+            with pytest.raises(TimeoutError):
+                arrow_read.copy_database(conn, str(tmp_path / "copy.db"), give_up_s=0.3)

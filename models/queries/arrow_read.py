@@ -28,6 +28,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import time
 from datetime import date
 from urllib.parse import quote
 
@@ -47,6 +48,8 @@ BATCH_ROWS = 1 << 30
 MIN_ROWS = 20_000
 # A folder in memory for the copy, where there is one (Linux)
 SHARED_MEMORY = "/dev/shm"
+# How long the copy may take before the driver path reads instead (a copy runs at about 1 GB/s)
+COPY_GIVE_UP_S = 30.0
 # Ids are turned into codes through a table indexed by id, so long as the ids stay below this.
 MAX_LOOKUP_ID = 1 << 26
 
@@ -94,12 +97,20 @@ def sparse_groups() -> tuple:
     )
 
 
-def copy_database(conn: Connection, path: str) -> None:
-    """The database as `conn`'s open transaction sees it, copied into a new file at `path`."""
+def copy_database(conn: Connection, path: str, give_up_s: float = COPY_GIVE_UP_S) -> None:
+    """The database as `conn`'s open transaction sees it, copied into a new file at `path`.
+    SQLite refuses to copy from a connection holding a write transaction (busy), and Python's
+    backup would retry that forever: past `give_up_s` it raises TimeoutError instead."""
+    deadline = time.monotonic() + give_up_s
+
+    def give_up_when_late(status, remaining, total) -> None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the database was not copied in {give_up_s:g} s")
+
     target = sqlite3.connect(path)
     try:
         target.execute("PRAGMA journal_mode=OFF")
-        conn.connection.dbapi_connection.backup(target)
+        conn.connection.dbapi_connection.backup(target, pages=-1, progress=give_up_when_late)
         target.execute("PRAGMA journal_mode=DELETE")  # a plain file (the source's may be in WAL mode)
     finally:
         target.close()
