@@ -285,7 +285,6 @@ class Server:
                     self.answering_s = round(time.monotonic() - started, 2)
             # `resultsboard serve` reads and scores the programme as it starts, and says when it is done
             if answering and not wait_ready:
-                self.started = started
                 self.ready_s = None
                 return
             if answering and (db is None or self.is_ready()):

@@ -52,7 +52,7 @@ def partners_part(frame: pd.DataFrame, *, key: str) -> tuple[pd.DataFrame, tuple
     names = sorted(frame["partner_name"].dropna().unique(), key=lambda name: str(name).lower())
     part = shown_part(len(names), PARTNERS_SHOWN, key=key, label="Administrations shown",
                       describe=lambda first, last: f"{first}–{last} of {len(names)}: {names[first - 1]} … {names[last - 1]}",
-                      help=f"{PARTNERS_SHOWN} administrations at a time, by name; the table and the downloads have them all.")
+                      help=f"{PARTNERS_SHOWN} administrations at a time, by name: the chart and its downloads hold the part shown.")
     if part == slice(0, len(names)):
         return frame, ()
     return frame[frame["partner_name"].isin(set(names[part]))], (part.start, part.stop)
