@@ -77,13 +77,19 @@ def read_values(conn: Connection, indicator_codes: dict, partner_codes: dict) ->
             path = os.path.join(folder, "copy.db")
             copy_database(conn, path)
             with adbc.connect(f"file:{quote(path)}?mode=ro&immutable=1") as db:
-                copied = tuple(int(x) for x in _query(db, _sql(conn, data_version_select())).to_pylist()[0].values())
+                copied = tuple(int(x) for x in _query(db, sql_text(conn, data_version_select())).to_pylist()[0].values())
                 if copied != version:
                     raise Unexpected(f"the copy is at version {copied}, the transaction at {version}")
                 return _columns(conn, db, indicator_codes, partner_codes)
     except Exception as exc:  # the driver path gives the same frame, or the error it always gave
         log.warning("values read through the sqlite3 driver, not Arrow: %s", exc)
         return None
+
+
+def main_select():
+    """The values' columns filled in every row, in id order (both reads)."""
+    c = Value.__table__.c
+    return select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end, c.target, c.actual).order_by(c.id)
 
 
 def sparse_groups() -> tuple:
@@ -131,8 +137,7 @@ def _memory_folder(conn: Connection) -> str | None:
 
 def _columns(conn: Connection, db, indicator_codes: dict, partner_codes: dict) -> dict[str, np.ndarray] | None:
     c = Value.__table__.c
-    main = _query(db, _sql(conn, select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end,
-                                        c.target, c.actual).order_by(c.id)))
+    main = _query(db, sql_text(conn, main_select()))
     n = main.num_rows
     if not n:
         return None
@@ -146,7 +151,7 @@ def _columns(conn: Connection, db, indicator_codes: dict, partner_codes: dict) -
         "actual": _floats(main["actual"]),
     }
     for names, where, empty in sparse_groups():
-        sparse = _query(db, _sql(conn, select(c.id, *[c[name] for name in names]).where(where).order_by(c.id)))
+        sparse = _query(db, sql_text(conn, select(c.id, *[c[name] for name in names]).where(where).order_by(c.id)))
         at = np.searchsorted(ids, _ints(sparse["id"])) if sparse.num_rows else None
         for name in names:
             if empty == "":  # a breakdown: "" or its text in every row, as the codes above
@@ -162,7 +167,8 @@ def _columns(conn: Connection, db, indicator_codes: dict, partner_codes: dict) -
     return out
 
 
-def _sql(conn: Connection, stmt) -> str:
+def sql_text(conn: Connection, stmt) -> str:
+    """A statement as SQL text with its values inline (for a driver cursor or ADBC)."""
     return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
 
 

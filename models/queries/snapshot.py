@@ -157,11 +157,9 @@ def _driver_columns(conn, indicator_codes: dict, partner_codes: dict) -> dict[st
     per-row conversion, and a chunk's rows are freed before the next is read (memory and the
     garbage collector's work stay small). Breakdown and text cells, empty in most rows, are read
     apart for the rows that have them. None when there are no values."""
-    table = Value.__table__
-    c = table.c
-    main = _read_columns(conn, select(c.id, c.indicator_id, c.partner_id, c.period_start, c.period_end, c.target, c.actual)
-                         .order_by(c.id), {"target": float, "actual": float, "id": np.int64, "indicator_id": np.int64,
-                                           "partner_id": np.int64})
+    c = Value.__table__.c
+    main = _read_columns(conn, arrow_read.main_select(), {"target": float, "actual": float, "id": np.int64,
+                                                          "indicator_id": np.int64, "partner_id": np.int64})
     n = len(main["id"])
     if not n:
         return None
@@ -186,7 +184,7 @@ def _read_columns(conn, stmt, dtypes: dict) -> dict[str, np.ndarray]:
     """The rows of a select as one array per column (`dtypes`: column -> numpy dtype; object
     otherwise), fetched in chunks through the driver's cursor, in the same transaction."""
     names = [col.name for col in stmt.selected_columns]
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    sql = arrow_read.sql_text(conn, stmt)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
     cursor = conn.connection.dbapi_connection.cursor()
     try:
